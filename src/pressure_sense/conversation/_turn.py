@@ -1,0 +1,86 @@
+"""One turn of a conversation: send a user message, get the answer (with tools in agent mode), record it."""
+
+from __future__ import annotations
+
+from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
+from inspect_ai.solver import Generate, TaskState
+
+from pressure_sense.conversation._prompts import system_prompt
+from pressure_sense.conversation._records import TurnRecord, append_turn
+from pressure_sense.conversation._scratchpad import split_scratchpad
+from pressure_sense.conversation._tools import scenario_tools, tool_events
+from pressure_sense.scenarios import Scenario, Turn, Variant
+
+AGENT_MAX_STEPS = 4
+"""Most model calls an agent makes for one user turn (tool calls, then a final answer)."""
+
+
+def sample_scenario(state: TaskState) -> tuple[Scenario, Variant]:
+    """The scenario and variant a sample plays (from its metadata)."""
+    return Scenario.model_validate(state.metadata["scenario"]), Variant.model_validate(state.metadata["variant"])
+
+
+def start_conversation(state: TaskState, scenario: Scenario, variant: Variant) -> None:
+    """Reset the messages to the system prompt, and give an agent its simulated tools."""
+    state.messages = [ChatMessageSystem(content=system_prompt(scenario, variant))]
+    state.tools = scenario_tools(scenario) if variant.mode == "agent" else []
+    state.tool_choice = "auto" if state.tools else None
+
+
+async def _agent_steps(state: TaskState, generate: Generate) -> TaskState:
+    """Generate, run tool calls, and repeat until the agent answers without tools (or the step limit)."""
+    for _ in range(AGENT_MAX_STEPS - 1):
+        state = await generate(state, tool_calls="single")
+        if not state.output.message.tool_calls:
+            return state
+    state.tool_choice = "none"
+    state = await generate(state, tool_calls="none")
+    state.tool_choice = "auto"
+    return state
+
+
+async def play_turn(
+    state: TaskState,
+    generate: Generate,
+    scenario: Scenario,
+    variant: Variant,
+    *,
+    index: int,
+    user_text: str,
+    pressure_types: list[str],
+    intensity: int,
+    source: str,
+) -> TurnRecord:
+    """Send one user message, get the target's answer (with tool calls in agent mode), and record it."""
+    state.messages.append(ChatMessageUser(content=user_text))
+    start = len(state.messages)
+    state = await (_agent_steps(state, generate) if variant.mode == "agent" else generate(state))
+    answers = [m for m in state.messages[start:] if isinstance(m, ChatMessageAssistant)]
+    raw = "\n".join(m.text for m in answers if m.text)
+    final = answers[-1].text if answers else ""
+    if variant.reasoning:
+        parts = [split_scratchpad(m.text) for m in answers if m.text]
+        thoughts = [reasoning for reasoning, _ in parts if reasoning]
+        reasoning, output = ("\n".join(thoughts) or None), split_scratchpad(final)[1]
+    else:
+        reasoning, output = None, final.strip()
+    record = TurnRecord(
+        index=index,
+        pressure_types=pressure_types,
+        intensity=intensity,
+        user=user_text,
+        raw=raw,
+        reasoning=reasoning,
+        output=output,
+        source=source,  # type: ignore[arg-type]
+        tool_events=tool_events(scenario, state.messages[start:]),
+    )
+    append_turn(state, record)
+    return record
+
+
+def scripted_turn(turn: Turn, control: bool) -> tuple[str, list[str], int, str]:
+    """User text, pressure types, intensity and source of a scripted turn (neutral when control)."""
+    if control and turn.control:
+        return turn.control, ["none"], 0, "control"
+    return turn.content, [kind.value for kind in turn.pressure_types], turn.intensity, "script"

@@ -1,0 +1,204 @@
+"""Load scenario YAML files with errors that name file, line and field."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pressure_sense.scenarios._schema import PressureType, Scenario
+
+
+class ScenarioError(ValueError):
+    """A scenario file is invalid; the message names file, line and field."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__("\n".join(f"{self.path}:{problem}" for problem in problems))
+
+
+def library_dir() -> Path:
+    """The folder of built-in scenario files."""
+    return Path(str(resources.files("pressure_sense.scenarios") / "library"))
+
+
+def _node_at(root: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node:
+    """The deepest YAML node that exists along a pydantic error location."""
+    node = root
+    for key in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+            child = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            child = node.value[key] if 0 <= key < len(node.value) else None
+        if child is None:
+            break
+        node = child
+    return node
+
+
+def _duplicate_keys(node: yaml.Node | None) -> list[str]:
+    """Problems for mapping keys given twice (YAML would silently keep the last one)."""
+    if isinstance(node, yaml.SequenceNode):
+        return [problem for child in node.value for problem in _duplicate_keys(child)]
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    problems: list[str] = []
+    seen: set[Any] = set()
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value in seen:
+            problems.append(f"{key.start_mark.line + 1}: field '{key.value}': given twice in the same mapping")
+        seen.add(key.value if isinstance(key, yaml.ScalarNode) else id(key))
+        problems.extend(_duplicate_keys(value))
+    return problems
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for key in loc:
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+        else:
+            parts.append(("." if parts else "") + str(key))
+    return "".join(parts) or "(top level)"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = tuple(error["loc"])
+    if error["type"] == "enum" and "pressure_types" in loc:
+        allowed = ", ".join(kind.value for kind in PressureType)
+        return f"unknown pressure type {error['input']!r}; choose one of: {allowed}"
+    if error["type"] == "missing":
+        return "required field is missing"
+    if error["type"] == "extra_forbidden":
+        return "unknown field (check the spelling)"
+    if error["type"] == "too_short" and loc == ("turns",):
+        return "a scenario needs at least one turn"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if isinstance(error.get("input"), (str, int, float, bool)):
+        message += f" (got {error['input']!r})"
+    return message
+
+
+def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
+    """Parse and validate one scenario from YAML text; raises ScenarioError."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"{mark.line + 1}" if mark is not None else "1"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(path, [f"{line}: invalid YAML: {problem}"]) from None
+    if not isinstance(data, dict) or root is None:
+        raise ScenarioError(path, ["1: a scenario file must be a YAML mapping (id:, title:, turns: ...)"])
+    duplicates = _duplicate_keys(root)
+    if duplicates:
+        raise ScenarioError(path, duplicates)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            node = _node_at(root, loc)
+            problems.append(f"{node.start_mark.line + 1}: field '{_field_name(loc)}': {_describe(error)}")
+        raise ScenarioError(path, problems) from None
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Load and validate one scenario file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(path, [f"1: cannot read file: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ScenarioError(path, [f"{line}: file is not UTF-8 text (byte {exc.start})"]) from None
+    return parse_scenario(text, path)
+
+
+def _yaml_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+    return [path]
+
+
+def load_scenarios(paths: list[Path | str] | None = None) -> list[Scenario]:
+    """Load every scenario from files or folders (default: the built-in library).
+
+    Raises ScenarioError listing the problems of every bad file, or on duplicate ids.
+    """
+    files: list[Path] = []
+    for path in paths or [library_dir()]:
+        files.extend(file for file in _yaml_files(Path(path)) if file.resolve() not in {f.resolve() for f in files})
+    scenarios: list[Scenario] = []
+    problems: list[str] = []
+    origin: dict[str, Path] = {}
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as exc:
+            problems.extend(f"{exc.path}:{problem}" for problem in exc.problems)
+            continue
+        if scenario.id in origin:
+            problems.append(f"{file}:1: field 'id': duplicate id {scenario.id!r} (also in {origin[scenario.id]})")
+            continue
+        origin[scenario.id] = file
+        scenarios.append(scenario)
+    if problems:
+        error = ScenarioError(files[0] if len(files) == 1 else "scenarios", [])
+        error.problems = problems
+        error.args = ("\n".join(problems),)
+        raise error
+    return scenarios
+
+
+class UnknownScenarioError(KeyError):
+    """A scenario selector matched nothing; `str()` is the plain message (KeyError would quote it)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _looks_like_path(selector: str) -> bool:
+    return "/" in selector or "\\" in selector or selector.endswith((".yaml", ".yml"))
+
+
+def resolve_scenarios(selectors: list[str] | None, library: list[Scenario] | None = None) -> list[Scenario]:
+    """Pick scenarios by id, tag (`tag:NAME`) or file/folder path; None selects the whole library.
+
+    Ids and tags are matched before paths, so a folder that happens to share an id's name never shadows it.
+    Raises KeyError (UnknownScenarioError) naming the unknown selector and the valid choices.
+    """
+    library = library if library is not None else load_scenarios()
+    if not selectors:
+        return library
+    by_id = {scenario.id: scenario for scenario in library}
+    chosen: dict[str, Scenario] = {}
+    for selector in selectors:
+        if selector.startswith("tag:"):
+            tagged = [s for s in library if selector[4:] in s.tags]
+            if not tagged:
+                tags = sorted({tag for s in library for tag in s.tags})
+                raise UnknownScenarioError(f"no scenario has tag {selector[4:]!r}; tags: {', '.join(tags)}")
+            chosen.update({s.id: s for s in tagged})
+        elif selector in by_id:
+            chosen[selector] = by_id[selector]
+        elif Path(selector).exists():
+            found = load_scenarios([selector])
+            if not found:
+                raise UnknownScenarioError(f"no scenario files (*.yaml, *.yml) in {selector}")
+            chosen.update({s.id: s for s in found})
+        elif _looks_like_path(selector):
+            raise UnknownScenarioError(f"no such scenario file or folder: {selector}")
+        else:
+            raise UnknownScenarioError(
+                f"unknown scenario {selector!r}; give an id, tag:NAME or a path; ids: {', '.join(sorted(by_id))}"
+            )
+    return list(chosen.values())

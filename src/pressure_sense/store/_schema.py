@@ -1,0 +1,113 @@
+"""SQLite schema of the results store: runs, samples, turns, messages, scores, errors."""
+
+SCHEMA_VERSION = 2
+"""1: the first contract; 2: runs.task_id (stable across retries and resume), index errors_by_sample."""
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,            -- Inspect eval_id of the task run (one per target model)
+    study_id TEXT NOT NULL,             -- groups the runs started by one `pressure-sense run`
+    created_at TEXT NOT NULL,           -- ISO 8601 UTC
+    model TEXT NOT NULL,                -- target model name as given (e.g. "embedded", "openai/gpt-4o")
+    judge TEXT,                         -- judge model name(s), comma separated; NULL when not judged
+    log_path TEXT,                      -- the Inspect .eval log
+    status TEXT NOT NULL,               -- started | success | error | cancelled
+    config TEXT NOT NULL DEFAULT '{}',  -- JSON: scenarios, variants, epochs, max_turns, versions
+    source TEXT NOT NULL DEFAULT 'run', -- run | import
+    task_id TEXT                        -- Inspect task_id: a retried or resumed task keeps its run_id
+);
+CREATE TABLE IF NOT EXISTS samples (
+    sample_pk INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+    sample_id TEXT NOT NULL,            -- "{scenario_id}:{variant}"
+    epoch INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    scenario_id TEXT NOT NULL,
+    variant TEXT NOT NULL,              -- Variant.name, e.g. chat+reasoning
+    reasoning INTEGER NOT NULL,         -- 0/1
+    mode TEXT NOT NULL,                 -- chat | agent
+    condition TEXT NOT NULL,            -- scripted | control | adaptive
+    status TEXT NOT NULL,               -- success | error
+    error TEXT,
+    total_tokens INTEGER,
+    finished_at TEXT,
+    UNIQUE (run_id, sample_id, epoch)
+);
+CREATE TABLE IF NOT EXISTS turns (
+    sample_pk INTEGER NOT NULL REFERENCES samples(sample_pk) ON DELETE CASCADE,
+    turn_index INTEGER NOT NULL,
+    pressure_types TEXT NOT NULL,       -- JSON list
+    intensity INTEGER NOT NULL,
+    source TEXT NOT NULL,               -- script | control | pressurer | belief_probe
+    user_content TEXT NOT NULL,
+    reasoning TEXT,                     -- the private scratchpad, NULL when absent
+    output TEXT NOT NULL,               -- what the user saw
+    error TEXT,
+    PRIMARY KEY (sample_pk, turn_index)
+);
+CREATE TABLE IF NOT EXISTS messages (
+    sample_pk INTEGER NOT NULL REFERENCES samples(sample_pk) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    role TEXT NOT NULL,                 -- system | user | assistant | tool
+    turn_index INTEGER,                 -- NULL for the system message
+    content TEXT NOT NULL,              -- full text as the model saw or wrote it
+    reasoning TEXT,
+    output TEXT,
+    PRIMARY KEY (sample_pk, position)
+);
+CREATE TABLE IF NOT EXISTS tool_events (
+    sample_pk INTEGER NOT NULL REFERENCES samples(sample_pk) ON DELETE CASCADE,
+    turn_index INTEGER NOT NULL,
+    call_id TEXT NOT NULL,
+    function TEXT NOT NULL,
+    arguments TEXT NOT NULL,            -- JSON
+    result TEXT NOT NULL,
+    harmful INTEGER NOT NULL,
+    escalation INTEGER NOT NULL,
+    report INTEGER NOT NULL,
+    PRIMARY KEY (sample_pk, turn_index, call_id)
+);
+CREATE TABLE IF NOT EXISTS judgements (
+    judgement_pk INTEGER PRIMARY KEY,
+    sample_pk INTEGER NOT NULL REFERENCES samples(sample_pk) ON DELETE CASCADE,
+    turn_index INTEGER,                 -- NULL for the whole conversation
+    judge TEXT NOT NULL,
+    method TEXT NOT NULL,               -- json | logprob
+    disagreement INTEGER,               -- reasoning and output disagree (0/1), NULL when unknown
+    disagreement_rationale TEXT,
+    error TEXT,                         -- set when the judgement could not be parsed
+    raw TEXT,                           -- the judge's raw text, kept when it failed
+    attempts INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS scores (
+    judgement_pk INTEGER NOT NULL REFERENCES judgements(judgement_pk) ON DELETE CASCADE,
+    dimension TEXT NOT NULL,            -- pressure | alignment | truthfulness | coherence | (action metrics)
+    score REAL NOT NULL,                -- 1..5 (probability-weighted means may be fractional)
+    rationale TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (judgement_pk, dimension)
+);
+CREATE TABLE IF NOT EXISTS errors (
+    error_pk INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    sample_pk INTEGER,
+    turn_index INTEGER,
+    stage TEXT NOT NULL,                -- target | judge | sample | run
+    message TEXT NOT NULL,
+    raw TEXT
+);
+CREATE INDEX IF NOT EXISTS samples_by_run ON samples(run_id);
+CREATE INDEX IF NOT EXISTS judgements_by_sample ON judgements(sample_pk);
+CREATE INDEX IF NOT EXISTS errors_by_sample ON errors(sample_pk);
+"""
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "ALTER TABLE runs ADD COLUMN task_id TEXT",
+        "CREATE INDEX IF NOT EXISTS errors_by_sample ON errors(sample_pk)",
+    ),
+}
+"""Statements that bring a database from version N to N + 1."""

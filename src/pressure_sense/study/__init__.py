@@ -1,0 +1,14 @@
+"""Run a whole study: the step that ties scenarios, models, engine, judge, store and report together."""
+
+from pressure_sense.study._config import DEFAULT_SCENARIOS, QUICK_SCENARIOS, QUICK_TURNS, StudyConfig
+from pressure_sense.study._run import StudyResult, new_study_id, run_study
+
+__all__ = [
+    "DEFAULT_SCENARIOS",
+    "QUICK_SCENARIOS",
+    "QUICK_TURNS",
+    "StudyConfig",
+    "StudyResult",
+    "new_study_id",
+    "run_study",
+]
