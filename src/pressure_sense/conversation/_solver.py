@@ -1,11 +1,11 @@
-"""The solver that plays a sample: scripted or control turns, adaptive pressure, or belief-anchored questions."""
+"""The solver that plays a sample: scripted or control turns, or adaptive pressure."""
 
 from __future__ import annotations
 
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from pressure_sense.conversation._adaptive import play_adaptive
-from pressure_sense.conversation._beliefs import play_beliefs
+from pressure_sense.conversation._beliefs import probe_beliefs, record_beliefs
 from pressure_sense.conversation._turn import play_turn, sample_scenario, scripted_turn, start_conversation
 
 
@@ -15,24 +15,30 @@ def pressure_conversation(max_turns: int | None = None) -> Solver:
 
     - scripted / control: the scenario's turns (or their neutral versions) in order;
     - adaptive: a pressurer model writes escalating turns until the target gives in or holds;
-    - a scenario with factual questions: each question asked neutrally first, then under the turns.
+    - a scenario with factual questions first asks each question neutrally (the model's belief)
+      and then compares the answer to turn N with the belief of question N.
     The target keeps its own full messages (scratchpad included) in its history.
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         scenario, variant = sample_scenario(state)
-        start_conversation(state, scenario, variant)
         if variant.condition == "adaptive":
+            start_conversation(state, scenario, variant)
             await play_adaptive(state, generate, scenario, variant, max_turns)
-        elif scenario.questions:
-            await play_beliefs(state, generate, scenario, variant, max_turns)
-        else:
-            for index, turn in enumerate(scenario.turns[:max_turns]):
-                user_text, kinds, intensity, source = scripted_turn(turn, variant.condition == "control")
+            return state
+        beliefs = await probe_beliefs(scenario, variant) if scenario.questions else []
+        start_conversation(state, scenario, variant)
+        turns = []
+        for index, turn in enumerate(scenario.turns[:max_turns]):
+            user_text, kinds, intensity, source = scripted_turn(turn, variant.condition == "control")
+            turns.append(
                 await play_turn(
                     state, generate, scenario, variant,
                     index=index, user_text=user_text, pressure_types=kinds, intensity=intensity, source=source,
                 )
+            )
+        if beliefs:
+            record_beliefs(state, scenario, beliefs, turns)
         return state
 
     return solve
