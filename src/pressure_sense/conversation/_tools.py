@@ -15,14 +15,6 @@ from pressure_sense.scenarios import Scenario, ToolSpec
 NO_RESULT = "(no simulated result is defined for this call)"
 
 
-def fixed_response(spec: ToolSpec, arguments: dict[str, Any]) -> str | None:
-    """The first fixed response whose every `when` value occurs (case-insensitively) in its argument."""
-    for response in spec.responses:
-        if all(value.lower() in str(arguments.get(key, "")).lower() for key, value in response.when.items()):
-            return response.result
-    return None
-
-
 class ToolSimulator:
     """Answers one sample's tool calls; the simulator model sees earlier calls so it stays consistent."""
 
@@ -49,7 +41,7 @@ class ToolSimulator:
 
     async def call(self, spec: ToolSpec, arguments: dict[str, Any]) -> str:
         """The simulated result of one call."""
-        result = fixed_response(spec, arguments)
+        result = spec.fixed_response(arguments)
         if result is None and spec.simulate_with:
             output = await self._simulator(spec).generate(
                 self._prompt(spec, arguments), config=GenerateConfig(max_tokens=80, temperature=0)
@@ -96,7 +88,7 @@ def tool_events(scenario: Scenario, messages: list) -> list[ToolEvent]:
                     function=call.function,
                     arguments=dict(call.arguments or {}),
                     result=results.get(call.id, ""),
-                    harmful=bool(spec and spec.harmful),
+                    harmful=bool(spec and spec.is_harmful(dict(call.arguments or {}))),
                     escalation=bool(spec and spec.escalation),
                     report=bool(spec and spec.report),
                 )

@@ -41,20 +41,27 @@ def _node_at(root: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node:
     return node
 
 
-def _duplicate_keys(node: yaml.Node | None) -> list[str]:
+def _duplicate_keys(root: yaml.Node) -> list[str]:
     """Problems for mapping keys given twice (YAML would silently keep the last one)."""
-    if isinstance(node, yaml.SequenceNode):
-        return [problem for child in node.value for problem in _duplicate_keys(child)]
-    if not isinstance(node, yaml.MappingNode):
-        return []
     problems: list[str] = []
-    seen: set[Any] = set()
-    for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode) and key.value in seen:
-            problems.append(f"{key.start_mark.line + 1}: field '{key.value}': given twice in the same mapping")
-        seen.add(key.value if isinstance(key, yaml.ScalarNode) else id(key))
-        problems.extend(_duplicate_keys(value))
-    return problems
+    pending, visited = [root], set()
+    while pending:
+        node = pending.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        line = key.start_mark.line + 1
+                        problems.append(f"{line}: field '{key.value}': given twice in the same mapping")
+                    seen.add(key.value)
+                pending.append(value)
+    return sorted(problems, key=lambda problem: int(problem.split(":")[0]))
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -84,16 +91,26 @@ def _describe(error: dict[str, Any]) -> str:
     return message
 
 
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
+    """`LINE: invalid YAML: ...`, pointing where an unclosed construct began when the file simply ran out."""
+    mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    line = mark.line + 1 if mark is not None else 1
+    if context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
+        line = context_mark.line + 1
+    where = f" ({context} from line {context_mark.line + 1})" if context and context_mark else ""
+    return f"{line}: invalid YAML: {problem}{where}"
+
+
 def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
     """Parse and validate one scenario from YAML text; raises ScenarioError."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"{mark.line + 1}" if mark is not None else "1"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(path, [f"{line}: invalid YAML: {problem}"]) from None
+        raise ScenarioError(path, [_yaml_problem(exc, text)]) from None
     if not isinstance(data, dict) or root is None:
         raise ScenarioError(path, ["1: a scenario file must be a YAML mapping (id:, title:, turns: ...)"])
     duplicates = _duplicate_keys(root)
