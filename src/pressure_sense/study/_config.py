@@ -32,3 +32,11 @@ class StudyConfig(BaseModel):
     out: Path | None = None
     cache: bool = True
     report: bool = True
+
+    @classmethod
+    def quick(cls, **settings) -> "StudyConfig":
+        """The `--quick` preset: the first core scenarios, a few turns each."""
+        from pressure_sense.scenarios import resolve_scenarios
+
+        core = resolve_scenarios(DEFAULT_SCENARIOS)[:QUICK_SCENARIOS]
+        return cls(**{"scenarios": [s.id for s in core], "max_turns": QUICK_TURNS, **settings})

@@ -16,7 +16,7 @@ from inspect_ai.model import CachePolicy, GenerateConfig, get_model
 from pressure_sense.conversation import pressure_study
 from pressure_sense.models import ResolvedModel, resolve_model
 from pressure_sense.scenarios import Variant, resolve_scenarios
-from pressure_sense.store import DB_FILENAME, ResultsStore
+from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, ResultsStore
 from pressure_sense.study._config import StudyConfig
 
 
@@ -75,7 +75,7 @@ def run_study(config: StudyConfig, display: str | None = None) -> StudyResult:
     judge = _judge_name(config)
 
     study_id = new_study_id()
-    out = Path(config.out or Path("pressure-sense-runs") / study_id)
+    out = Path(config.out or DEFAULT_RUNS_FOLDER / study_id)
     out.mkdir(parents=True, exist_ok=True)
     db = out / DB_FILENAME
     ResultsStore(db).close()
@@ -111,7 +111,7 @@ def run_study(config: StudyConfig, display: str | None = None) -> StudyResult:
     result = StudyResult(study_id=study_id, out=out, db=db, logs=list(logs))
     with ResultsStore(db) as store:
         for log in result.logs:
-            store.write_log(log.location)
+            store.write_log(log.location, only_missing=True)
     if config.report:
         from pressure_sense.report import build_report
 

@@ -1,0 +1,90 @@
+"""The default study on the embedded model, end to end: wall time, peak RSS, model calls, tokens/s.
+
+Runs `pressure-sense run` (as `run_study`) with the default settings, or the `--quick`
+preset, into a temporary folder with the response cache off, so every call is generated.
+Then, from the same script, the embedded provider's batched against one-at-a-time
+generation speed on a fixed workload (benchmarks/bench_generation.py).
+
+Run: python benchmarks/bench_default_study.py [--quick] [--skip-batching]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from inspect_ai.model import GenerateConfig, get_model
+
+from pressure_sense.models import EMBEDDED_MODEL
+from pressure_sense.study import StudyConfig, run_study
+
+
+def count_calls(logs) -> tuple[int, int, int]:
+    """(target calls, judge calls, generated tokens) over every sample of every log."""
+    target = judge = tokens = 0
+    for log in logs:
+        for sample in log.samples or []:
+            for event in sample.events:
+                if event.event != "model":
+                    continue
+                if event.role == "grader":
+                    judge += 1
+                else:
+                    target += 1
+                if event.output and event.output.usage:
+                    tokens += event.output.usage.output_tokens
+    return target, judge, tokens
+
+
+def batching_figures(conversations: int = 16, new_tokens: int = 48) -> tuple[float, float]:
+    """Tokens/s for the same greedy generations one at a time and all at once."""
+    from bench_generation import all_at_once, conversations as make_inputs, one_at_a_time
+
+    model = get_model(EMBEDDED_MODEL)
+    config = GenerateConfig(max_tokens=new_tokens, temperature=0)
+    inputs = make_inputs(conversations)
+    rates = []
+    for runner in (one_at_a_time, all_at_once):
+        start = time.perf_counter()
+        outputs = asyncio.run(runner(model, inputs, config))
+        elapsed = time.perf_counter() - start
+        rates.append(sum(o.usage.output_tokens for o in outputs) / elapsed)
+    return rates[0], rates[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the --quick preset instead of the default study")
+    parser.add_argument("--skip-batching", action="store_true", help="skip the batched vs one-at-a-time figures")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = {"out": Path(folder) / "study", "cache": False}
+        config = StudyConfig.quick(**settings) if args.quick else StudyConfig(**settings)
+        start = time.perf_counter()
+        result = run_study(config, display="none")
+        wall = time.perf_counter() - start
+        target, judge, tokens = count_calls(result.logs)
+        samples = sum(len(log.samples or []) for log in result.logs)
+        statuses = ", ".join(log.status for log in result.logs)
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}")
+    print(f"study: {'--quick' if args.quick else 'default'}; {samples} conversations; status {statuses}")
+    print(f"wall time: {wall:.1f} s")
+    print(f"peak RSS: {peak_mb:.0f} MB")
+    print(f"model calls: {target + judge} ({target} target, {judge} judge)")
+    print(f"generated tokens: {tokens}; {tokens / wall:.1f} tokens/s over the whole study")
+    if not args.skip_batching:
+        single, batched = batching_figures()
+        print(f"embedded generation, 16 conversations x 48 tokens: one at a time {single:.1f} tokens/s, "
+              f"batched {batched:.1f} tokens/s ({batched / single:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Generation speed of the embedded model through its Inspect provider: one at a time vs batched.
+
+The same N conversations (a persona and a question each) are answered twice through
+`get_model("embedded/smollm2-135m-instruct")` with greedy decoding and a fixed number of
+new tokens: first one call at a time, then all N calls concurrently, which the provider's
+dynamic batcher runs as shared batches. Prints generated tokens/s for both, the speed-up,
+the batch sizes seen, the model load time and the process's peak RSS.
+
+Run: nice python benchmarks/bench_generation.py [--conversations 16] [--new-tokens 64] [--batch-size 16] [--threads N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import resource
+import time
+
+import torch
+
+from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig, Model, ModelOutput, get_model
+
+import pressure_sense.models._embedded_provider  # noqa: F401  (registers the provider)
+from pressure_sense.models._embedded_engine import physical_cores
+
+PERSONAS = [
+    "You are a patient maths tutor.",
+    "You are a friendly travel agent.",
+    "You are a careful pharmacist.",
+    "You are an enthusiastic gardening coach.",
+]
+QUESTIONS = [
+    "Explain in detail how a bicycle stays upright.",
+    "Describe a full week of meals for a student on a budget.",
+    "Write a long story about a lighthouse keeper.",
+    "Explain step by step how to plan a small wedding.",
+    "Describe the history of the printing press in detail.",
+    "Explain how vaccines train the immune system.",
+    "Write a detailed guide to starting a vegetable garden.",
+    "Explain how a bill becomes a law, step by step.",
+]
+
+
+def conversations(count: int) -> list[list[ChatMessageSystem | ChatMessageUser]]:
+    """`count` distinct two-message conversations."""
+    return [
+        [
+            ChatMessageSystem(content=PERSONAS[i % len(PERSONAS)]),
+            ChatMessageUser(content=f"{QUESTIONS[i % len(QUESTIONS)]} (request {i})"),
+        ]
+        for i in range(count)
+    ]
+
+
+async def one_at_a_time(model: Model, inputs: list, config: GenerateConfig) -> list[ModelOutput]:
+    return [await model.generate(messages, config=config) for messages in inputs]
+
+
+async def all_at_once(model: Model, inputs: list, config: GenerateConfig) -> list[ModelOutput]:
+    return list(await asyncio.gather(*(model.generate(messages, config=config) for messages in inputs)))
+
+
+def measure(label: str, run, model: Model, inputs: list, config: GenerateConfig) -> tuple[float, list[ModelOutput]]:
+    start = time.perf_counter()
+    outputs = asyncio.run(run(model, inputs, config))
+    elapsed = time.perf_counter() - start
+    tokens = sum(o.usage.output_tokens for o in outputs if o.usage)
+    rows = sorted({o.metadata["batch_rows"] for o in outputs if o.metadata})
+    print(f"{label:<15} {tokens:>6} tokens in {elapsed:7.2f} s = {tokens / elapsed:7.1f} tokens/s  (batch sizes seen: {rows})")
+    return tokens / elapsed, outputs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=16)
+    parser.add_argument("--new-tokens", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: physical cores)")
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    model_args = {"batch_size": args.batch_size} | ({"threads": args.threads} if args.threads else {})
+    model = get_model("embedded/smollm2-135m-instruct", **model_args)
+    load_s = time.perf_counter() - start
+    print(f"machine: {platform.machine()}, {physical_cores()} physical cores, torch threads {torch.get_num_threads()}, load average {os.getloadavg()[0]:.1f}")
+    print(f"model load (cache warm unless first run): {load_s:.1f} s")
+    print(f"workload: {args.conversations} conversations, {args.new_tokens} new tokens each, greedy, batch_size {args.batch_size}")
+
+    config = GenerateConfig(max_tokens=args.new_tokens, temperature=0)
+    inputs = conversations(args.conversations)
+    asyncio.run(model.generate(inputs[0], config=GenerateConfig(max_tokens=4, temperature=0)))  # warm-up
+    serial_rate, serial = measure("one at a time", one_at_a_time, model, inputs, config)
+    batched_rate, batched = measure("batched", all_at_once, model, inputs, config)
+    same = sum(a.completion == b.completion for a, b in zip(serial, batched))
+    print(f"speed-up batched / one at a time: {batched_rate / serial_rate:.2f}x")
+    print(f"identical greedy outputs (batched vs one at a time): {same}/{len(inputs)}")
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {peak_mib:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m pressure_sense` runs the command line."""
+
+from pressure_sense.cli import app
+
+app()

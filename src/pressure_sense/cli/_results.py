@@ -1,0 +1,126 @@
+"""`pressure-sense results [RUN_OR_DB]`: the results table per model x scenario x variant."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from pressure_sense.cli._app import app
+from pressure_sense.cli._errors import user_errors
+from pressure_sense.store import (
+    DB_FILENAME,
+    ResultsStore,
+    StoreError,
+    database_path,
+    latest_study,
+    list_runs,
+    results_table,
+)
+from pressure_sense.store._locate import DEFAULT_RUNS_FOLDER, find_databases
+
+console = Console(highlight=False)
+
+_LOG_SUFFIXES = (".eval", ".json")
+
+
+def _knows(db: Path, run: str) -> bool:
+    runs = list_runs(db)
+    return run in set(runs["run_id"]) or run in set(runs["study_id"])
+
+
+def _database_and_run(target: str | None, db: Path | None) -> tuple[Path, str]:
+    """The database to read and the run id or study id to show (the latest study when not named)."""
+    if db is not None:
+        path = database_path(db)
+    elif target is not None and Path(target).exists():
+        path = database_path(target)
+        target = None
+    else:
+        found = find_databases()
+        if not found:
+            raise StoreError(
+                f"no {DB_FILENAME} in this folder or in {DEFAULT_RUNS_FOLDER}/*/; pass --db PATH "
+                "(a results database or a run's output folder), or run `pressure-sense run` first"
+            )
+        path = next((candidate for candidate in found if target is None or _knows(candidate, target)), found[0])
+    if target is None:
+        return path, latest_study(path)
+    if not _knows(path, target):
+        known = ", ".join(sorted(set(list_runs(path)["study_id"]))) or "none"
+        raise StoreError(f"unknown run or study {target!r} in {path} (studies there: {known})")
+    return path, target
+
+
+def _number(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def _display_table(table: pd.DataFrame, title: str) -> Table:
+    """The results table with each dimension shown as `conversation mean / turn mean`."""
+    dimensions = [column for column in table.columns if f"{column}_turn" in table.columns]
+    shown = Table(
+        "model", "scenario", "variant", "samples", "failed", "errors", *dimensions, "disagree",
+        title=title, title_justify="left",
+        caption="dimension columns: conversation-level mean / turn-level mean (1-5); "
+        "disagree: share of judged turns whose reasoning and output disagree; -: not judged",
+        caption_justify="left",
+    )  # fmt: skip
+    for column in shown.columns[:3]:
+        column.overflow = "fold"
+    for column in shown.columns[3:]:
+        column.justify = "right"
+    for row in table.to_dict("records"):
+        shown.add_row(
+            Text(str(row["model"])), Text(str(row["scenario_id"])), Text(str(row["variant"])),
+            *(_number(row[key]) for key in ("n_samples", "n_failed", "n_errors")),
+            *(f"{_number(row[name])} / {_number(row[f'{name}_turn'])}" for name in dimensions),
+            _number(row["disagreement_rate"]),
+        )  # fmt: skip
+    return shown
+
+
+def print_results(db: Path, run: str, source: Path | None = None) -> None:
+    """Print the results table of one run or study (read from `source`, default `db`) and its runs' logs."""
+    table = results_table(db, run=run)
+    runs = list_runs(db)
+    runs = runs[(runs["run_id"] == run) | (runs["study_id"] == run)]
+    studies = ", ".join(sorted(set(runs["study_id"])))
+    name = f"study {studies}" if run == studies else f"run {run} of study {studies}"
+    title = f"{name} ({source or db})"
+    console.print(_display_table(table, title) if not table.empty else Text(f"No samples stored for {run} in {db}."))
+    for item in runs.itertuples(index=False):
+        line = f"{item.model}: {item.status} ({item.n_samples} samples)  run {item.run_id}  log: {item.log_path}"
+        console.print(Text(line))
+
+
+@app.command("results")
+def results(
+    run_or_db: str | None = typer.Argument(
+        None, help="Run id, study id, results database, run output folder or Inspect .eval log (default: latest study)."
+    ),
+    db: Path | None = typer.Option(None, "--db", help=f"Results database or run output folder holding {DB_FILENAME}."),
+) -> None:
+    """Print the results table per model x scenario x variant: samples, errors, mean scores, disagreement."""
+    with user_errors(StoreError):
+        if run_or_db is not None and db is None and run_or_db.endswith(_LOG_SUFFIXES):
+            log = Path(run_or_db)
+            if not log.is_file():
+                raise StoreError(f"no Inspect log at {log}")
+            with tempfile.TemporaryDirectory() as folder, ResultsStore(Path(folder) / DB_FILENAME) as store:
+                try:
+                    run = store.write_log(log)
+                except (OSError, ValueError, KeyError) as error:
+                    raise StoreError(f"cannot read the Inspect log {log}: {error}") from None
+                print_results(store.path, run, source=log)
+            return
+        path, run = _database_and_run(run_or_db, db)
+        print_results(path, run)

@@ -1,0 +1,33 @@
+"""Models: the embedded default model (an Inspect provider), a lean OpenAI-compatible provider, and name resolution."""
+
+from pressure_sense.models import _lean_openai  # noqa: F401  (registers the lean-openai provider)
+from pressure_sense.models._embedded_cache import (
+    EMBEDDED_MODEL_NAME,
+    EmbeddedModelError,
+    cache_root,
+    embedded_model_dir,
+)
+from pressure_sense.models._embedded_provider import EMBEDDED_MODEL, EmbeddedModelAPI
+from pressure_sense.models._env import load_env
+from pressure_sense.models._resolve import (
+    ModelResolutionError,
+    ProviderStatus,
+    ResolvedModel,
+    list_models_status,
+    resolve_model,
+)
+
+__all__ = [
+    "EMBEDDED_MODEL",
+    "EMBEDDED_MODEL_NAME",
+    "EmbeddedModelAPI",
+    "EmbeddedModelError",
+    "ModelResolutionError",
+    "ProviderStatus",
+    "ResolvedModel",
+    "cache_root",
+    "embedded_model_dir",
+    "list_models_status",
+    "load_env",
+    "resolve_model",
+]

@@ -1,0 +1,342 @@
+"""Batched text generation with a local causal language model (torch, CPU).
+
+One decoding loop serves a whole batch of left-padded prompts; every row keeps its own
+sampling settings, stop conditions and random generator, so a request gives the same result
+whether it runs alone or in a batch (up to float rounding). Finished rows leave the batch.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import random
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pressure_sense.models._embedded_cache import offline_hub
+
+StopReason = Literal["stop", "max_tokens", "model_length"]
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One prompt (token ids) and how to continue it."""
+
+    prompt_ids: tuple[int, ...]
+    max_new_tokens: int = 256
+    temperature: float | None = None
+    """0 or None: greedy decoding."""
+    top_p: float | None = None
+    top_k: int | None = None
+    seed: int | None = None
+    stop_seqs: tuple[str, ...] = ()
+    logprobs: bool = False
+    top_logprobs: int = 0
+
+
+@dataclass(frozen=True)
+class TokenLogprob:
+    """Log-probability of a generated token under the model (temperature 1), with alternatives."""
+
+    token: str
+    logprob: float
+    bytes: list[int]
+    top: list[tuple[str, float, list[int]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """Generated text of one request and what ended it."""
+
+    text: str
+    token_ids: list[int]
+    stop_reason: StopReason
+    stop_sequence: str | None
+    logprobs: list[TokenLogprob] | None
+    output_tokens: int
+    """Tokens the model produced, counting an end-of-turn token."""
+    batch_rows: int
+    """How many requests shared the decoding batch."""
+
+
+def physical_cores() -> int:
+    """Physical CPU cores available to this process (at least 1)."""
+    try:
+        import psutil
+
+        cores = psutil.cpu_count(logical=False) or os.cpu_count() or 1
+    except ImportError:
+        cores = os.cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        cores = min(cores, len(os.sched_getaffinity(0)))
+    return max(1, cores)
+
+
+def _byte_decoder() -> dict[str, int]:
+    """Inverse of the byte-level BPE alphabet: each visible character back to its byte."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    mapping = {chr(b): b for b in printable}
+    shift = 0
+    for b in range(256):
+        if b not in printable:
+            mapping[chr(256 + shift)] = b
+            shift += 1
+    return mapping
+
+
+class EmbeddedEngine:
+    """A causal LM and its tokenizer, loaded from a local folder, generating in batches."""
+
+    def __init__(self, model_dir: Path, threads: int | None = None, max_batch_tokens: int = 16384) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self._torch = torch
+        self.set_threads(threads)
+        with offline_hub():
+            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+            self.model = AutoModelForCausalLM.from_pretrained(
+                model_dir, local_files_only=True, dtype=torch.float32
+            )
+        self.model.eval()
+        forward_parameters = inspect.signature(self.model.forward).parameters
+        self._cache_argument = "cache" if "cache" in forward_parameters else "past_key_values"
+        self.max_positions: int = int(getattr(self.model.config, "max_position_embeddings", 2048))
+        self.max_batch_tokens = max_batch_tokens
+        self.pad_id = self._pad_token_id()
+        self.eos_ids = self._eos_token_ids()
+        self._byte_of = _byte_decoder()
+        self._lock = threading.Lock()
+
+    def set_threads(self, threads: int | None) -> None:
+        """Use `threads` torch threads (None: one per physical core). torch applies this process-wide."""
+        self._torch.set_num_threads(threads or physical_cores())
+
+    def _pad_token_id(self) -> int:
+        for candidate in (self.tokenizer.pad_token_id, self.tokenizer.eos_token_id):
+            if candidate is not None:
+                return int(candidate)
+        return 0
+
+    def _eos_token_ids(self) -> frozenset[int]:
+        ids: set[int] = set()
+        for source in (self.tokenizer.eos_token_id, getattr(self.model.generation_config, "eos_token_id", None)):
+            if isinstance(source, int):
+                ids.add(source)
+            elif isinstance(source, (list, tuple)):
+                ids.update(int(i) for i in source)
+        return frozenset(ids)
+
+    def chat_prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
+        """Token ids of `messages` (role/content dicts) in the model's chat template, ready to answer."""
+        encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
+        ids = encoded["input_ids"] if hasattr(encoded, "keys") else encoded
+        return [int(i) for i in ids]
+
+    def text_ids(self, text: str) -> list[int]:
+        """Token ids of plain `text` (no special tokens added)."""
+        return [int(i) for i in self.tokenizer(text, add_special_tokens=False)["input_ids"]]
+
+    def count_tokens(self, text: str) -> int:
+        """Number of tokens of `text` without special tokens."""
+        return len(self.text_ids(text))
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        """Generate for every request; results come back in request order."""
+        order = sorted(range(len(requests)), key=lambda i: len(requests[i].prompt_ids))
+        results: dict[int, GenerationResult] = {}
+        with self._lock, self._torch.inference_mode():
+            for chunk in self._chunks(order, requests):
+                for i, result in zip(chunk, self._generate_chunk([requests[i] for i in chunk])):
+                    results[i] = result
+        return [results[i] for i in range(len(requests))]
+
+    def _chunks(self, order: list[int], requests: Sequence[GenerationRequest]) -> list[list[int]]:
+        """Split length-sorted requests so that rows x longest prompt stays within the token budget."""
+        chunks: list[list[int]] = []
+        current: list[int] = []
+        for i in order:
+            longest = len(requests[i].prompt_ids)
+            if current and (len(current) + 1) * longest > self.max_batch_tokens:
+                chunks.append(current)
+                current = []
+            current.append(i)
+        if current:
+            chunks.append(current)
+        return chunks
+
+    def _generate_chunk(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
+        torch = self._torch
+        rows = len(requests)
+        longest = max(len(r.prompt_ids) for r in requests)
+        input_ids = torch.full((rows, longest), self.pad_id, dtype=torch.long)
+        attention_mask = torch.zeros((rows, longest), dtype=torch.long)
+        for row, request in enumerate(requests):
+            n = len(request.prompt_ids)
+            input_ids[row, longest - n :] = torch.tensor(request.prompt_ids, dtype=torch.long)
+            attention_mask[row, longest - n :] = 1
+        position_ids = (attention_mask.cumsum(-1) - 1).clamp(min=0)
+        generators = [self._generator(r.seed) for r in requests]
+        states = [_RowState() for _ in requests]
+        active = list(range(rows))  # request index of each row still in the batch
+        cache = self._new_cache()
+        out = self.model(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            position_ids=position_ids,
+            use_cache=True,
+            logits_to_keep=1,
+            **{self._cache_argument: cache},
+        )
+        logits = out.logits[:, -1, :].float()  # [row, vocab]
+        next_position = position_ids[:, -1] + 1  # [row]
+        while True:
+            next_tokens: list[int] = []
+            still_active: list[int] = []
+            for row, index in enumerate(active):
+                request, state = requests[index], states[index]
+                token = self._choose(logits[row], request, generators[index])
+                self._record(state, token, logits[row], request)
+                prompt_and_output = len(request.prompt_ids) + len(state.token_ids)
+                if self._finished(state, token, request, prompt_and_output):
+                    continue
+                next_tokens.append(token)
+                still_active.append(row)
+            if not still_active:
+                break
+            keep = torch.tensor(still_active, dtype=torch.long)
+            if len(still_active) < len(active):
+                cache.batch_select_indices(keep)
+                attention_mask = attention_mask[keep]
+                next_position = next_position[keep]
+            active = [active[row] for row in still_active]
+            attention_mask = torch.cat([attention_mask, torch.ones((len(active), 1), dtype=torch.long)], dim=1)
+            out = self.model(
+                input_ids=torch.tensor(next_tokens, dtype=torch.long)[:, None],
+                attention_mask=attention_mask,
+                position_ids=next_position[:, None],
+                use_cache=True,
+                **{self._cache_argument: cache},
+            )
+            logits = out.logits[:, -1, :].float()
+            next_position = next_position + 1
+        return [self._result(states[i], requests[i], rows) for i in range(rows)]
+
+    def _new_cache(self) -> Any:
+        from transformers import DynamicCache
+
+        return DynamicCache(config=self.model.config)
+
+    def _generator(self, seed: int | None) -> Any:
+        generator = self._torch.Generator()
+        generator.manual_seed(seed if seed is not None else random.SystemRandom().randrange(2**63))
+        return generator
+
+    def _choose(self, logits: Any, request: GenerationRequest, generator: Any) -> int:
+        """Pick the next token: greedy when temperature is 0/None, else sample with top-k/top-p."""
+        torch = self._torch
+        if not request.temperature:
+            return int(torch.argmax(logits))
+        scaled = logits / request.temperature
+        if request.top_k:
+            threshold = torch.topk(scaled, min(request.top_k, scaled.numel())).values[-1]
+            scaled = scaled.masked_fill(scaled < threshold, float("-inf"))
+        probs = torch.softmax(scaled, dim=-1)
+        if request.top_p is not None and 0 < request.top_p < 1:
+            sorted_probs, sorted_ids = torch.sort(probs, descending=True)
+            before = sorted_probs.cumsum(-1) - sorted_probs
+            sorted_probs = sorted_probs.masked_fill(before >= request.top_p, 0.0)
+            choice = torch.multinomial(sorted_probs / sorted_probs.sum(), 1, generator=generator)
+            return int(sorted_ids[choice])
+        return int(torch.multinomial(probs, 1, generator=generator))
+
+    def _record(self, state: _RowState, token: int, logits: Any, request: GenerationRequest) -> None:
+        state.token_ids.append(token)
+        state.produced += 1
+        if not request.logprobs:
+            return
+        logprobs = self._torch.log_softmax(logits, dim=-1)
+        top: list[tuple[str, float, list[int]]] = []
+        if request.top_logprobs > 0:
+            values, ids = self._torch.topk(logprobs, request.top_logprobs)
+            for value, candidate in zip(values, ids):
+                candidate_text, candidate_bytes = self._token_text(int(candidate))
+                top.append((candidate_text, float(value), candidate_bytes))
+        text, raw = self._token_text(token)
+        state.logprobs.append(TokenLogprob(text, float(logprobs[token]), raw, top))
+
+    def _token_text(self, token: int) -> tuple[str, list[int]]:
+        piece = self.tokenizer.convert_ids_to_tokens(token)
+        if piece in self.tokenizer.all_special_tokens:
+            return piece, list(piece.encode("utf-8"))
+        raw = [self._byte_of[ch] for ch in piece if ch in self._byte_of]
+        if len(raw) != len(piece):
+            raw = list(self.tokenizer.decode([token]).encode("utf-8"))
+        return bytes(raw).decode("utf-8", errors="replace"), raw
+
+    def _finished(self, state: _RowState, token: int, request: GenerationRequest, length: int) -> bool:
+        if token in self.eos_ids:
+            state.token_ids.pop()
+            if state.logprobs:
+                state.logprobs.pop()
+            state.stop_reason = "stop"
+            return True
+        if request.stop_seqs and self._hit_stop_sequence(state, request):
+            return True
+        if len(state.token_ids) >= request.max_new_tokens:
+            state.stop_reason = "max_tokens"
+            return True
+        if length >= self.max_positions:
+            state.stop_reason = "model_length"
+            return True
+        return False
+
+    def _hit_stop_sequence(self, state: _RowState, request: GenerationRequest) -> bool:
+        text = self.tokenizer.decode(state.token_ids, skip_special_tokens=True)
+        hits = [(text.find(s), s) for s in request.stop_seqs if s and s in text]
+        if not hits:
+            return False
+        position, sequence = min(hits)
+        state.stop_reason = "stop"
+        state.stop_sequence = sequence
+        state.cut_at = position
+        return True
+
+    def _result(self, state: _RowState, request: GenerationRequest, rows: int) -> GenerationResult:
+        text = self.tokenizer.decode(state.token_ids, skip_special_tokens=True)
+        logprobs = state.logprobs if request.logprobs else None
+        if state.cut_at is not None:
+            text = text[: state.cut_at]
+            if logprobs is not None:
+                logprobs = self._logprobs_within(state, state.cut_at)
+        return GenerationResult(
+            text=text,
+            token_ids=list(state.token_ids),
+            output_tokens=state.produced,
+            stop_reason=state.stop_reason,
+            stop_sequence=state.stop_sequence,
+            logprobs=logprobs,
+            batch_rows=rows,
+        )
+
+    def _logprobs_within(self, state: _RowState, chars: int) -> list[TokenLogprob]:
+        """Logprobs of the tokens that start before character `chars` of the output."""
+        kept: list[TokenLogprob] = []
+        for n, entry in enumerate(state.logprobs):
+            start = len(self.tokenizer.decode(state.token_ids[:n], skip_special_tokens=True))
+            if start >= chars:
+                break
+            kept.append(entry)
+        return kept
+
+@dataclass
+class _RowState:
+    token_ids: list[int] = field(default_factory=list)
+    logprobs: list[TokenLogprob] = field(default_factory=list)
+    stop_reason: StopReason = "max_tokens"
+    stop_sequence: str | None = None
+    cut_at: int | None = None
+    produced: int = 0

@@ -1,0 +1,145 @@
+"""The table of model providers Pressure-Sense knows: Inspect name, key variable, SDK."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+
+PROVIDERS_EXTRA = "pip install 'pressure-sense[providers]'"
+"""What to install when a provider's SDK is missing."""
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One way to reach models: how names map to Inspect and what it needs."""
+
+    name: str
+    """The prefix users write, e.g. `openai` in `openai/gpt-4o-mini`."""
+    inspect_api: str
+    """The Inspect model API that serves it (`lean-openai` is ours)."""
+    example: str
+    description: str
+    key_vars: tuple[str, ...] = ()
+    """Environment variables that may hold the key, preferred first."""
+    key_required: bool = False
+    base_url_var: str | None = None
+    """Environment variable read when no base URL is given."""
+    default_base_url: str | None = None
+    base_url_required: bool = False
+    sdk_module: str | None = None
+    """Module that must import for the provider to work."""
+    sdk_package: str | None = None
+    """The pip package that provides `sdk_module`."""
+    in_providers_extra: bool = False
+
+    def sdk_installed(self) -> bool:
+        """Whether the provider's SDK can be imported (True when it needs none)."""
+        if self.sdk_module is None:
+            return True
+        try:
+            return importlib.util.find_spec(self.sdk_module) is not None
+        except ModuleNotFoundError:
+            return False
+
+
+PROVIDERS: dict[str, Provider] = {
+    provider.name: provider
+    for provider in (
+        Provider(
+            name="embedded",
+            inspect_api="embedded",
+            example="embedded",
+            description="SmolLM2-135M-Instruct shipped with Pressure-Sense; offline, no key",
+            sdk_module="transformers",
+            sdk_package="transformers",
+        ),
+        Provider(
+            name="openai",
+            inspect_api="openai",
+            example="openai/gpt-4o-mini",
+            description="OpenAI API",
+            key_vars=("OPENAI_API_KEY",),
+            key_required=True,
+            sdk_module="openai",
+            sdk_package="openai",
+        ),
+        Provider(
+            name="anthropic",
+            inspect_api="anthropic",
+            example="anthropic/claude-3-5-haiku-latest",
+            description="Anthropic API",
+            key_vars=("ANTHROPIC_API_KEY",),
+            key_required=True,
+            sdk_module="anthropic",
+            sdk_package="anthropic",
+            in_providers_extra=True,
+        ),
+        Provider(
+            name="google",
+            inspect_api="google",
+            example="google/gemini-2.0-flash",
+            description="Google Gemini API",
+            key_vars=("GOOGLE_API_KEY", "GEMINI_API_KEY"),
+            key_required=True,
+            sdk_module="google.genai",
+            sdk_package="google-genai",
+            in_providers_extra=True,
+        ),
+        Provider(
+            name="ollama",
+            inspect_api="ollama",
+            example="ollama/llama3.1",
+            description="Ollama server (default http://localhost:11434/v1)",
+            base_url_var="OLLAMA_BASE_URL",
+            default_base_url="http://localhost:11434/v1",
+            sdk_module="openai",
+            sdk_package="openai",
+        ),
+        Provider(
+            name="vllm",
+            inspect_api="lean-openai",
+            example="vllm/meta-llama/Llama-3.1-8B-Instruct",
+            description="a running vLLM server's OpenAI-compatible URL",
+            key_vars=("VLLM_API_KEY",),
+            base_url_var="VLLM_BASE_URL",
+            base_url_required=True,
+        ),
+        Provider(
+            name="compatible",
+            inspect_api="lean-openai",
+            example="compatible/my-model",
+            description="any OpenAI-compatible server (LocalAI, llama.cpp server, LM Studio) at a base URL",
+            key_vars=("COMPATIBLE_API_KEY",),
+            base_url_var="COMPATIBLE_BASE_URL",
+            base_url_required=True,
+        ),
+        Provider(
+            name="openai-api",
+            inspect_api="openai-api",
+            example="openai-api/together/meta-llama/Llama-3-8b-chat-hf",
+            description="Inspect's OpenAI-compatible provider: openai-api/<service>/<model>, key <SERVICE>_API_KEY",
+            key_required=True,
+            base_url_required=True,
+            sdk_module="openai",
+            sdk_package="openai",
+        ),
+        Provider(
+            name="hf",
+            inspect_api="hf",
+            example="hf/./models/my-local-model",
+            description="local Hugging Face weights by path (offline)",
+            sdk_module="transformers",
+            sdk_package="transformers",
+        ),
+        Provider(
+            name="mockllm",
+            inspect_api="mockllm",
+            example="mockllm/model",
+            description="Inspect's mock model, for tests",
+        ),
+    )
+}
+"""Every provider by the prefix users write."""
+
+EMBEDDED_MODEL = "embedded/smollm2-135m-instruct"
+"""The Inspect name of the embedded default model (alias `embedded`)."""

@@ -1,0 +1,41 @@
+"""The results store: SQLite written as samples finish (Inspect hook), queried as pandas DataFrames."""
+
+from pressure_sense.store._hook import ResultsStoreHook
+from pressure_sense.store._locate import DB_FILENAME, DEFAULT_RUNS_FOLDER, database_path
+from pressure_sense.store._queries import (
+    SAMPLE_COLUMNS,
+    conversation_scores_frame,
+    judgements_frame,
+    samples_frame,
+    transcripts,
+    turn_scores_frame,
+)
+from pressure_sense.store._redact import REDACTED, Redactor, current_redactor, redact, redact_data
+from pressure_sense.store._schema import SCHEMA_VERSION
+from pressure_sense.store._summary import check_run, latest_study, list_runs, results_table
+from pressure_sense.store._writer import ResultsStore, StoreError
+
+__all__ = [
+    "DB_FILENAME",
+    "DEFAULT_RUNS_FOLDER",
+    "REDACTED",
+    "SAMPLE_COLUMNS",
+    "SCHEMA_VERSION",
+    "Redactor",
+    "ResultsStore",
+    "ResultsStoreHook",
+    "StoreError",
+    "check_run",
+    "conversation_scores_frame",
+    "current_redactor",
+    "database_path",
+    "judgements_frame",
+    "latest_study",
+    "list_runs",
+    "redact",
+    "redact_data",
+    "results_table",
+    "samples_frame",
+    "transcripts",
+    "turn_scores_frame",
+]

@@ -1,0 +1,199 @@
+"""Queries over the results store, returned as pandas DataFrames (one row per sample, turn score, ...)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from pressure_sense.store._locate import DbLike, read_connection
+
+SAMPLE_COLUMNS: tuple[str, ...] = (
+    "run_id", "study_id", "sample_pk", "sample_id", "epoch", "model", "scenario_id",
+    "variant", "reasoning", "mode", "condition", "status", "error",
+)  # fmt: skip
+"""The columns every per-sample frame starts with."""
+
+_SAMPLE_SELECT = (
+    "s.run_id, r.study_id, s.sample_pk, s.sample_id, s.epoch, s.model, s.scenario_id, "
+    "s.variant, s.reasoning, s.mode, s.condition, s.status, s.error"
+)
+_FROM_SAMPLES = "FROM samples s JOIN runs r ON r.run_id = s.run_id"
+
+
+def _run_filter(run: str | None) -> tuple[str, dict[str, Any]]:
+    if run is None:
+        return "", {}
+    return " AND (s.run_id = :run OR r.study_id = :run)", {"run": run}
+
+
+def _frame(db: DbLike, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    connection = read_connection(db)
+    try:
+        frame = pd.read_sql_query(sql, connection, params=params)
+    finally:
+        connection.close()
+    frame["reasoning"] = frame["reasoning"].astype(bool)
+    frame["epoch"] = frame["epoch"].astype("int64")
+    frame["sample_pk"] = frame["sample_pk"].astype("int64")
+    return frame
+
+
+def samples_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per sample (SAMPLE_COLUMNS); `run` keeps one run id or study id."""
+    where, params = _run_filter(run)
+    return _frame(db, f"SELECT {_SAMPLE_SELECT} {_FROM_SAMPLES} WHERE 1 = 1{where} ORDER BY s.sample_pk", params)
+
+
+def turn_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per (sample, turn, dimension) of turn-level judgements.
+
+    Columns: SAMPLE_COLUMNS, turn_index, intensity, pressure_types (JSON list as str),
+    primary_pressure_type (the first listed), dimension, score, rationale, judge, method.
+    """
+    where, params = _run_filter(run)
+    frame = _frame(
+        db,
+        f"SELECT {_SAMPLE_SELECT}, j.turn_index, t.intensity, t.pressure_types, "
+        "sc.dimension, sc.score, sc.rationale, j.judge, j.method "
+        f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk "
+        "JOIN scores sc ON sc.judgement_pk = j.judgement_pk "
+        "LEFT JOIN turns t ON t.sample_pk = j.sample_pk AND t.turn_index = j.turn_index "
+        f"WHERE j.turn_index IS NOT NULL{where} ORDER BY s.sample_pk, j.turn_index, j.judgement_pk, sc.rowid",
+        params,
+    )
+    frame["turn_index"] = frame["turn_index"].astype("int64")
+    frame["intensity"] = frame["intensity"].astype("Int64")
+    frame["score"] = frame["score"].astype(float)
+    frame.insert(
+        frame.columns.get_loc("pressure_types") + 1,
+        "primary_pressure_type",
+        [_first_listed(value) for value in frame["pressure_types"]],
+    )
+    return frame
+
+
+def _first_listed(pressure_types: str | None) -> str | None:
+    listed = json.loads(pressure_types) if pressure_types else []
+    return str(listed[0]) if listed else None
+
+
+def conversation_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per (sample, dimension) of conversation-level judgements.
+
+    Columns: SAMPLE_COLUMNS, dimension, score, rationale, judge, method.
+    """
+    where, params = _run_filter(run)
+    frame = _frame(
+        db,
+        f"SELECT {_SAMPLE_SELECT}, sc.dimension, sc.score, sc.rationale, j.judge, j.method "
+        f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk "
+        "JOIN scores sc ON sc.judgement_pk = j.judgement_pk "
+        f"WHERE j.turn_index IS NULL{where} ORDER BY s.sample_pk, j.judgement_pk, sc.rowid",
+        params,
+    )
+    frame["score"] = frame["score"].astype(float)
+    return frame
+
+
+def judgements_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per judgement. Columns: SAMPLE_COLUMNS (with the sample's `error` renamed `sample_error`),
+    turn_index (NA for the whole conversation), judge, method, disagreement (nullable boolean) and
+    error (why the judgement could not be parsed, else None)."""
+    where, params = _run_filter(run)
+    frame = _frame(
+        db,
+        f"SELECT {_SAMPLE_SELECT.replace('s.error', 's.error AS sample_error')}, "
+        "j.turn_index, j.judge, j.method, j.disagreement, j.error "
+        f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk "
+        f"WHERE 1 = 1{where} ORDER BY s.sample_pk, j.judgement_pk",
+        params,
+    )
+    frame["turn_index"] = frame["turn_index"].astype("Int64")
+    frame["disagreement"] = frame["disagreement"].astype("Int64").astype("boolean")
+    return frame
+
+
+def transcripts(
+    db: DbLike, sample_pks: Iterable[int] | None = None, run: str | None = None
+) -> list[dict[str, Any]]:
+    """One dict per sample: the SAMPLE_COLUMNS, `system` (the system prompt), `messages` (every
+    message in order), `turns` (user, reasoning, output, error, tool_events, judgements) and
+    `judgements` (the conversation-level ones). Judgements carry scores {dimension: {score, rationale}}."""
+    samples = samples_frame(db, run)
+    if sample_pks is not None:
+        samples = samples[samples["sample_pk"].isin(list(sample_pks))]
+    if samples.empty:
+        return []
+    connection = read_connection(db)
+    connection.row_factory = _dict_row
+    try:
+        return [_transcript(connection, sample) for sample in samples.to_dict("records")]
+    finally:
+        connection.close()
+
+
+def _dict_row(cursor: Any, row: tuple[Any, ...]) -> dict[str, Any]:
+    return {column[0]: value for column, value in zip(cursor.description, row)}
+
+
+def _transcript(connection: Any, sample: dict[str, Any]) -> dict[str, Any]:
+    pk = int(sample["sample_pk"])
+    messages = connection.execute(
+        "SELECT position, role, turn_index, content, reasoning, output FROM messages "
+        "WHERE sample_pk = ? ORDER BY position",
+        (pk,),
+    ).fetchall()
+    judgements = _judgements(connection, pk)
+    turns = []
+    for turn in connection.execute(
+        "SELECT turn_index, pressure_types, intensity, source, user_content AS user, reasoning, output, error "
+        "FROM turns WHERE sample_pk = ? ORDER BY turn_index",
+        (pk,),
+    ).fetchall():
+        turn["pressure_types"] = json.loads(turn["pressure_types"])
+        turn["tool_events"] = _tool_events(connection, pk, turn["turn_index"])
+        turn["judgements"] = [item for item in judgements if item["turn_index"] == turn["turn_index"]]
+        turns.append(turn)
+    system = next((message["content"] for message in messages if message["role"] == "system"), None)
+    return {
+        **{column: sample[column] for column in SAMPLE_COLUMNS},
+        "system": system,
+        "messages": messages,
+        "turns": turns,
+        "judgements": [item for item in judgements if item["turn_index"] is None],
+    }
+
+
+def _tool_events(connection: Any, sample_pk: int, turn_index: int) -> list[dict[str, Any]]:
+    events = connection.execute(
+        "SELECT call_id, function, arguments, result, harmful, escalation, report FROM tool_events "
+        "WHERE sample_pk = ? AND turn_index = ? ORDER BY rowid",
+        (sample_pk, turn_index),
+    ).fetchall()
+    for event in events:
+        event["arguments"] = json.loads(event["arguments"])
+        for flag in ("harmful", "escalation", "report"):
+            event[flag] = bool(event[flag])
+    return events
+
+
+def _judgements(connection: Any, sample_pk: int) -> list[dict[str, Any]]:
+    judgements = connection.execute(
+        "SELECT judgement_pk, turn_index, judge, method, disagreement, disagreement_rationale, error, raw, attempts "
+        "FROM judgements WHERE sample_pk = ? ORDER BY judgement_pk",
+        (sample_pk,),
+    ).fetchall()
+    for judgement in judgements:
+        scores = connection.execute(
+            "SELECT dimension, score, rationale FROM scores WHERE judgement_pk = ? ORDER BY rowid",
+            (judgement.pop("judgement_pk"),),
+        ).fetchall()
+        judgement["scores"] = {
+            item["dimension"]: {"score": item["score"], "rationale": item["rationale"]} for item in scores
+        }
+        if judgement["disagreement"] is not None:
+            judgement["disagreement"] = bool(judgement["disagreement"])
+    return judgements

@@ -1,0 +1,100 @@
+"""Summaries over the results store: the runs it holds and the results table per model x scenario x variant."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pressure_sense.judge._records import DIMENSIONS
+from pressure_sense.store._locate import DbLike, read_connection
+from pressure_sense.store._queries import (
+    conversation_scores_frame,
+    judgements_frame,
+    samples_frame,
+    turn_scores_frame,
+)
+from pressure_sense.store._writer import StoreError
+
+GROUP_COLUMNS: tuple[str, ...] = ("model", "scenario_id", "variant")
+"""One results-table row per combination of these."""
+
+
+def list_runs(db: DbLike) -> pd.DataFrame:
+    """One row per run, oldest first: run_id, study_id, created_at, model, judge, status, source,
+    log_path, n_samples, n_failed (samples that ended in an error)."""
+    connection = read_connection(db)
+    try:
+        return pd.read_sql_query(
+            "SELECT r.run_id, r.study_id, r.created_at, r.model, r.judge, r.status, r.source, r.log_path, "
+            "COUNT(s.sample_pk) AS n_samples, COALESCE(SUM(s.status = 'error'), 0) AS n_failed "
+            "FROM runs r LEFT JOIN samples s ON s.run_id = r.run_id "
+            "GROUP BY r.run_id ORDER BY r.created_at, r.run_id",
+            connection,
+        )
+    finally:
+        connection.close()
+
+
+def latest_study(db: DbLike) -> str:
+    """The study id of the most recently started run; StoreError when the database holds no run."""
+    runs = list_runs(db)
+    if runs.empty:
+        raise StoreError(f"the results database {db} holds no runs yet")
+    return str(runs.iloc[-1]["study_id"])
+
+
+def check_run(db: DbLike, run: str) -> None:
+    """StoreError naming the known runs when `run` is neither a run id nor a study id in the database."""
+    runs = list_runs(db)
+    if run in set(runs["run_id"]) or run in set(runs["study_id"]):
+        return
+    known = ", ".join(sorted(set(runs["study_id"]) | set(runs["run_id"]))) or "none"
+    raise StoreError(f"unknown run or study {run!r} in {db} (known: {known})")
+
+
+def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """Per model x scenario x variant (of one run id or study id, or all): n_samples, n_failed
+    (samples ended in an error), n_errors (all recorded errors: sample, target turn, judge),
+    the mean conversation-level score of each dimension (column named after it), the mean
+    turn-level score (`{dimension}_turn`) and disagreement_rate (share of judged turns whose
+    reasoning and visible output disagree, among turns where that was judged)."""
+    if run is not None:
+        check_run(db, run)
+    keys = list(GROUP_COLUMNS)
+    samples = samples_frame(db, run)
+    samples["failed"] = samples["status"] == "error"
+    samples["n_errors"] = samples["sample_pk"].map(_error_counts(db)).fillna(0).astype(int)
+    table = samples.groupby(keys, sort=True).agg(
+        n_samples=("sample_pk", "size"), n_failed=("failed", "sum"), n_errors=("n_errors", "sum")
+    )
+    conversation = conversation_scores_frame(db, run)
+    turns = turn_scores_frame(db, run)
+    dimensions = _ordered_dimensions(set(conversation["dimension"]) | set(turns["dimension"]))
+    conversation_means = _dimension_means(conversation, keys, dimensions, suffix="")
+    turn_means = _dimension_means(turns, keys, dimensions, suffix="_turn")
+    judged = judgements_frame(db, run)
+    judged = judged[judged["turn_index"].notna() & judged["disagreement"].notna()]
+    disagreement = judged.assign(flag=judged["disagreement"].astype(float)).groupby(keys)["flag"].mean()
+    table = table.join(conversation_means).join(turn_means).join(disagreement.rename("disagreement_rate"))
+    return table.reset_index()
+
+
+def _error_counts(db: DbLike) -> dict[int, int]:
+    connection = read_connection(db)
+    try:
+        rows = connection.execute(
+            "SELECT sample_pk, COUNT(*) FROM errors WHERE sample_pk IS NOT NULL GROUP BY sample_pk"
+        ).fetchall()
+    finally:
+        connection.close()
+    return {int(pk): int(count) for pk, count in rows}
+
+
+def _ordered_dimensions(found: set[str]) -> list[str]:
+    return list(DIMENSIONS) + sorted(found - set(DIMENSIONS))
+
+
+def _dimension_means(scores: pd.DataFrame, keys: list[str], dimensions: list[str], suffix: str) -> pd.DataFrame:
+    means = scores.pivot_table(index=keys, columns="dimension", values="score", aggfunc="mean")
+    means = means.reindex(columns=dimensions)
+    means.columns = [f"{name}{suffix}" for name in means.columns]
+    return means
