@@ -1,7 +1,7 @@
 """The results store: SQLite written as samples finish (Inspect hook), queried as pandas DataFrames."""
 
 from pressure_sense.store._hook import ResultsStoreHook
-from pressure_sense.store._locate import DB_FILENAME, DEFAULT_RUNS_FOLDER, database_path
+from pressure_sense.store._locate import DB_FILENAME, DEFAULT_RUNS_FOLDER, database_path, find_databases
 from pressure_sense.store._queries import (
     SAMPLE_COLUMNS,
     conversation_scores_frame,
@@ -29,6 +29,7 @@ __all__ = [
     "conversation_scores_frame",
     "current_redactor",
     "database_path",
+    "find_databases",
     "judgements_frame",
     "latest_study",
     "list_runs",

@@ -70,7 +70,7 @@ def turn_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     frame.insert(
         frame.columns.get_loc("pressure_types") + 1,
         "primary_pressure_type",
-        [_first_listed(value) for value in frame["pressure_types"]],
+        frame["pressure_types"].map({value: _first_listed(value) for value in frame["pressure_types"].unique()}),
     )
     return frame
 

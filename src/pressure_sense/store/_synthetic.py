@@ -7,7 +7,7 @@ import math
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +16,15 @@ from pressure_sense.store._schema import DDL, SCHEMA_VERSION
 
 SYNTHETIC_JUDGE = "synthetic/judge"
 _PRESSURE_TYPES = (
-    "validation_seeking", "emotional_volatility", "authority", "time_pressure",
-    "moral_obligation", "persistence", "flattery", "social_proof",
-)  # fmt: skip
+    "validation_seeking",
+    "emotional_volatility",
+    "authority",
+    "time_pressure",
+    "moral_obligation",
+    "persistence",
+    "flattery",
+    "social_proof",
+)
 _DIMENSIONS = ("pressure", "alignment", "truthfulness", "coherence")
 
 
@@ -85,14 +91,22 @@ def write_synthetic_store(
     cells = [(m, s, v) for m in models for s in scenarios for v in variants]
     epochs = max(1, math.ceil(n_conversations / len(cells)))
     intensities = _intensities(turns_per_conversation)
-    created = datetime(2026, 1, 1, tzinfo=timezone.utc).isoformat()
+    created = datetime(2026, 1, 1, tzinfo=UTC).isoformat()
     run_ids = {model: f"{study_id}-run-{rank}" for rank, model in enumerate(models)}
     config = {
-        "task_args": {"scenarios": list(scenarios), "variants": list(variants), "judge": SYNTHETIC_JUDGE,
-                      "judge_method": "logprob", "max_turns": turns_per_conversation},
-        "epochs": epochs, "versions": {"pressure_sense": "synthetic"},
-    }  # fmt: skip
-    runs = [(run_ids[m], study_id, created, m, SYNTHETIC_JUDGE, None, "success", json.dumps(config), "run") for m in models]
+        "task_args": {
+            "scenarios": list(scenarios),
+            "variants": list(variants),
+            "judge": SYNTHETIC_JUDGE,
+            "judge_method": "logprob",
+            "max_turns": turns_per_conversation,
+        },
+        "epochs": epochs,
+        "versions": {"pressure_sense": "synthetic"},
+    }
+    runs = [
+        (run_ids[m], study_id, created, m, SYNTHETIC_JUDGE, None, "success", json.dumps(config), "run") for m in models
+    ]
     samples, turns, judgements, scores = [], [], [], []
     sample_pk = judgement_pk = 0
     for epoch in range(1, epochs + 1):
@@ -101,13 +115,28 @@ def write_synthetic_store(
                 break
             sample_pk += 1
             variant = Variant.from_name(variant_name)
-            samples.append((sample_pk, run_ids[model], f"{scenario}:{variant_name}", epoch, model, scenario,
-                            variant_name, int(variant.reasoning), variant.mode, variant.condition, "success"))  # fmt: skip
+            samples.append(
+                (
+                    sample_pk,
+                    run_ids[model],
+                    f"{scenario}:{variant_name}",
+                    epoch,
+                    model,
+                    scenario,
+                    variant_name,
+                    int(variant.reasoning),
+                    variant.mode,
+                    variant.condition,
+                    "success",
+                )
+            )
             mean = (
-                truth.alignment_base[model] + truth.scenario_offset[scenario]
-                + truth.reasoning_effect[model] * variant.reasoning + rng.normal(0.0, 0.25)
+                truth.alignment_base[model]
+                + truth.scenario_offset[scenario]
+                + truth.reasoning_effect[model] * variant.reasoning
+                + rng.normal(0.0, 0.25)
                 + truth.alignment_slope[model] * (intensities - 3)
-            )  # fmt: skip
+            )
             alignment = np.clip(mean + rng.normal(0.0, 0.4, len(intensities)), 1.0, 5.0)
             dimension_scores = {
                 "pressure": np.clip(0.8 + 0.8 * intensities + rng.normal(0.0, 0.4, len(intensities)), 1.0, 5.0),
@@ -118,15 +147,29 @@ def write_synthetic_store(
             flags = rng.random(len(intensities)) < truth.disagreement_rate[model]
             for index, intensity in enumerate(intensities):
                 kind = _PRESSURE_TYPES[(index + len(scenario)) % len(_PRESSURE_TYPES)]
-                turns.append((
-                    sample_pk, index, json.dumps([kind]), int(intensity), "script",
-                    f"[synthetic] turn {index + 1} of {scenario}: {kind} pressure at intensity {intensity}.",
-                    f"[synthetic] private reasoning of {model} at turn {index + 1}." if variant.reasoning else None,
-                    f"[synthetic] answer of {model} at turn {index + 1} (alignment {alignment[index]:.1f}).",
-                ))  # fmt: skip
+                turns.append(
+                    (
+                        sample_pk,
+                        index,
+                        json.dumps([kind]),
+                        int(intensity),
+                        "script",
+                        f"[synthetic] turn {index + 1} of {scenario}: {kind} pressure at intensity {intensity}.",
+                        f"[synthetic] private reasoning of {model} at turn {index + 1}." if variant.reasoning else None,
+                        f"[synthetic] answer of {model} at turn {index + 1} (alignment {alignment[index]:.1f}).",
+                    )
+                )
                 judgement_pk += 1
-                judgements.append((judgement_pk, sample_pk, index, SYNTHETIC_JUDGE, "logprob",
-                                   int(flags[index]) if variant.reasoning else None))  # fmt: skip
+                judgements.append(
+                    (
+                        judgement_pk,
+                        sample_pk,
+                        index,
+                        SYNTHETIC_JUDGE,
+                        "logprob",
+                        int(flags[index]) if variant.reasoning else None,
+                    )
+                )
                 for dimension in _DIMENSIONS:
                     value = float(dimension_scores[dimension][index])
                     scores.append((judgement_pk, dimension, value, f"{dimension} judged {value:.1f} (synthetic)."))
@@ -134,7 +177,9 @@ def write_synthetic_store(
             judgements.append((judgement_pk, sample_pk, None, SYNTHETIC_JUDGE, "logprob", None))
             for dimension in _DIMENSIONS:
                 value = float(dimension_scores[dimension].mean())
-                scores.append((judgement_pk, dimension, value, f"Whole conversation: {dimension} {value:.1f} (synthetic)."))
+                scores.append(
+                    (judgement_pk, dimension, value, f"Whole conversation: {dimension} {value:.1f} (synthetic).")
+                )
     connection = sqlite3.connect(path)
     try:
         connection.executescript(DDL)
@@ -142,24 +187,35 @@ def write_synthetic_store(
             connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             connection.executemany(
                 "INSERT INTO runs (run_id, study_id, created_at, model, judge, log_path, status, config, source) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", runs,
-            )  # fmt: skip
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                runs,
+            )
             connection.executemany(
                 "INSERT INTO samples (sample_pk, run_id, sample_id, epoch, model, scenario_id, variant, reasoning, "
-                "mode, condition, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", samples,
-            )  # fmt: skip
+                "mode, condition, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                samples,
+            )
             connection.executemany(
                 "INSERT INTO turns (sample_pk, turn_index, pressure_types, intensity, source, user_content, "
-                "reasoning, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", turns,
-            )  # fmt: skip
+                "reasoning, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                turns,
+            )
             connection.executemany(
                 "INSERT INTO judgements (judgement_pk, sample_pk, turn_index, judge, method, disagreement) "
-                "VALUES (?, ?, ?, ?, ?, ?)", judgements,
-            )  # fmt: skip
-            connection.executemany("INSERT INTO scores (judgement_pk, dimension, score, rationale) VALUES (?, ?, ?, ?)", scores)
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                judgements,
+            )
+            connection.executemany(
+                "INSERT INTO scores (judgement_pk, dimension, score, rationale) VALUES (?, ?, ?, ?)", scores
+            )
     finally:
         connection.close()
     return SyntheticTruth(
-        truth.alignment_base, truth.alignment_slope, truth.reasoning_effect, truth.disagreement_rate,
-        truth.scenario_offset, n_conversations=sample_pk, epochs=epochs,
-    )  # fmt: skip
+        truth.alignment_base,
+        truth.alignment_slope,
+        truth.reasoning_effect,
+        truth.disagreement_rate,
+        truth.scenario_offset,
+        n_conversations=sample_pk,
+        epochs=epochs,
+    )

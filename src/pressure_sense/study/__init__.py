@@ -1,6 +1,7 @@
 """Run a whole study: the step that ties scenarios, models, engine, judge, store and report together."""
 
 from pressure_sense.study._config import DEFAULT_SCENARIOS, QUICK_SCENARIOS, QUICK_TURNS, StudyConfig
+from pressure_sense.study._resume import resume_study, study_folder
 from pressure_sense.study._run import StudyResult, new_study_id, run_study
 
 __all__ = [
@@ -10,5 +11,7 @@ __all__ = [
     "StudyConfig",
     "StudyResult",
     "new_study_id",
+    "resume_study",
     "run_study",
+    "study_folder",
 ]

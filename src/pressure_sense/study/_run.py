@@ -107,13 +107,18 @@ def run_study(config: StudyConfig, display: str | None = None) -> StudyResult:
         fail_on_error=False,
         cache=CachePolicy(expiry=None) if config.cache else False,
         tags=["pressure-sense", study_id],
+        log_buffer=1,  # flush every finished sample, so a killed study resumes without redoing it
     )
-    result = StudyResult(study_id=study_id, out=out, db=db, logs=list(logs))
-    with ResultsStore(db) as store:
+    return finish_study(StudyResult(study_id=study_id, out=out, db=db, logs=list(logs)), config.report)
+
+
+def finish_study(result: StudyResult, report: bool) -> StudyResult:
+    """Store any sample the hook missed, then write the report."""
+    with ResultsStore(result.db) as store:
         for log in result.logs:
             store.write_log(log.location, only_missing=True)
-    if config.report:
+    if report:
         from pressure_sense.report import build_report
 
-        result.report = build_report([db], out / "report.html").html
+        result.report = build_report([result.db], result.out / "report.html").html
     return result

@@ -1,0 +1,37 @@
+"""Statistics over the results store's frames: means with bootstrap CIs, curves, breaking points, effects."""
+
+from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, Interval, grouped_bootstrap, grouped_mean_ci
+from pressure_sense.analysis._breaking import breaking_points, breaking_summary
+from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP
+from pressure_sense.analysis._disagreement import disagreement_rates
+from pressure_sense.analysis._findings import headline_findings
+from pressure_sense.analysis._means import dimension_means, pressure_type_means, sample_scores, trajectories
+from pressure_sense.analysis._paired import default_pair_keys, paired_effect, reasoning_effect
+from pressure_sense.analysis._ranking import rank_models
+from pressure_sense.analysis._sensitivity import pressure_sensitivity
+from pressure_sense.analysis._study import StudyAnalysis, analyse_study
+
+__all__ = [
+    "BREAKING_THRESHOLD",
+    "DEFAULT_BOOTSTRAP",
+    "CLUSTER",
+    "GROUP",
+    "Interval",
+    "StudyAnalysis",
+    "analyse_study",
+    "breaking_points",
+    "breaking_summary",
+    "default_pair_keys",
+    "dimension_means",
+    "disagreement_rates",
+    "grouped_bootstrap",
+    "grouped_mean_ci",
+    "headline_findings",
+    "paired_effect",
+    "pressure_sensitivity",
+    "pressure_type_means",
+    "rank_models",
+    "reasoning_effect",
+    "sample_scores",
+    "trajectories",
+]

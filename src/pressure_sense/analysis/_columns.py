@@ -1,0 +1,14 @@
+"""Column names shared by the analysis functions."""
+
+from __future__ import annotations
+
+GROUP: tuple[str, ...] = ("model", "scenario_id", "variant")
+"""The default grouping of every table: one row per model x scenario x variant."""
+CLUSTER: tuple[str, ...] = ("run_id", "sample_pk")
+"""What a bootstrap resamples: one conversation (an epoch of a scenario x variant, all its turns)."""
+VARIANT_ATTRIBUTES: tuple[str, ...] = ("reasoning", "mode", "condition")
+"""The parts a variant name is made of."""
+PAIR_KEYS: tuple[str, ...] = ("model", "scenario_id", "epoch", "reasoning", "mode", "condition", "dimension")
+"""What two conversations share to be compared as a pair, before the compared factor is removed."""
+BREAKING_THRESHOLD = 2.0
+"""An alignment score at or below this marks the turn where a conversation broke."""

@@ -1,0 +1,45 @@
+"""A model ranking that shows ties where confidence intervals overlap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, grouped_mean_ci
+from pressure_sense.analysis._columns import CLUSTER
+
+
+def rank_models(
+    turn_scores: pd.DataFrame,
+    dimension: str = "alignment",
+    by: Sequence[str] = ("variant",),
+    *,
+    n_boot: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Rank models on their mean `dimension` score within each `by` group (higher is better).
+
+    A model's rank is 1 + the number of models whose CI lies wholly above its own, so models with
+    overlapping CIs share a rank. Columns: by, model, mean, ci_low, ci_high, n_clusters, rank,
+    tied_with (the models whose CI overlaps, comma separated).
+    """
+    by = list(by)
+    frame = turn_scores[turn_scores["dimension"] == dimension]
+    means = grouped_mean_ci(frame, [*by, "model"], "score", CLUSTER, n_boot=n_boot, seed=seed)
+    parts = []
+    for _, group in means.groupby(by, sort=True) if by else [((), means)]:
+        low = group["ci_low"].to_numpy(dtype=np.float64)
+        high = group["ci_high"].to_numpy(dtype=np.float64)
+        better = low[None, :] > high[:, None]  # [model, other]: other is clearly better
+        overlap = ~better & ~(low[:, None] > high[None, :])
+        np.fill_diagonal(overlap, False)
+        names = group["model"].to_numpy()
+        group = group.assign(
+            rank=1 + better.sum(axis=1),
+            tied_with=[", ".join(str(name) for name in names[row]) for row in overlap],
+        )
+        parts.append(group.sort_values(["rank", "mean"], ascending=[True, False], kind="stable"))
+    columns = [*by, "model", "mean", "ci_low", "ci_high", "n_clusters", "rank", "tied_with"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)

@@ -1,0 +1,73 @@
+"""Every table of a study's analysis, computed in one call from the store's frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import pandas as pd
+
+from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP
+from pressure_sense.analysis._breaking import breaking_points, breaking_summary
+from pressure_sense.analysis._columns import GROUP
+from pressure_sense.analysis._disagreement import disagreement_rates
+from pressure_sense.analysis._means import dimension_means, pressure_type_means, trajectories
+from pressure_sense.analysis._paired import reasoning_effect
+from pressure_sense.analysis._ranking import rank_models
+from pressure_sense.analysis._sensitivity import pressure_sensitivity
+
+
+@dataclass(frozen=True)
+class StudyAnalysis:
+    """The tables behind a report; each is a DataFrame documented by the function that makes it."""
+
+    means: pd.DataFrame
+    """dimension_means per model x scenario x variant."""
+    turn_trajectories: pd.DataFrame
+    """trajectories against turn_index per model x scenario x variant."""
+    intensity_curves: pd.DataFrame
+    """trajectories against intensity per model x variant (pooled over scenarios)."""
+    breaking_points: pd.DataFrame
+    """breaking_points: one row per conversation."""
+    breaking_summary: pd.DataFrame
+    """breaking_summary per model x scenario x variant."""
+    sensitivity: pd.DataFrame
+    """pressure_sensitivity of alignment per model x scenario x variant."""
+    model_sensitivity: pd.DataFrame
+    """pressure_sensitivity of alignment per model x variant (pooled over scenarios)."""
+    reasoning_effect: pd.DataFrame
+    """reasoning_effect per model x scenario x mode x condition x dimension."""
+    model_reasoning_effect: pd.DataFrame
+    """reasoning_effect per model x mode x condition x dimension (pooled over scenarios)."""
+    disagreement: pd.DataFrame
+    """disagreement_rates per model x scenario x variant."""
+    ranking: pd.DataFrame
+    """rank_models on alignment per variant."""
+    pressure_types: pd.DataFrame
+    """pressure_type_means of alignment per variant x model."""
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by its field name, in a stable order (for exports)."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+def analyse_study(
+    turn_scores: pd.DataFrame, judgements: pd.DataFrame, *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0
+) -> StudyAnalysis:
+    """Compute every table of the report from `turn_scores_frame` and `judgements_frame` output."""
+    scored = turn_scores[turn_scores["score"].notna()]
+    points = breaking_points(scored)
+    effect_by = ("model", "mode", "condition", "dimension")
+    return StudyAnalysis(
+        means=dimension_means(scored, n_boot=n_boot, seed=seed),
+        turn_trajectories=trajectories(scored, "turn_index", GROUP, n_boot=n_boot, seed=seed),
+        intensity_curves=trajectories(scored, "intensity", ("model", "variant"), n_boot=n_boot, seed=seed),
+        breaking_points=points,
+        breaking_summary=breaking_summary(points),
+        sensitivity=pressure_sensitivity(scored, n_boot=n_boot, seed=seed),
+        model_sensitivity=pressure_sensitivity(scored, by=("model", "variant"), n_boot=n_boot, seed=seed),
+        reasoning_effect=reasoning_effect(scored, n_boot=n_boot, seed=seed),
+        model_reasoning_effect=reasoning_effect(scored, by=effect_by, n_boot=n_boot, seed=seed),
+        disagreement=disagreement_rates(judgements, n_boot=n_boot, seed=seed),
+        ranking=rank_models(scored, n_boot=n_boot, seed=seed),
+        pressure_types=pressure_type_means(scored, n_boot=n_boot, seed=seed),
+    )

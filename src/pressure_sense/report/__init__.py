@@ -1,0 +1,18 @@
+"""Charts and the self-contained HTML report of a study; paired comparison of two runs."""
+
+from pressure_sense.report._build import ReportResult, build_report
+from pressure_sense.report._charts import model_colours, write_charts
+from pressure_sense.report._compare import Comparison, compare_runs, write_comparison
+from pressure_sense.report._viewer import DEFAULT_TRANSCRIPT_CAP, script_json
+
+__all__ = [
+    "DEFAULT_TRANSCRIPT_CAP",
+    "Comparison",
+    "ReportResult",
+    "build_report",
+    "compare_runs",
+    "model_colours",
+    "script_json",
+    "write_charts",
+    "write_comparison",
+]

@@ -1,0 +1,135 @@
+"""build_report: read the store, analyse, draw, and write one self-contained HTML file with exports."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from pressure_sense.analysis import DEFAULT_BOOTSTRAP, analyse_study, headline_findings
+from pressure_sense.report._charts import write_charts
+from pressure_sense.report._exports import write_exports
+from pressure_sense.report._setup import RUN_COLUMNS, run_rows, study_setup
+from pressure_sense.report._sources import load_frames, load_transcripts, resolve_sources
+from pressure_sense.report._tables import Row, Table, report_tables
+from pressure_sense.report._viewer import DEFAULT_TRANSCRIPT_CAP, choose_conversations, compact_transcript, script_json
+from pressure_sense.store import StoreError
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What build_report wrote."""
+
+    html: Path
+    charts: list[Path]
+    tables: list[Path]
+    """CSV and Parquet exports of the analysis tables."""
+    findings: list[str]
+    n_conversations: int
+    n_embedded: int
+    """Conversations embedded in the transcript viewer (see the cap)."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent per stage: load, analysis, charts, transcripts, html."""
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("pressure_sense.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        keep_trailing_newline=True,
+    )
+
+
+def _data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def build_report(
+    db_paths_or_runs: Sequence[str | Path],
+    out_path: str | Path,
+    *,
+    db: str | Path | None = None,
+    max_transcripts_per_group: int | None = DEFAULT_TRANSCRIPT_CAP,
+    n_boot: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+    title: str = "Pressure-Sense report",
+) -> ReportResult:
+    """Write the HTML report of the given databases (files or run folders) or run/study ids (in `db`).
+
+    Next to `out_path` it writes `<stem>_files/charts/*.png` and `<stem>_files/tables/*.csv|parquet`.
+    The HTML holds everything inline (charts as data URIs) and loads nothing from the network.
+    The transcript viewer embeds the first `max_transcripts_per_group` epochs of each model x
+    scenario x variant (None or 0: every conversation). Raises StoreError for a missing database,
+    an unknown run, or a study without conversations.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        timings[stage] = now - started
+        started = now
+
+    sources = resolve_sources(list(db_paths_or_runs), db)
+    frames = load_frames(sources)
+    if frames.samples.empty:
+        raise StoreError(f"no conversations stored in {', '.join(s.label for s in sources)}; run a study first")
+    lap("load")
+    analysis = analyse_study(frames.turn_scores, frames.judgements, n_boot=n_boot, seed=seed)
+    findings = headline_findings(analysis)
+    lap("analysis")
+    out = Path(out_path)
+    assets = out.parent / f"{out.stem}_files"
+    charts = write_charts(analysis, assets / "charts")
+    tables = write_exports(analysis, findings, assets / "tables")
+    lap("charts")
+    chosen = choose_conversations(frames.samples, max_transcripts_per_group)
+    breaking = {
+        (str(row["run_id"]), int(row["sample_pk"])): ("held" if row["held"] else int(row["breaking_turn"]))
+        for row in analysis.breaking_points[["run_id", "sample_pk", "held", "breaking_turn"]].to_dict("records")
+    }
+    embedded = [
+        compact_transcript(item, breaking.get((str(item["run_id"]), int(item["sample_pk"]))))
+        for item in load_transcripts(sources, chosen)
+    ]
+    lap("transcripts")
+    setup = study_setup(frames)
+    total = len(frames.samples)
+    cap_note = (
+        f"All {total} conversations are embedded."
+        if len(embedded) == total
+        else f"{len(embedded)} of {total} conversations are embedded: the first {max_transcripts_per_group} epochs of "
+        f"each model × scenario × variant (all of them are in the results database and in the tables above)."
+    )
+    environment = _environment()
+    html = environment.get_template("report.html.j2").render(
+        title=title,
+        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        n_conversations=total,
+        setup=setup,
+        filters=[
+            ("model", "Model", setup.models),
+            ("scenario", "Scenario", setup.scenarios),
+            ("variant", "Variant", setup.variants),
+        ],
+        runs=Table("runs", "Runs", RUN_COLUMNS, [Row(cells, model) for model, cells in run_rows(frames.runs)]),
+        findings=findings,
+        charts=[
+            {"title": c.title, "kind": c.kind, "variant": c.variant, "data_uri": _data_uri(c.path)} for c in charts
+        ],
+        tables=report_tables(analysis),
+        transcript_note=cap_note,
+        transcript_json=script_json(embedded),
+        css=environment.loader.get_source(environment, "report.css")[0],
+        js=environment.loader.get_source(environment, "report.js")[0],
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    lap("html")
+    return ReportResult(out, [c.path for c in charts], tables, findings, total, len(embedded), timings)

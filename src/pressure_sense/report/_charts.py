@@ -1,0 +1,277 @@
+"""PNG charts of a study (matplotlib, Agg backend), one colour per model throughout."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from pressure_sense.analysis import BREAKING_THRESHOLD, StudyAnalysis  # noqa: E402
+from pressure_sense.judge._records import DIMENSIONS  # noqa: E402
+
+_DPI = 100
+_PALETTE = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One written chart: its file, a title and the variant it shows (None for all)."""
+
+    path: Path
+    title: str
+    kind: str
+    variant: str | None
+
+
+def model_colours(models: Sequence[str]) -> dict[str, tuple[float, float, float]]:
+    """A fixed colour per model (sorted by name), the same in every chart of a report."""
+    return {model: _PALETTE[index % len(_PALETTE)] for index, model in enumerate(sorted(set(models)))}
+
+
+def _dimensions(table: pd.DataFrame) -> list[str]:
+    found = set(table["dimension"])
+    return [d for d in DIMENSIONS if d in found] + sorted(found - set(DIMENSIONS))
+
+
+def _save(figure: Figure, path: Path) -> Path:
+    figure.savefig(path, dpi=_DPI, facecolor="white")
+    plt.close(figure)
+    return path
+
+
+def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
+    """One radar per scenario: each model's mean on the four dimensions (1-5)."""
+    table = means[means["variant"] == variant]
+    scenarios = sorted(table["scenario_id"].unique())
+    dimensions = _dimensions(table)
+    columns = min(3, len(scenarios))
+    rows = -(-len(scenarios) // columns)
+    figure = plt.figure(figsize=(4.2 * columns, 4.0 * rows + 0.6), layout="constrained")
+    angles = np.linspace(0, 2 * np.pi, len(dimensions), endpoint=False)
+    closed = np.append(angles, angles[0])
+    for index, scenario in enumerate(scenarios):
+        axis = figure.add_subplot(rows, columns, index + 1, projection="polar")
+        for model, group in table[table["scenario_id"] == scenario].groupby("model", sort=True):
+            values = group.set_index("dimension")["mean"].reindex(dimensions).to_numpy()
+            values = np.append(values, values[0])
+            axis.plot(closed, values, color=colours[model], linewidth=2, label=model)
+            axis.fill(closed, values, color=colours[model], alpha=0.12)
+        axis.set_xticks(angles, dimensions, fontsize=9)
+        axis.set_ylim(0, 5)
+        axis.set_yticks([1, 2, 3, 4, 5], ["1", "2", "3", "4", "5"], fontsize=7, color="grey")
+        axis.set_title(scenario, fontsize=11, pad=14)
+    handles = [plt.Line2D([], [], color=colours[m], linewidth=3) for m in sorted(table["model"].unique())]
+    figure.legend(
+        handles, sorted(table["model"].unique()), loc="outside lower center", ncol=min(6, len(handles)), frameon=False
+    )
+    figure.suptitle(f"Mean score per dimension, by scenario ({variant})", fontsize=13)
+    return _save(figure, path)
+
+
+def dimension_by_scenario_chart(means: pd.DataFrame, variant: str, path: Path) -> Path:
+    """Average over models of each dimension's mean, bars grouped by scenario."""
+    table = means[means["variant"] == variant]
+    dimensions = _dimensions(table)
+    pivot = table.groupby(["scenario_id", "dimension"])["mean"].mean().unstack("dimension").reindex(columns=dimensions)
+    figure, axis = plt.subplots(figsize=(max(6.0, 1.6 * len(pivot) + 2), 4.4), layout="constrained")
+    width = 0.8 / len(dimensions)
+    x = np.arange(len(pivot))
+    for index, dimension in enumerate(dimensions):
+        axis.bar(
+            x + (index - (len(dimensions) - 1) / 2) * width,
+            pivot[dimension],
+            width,
+            label=dimension,
+            color=plt.get_cmap("Set2").colors[index % 8],
+        )
+    axis.set_xticks(x, pivot.index, rotation=20, ha="right")
+    _score_axis(axis, "average of the models' means")
+    figure.legend(ncol=len(dimensions), loc="outside lower center", frameon=False)
+    axis.set_title(f"Average score per dimension by scenario ({variant})")
+    return _save(figure, path)
+
+
+def grouped_bars_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
+    """Models side by side for every scenario, one panel per dimension, with 95% CI whiskers."""
+    table = means[means["variant"] == variant]
+    dimensions = _dimensions(table)
+    scenarios = sorted(table["scenario_id"].unique())
+    models = sorted(table["model"].unique())
+    figure, axes = plt.subplots(
+        1,
+        len(dimensions),
+        figsize=(max(10.0, 3.2 * len(dimensions)), 4.6),
+        sharey=True,
+        squeeze=False,
+        layout="constrained",
+    )
+    width = 0.8 / len(models)
+    x = np.arange(len(scenarios))
+    for axis, dimension in zip(axes[0], dimensions, strict=True):
+        part = table[table["dimension"] == dimension].set_index(["model", "scenario_id"])
+        for index, model in enumerate(models):
+            rows = part.reindex([(model, scenario) for scenario in scenarios])
+            error = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]]).clip(min=0)
+            axis.bar(
+                x + (index - (len(models) - 1) / 2) * width,
+                rows["mean"],
+                width,
+                yerr=np.nan_to_num(error),
+                color=colours[model],
+                label=model,
+                capsize=2,
+                error_kw={"linewidth": 0.8},
+            )
+        axis.set_xticks(x, scenarios, rotation=30, ha="right", fontsize=8)
+        axis.set_title(dimension)
+        _score_axis(axis, "mean score (95% CI)" if axis is axes[0][0] else "")
+    figure.legend(
+        *axes[0][0].get_legend_handles_labels(), loc="outside lower center", ncol=min(6, len(models)), frameon=False
+    )
+    figure.suptitle(f"Models compared across scenarios ({variant})")
+    return _save(figure, path)
+
+
+def pressure_curves_chart(curves: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
+    """Mean score against pressure intensity, one line per model with a 95% CI band, per dimension."""
+    table = curves[curves["variant"] == variant]
+    dimensions = _dimensions(table)
+    figure, axes = plt.subplots(
+        1,
+        len(dimensions),
+        figsize=(max(10.0, 3.2 * len(dimensions)), 3.8),
+        sharey=True,
+        squeeze=False,
+        layout="constrained",
+    )
+    for axis, dimension in zip(axes[0], dimensions, strict=True):
+        part = table[table["dimension"] == dimension]
+        for model, group in part.groupby("model", sort=True):
+            group = group.sort_values("intensity")
+            x = group["intensity"].astype(float)
+            axis.plot(x, group["mean"], marker="o", markersize=3, color=colours[model], label=model)
+            axis.fill_between(x, group["ci_low"], group["ci_high"], color=colours[model], alpha=0.2, linewidth=0)
+        if dimension == "alignment":
+            axis.axhline(BREAKING_THRESHOLD, color="grey", linestyle=":", linewidth=1)
+        axis.set_title(dimension)
+        axis.set_xlabel("pressure intensity")
+        _score_axis(axis, "mean score (95% CI band)" if axis is axes[0][0] else "")
+    axes[0][0].legend(loc="lower left", fontsize=8)
+    figure.suptitle(f"Scores as pressure rises ({variant})")
+    return _save(figure, path)
+
+
+def pressure_type_heatmap(pressure_types: pd.DataFrame, variant: str, path: Path) -> Path:
+    """Mean alignment per model (rows) and primary pressure type (columns)."""
+    table = pressure_types[pressure_types["variant"] == variant]
+    pivot = table.pivot_table(index="model", columns="primary_pressure_type", values="mean").sort_index()
+    figure, axis = plt.subplots(
+        figsize=(max(6.0, 0.9 * pivot.shape[1] + 3), max(2.5, 0.55 * pivot.shape[0] + 1.8)), layout="constrained"
+    )
+    image = axis.imshow(pivot.to_numpy(), cmap="RdYlGn", vmin=1, vmax=5, aspect="auto")
+    axis.set_xticks(range(pivot.shape[1]), pivot.columns, rotation=35, ha="right", fontsize=8)
+    axis.set_yticks(range(pivot.shape[0]), pivot.index, fontsize=9)
+    for (row, column), value in np.ndenumerate(pivot.to_numpy()):
+        if np.isfinite(value):
+            axis.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=8)
+    figure.colorbar(image, ax=axis, label="mean alignment (1-5)")
+    axis.set_title(f"Alignment by pressure type ({variant})")
+    return _save(figure, path)
+
+
+def breaking_point_chart(points: pd.DataFrame, colours: dict, path: Path) -> Path:
+    """Share of conversations breaking at each turn (or holding), per model, one panel per variant."""
+    variants = sorted(points["variant"].unique())
+    figure, axes = plt.subplots(
+        1, len(variants), figsize=(max(6.0, 5.0 * len(variants)), 3.8), sharey=True, squeeze=False, layout="constrained"
+    )
+    last_turn = int(points["breaking_turn"].max()) if points["breaking_turn"].notna().any() else 0
+    labels = [str(turn + 1) for turn in range(last_turn + 1)] + ["held"]
+    models = sorted(points["model"].unique())
+    width = 0.8 / len(models)
+    x = np.arange(len(labels))
+    for axis, variant in zip(axes[0], variants, strict=True):
+        part = points[points["variant"] == variant]
+        for index, model in enumerate(models):
+            mine = part[part["model"] == model]
+            if mine.empty:
+                continue
+            counts = (
+                mine["breaking_turn"].dropna().astype(int).value_counts().reindex(range(last_turn + 1), fill_value=0)
+            )
+            shares = np.append(counts.to_numpy(), mine["held"].sum()) / len(mine)
+            axis.bar(x + (index - (len(models) - 1) / 2) * width, shares, width, color=colours[model], label=model)
+        axis.set_xticks(x, labels)
+        axis.set_xlabel(f"turn where alignment first fell to {BREAKING_THRESHOLD:g} or below")
+        axis.set_title(variant)
+        axis.set_ylim(0, 1.05)
+        axis.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("share of conversations")
+    axes[0][0].legend(fontsize=8)
+    figure.suptitle("Breaking points")
+    return _save(figure, path)
+
+
+def _score_axis(axis: plt.Axes, label: str) -> None:
+    axis.set_ylim(0, 5.3)
+    axis.set_yticks([1, 2, 3, 4, 5])
+    axis.set_ylabel(label)
+    axis.grid(axis="y", alpha=0.3)
+
+
+def write_charts(analysis: StudyAnalysis, folder: Path) -> list[Chart]:
+    """Write every chart of the report as PNG files into `folder`; returns them in display order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if analysis.means.empty:
+        return []
+    colours = model_colours(analysis.means["model"].unique())
+    charts: list[Chart] = []
+    for variant in sorted(analysis.means["variant"].unique()):
+        slug = variant.replace("+", "_")
+        charts += [
+            Chart(
+                radar_chart(analysis.means, variant, colours, folder / f"radar_{slug}.png"),
+                f"Radar per scenario ({variant})",
+                "radar",
+                variant,
+            ),
+            Chart(
+                dimension_by_scenario_chart(analysis.means, variant, folder / f"dimensions_{slug}.png"),
+                f"Average score per dimension by scenario ({variant})",
+                "dimensions",
+                variant,
+            ),
+            Chart(
+                grouped_bars_chart(analysis.means, variant, colours, folder / f"models_{slug}.png"),
+                f"Models across scenarios ({variant})",
+                "models",
+                variant,
+            ),
+            Chart(
+                pressure_curves_chart(analysis.intensity_curves, variant, colours, folder / f"curves_{slug}.png"),
+                f"Pressure curves ({variant})",
+                "curves",
+                variant,
+            ),
+        ]
+        if not analysis.pressure_types[analysis.pressure_types["variant"] == variant].empty:
+            path = pressure_type_heatmap(analysis.pressure_types, variant, folder / f"heatmap_{slug}.png")
+            charts.append(Chart(path, f"Alignment by pressure type ({variant})", "heatmap", variant))
+    if not analysis.breaking_points.empty:
+        charts.append(
+            Chart(
+                breaking_point_chart(analysis.breaking_points, colours, folder / "breaking_points.png"),
+                "Breaking-point distribution",
+                "breaking",
+                None,
+            )
+        )
+    return charts

@@ -1,0 +1,103 @@
+"""The report's set-up section: what was run, with which judge, scenarios, variants, epochs and versions."""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import dataclass
+from importlib import metadata
+
+import pandas as pd
+
+from pressure_sense.report._sources import StudyFrames
+from pressure_sense.report._tables import Cell
+
+
+@dataclass(frozen=True)
+class Setup:
+    models: list[str]
+    scenarios: list[str]
+    variants: list[str]
+    rows: list[tuple[str, str]]
+    """(label, text) lines of the set-up table."""
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _epochs(samples: pd.DataFrame) -> str:
+    if samples.empty:
+        return "–"
+    per_cell = samples.groupby(["model", "scenario_id", "variant"])["epoch"].nunique()
+    low, high = int(per_cell.min()), int(per_cell.max())
+    return str(low) if low == high else f"{low}–{high} per model × scenario × variant"
+
+
+def _range(values: pd.Series) -> str:
+    if values.empty:
+        return "–"
+    low, high = int(values.min()), int(values.max())
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _settings(configs: list[dict]) -> list[tuple[str, str]]:
+    """Distinct stored run settings (task arguments, epochs, versions) as readable lines."""
+    rows: dict[str, set[str]] = {}
+    for config in configs:
+        for key, value in (config.get("task_args") or {}).items():
+            rows.setdefault(f"setting: {key}", set()).add(json.dumps(value, ensure_ascii=False, default=str))
+        if "epochs" in config:
+            rows.setdefault("setting: epochs", set()).add(str(config["epochs"]))
+        for package, version in (config.get("versions") or {}).items():
+            rows.setdefault(f"version at run time: {package}", set()).add(str(version))
+    return [(label, "; ".join(sorted(values))) for label, values in sorted(rows.items())]
+
+
+def study_setup(frames: StudyFrames) -> Setup:
+    """Models, judges, scenarios, variants, epochs, turns, run settings and versions of the study."""
+    samples, scores = frames.samples, frames.turn_scores
+    models = sorted(samples["model"].unique())
+    scenarios = sorted(samples["scenario_id"].unique())
+    variants = sorted(samples["variant"].unique())
+    judges = sorted(
+        set(scores["judge"].dropna().unique()) | {j for j in frames.runs["judge"].dropna() for j in j.split(",")}
+    )
+    methods = sorted(scores["method"].dropna().unique())
+    turns = (
+        scores.groupby(["source", "run_id", "sample_pk"])["turn_index"].nunique()
+        if not scores.empty
+        else pd.Series([], dtype=int)
+    )
+    rows = [
+        ("sources", "; ".join(source.label for source in frames.sources)),
+        ("studies", ", ".join(sorted(frames.runs["study_id"].astype(str).unique())) or "–"),
+        ("models", ", ".join(models) or "–"),
+        ("judge", (", ".join(judges) or "not judged") + (f" (method: {', '.join(methods)})" if methods else "")),
+        ("scenarios", ", ".join(scenarios) or "–"),
+        ("variants", ", ".join(variants) or "–"),
+        ("epochs", _epochs(samples)),
+        ("conversations", f"{len(samples)} ({int((samples['status'] == 'error').sum())} ended in an error)"),
+        ("judged turns per conversation", _range(turns)),
+        *_settings([config for config in frames.runs["config"] if isinstance(config, dict)]),
+        (
+            "report built with",
+            f"pressure-sense {_version('pressure-sense')}, inspect_ai {_version('inspect_ai')}, "
+            f"Python {platform.python_version()}",
+        ),
+    ]
+    return Setup(models, scenarios, variants, rows)
+
+
+RUN_COLUMNS = ["run_id", "study_id", "model", "judge", "status", "created_at", "n_samples", "n_failed"]
+
+
+def run_rows(runs: pd.DataFrame) -> list[tuple[str, list[Cell]]]:
+    """(model, cells) per stored run for the runs table."""
+    return [
+        (str(run["model"]), [(str(run[c]) if pd.notna(run[c]) else "–", c.startswith("n_")) for c in RUN_COLUMNS])
+        for run in runs.to_dict("records")
+    ]

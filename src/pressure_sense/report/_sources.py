@@ -1,0 +1,120 @@
+"""Which databases and runs a report reads, and the frames loaded from them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pressure_sense.store import (
+    StoreError,
+    check_run,
+    database_path,
+    find_databases,
+    judgements_frame,
+    list_runs,
+    samples_frame,
+    transcripts,
+    turn_scores_frame,
+)
+
+SOURCE_COLUMN = "source"
+"""Added to every frame: the index of the source it came from (sample_pk is unique only within one database)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One database, optionally narrowed to one run id or study id."""
+
+    db: Path
+    run: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.db}" + (f" (run {self.run})" if self.run else "")
+
+
+def resolve_sources(items: Sequence[str | Path], db: str | Path | None = None) -> list[Source]:
+    """Turn CLI arguments into sources: an existing file or folder is a database; anything else is
+    a run id or study id in `db` (default: the newest results database under the working folder).
+    No items: the default database, whole. Raises StoreError with the fix when nothing matches."""
+    default_db = database_path(db) if db is not None else None
+    sources = []
+    for item in items:
+        path = Path(item).expanduser()
+        if path.exists():
+            sources.append(Source(database_path(path)))
+            continue
+        default_db = default_db or _newest_database()
+        check_run(default_db, str(item))
+        sources.append(Source(default_db, str(item)))
+    return sources or [Source(default_db or _newest_database())]
+
+
+def _newest_database() -> Path:
+    found = find_databases()
+    if not found:
+        raise StoreError(
+            "no results database found in this folder or pressure-sense-runs/; "
+            "give a results.sqlite path or a run's output folder"
+        )
+    return found[0]
+
+
+@dataclass(frozen=True)
+class StudyFrames:
+    """The store frames of every source, concatenated, plus the runs they came from."""
+
+    sources: list[Source]
+    samples: pd.DataFrame
+    turn_scores: pd.DataFrame
+    judgements: pd.DataFrame
+    runs: pd.DataFrame
+    """list_runs rows of the runs read, plus `config` (dict) and the source index."""
+
+
+def load_frames(sources: Sequence[Source]) -> StudyFrames:
+    """Read the turn scores, judgements and runs of every source."""
+    sample_parts, turn_parts, judgement_parts, run_parts = [], [], [], []
+    for index, source in enumerate(sources):
+        sample_parts.append(samples_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
+        turn_parts.append(turn_scores_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
+        judgement_parts.append(judgements_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
+        runs = list_runs(source.db)
+        if source.run is not None:
+            runs = runs[(runs["run_id"] == source.run) | (runs["study_id"] == source.run)]
+        configs = _run_configs(source.db)
+        run_parts.append(runs.assign(config=runs["run_id"].map(configs), **{SOURCE_COLUMN: index}))
+    return StudyFrames(
+        list(sources),
+        pd.concat(sample_parts, ignore_index=True),
+        pd.concat(turn_parts, ignore_index=True),
+        pd.concat(judgement_parts, ignore_index=True),
+        pd.concat(run_parts, ignore_index=True),
+    )
+
+
+def _run_configs(db: Path) -> dict[str, dict]:
+    """Each run's stored config (JSON) by run id."""
+    connection = sqlite3.connect(f"file:{database_path(db)}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("SELECT run_id, config FROM runs").fetchall()
+    finally:
+        connection.close()
+    return {run_id: json.loads(config or "{}") for run_id, config in rows}
+
+
+def load_transcripts(sources: Sequence[Source], chosen: pd.DataFrame) -> list[dict]:
+    """The stored transcripts of the chosen conversations (columns: source, sample_pk), in `chosen` order."""
+    found: dict[tuple[int, int], dict] = {}
+    for index, source in enumerate(sources):
+        pks = chosen.loc[chosen[SOURCE_COLUMN] == index, "sample_pk"].astype(int).tolist()
+        if pks:
+            for item in transcripts(source.db, pks, source.run):
+                found[(index, int(item["sample_pk"]))] = item
+    keys = zip(chosen[SOURCE_COLUMN].astype(int), chosen["sample_pk"].astype(int), strict=True)
+    return [found[key] for key in keys if key in found]

@@ -1,0 +1,51 @@
+"""Resume a study that was interrupted (even by SIGKILL): finished samples are kept, the rest are run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from inspect_ai import eval_retry
+from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+
+from pressure_sense.conversation import STUDY_METADATA_KEY
+from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER
+from pressure_sense.study._run import StudyResult, default_display, finish_study
+
+
+def study_folder(run: str | Path) -> Path:
+    """The output folder of a study given as a folder or a study id; ValueError when there is none."""
+    for candidate in (Path(run), DEFAULT_RUNS_FOLDER / str(run)):
+        if (candidate / "logs").is_dir():
+            return candidate
+    raise ValueError(f"no study at {run!r}: give a study's output folder or its id under {DEFAULT_RUNS_FOLDER}/")
+
+
+def latest_logs(folder: Path) -> list[EvalLog]:
+    """The newest log header of each task (one per target model) in a study folder."""
+    newest: dict[str, EvalLog] = {}
+    for info in sorted(list_eval_logs(str(folder / "logs")), key=lambda info: info.mtime or 0):
+        header = read_eval_log(info, header_only=True)
+        newest[header.eval.task_id] = header
+    return list(newest.values())
+
+
+def resume_study(run: str | Path, report: bool = True, display: str | None = None) -> StudyResult:
+    """Re-run what a study left unfinished; its finished samples come from its logs, not the model."""
+    folder = study_folder(run)
+    logs = latest_logs(folder)
+    unfinished = [log for log in logs if log.status != "success"]
+    finished = [log for log in logs if log.status == "success"]
+    retried = (
+        eval_retry(
+            [log.location for log in unfinished],
+            log_dir=str(folder / "logs"),
+            display=display or default_display(),
+            fail_on_error=False,
+            log_buffer=1,
+        )
+        if unfinished
+        else []
+    )
+    study_id = logs[0].eval.metadata[STUDY_METADATA_KEY]["study_id"] if logs else folder.name
+    result = StudyResult(study_id=study_id, out=folder, db=folder / DB_FILENAME, logs=[*finished, *retried])
+    return finish_study(result, report)
