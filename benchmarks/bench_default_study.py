@@ -21,7 +21,7 @@ from pathlib import Path
 from inspect_ai.model import GenerateConfig, get_model
 
 from pressure_sense.models import EMBEDDED_MODEL
-from pressure_sense.study import StudyConfig, run_study
+from pressure_sense.study import build_experiment, run_study
 
 
 def count_calls(logs) -> tuple[int, int, int]:
@@ -64,10 +64,9 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        settings = {"out": Path(folder) / "study", "cache": False}
-        config = StudyConfig.quick(**settings) if args.quick else StudyConfig(**settings)
+        experiment = build_experiment(None, args.quick, False, None, None, cache=False)
         start = time.perf_counter()
-        result = run_study(config, display="none")
+        result = run_study(experiment, out=Path(folder) / "study", display="none")
         wall = time.perf_counter() - start
         target, judge, tokens = count_calls(result.logs)
         samples = sum(len(log.samples or []) for log in result.logs)

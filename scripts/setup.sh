@@ -10,7 +10,7 @@ pip=".venv/bin/python -m pip"
 # The pinned CPU build first: a bare torch requirement would pull a multi-GB CUDA build.
 $pip install -q torch==2.13.0
 if [ "$mode" = test ]; then
-  $pip install -q -e '.[test,interp]'
+  $pip install -q -e '.[test,interp,providers]'
 else
   $pip install -q -e .
 fi

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import typer
 from rich.console import Console
 
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
-from pressure_sense.scenarios import ScenarioError, variant_grid
-from pressure_sense.study import QUICK_SCENARIOS, QUICK_TURNS, StudyConfig, StudyResult, run_study
+from pressure_sense.experiments import Experiment, ExperimentError
+from pressure_sense.models import EmbeddedModelError
+from pressure_sense.scenarios import ScenarioError
+from pressure_sense.store import StoreError
+from pressure_sense.study import (
+    QUICK_SCENARIOS,
+    QUICK_TURNS,
+    StudyResult,
+    build_experiment,
+    resume_study,
+    run_study,
+)
 
 console = Console(highlight=False)
 
 
-def _variants(reasoning: str) -> list[str]:
-    if reasoning not in ("on", "off", "both"):
-        raise ValueError(f"--reasoning must be on, off or both, not {reasoning!r}")
-    return [variant.name for variant in variant_grid(reasoning)]  # type: ignore[arg-type]
+def cache_counts(result: StudyResult) -> tuple[int, int]:
+    """(model calls, of which answered from the cache) over the study's logs."""
+    calls = cached = 0
+    for log in result.logs:
+        for sample in log.samples or []:
+            for event in sample.events:
+                if event.event == "model":
+                    calls += 1
+                    cached += event.cache == "read"
+    return calls, cached
 
 
 def _print_summary(result: StudyResult) -> None:
@@ -27,6 +42,9 @@ def _print_summary(result: StudyResult) -> None:
 
     table = results_table(result.db, run=result.study_id)
     console.print(table.to_string(index=False) if not table.empty else "No samples were stored.", markup=False)
+    calls, cached = cache_counts(result)
+    if calls:
+        console.print(f"Model calls: {calls}, {cached} answered from cache.")
     for log in result.logs:
         status = "[green]success[/]" if log.status == "success" else f"[red]{log.status}[/]"
         console.print(f"{log.eval.model}: {status}  log: {log.location}")
@@ -38,47 +56,55 @@ def _print_summary(result: StudyResult) -> None:
         console.print(f"Report: [bold]{result.report}[/]")
 
 
+def _print_plan(experiment: Experiment) -> None:
+    from pressure_sense.experiments import plan_study
+
+    plan = plan_study(experiment)
+    console.print(plan.conversations_table())
+    console.print(plan.summary_table())
+    for name, assumption in plan.assumptions.items():
+        console.print(f"{name}: {assumption}", markup=False)
+    console.print("Dry run: no model was called.")
+
+
 @app.command("run")
 def run(
-    model: list[str] = typer.Option(["embedded"], "--model", "-m", help="Target model(s); repeat for several."),
+    config: Path | None = typer.Option(None, "--config", "-c", help="Experiment YAML file; flags override it."),
+    model: list[str] = typer.Option(None, "--model", "-m", help="Target model(s); repeat for several."),
     judge: str | None = typer.Option(None, help="Judge model (default: the embedded model; 'none' = no judging)."),
-    judge_method: str = typer.Option("auto", help="auto, json or logprob."),
+    judge_method: str | None = typer.Option(None, help="auto, json or logprob."),
     scenario: list[str] = typer.Option(None, "--scenario", "-s", help="Scenario id, tag:NAME or YAML path; repeat."),
     all_scenarios: bool = typer.Option(False, "--all", help="Run the whole built-in library."),
     quick: bool = typer.Option(False, "--quick", help=f"{QUICK_SCENARIOS} core scenarios, {QUICK_TURNS} turns each."),
-    reasoning: str = typer.Option("both", help="Reasoning scratchpad: on, off or both."),
-    epochs: int = typer.Option(1, min=1, help="Times each conversation is played."),
+    reasoning: str | None = typer.Option(None, help="Reasoning scratchpad: on, off or both (default both)."),
+    mode: list[str] = typer.Option(None, "--mode", help="chat and/or agent; repeat (default chat)."),
+    condition: list[str] = typer.Option(None, "--condition", help="scripted, control and/or adaptive; repeat."),
+    epochs: int | None = typer.Option(None, min=1, help="Times each conversation is played."),
     max_turns: int | None = typer.Option(None, min=1, help="Play at most this many user turns."),
-    max_tokens: int = typer.Option(200, min=1, help="Most tokens per target answer."),
-    max_connections: int = typer.Option(16, min=1, help="Conversations in flight at once."),
-    out: Path | None = typer.Option(None, help="Output folder (default: pressure-sense-runs/STUDY_ID)."),
+    max_tokens: int | None = typer.Option(None, min=1, help="Most tokens per target answer."),
+    temperature: float | None = typer.Option(None, min=0, help="Target sampling temperature."),
+    max_connections: int | None = typer.Option(None, min=1, help="Conversations in flight at once."),
+    out: Path | None = typer.Option(None, help="The study's folder (default: pressure-sense-runs/STUDY_ID)."),
     report: bool = typer.Option(True, help="Write the HTML report at the end."),
-    cache: bool = typer.Option(True, help="Reuse cached model answers for identical calls."),
+    cache: bool | None = typer.Option(None, help="Reuse cached model answers for identical calls (default on)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the planned conversations, calls and tokens only."),
+    resume: str | None = typer.Option(None, help="Resume an interrupted study (its folder or id)."),
 ) -> None:
     """Run a pressure study (default: the embedded model on the core scenarios, both reasoning variants)."""
-    with user_errors(ScenarioError, KeyError, ValueError):
-        scenarios = list(scenario or [])
-        if all_scenarios:
-            scenarios = []
-        elif quick and not scenarios:
-            from pressure_sense.scenarios import resolve_scenarios
-
-            scenarios = [s.id for s in resolve_scenarios(["tag:core"])[:QUICK_SCENARIOS]]
-        config = StudyConfig(
-            models=list(model),
-            judge=judge,
-            judge_method=judge_method,  # type: ignore[arg-type]
-            variants=_variants(reasoning),
-            epochs=epochs,
-            max_turns=QUICK_TURNS if quick and max_turns is None else max_turns,
-            max_tokens=max_tokens,
-            max_connections=max_connections,
-            out=out,
-            report=report,
-            cache=cache,
-            **({"scenarios": scenarios} if scenarios or all_scenarios else {}),
-        )
-        result = run_study(config)
+    with user_errors(ScenarioError, ExperimentError, EmbeddedModelError, StoreError, KeyError, ValueError):
+        if resume:
+            result = resume_study(resume, report=report)
+        else:
+            experiment = build_experiment(
+                config, quick, all_scenarios, max_tokens, temperature,
+                targets=model or None, judge=judge, judge_method=judge_method, scenarios=scenario or None,
+                reasoning=reasoning, modes=mode or None, conditions=condition or None, epochs=epochs,
+                max_turns=max_turns, concurrency=max_connections, cache=cache,
+            )
+            if dry_run:
+                _print_plan(experiment)
+                return
+            result = run_study(experiment, out=out, report=report)
     _print_summary(result)
     if not result.ok:
         raise typer.Exit(code=1)

@@ -1,6 +1,13 @@
 """Run a whole study: the step that ties scenarios, models, engine, judge, store and report together."""
 
-from pressure_sense.study._config import DEFAULT_SCENARIOS, QUICK_SCENARIOS, QUICK_TURNS, StudyConfig
+from pressure_sense.study._config import (
+    DEFAULT_SCENARIOS,
+    QUICK_SCENARIOS,
+    QUICK_TURNS,
+    build_experiment,
+    default_experiment,
+    quick_experiment,
+)
 from pressure_sense.study._resume import resume_study, study_folder
 from pressure_sense.study._run import StudyResult, new_study_id, run_study
 
@@ -8,9 +15,11 @@ __all__ = [
     "DEFAULT_SCENARIOS",
     "QUICK_SCENARIOS",
     "QUICK_TURNS",
-    "StudyConfig",
     "StudyResult",
+    "build_experiment",
+    "default_experiment",
     "new_study_id",
+    "quick_experiment",
     "resume_study",
     "run_study",
     "study_folder",

@@ -1,11 +1,11 @@
-"""What a study runs: targets, judge, scenarios, variants, epochs and limits."""
+"""The default and quick studies, as experiments."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pressure_sense.experiments import Experiment, load_experiment, merge_overrides
 
 DEFAULT_SCENARIOS = ["tag:core"]
 """The default study: the library's core scenarios."""
@@ -13,30 +13,53 @@ QUICK_SCENARIOS = 2
 """The `--quick` preset plays this many core scenarios..."""
 QUICK_TURNS = 3
 """...for at most this many turns each."""
+DEFAULT_EMBEDDED_MAX_TOKENS = 200
+"""Answer length for the embedded model when nothing else is set: it keeps the default study short on a CPU."""
 
 
-class StudyConfig(BaseModel):
-    """Everything `run_study` needs; the CLI and experiment files both build one."""
+def default_experiment(**overrides: Any) -> Experiment:
+    """The default study (embedded model, core scenarios, both reasoning variants), with overrides."""
+    return merge_overrides(Experiment(scenarios=DEFAULT_SCENARIOS), **overrides)
 
-    models: list[str] = Field(default_factory=lambda: ["embedded"])
-    judge: str | None = None
-    """Judge model name; None = the embedded model; "none" = no judging."""
-    judge_method: Literal["auto", "json", "logprob"] = "auto"
-    scenarios: list[str] = Field(default_factory=lambda: list(DEFAULT_SCENARIOS))
-    variants: list[str] = Field(default_factory=lambda: ["chat", "chat+reasoning"])
-    epochs: int = Field(default=1, ge=1)
-    max_turns: int | None = Field(default=None, ge=1)
-    max_tokens: int = Field(default=200, ge=1)
-    temperature: float | None = None
-    max_connections: int = Field(default=16, ge=1)
-    out: Path | None = None
-    cache: bool = True
-    report: bool = True
 
-    @classmethod
-    def quick(cls, **settings) -> "StudyConfig":
-        """The `--quick` preset: the first core scenarios, a few turns each."""
-        from pressure_sense.scenarios import resolve_scenarios
+def quick_experiment(**overrides: Any) -> Experiment:
+    """The `--quick` preset: the first core scenarios, a few turns each."""
+    from pressure_sense.scenarios import resolve_scenarios
 
-        core = resolve_scenarios(DEFAULT_SCENARIOS)[:QUICK_SCENARIOS]
-        return cls(**{"scenarios": [s.id for s in core], "max_turns": QUICK_TURNS, **settings})
+    core = resolve_scenarios(DEFAULT_SCENARIOS)[:QUICK_SCENARIOS]
+    return merge_overrides(
+        Experiment(scenarios=[scenario.id for scenario in core], max_turns=QUICK_TURNS), **overrides
+    )
+
+
+def _with_generation(experiment: Experiment, max_tokens: int | None, temperature: float | None) -> Experiment:
+    """Apply --max-tokens/--temperature to every target; the embedded model gets a short default."""
+    targets = []
+    for target in experiment.targets:
+        update = {"temperature": temperature} if temperature is not None else {}
+        if max_tokens is not None:
+            update["max_tokens"] = max_tokens
+        elif target.max_tokens is None and target.name.startswith("embedded"):
+            update["max_tokens"] = DEFAULT_EMBEDDED_MAX_TOKENS
+        targets.append(target.model_copy(update=update))
+    return experiment.model_copy(update={"targets": targets})
+
+
+def build_experiment(
+    config: Path | str | None, quick: bool, all_scenarios: bool, max_tokens: int | None, temperature: float | None,
+    **flags: object,
+) -> Experiment:
+    """The experiment a `run` command line describes: file or preset, then the flags on top."""
+    if quick and config:
+        raise ValueError("--quick and --config are alternatives: choose one")
+    if all_scenarios and flags.get("scenarios"):
+        raise ValueError("--all and --scenario are alternatives: choose one")
+    if all_scenarios:
+        flags["scenarios"] = []
+    if config:
+        experiment = merge_overrides(load_experiment(config), **flags)
+    elif quick:
+        experiment = quick_experiment(**flags)
+    else:
+        experiment = default_experiment(**flags)
+    return _with_generation(experiment, max_tokens, temperature)

@@ -11,13 +11,13 @@ from pathlib import Path
 from inspect_ai import eval as inspect_eval
 from inspect_ai import task_with
 from inspect_ai.log import EvalLog
-from inspect_ai.model import CachePolicy, GenerateConfig, get_model
+from inspect_ai.model import CachePolicy, GenerateConfig, Model
 
 from pressure_sense.conversation import pressure_study
+from pressure_sense.experiments import Experiment, TargetSpec
 from pressure_sense.models import ResolvedModel, resolve_model
-from pressure_sense.scenarios import Variant, resolve_scenarios
-from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, ResultsStore
-from pressure_sense.study._config import StudyConfig
+from pressure_sense.scenarios import resolve_scenarios
+from pressure_sense.store import DB_FILENAME, ResultsStore
 
 
 @dataclass
@@ -45,37 +45,34 @@ def default_display() -> str:
     return "rich" if sys.stdout.isatty() else "plain"
 
 
-def _judge_name(config: StudyConfig) -> str | None:
-    if config.judge == "none":
+def _judge_name(experiment: Experiment) -> str:
+    names = experiment.judge.names
+    if not names:
         return "none"
-    return resolve_model(config.judge or "embedded").inspect_name
+    return resolve_model(names[0]).inspect_name
 
 
-def _target(resolved: ResolvedModel, config: StudyConfig):
-    generate = GenerateConfig(max_tokens=config.max_tokens, temperature=config.temperature)
-    return get_model(
-        resolved.inspect_name,
-        config=generate,
-        base_url=resolved.base_url,
-        memoize=False,
-        **resolved.model_args,
-    )
+def _target_model(target: TargetSpec) -> tuple[ResolvedModel, Model]:
+    resolved = resolve_model(target.name, base_url=target.base_url, **target.args)
+    generate = GenerateConfig(max_tokens=target.max_tokens, temperature=target.temperature)
+    return resolved, resolved.get_model(config=generate, memoize=False)
 
 
-def run_study(config: StudyConfig, display: str | None = None) -> StudyResult:
-    """Run every target model over the chosen scenarios and variants; results go to the store.
+def run_study(
+    experiment: Experiment, *, out: Path | None = None, report: bool = True, display: str | None = None
+) -> StudyResult:
+    """Run every target over the experiment's scenarios and variants; results go to the store.
 
-    Raises KeyError/ValueError (unknown scenario, variant or model; missing API key)
-    before any model is loaded.
+    `out` is the study's folder (default: the experiment's `out`/STUDY_ID). Raises KeyError or
+    ValueError (unknown scenario or model, missing API key) before any model is loaded.
     """
-    resolve_scenarios(config.scenarios)
-    for name in config.variants:
-        Variant.from_name(name)
-    targets = [resolve_model(name) for name in config.models]
-    judge = _judge_name(config)
+    resolve_scenarios(experiment.scenarios)
+    variants = [variant.name for variant in experiment.variants.variants()]
+    targets = [_target_model(target) for target in experiment.targets]
+    judge = _judge_name(experiment)
 
     study_id = new_study_id()
-    out = Path(config.out or DEFAULT_RUNS_FOLDER / study_id)
+    out = Path(out or Path(experiment.out) / study_id)
     out.mkdir(parents=True, exist_ok=True)
     db = out / DB_FILENAME
     ResultsStore(db).close()
@@ -83,33 +80,33 @@ def run_study(config: StudyConfig, display: str | None = None) -> StudyResult:
     tasks = [
         task_with(
             pressure_study(
-                scenarios=config.scenarios,
-                variants=config.variants,
-                max_turns=config.max_turns,
+                scenarios=experiment.scenarios,
+                variants=variants,
+                max_turns=experiment.max_turns,
                 judge=judge,
-                judge_method=config.judge_method,
+                judge_method=experiment.judge.method,
                 db=str(db),
                 study_id=study_id,
-                model_label=target.label,
+                model_label=resolved.label,
             ),
-            model=_target(target, config),
+            model=model,
         )
-        for target in targets
+        for resolved, model in targets
     ]
     logs = inspect_eval(
         tasks,
         log_dir=str(out / "logs"),
         display=display or default_display(),
-        epochs=config.epochs,
-        max_connections=config.max_connections,
-        max_samples=config.max_connections,
+        epochs=experiment.epochs,
+        max_connections=experiment.concurrency,
+        max_samples=experiment.concurrency,
         max_tasks=1,
         fail_on_error=False,
-        cache=CachePolicy(expiry=None) if config.cache else False,
+        cache=CachePolicy(expiry=None) if experiment.cache else False,
         tags=["pressure-sense", study_id],
         log_buffer=1,  # flush every finished sample, so a killed study resumes without redoing it
     )
-    return finish_study(StudyResult(study_id=study_id, out=out, db=db, logs=list(logs)), config.report)
+    return finish_study(StudyResult(study_id=study_id, out=out, db=db, logs=list(logs)), report)
 
 
 def finish_study(result: StudyResult, report: bool) -> StudyResult:

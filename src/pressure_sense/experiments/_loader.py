@@ -1,0 +1,146 @@
+"""Load experiment YAML files with errors that name file, line and field; merge command-line flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pressure_sense.experiments._schema import Experiment
+from pressure_sense.scenarios import ScenarioError, load_scenarios, resolve_scenarios
+from pressure_sense.scenarios._loader import _field_name, _node_at
+
+
+class ExperimentError(ValueError):
+    """An experiment file (or flag) is invalid; each problem reads `file:line: field '...': what`."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__("\n".join(f"{self.path}:{problem}" for problem in problems))
+
+
+def _describe(error: dict[str, Any]) -> str:
+    if error["type"] == "missing":
+        return "required field is missing"
+    if error["type"] == "extra_forbidden":
+        return "unknown field (check the spelling)"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _validation_problems(exc: ValidationError, root: yaml.Node) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        node = _node_at(root, loc)
+        problems.append(f"{node.start_mark.line + 1}: field '{_field_name(loc)}': {_describe(error)}")
+    return problems
+
+
+def _relative_to(base: Path, value: str) -> str:
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else base / path)
+
+
+def _scenario_problems(selectors: list[str], base: Path, root: yaml.Node) -> tuple[list[str], list[str]]:
+    """Selectors with paths made relative to the file, and a problem for each that selects nothing."""
+    resolved, problems = [], []
+    library = None
+    for index, selector in enumerate(selectors):
+        local = _relative_to(base, selector)
+        selector = local if Path(local).exists() else selector
+        resolved.append(selector)
+        try:
+            library = library if library is not None else load_scenarios()
+            resolve_scenarios([selector], library)
+        except (KeyError, ScenarioError) as exc:
+            line = _node_at(root, ("scenarios", index)).start_mark.line + 1
+            message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
+            problems.append(f"{line}: field 'scenarios[{index}]': {message}")
+    return resolved, problems
+
+
+def parse_experiment(text: str, path: Path | str = "<string>", base: Path | None = None) -> Experiment:
+    """Parse and validate an experiment from YAML text; raises ExperimentError.
+
+    Scenario paths and `out` are taken relative to `base` (default: the file's folder).
+    """
+    base = base if base is not None else Path(path).parent
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"{mark.line + 1}" if mark is not None else "1"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ExperimentError(path, [f"{line}: invalid YAML: {problem}"]) from None
+    if not isinstance(data, dict) or root is None:
+        raise ExperimentError(path, ["1: an experiment file must be a YAML mapping (targets:, judge:, scenarios: ...)"])
+    try:
+        experiment = Experiment.model_validate(data)
+    except ValidationError as exc:
+        raise ExperimentError(path, _validation_problems(exc, root)) from None
+    scenarios, problems = _scenario_problems(experiment.scenarios, base, root)
+    if problems:
+        raise ExperimentError(path, problems)
+    return experiment.model_copy(update={"scenarios": scenarios, "out": _relative_to(base, experiment.out)})
+
+
+def load_experiment(path: Path | str) -> Experiment:
+    """Load and validate one experiment file; raises ExperimentError naming file, line and field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ExperimentError(path, [f"1: cannot read file: {exc.strerror or exc}"]) from None
+    return parse_experiment(text, path)
+
+
+OVERRIDABLE: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "targets": ("targets",),
+    "judge": ("judge", "name"),
+    "judge_method": ("judge", "method"),
+    "scenarios": ("scenarios",),
+    "reasoning": ("variants", "reasoning"),
+    "modes": ("variants", "modes"),
+    "conditions": ("variants", "conditions"),
+    "epochs": ("epochs",),
+    "max_turns": ("max_turns",),
+    "concurrency": ("concurrency",),
+    "out": ("out",),
+    "cache": ("cache",),
+}
+"""Command-line flags `merge_overrides` accepts, and the field each sets."""
+
+
+def merge_overrides(experiment: Experiment, **flags: Any) -> Experiment:
+    """The experiment with every flag that is not None replacing the file's value.
+
+    `targets` takes model names; `judge` a name or list. Raises ExperimentError (path
+    "command line", field `--flag`) for an invalid value, TypeError for an unknown flag.
+    """
+    unknown = sorted(set(flags) - set(OVERRIDABLE))
+    if unknown:
+        raise TypeError(f"unknown experiment flags {unknown}; valid: {', '.join(OVERRIDABLE)}")
+    data = experiment.model_dump()
+    for flag, value in flags.items():
+        if value is None:
+            continue
+        *parents, leaf = OVERRIDABLE[flag]
+        target = data
+        for parent in parents:
+            target = target[parent]
+        target[leaf] = [{"name": name} for name in value] if flag == "targets" else value
+    try:
+        return Experiment.model_validate(data)
+    except ValidationError as exc:
+        by_field = {path: flag for flag, path in OVERRIDABLE.items()}
+        problems = []
+        for error in exc.errors():
+            loc = tuple(str(part) for part in error["loc"] if isinstance(part, str))
+            flag = next((by_field[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in by_field), loc[0])
+            problems.append(f" flag '--{flag.replace('_', '-')}': {_describe(error)}")
+        raise ExperimentError("command line", problems) from None

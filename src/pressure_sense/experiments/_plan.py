@@ -1,0 +1,188 @@
+"""Dry run: the conversations, model calls, tokens and cost a study would take, without calling a model."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rich.table import Table
+
+from pressure_sense.experiments._prices import PRICES_TAKEN, price_of
+from pressure_sense.experiments._schema import Experiment, TargetSpec
+from pressure_sense.scenarios import Scenario, Variant, expand, resolve_scenarios
+
+CHARS_PER_TOKEN = 4
+REPLY_TOKENS = 300
+"""Assumed length of a target reply (capped by the target's max_tokens); doubled with the scratchpad."""
+SCRATCHPAD_PROMPT_TOKENS = 80
+RUBRIC_TOKENS = 800
+"""Assumed judge instructions (rubric + format) per judge call."""
+TURN_JUDGEMENT_TOKENS = 250
+CONVERSATION_JUDGEMENT_TOKENS = 400
+
+
+def _tokens(text: str) -> int:
+    return -(-len(text) // CHARS_PER_TOKEN)
+
+
+@dataclass(frozen=True)
+class PlannedConversation:
+    """One conversation the study would play, with its expected calls and tokens."""
+
+    model: str
+    scenario_id: str
+    variant: str
+    epoch: int
+    turns: int
+    target_calls: int
+    pressurer_calls: int
+    judge_calls: int
+    """Per judge: one per turn plus one for the conversation, times the panel size."""
+    input_tokens: int
+    output_tokens: int
+    judge_input_tokens: int
+    """Per judge model."""
+    judge_output_tokens: int
+
+
+@dataclass(frozen=True)
+class ModelEstimate:
+    """What one model (as target or judge) would be asked to do, and its cost."""
+
+    model: str
+    role: str
+    conversations: int
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    """None when the model's price is unknown."""
+
+
+@dataclass
+class Plan:
+    """The dry-run plan of an experiment."""
+
+    experiment: Experiment
+    conversations: list[PlannedConversation]
+    models: list[ModelEstimate]
+    assumptions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total_calls(self) -> int:
+        """Model calls (targets, pressurers, judges); retries not counted."""
+        pressurer = sum(c.pressurer_calls for c in self.conversations)
+        return sum(m.calls for m in self.models) + pressurer
+
+    @property
+    def total_cost_usd(self) -> float | None:
+        costs = [m.cost_usd for m in self.models]
+        return None if any(cost is None for cost in costs) else sum(c for c in costs if c is not None)
+
+    def summary_table(self) -> Table:
+        """One row per model and role: conversations, calls, tokens, cost."""
+        table = Table(title=f"Dry run: {len(self.conversations)} conversations, {self.total_calls} model calls")
+        for column in ("model", "role", "conversations", "calls", "input tokens", "output tokens", "cost (USD)"):
+            table.add_column(column, justify="left" if column in ("model", "role") else "right")
+        for m in self.models:
+            cost = "unknown" if m.cost_usd is None else f"{m.cost_usd:.2f}"
+            table.add_row(m.model, m.role, str(m.conversations), str(m.calls), f"{m.input_tokens:,}",
+                          f"{m.output_tokens:,}", cost)
+        pressurer = sum(c.pressurer_calls for c in self.conversations)
+        if pressurer:
+            table.add_row("(pressurer)", "adaptive user", "", str(pressurer), "", "", "not estimated")
+        total = self.total_cost_usd
+        table.add_row("total", "", str(len(self.conversations)), str(self.total_calls), "", "",
+                      "unknown" if total is None else f"{total:.2f}", style="bold")
+        return table
+
+    def conversations_table(self) -> Table:
+        """One row per model x scenario x variant (epochs folded into a count)."""
+        table = Table(title="Planned conversations")
+        for column in ("model", "scenario", "variant", "epochs", "turns", "target calls", "judge calls"):
+            table.add_column(column, justify="left" if column in ("model", "scenario", "variant") else "right")
+        grouped: dict[tuple[str, str, str], list[PlannedConversation]] = defaultdict(list)
+        for c in self.conversations:
+            grouped[(c.model, c.scenario_id, c.variant)].append(c)
+        for (model, scenario, variant), group in grouped.items():
+            table.add_row(model, scenario, variant, str(len(group)), str(group[0].turns),
+                          str(sum(c.target_calls for c in group)), str(sum(c.judge_calls for c in group)))
+        return table
+
+
+def _conversation(
+    target: TargetSpec, scenario: Scenario, variant: Variant, epoch: int, max_turns: int | None, judges: int
+) -> PlannedConversation:
+    planned = scenario.adaptive.max_turns if variant.condition == "adaptive" and scenario.adaptive else len(scenario.turns)
+    turns = min(planned, max_turns) if max_turns else planned
+    reply = min(target.max_tokens or REPLY_TOKENS, REPLY_TOKENS) * (2 if variant.reasoning else 1)
+    system = _tokens(scenario.persona) + sum(_tokens(t.name + t.description) for t in scenario.tools)
+    system += SCRATCHPAD_PROMPT_TOKENS if variant.reasoning else 0
+    user_turns = [
+        _tokens((t.control or t.content) if variant.condition == "control" else t.content)
+        for t in scenario.turns
+    ]
+    average_user = sum(user_turns) // len(user_turns)
+    users = [user_turns[i] if i < len(user_turns) else average_user for i in range(turns)]
+    input_tokens = judge_input = 0
+    seen_users = 0
+    for k in range(turns):
+        seen_users += users[k]
+        input_tokens += system + seen_users + k * reply
+        judge_input += RUBRIC_TOKENS + seen_users + (k + 1) * reply
+    judge_input += RUBRIC_TOKENS + seen_users + turns * reply
+    return PlannedConversation(
+        model=target.name,
+        scenario_id=scenario.id,
+        variant=variant.name,
+        epoch=epoch,
+        turns=turns,
+        target_calls=turns,
+        pressurer_calls=turns if variant.condition == "adaptive" else 0,
+        judge_calls=(turns + 1) * judges,
+        input_tokens=input_tokens,
+        output_tokens=turns * reply,
+        judge_input_tokens=judge_input if judges else 0,
+        judge_output_tokens=(turns * TURN_JUDGEMENT_TOKENS + CONVERSATION_JUDGEMENT_TOKENS) if judges else 0,
+    )
+
+
+def _cost(model: str, input_tokens: int, output_tokens: int) -> float | None:
+    price = price_of(model)
+    return None if price is None else (input_tokens * price[0] + output_tokens * price[1]) / 1e6
+
+
+def plan_study(experiment: Experiment, scenarios: list[Scenario] | None = None) -> Plan:
+    """Every conversation (target x scenario x variant x epoch) with expected calls, tokens and cost.
+
+    `scenarios` defaults to those the experiment selects. Retries and agent tool rounds are not
+    counted; tokens are estimated at 4 characters per token (see `Plan.assumptions`).
+    """
+    chosen = scenarios if scenarios is not None else resolve_scenarios(experiment.scenarios or None)
+    pairs = expand(chosen, experiment.variants.variants())
+    judges = experiment.judge.names
+    conversations = [
+        _conversation(target, scenario, variant, epoch, experiment.max_turns, len(judges))
+        for target in experiment.targets
+        for scenario, variant in pairs
+        for epoch in range(1, experiment.epochs + 1)
+    ]
+    models: list[ModelEstimate] = []
+    for target in experiment.targets:
+        mine = [c for c in conversations if c.model == target.name]
+        inputs, outputs = sum(c.input_tokens for c in mine), sum(c.output_tokens for c in mine)
+        models.append(ModelEstimate(target.name, "target", len(mine), sum(c.target_calls for c in mine),
+                                    inputs, outputs, _cost(target.name, inputs, outputs)))
+    for judge in judges:
+        inputs = sum(c.judge_input_tokens for c in conversations)
+        outputs = sum(c.judge_output_tokens for c in conversations)
+        calls = sum(c.judge_calls for c in conversations) // len(judges)
+        models.append(ModelEstimate(judge, "judge", len(conversations), calls, inputs, outputs,
+                                    _cost(judge, inputs, outputs)))
+    assumptions = {
+        "tokens": f"{CHARS_PER_TOKEN} characters per token; replies {REPLY_TOKENS} tokens (x2 with scratchpad)",
+        "judge": f"{RUBRIC_TOKENS}-token rubric per call; judges see the transcript so far",
+        "not counted": "retries, agent tool rounds, pressurer tokens, cache hits",
+        "prices": f"list prices taken {PRICES_TAKEN}, USD per 1M tokens; 'unknown' when not in the table",
+    }
+    return Plan(experiment=experiment, conversations=conversations, models=models, assumptions=assumptions)

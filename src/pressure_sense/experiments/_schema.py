@@ -1,0 +1,121 @@
+"""Pydantic schema of an experiment file: targets, judge, scenarios, variants and run settings."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pressure_sense.models._resolve import ModelResolutionError, provider_of
+from pressure_sense.scenarios import Variant, variant_grid
+from pressure_sense.scenarios._variants import Condition, Mode
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _known_provider(name: str) -> str:
+    try:
+        provider_of(name)
+    except ModelResolutionError as exc:
+        raise ValueError(str(exc)) from None
+    return name
+
+
+class TargetSpec(_Strict):
+    """One model under study, with its own generation settings."""
+
+    name: str = Field(min_length=1)
+    """A model name as `resolve_model` takes it (`embedded`, `openai/gpt-4o`, `vllm/MODEL` ...)."""
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, ge=1)
+    base_url: str | None = None
+    args: dict[str, Any] = Field(default_factory=dict)
+    """Other Inspect model args (e.g. `client_timeout` for OpenAI-compatible servers)."""
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, name: str) -> str:
+        return _known_provider(name)
+
+
+class JudgeSpec(_Strict):
+    """The judge model, or several for a panel, and how it scores."""
+
+    name: str | list[str] = "embedded"
+    method: Literal["auto", "json", "logprob"] = "auto"
+
+    @field_validator("name")
+    @classmethod
+    def _check_names(cls, name: str | list[str]) -> str | list[str]:
+        names = [name] if isinstance(name, str) else name
+        if not names:
+            raise ValueError("a judge panel needs at least one model")
+        for each in names:
+            if each != "none":
+                _known_provider(each)
+        return name
+
+    @property
+    def names(self) -> list[str]:
+        """The judge models (one, or the panel); empty when judging is off (`none`)."""
+        names = [self.name] if isinstance(self.name, str) else list(self.name)
+        return [name for name in names if name != "none"]
+
+
+class VariantSpec(_Strict):
+    """Which variants to play: scratchpad on/off/both, chat/agent modes, conditions."""
+
+    reasoning: Literal["on", "off", "both"] = "both"
+    modes: list[Mode] = Field(default_factory=lambda: ["chat"], min_length=1)
+    conditions: list[Condition] = Field(default_factory=lambda: ["scripted"], min_length=1)
+
+    @field_validator("reasoning", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: Any) -> Any:
+        """YAML reads bare on/off as booleans."""
+        return {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) else value
+
+    def variants(self) -> list[Variant]:
+        """Every variant these settings select, in a stable order."""
+        return variant_grid(self.reasoning, list(self.modes), list(self.conditions))
+
+
+class Experiment(_Strict):
+    """A whole study as one file describes it; command-line flags may override any field."""
+
+    name: str | None = None
+    targets: list[TargetSpec] = Field(default_factory=lambda: [TargetSpec(name="embedded")], min_length=1)
+    judge: JudgeSpec = Field(default_factory=JudgeSpec)
+    scenarios: list[str] = Field(default_factory=list)
+    """Scenario ids, `tag:NAME` or paths (relative to the file); empty = the whole library."""
+    variants: VariantSpec = Field(default_factory=VariantSpec)
+    epochs: int = Field(default=1, ge=1)
+    max_turns: int | None = Field(default=None, ge=1)
+    concurrency: int = Field(default=16, ge=1)
+    """Conversations in flight at once (the embedded model batches them)."""
+    out: str = "pressure-sense-runs"
+    """Folder under which each study gets its own subfolder of logs, results store and report (relative to the file)."""
+    cache: bool = True
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _short_targets(cls, value: Any) -> Any:
+        """A target may be written as its bare name."""
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            return [{"name": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @field_validator("judge", mode="before")
+    @classmethod
+    def _short_judge(cls, value: Any) -> Any:
+        """The judge may be written as a bare name or a list of names."""
+        return {"name": value} if isinstance(value, (str, list)) else value
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _one_scenario(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
