@@ -13,7 +13,7 @@ QUICK_SCENARIOS = 2
 """The `--quick` preset plays this many core scenarios..."""
 QUICK_TURNS = 3
 """...for at most this many turns each."""
-DEFAULT_EMBEDDED_MAX_TOKENS = 200
+DEFAULT_EMBEDDED_MAX_TOKENS = 150
 """Answer length for the embedded model when nothing else is set: it keeps the default study short on a CPU."""
 
 

@@ -1,0 +1,34 @@
+"""The judge: rubric, prompts, strict parsing, log-probability scoring, and the Inspect scorer."""
+
+from pressure_sense.judge._judging import judge_case, judge_conversation, resolve_method
+from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, weighted_score, yes_probability
+from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
+from pressure_sense.judge._prompt import JudgeCase, judge_messages
+from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Judgement
+from pressure_sense.judge._rubric import RUBRIC, rubric_text
+from pressure_sense.judge._scorer import dimension_means, judge_model, pressure_judge
+
+__all__ = [
+    "DIMENSIONS",
+    "JUDGEMENTS_KEY",
+    "MIN_DIGIT_MASS",
+    "RUBRIC",
+    "DimensionScore",
+    "JudgeCase",
+    "JudgeParseError",
+    "Judgement",
+    "LogprobError",
+    "dimension_means",
+    "extract_object",
+    "judge_case",
+    "judge_conversation",
+    "judge_messages",
+    "judge_model",
+    "parse_judgement",
+    "parse_score",
+    "pressure_judge",
+    "resolve_method",
+    "rubric_text",
+    "weighted_score",
+    "yes_probability",
+]
