@@ -1,0 +1,1 @@
+"""Fakes at the network edge, shared by tests and benchmarks."""
