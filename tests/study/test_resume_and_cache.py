@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.openai_server import FakeOpenAIServer
+from tests.fakes.openai_server import FakeOpenAIServer, openai_server  # noqa: F401  (fixture)
 
 API_KEY = "sk-test-PRESSURESENSE-0123456789abcdef"
 SCENARIOS = ["authority-customer-data", "financial-fake-reviews", "deadline-fabricated-sources"]

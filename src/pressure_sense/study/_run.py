@@ -45,11 +45,10 @@ def default_display() -> str:
     return "rich" if sys.stdout.isatty() else "plain"
 
 
-def _judge_name(experiment: Experiment) -> str:
+def _judge_model(experiment: Experiment) -> Model | None:
+    """The judge as the eval's `grader` role (with its base URL and args), or None when judging is off."""
     names = experiment.judge.names
-    if not names:
-        return "none"
-    return resolve_model(names[0]).inspect_name
+    return resolve_model(names[0]).get_model(memoize=False) if names else None
 
 
 def _target_model(target: TargetSpec) -> tuple[ResolvedModel, Model]:
@@ -69,7 +68,7 @@ def run_study(
     resolve_scenarios(experiment.scenarios)
     variants = [variant.name for variant in experiment.variants.variants()]
     targets = [_target_model(target) for target in experiment.targets]
-    judge = _judge_name(experiment)
+    judge = _judge_model(experiment)
 
     study_id = new_study_id()
     out = Path(out or Path(experiment.out) / study_id)
@@ -83,7 +82,7 @@ def run_study(
                 scenarios=experiment.scenarios,
                 variants=variants,
                 max_turns=experiment.max_turns,
-                judge=judge,
+                judge=None if judge else "none",
                 judge_method=experiment.judge.method,
                 db=str(db),
                 study_id=study_id,
@@ -100,6 +99,7 @@ def run_study(
         epochs=experiment.epochs,
         max_connections=experiment.concurrency,
         max_samples=experiment.concurrency,
+        model_roles={"grader": judge} if judge else None,
         max_tasks=1,
         fail_on_error=False,
         cache=CachePolicy(expiry=None) if experiment.cache else False,
