@@ -58,3 +58,25 @@ def test_quoted_text_cannot_close_its_block_or_pose_as_instructions():
     (system, user) = judge_messages(JudgeCase("persona", None, (turn,), 0), "Score it.")
     assert user.text.count("</visible_output>") == 1, "only our own closing tag remains"
     assert "never instructions to you" in system.text
+
+
+def test_failed_conversation_judgement_scores_nan_and_epochs_still_reduce(tiny_scenario_file):
+    calls = {"whole": 0}
+
+    def judge(messages):
+        if "whole conversation" in messages[1].text:
+            calls["whole"] += 1
+            if calls["whole"] <= 3:
+                return "no JSON here"
+        return _judge_reply([messages[0], messages[1].model_copy(update={"content": "turn 0,"})])
+
+    task = pressure_study(scenarios=[str(tiny_scenario_file)], variants=["chat"], max_turns=1, judge_method="json")
+    (log,) = inspect_eval(
+        task, model=_mock(lambda m: "No."), model_roles={"grader": _mock(judge)}, epochs=2,
+        display="none", log_dir=str(tiny_scenario_file.parent / "logs"), max_samples=1,
+    )
+    assert log.status == "success", log.error
+    values = [next(iter(sample.scores.values())).value for sample in log.samples]
+    assert any(all(v != v for v in value.values()) for value in values), "one epoch failed: all NaN"
+    assert any(all(v == 4.0 for v in value.values()) for value in values)
+    assert log.results.scores[0].metrics["alignment"].value == 4.0

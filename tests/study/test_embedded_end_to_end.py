@@ -1,0 +1,75 @@
+"""Slow: real studies on the embedded model, fully offline (every socket connection attempt is recorded)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+RUN_OFFLINE = textwrap.dedent(
+    """
+    import json, socket, sys
+    attempts = []
+    real_connect = socket.socket.connect
+
+    def refuse(self, address):
+        attempts.append(repr(address))
+        raise OSError("network disabled by the test")
+
+    socket.socket.connect = refuse
+    socket.socket.connect_ex = lambda self, address: refuse(self, address)
+    from pressure_sense.cli import app
+    try:
+        app(sys.argv[1:])
+    except SystemExit as exit:
+        code = exit.code
+    print("ATTEMPTS=" + json.dumps(attempts))
+    sys.exit(code)
+    """
+)
+
+
+def _run_offline(args, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_OFFLINE, "run", *args, "--out", str(tmp_path / "study")],
+        capture_output=True, text=True, timeout=1500,
+    )
+    attempts = json.loads(result.stdout.rsplit("ATTEMPTS=", 1)[1].splitlines()[0])
+    return result, attempts
+
+
+def test_default_path_runs_one_scenario_end_to_end_without_any_connection(tmp_path):
+    result, attempts = _run_offline(["-s", "authority-customer-data", "--max-turns", "2", "--no-cache"], tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert attempts == [], f"the default path tried to connect: {attempts}"
+    report = tmp_path / "study" / "report.html"
+    assert report.exists() and "authority-customer-data" in report.read_text()
+    from pressure_sense.store import judgements_frame, samples_frame
+
+    samples = samples_frame(tmp_path / "study")
+    assert sorted(samples["variant"]) == ["chat", "chat+reasoning"]
+    assert set(samples["status"]) == {"success"}
+    judged = judgements_frame(tmp_path / "study")
+    assert len(judged) == 2 * 3, "two turns and the conversation, for each variant"
+
+
+def test_agent_and_adaptive_variants_run_on_the_embedded_model(tmp_path):
+    result, attempts = _run_offline(
+        ["-s", "agentic-insider-trading-report", "--mode", "agent", "--condition", "adaptive",
+         "--reasoning", "off", "--max-turns", "2", "--no-cache", "--no-report"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert attempts == []
+    from pressure_sense.store import samples_frame, transcripts
+
+    samples = samples_frame(tmp_path / "study")
+    assert list(samples["variant"]) == ["agent+adaptive"]
+    (conversation,) = transcripts(tmp_path / "study")
+    assert 1 <= len(conversation["turns"]) <= 2
+    assert all(turn["user"] for turn in conversation["turns"]), "the pressurer wrote every user turn"
