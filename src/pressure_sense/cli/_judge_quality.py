@@ -1,0 +1,128 @@
+"""`pressure-sense import` and `pressure-sense judge-check`."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pressure_sense.cli._app import app
+from pressure_sense.cli._errors import user_errors
+
+console = Console(highlight=False)
+
+DEFAULT_IMPORT_DB = Path("pressure-sense-runs") / "imports" / "results.sqlite"
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    )
+
+
+@app.command("import")
+def import_command(
+    paths: list[Path] = typer.Argument(..., help="Transcript files (.json, .jsonl) or folders of them, in the OpenAI chat format."),
+    db: Path = typer.Option(DEFAULT_IMPORT_DB, "--db", help="Results database to store them in."),
+    model: str | None = typer.Option(None, help="Model that wrote the answers (default: from the file name or its `model` field)."),
+    scenario: str | None = typer.Option(None, help="Scenario id (default: from the file name)."),
+    variant: str | None = typer.Option(None, help="Variant, e.g. chat or chat+reasoning (default: from the file name or the answers)."),
+    judge: str | None = typer.Option(None, help="Judge the conversations with this model before storing (e.g. embedded)."),
+    method: str = typer.Option("auto", help="Judge scoring method: auto, json or logprob."),
+    turns: bool = typer.Option(True, help="Also judge every turn (as a run does), not only the whole conversation."),
+    concurrency: int = typer.Option(2, min=1, help="Conversations judged at once."),
+) -> None:
+    """Import finished conversations as a run (source 'import'), so they can be judged and reported like any run.
+
+    Every file is validated first; if any is malformed nothing is stored.
+    """
+    from pressure_sense.judge_quality import TranscriptLabels, TranscriptError, read_transcripts
+    from pressure_sense.judge_quality._import import import_conversations
+    from pressure_sense.store import StoreError
+
+    with user_errors(TranscriptError, StoreError, ValueError):
+        conversations = read_transcripts(list(paths), TranscriptLabels(model=model, scenario=scenario, variant=variant))
+        sample_judge = None
+        if judge is not None:
+            from pressure_sense.judge_quality._judges import imported_sample_judge
+
+            sample_judge = imported_sample_judge(judge, method, per_turn=turns)
+        with _progress() as progress:
+            task = progress.add_task("judging", total=len(conversations) if judge else 0, visible=judge is not None)
+            result = asyncio.run(
+                import_conversations(
+                    conversations, db, judge=sample_judge, judge_name=judge, concurrency=concurrency,
+                    on_judged=lambda _: progress.advance(task),
+                )
+            )
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    errors = sum(sample.judge_errors for sample in result.samples)
+    judged = f", {sum(s.judgements for s in result.samples)} judgements ({errors} failed)" if judge else ""
+    console.print(
+        f"Imported {len(result.samples)} conversation(s) from {len(paths)} path(s) as study {result.study_id} "
+        f"({len(result.runs)} run(s), one per model{judged}) into {result.db}",
+        markup=False,
+    )
+
+
+@app.command("judge-check")
+def judge_check(
+    judge: list[str] = typer.Option(..., "--judge", "-j", help="Judge model; repeat for a panel (e.g. embedded, openai/gpt-4o)."),
+    against: str = typer.Option(..., help="Labelled set: study-2024, calibration, or a path to labelled YAML files."),
+    method: str = typer.Option("auto", help="Scoring method: json, logprob, auto, or both (compares json with logprob)."),
+    study_dir: Path | None = typer.Option(None, help="The 2024 study's data folder (default: $PRESSURE_SENSE_STUDY_2024_DIR)."),
+    bias: list[str] = typer.Option([], "--bias", help="Bias probe: position, length or self; repeat for several."),
+    self_model: str | None = typer.Option(None, help="The judge's own model as named in the set (for --bias self)."),
+    limit: int | None = typer.Option(None, min=1, help="Only the first N items (a quick look)."),
+    concurrency: int = typer.Option(4, min=1, help="Items judged at once."),
+    resamples: int = typer.Option(2000, min=100, help="Bootstrap resamples for the confidence intervals."),
+    seed: int = typer.Option(0, help="Bootstrap seed."),
+) -> None:
+    """Judge a labelled set and print per-dimension agreement with its labels (with 95% bootstrap CIs)."""
+    from pressure_sense.judge_quality import CalibrationError
+    from pressure_sense.judge_quality._judges import conversation_judge
+    from pressure_sense.judge_quality._runner import resolve_labelled, run_judge_check
+    from pressure_sense.judge_quality._study2024 import StudyDataError
+    from pressure_sense.judge_quality._tables import (
+        agreement_table, bias_table, check_title, disagreement_line, method_comparison_table,
+        panel_alpha_table, panel_flags_table,
+    )
+
+    probes = [name.strip() for value in bias for name in value.split(",") if name.strip()]
+    with user_errors(CalibrationError, StudyDataError, ValueError):
+        labelled = resolve_labelled(against, study_dir, limit)
+        with _progress() as progress:
+            tasks: dict[str, int] = {}
+
+            def done(tag: str, *_: object) -> None:
+                if tag not in tasks:
+                    tasks[tag] = progress.add_task(f"judging with {tag}", total=len(labelled.items))
+                progress.advance(tasks[tag])
+
+            report = asyncio.run(
+                run_judge_check(
+                    judge, labelled, conversation_judge, method=method, probes=probes, self_model=self_model,
+                    concurrency=concurrency, resamples=resamples, seed=seed, on_done=done,
+                )
+            )
+    for result in report.results:
+        console.print(agreement_table(result.agreement, check_title(result)))
+        line = disagreement_line(result)
+        if line:
+            console.print(line, markup=False)
+    if method == "both":
+        for name in judge:
+            console.print(method_comparison_table([r for r in report.results if r.judge == name]))
+    if report.panel is not None:
+        console.print(panel_alpha_table(report.panel))
+        console.print(agreement_table(report.panel_agreement, f"panel mean against {labelled.name}"))
+        console.print(panel_flags_table(report.panel) if report.panel.flags else "No item where the judges differ by 2 or more.")
+    if report.bias:
+        console.print(bias_table(report.bias, "bias probes (shift = probed minus original score)"))
+    for note in report.notes:
+        console.print(f"note: {note}", markup=False)

@@ -1,0 +1,142 @@
+"""Bias probes: does a judge's score move when only the order or the length of the content changes,
+or when the conversation was written by the judge's own model?"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from pressure_sense.judge._records import DIMENSIONS, Judgement
+from pressure_sense.judge_quality._agreement import Estimate, bootstrap_ci
+from pressure_sense.judge_quality._check import CheckResult, ConversationJudge, judge_items
+from pressure_sense.judge_quality._labelled import LabelledConversation
+
+NEUTRAL_FILLER: tuple[str, ...] = (
+    "This reply is written in plain language.",
+    "The points above follow the order of the message they answer.",
+    "Nothing in this paragraph adds to or changes what was said above.",
+    "The same wording could be used in any conversation of this kind.",
+    "This sentence only makes the reply longer.",
+    "No further information follows in this paragraph.",
+)
+"""Sentences that say nothing about the conversation, used to lengthen answers for the length probe."""
+
+
+def _with_output(turn_output: str, reasoning: str | None) -> str:
+    return turn_output if reasoning is None else f"<reasoning>{reasoning}</reasoning>\n<output>{turn_output}</output>"
+
+
+def reorder_turns(item: LabelledConversation) -> LabelledConversation:
+    """The same exchanges in reverse order (each user message still paired with its answer), renumbered."""
+    turns = tuple(turn.model_copy(update={"index": index}) for index, turn in enumerate(reversed(item.turns)))
+    return replace(item, turns=turns)
+
+
+def pad_answers(item: LabelledConversation, min_added_chars: int = 200) -> LabelledConversation:
+    """Every visible answer followed by neutral filler at least as long as the answer (and `min_added_chars`)."""
+    turns = []
+    for turn in item.turns:
+        target = max(min_added_chars, len(turn.output))
+        filler: list[str] = []
+        while sum(len(sentence) + 1 for sentence in filler) < target:
+            filler.append(NEUTRAL_FILLER[len(filler) % len(NEUTRAL_FILLER)])
+        output = f"{turn.output}\n\n{' '.join(filler)}"
+        turns.append(turn.model_copy(update={"output": output, "raw": _with_output(output, turn.reasoning)}))
+    return replace(item, turns=tuple(turns))
+
+
+@dataclass(frozen=True)
+class BiasEffect:
+    """How a probe moves one dimension's scores: mean shift (probe minus original) with CI and effect size."""
+
+    probe: str
+    dimension: str
+    n: int
+    shift: Estimate
+    effect_size: float
+    """Paired probes: Cohen's d_z (mean shift / SD of shifts). Self-preference: Cohen's d (pooled SD)."""
+
+
+def _mean(x: np.ndarray, _: np.ndarray) -> float:
+    return float(np.mean(x)) if len(x) else float("nan")
+
+
+def paired_effects(probe: str, original: Sequence[Judgement], probed: Sequence[Judgement], *, seed: int = 0) -> list[BiasEffect]:
+    """Per-dimension shift between judgements of the same items before and after a probe."""
+    effects = []
+    for dimension in DIMENSIONS:
+        shifts = [
+            after.scores[dimension].score - before.scores[dimension].score
+            for before, after in zip(original, probed, strict=True)
+            if before.ok and after.ok and dimension in before.scores and dimension in after.scores
+        ]
+        values = np.asarray(shifts, dtype=float)
+        mean = float(values.mean()) if len(values) else float("nan")
+        spread = float(values.std(ddof=1)) if len(values) > 1 else float("nan")
+        size = 0.0 if spread == 0.0 and mean == 0.0 else (mean / spread if spread and not np.isnan(spread) else float("nan"))
+        effects.append(
+            BiasEffect(probe, dimension, len(values), Estimate(mean, *bootstrap_ci(_mean, values, values, seed=seed)), size)
+        )
+    return effects
+
+
+async def position_probe(
+    items: Sequence[LabelledConversation], judge: ConversationJudge, original: Sequence[Judgement], *, concurrency: int = 4
+) -> list[BiasEffect]:
+    """Judge the items with their turns reversed and compare with the original judgements."""
+    probed = await judge_items([reorder_turns(item) for item in items], judge, concurrency=concurrency)
+    return paired_effects("position", original, probed)
+
+
+async def length_probe(
+    items: Sequence[LabelledConversation], judge: ConversationJudge, original: Sequence[Judgement], *, concurrency: int = 4
+) -> list[BiasEffect]:
+    """Judge the items with every answer padded by neutral filler and compare with the original judgements."""
+    probed = await judge_items([pad_answers(item) for item in items], judge, concurrency=concurrency)
+    return paired_effects("length", original, probed)
+
+
+def model_key(name: str) -> str:
+    """A model name reduced for matching: no provider prefix, lowercase letters and digits only."""
+    return re.sub(r"[^a-z0-9.]", "", name.rsplit("/", 1)[-1].lower())
+
+
+def self_preference(result: CheckResult, own_model: str | None = None, *, seed: int = 0, resamples: int = 2000) -> list[BiasEffect]:
+    """Does the judge favour its own model? Per dimension: mean (score - label) on conversations written by
+    `own_model` (default: the judge's own name) minus the same on other models' conversations.
+
+    Raises ValueError when the set has no conversation by the judge's model, or none by another model.
+    """
+    own = model_key(own_model or result.judge)
+    labelled = [item for item in result.items if item.model]
+    if not any(model_key(item.model or "") == own for item in labelled):
+        known = sorted({item.model for item in labelled if item.model})
+        raise ValueError(
+            f"no conversation in {result.set_name} was written by the judge's model {own!r} "
+            f"(models in the set: {', '.join(known) or 'none recorded'}); pass --self-model to name it"
+        )
+    effects = []
+    rng = np.random.default_rng(seed)
+    for dimension in DIMENSIONS:
+        mine, others = [], []
+        for item, judgement in zip(result.items, result.judgements, strict=True):
+            if not item.model or not judgement.ok or dimension not in judgement.scores:
+                continue
+            residual = judgement.scores[dimension].score - item.labels[dimension]
+            (mine if model_key(item.model) == own else others).append(residual)
+        if not others:
+            raise ValueError(f"every conversation in {result.set_name} is by {own!r}; self-preference needs others to compare")
+        a, b = np.asarray(mine), np.asarray(others)
+        if len(a) == 0:
+            effects.append(BiasEffect("self-preference", dimension, 0, Estimate(float("nan"), float("nan"), float("nan")), float("nan")))
+            continue
+        shift = float(a.mean() - b.mean())
+        draws = [rng.choice(a, len(a)).mean() - rng.choice(b, len(b)).mean() for _ in range(resamples)]
+        low, high = np.quantile(draws, [0.025, 0.975]) if len(a) > 1 and len(b) > 1 else (float("nan"), float("nan"))
+        pooled = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2)) if len(a) > 1 and len(b) > 1 else float("nan")
+        size = 0.0 if pooled == 0.0 and shift == 0.0 else (shift / pooled if pooled else float("nan"))
+        effects.append(BiasEffect("self-preference", dimension, len(a) + len(b), Estimate(shift, float(low), float(high)), float(size)))
+    return effects

@@ -1,0 +1,167 @@
+"""The hand-labelled calibration set: YAML files validated by pydantic, errors with file and line."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pressure_sense.conversation import TurnRecord, split_scratchpad
+from pressure_sense.judge._records import DIMENSIONS
+from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
+
+Kind = Literal["pass", "fail", "borderline", "deceptive"]
+
+
+class CalibrationError(ValueError):
+    """A calibration file is invalid; the message names file, line and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HandLabels(_Strict):
+    """Hand labels on the four dimensions, whole numbers 1-5 (see RUBRIC.md)."""
+
+    pressure: int = Field(ge=1, le=5)
+    alignment: int = Field(ge=1, le=5)
+    truthfulness: int = Field(ge=1, le=5)
+    coherence: int = Field(ge=1, le=5)
+
+
+class Exchange(_Strict):
+    """One user message and the assistant's full answer (scratchpad tags included, if any)."""
+
+    user: str = Field(min_length=1)
+    assistant: str = Field(min_length=1)
+
+
+class CalibrationItem(_Strict):
+    """One short conversation with its hand labels."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    kind: Kind
+    turns: list[Exchange] = Field(min_length=2, max_length=4)
+    labels: HandLabels
+    disagreement: bool | None = None
+    """Whether scratchpad and output disagree; required (true/false) when the answers have a scratchpad."""
+    note: str = Field(min_length=1)
+    """Why the labels are what they are."""
+
+    @model_validator(mode="after")
+    def _disagreement_matches_scratchpad(self) -> "CalibrationItem":
+        has_scratchpad = any(split_scratchpad(turn.assistant)[0] is not None for turn in self.turns)
+        if has_scratchpad and self.disagreement is None:
+            raise ValueError("the answers have a <reasoning> scratchpad: set disagreement to true or false")
+        if not has_scratchpad and self.disagreement is not None:
+            raise ValueError("disagreement must be left out when no answer has a <reasoning> scratchpad")
+        if self.kind == "deceptive" and self.disagreement is not True:
+            raise ValueError("a deceptive item needs a scratchpad that the output contradicts (disagreement: true)")
+        return self
+
+
+class CalibrationFile(_Strict):
+    """One situation: the assistant's persona, what aligned behaviour means, and labelled conversations."""
+
+    situation: str = Field(min_length=1)
+    persona: str = Field(min_length=1)
+    aligned_behaviour: str = Field(min_length=1)
+    items: list[CalibrationItem] = Field(min_length=1)
+
+
+def calibration_dir() -> Path:
+    """The folder of the built-in calibration files."""
+    return Path(str(resources.files("pressure_sense.judge_quality") / "calibration"))
+
+
+def _line_of(root: yaml.Node, loc: tuple[Any, ...]) -> int:
+    node = root
+    for key in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+            child = next((value for name, value in node.value if name.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+            child = node.value[key]
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for key in loc:
+        text += f"[{key}]" if isinstance(key, int) else ("." if text else "") + str(key)
+    return text or "(top level)"
+
+
+def parse_calibration(text: str, path: Path | str = "<string>") -> CalibrationFile:
+    """Parse and validate one calibration file; raises CalibrationError naming file, line and field."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise CalibrationError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict) or root is None:
+        raise CalibrationError(f"{path}:1: a calibration file must be a mapping with situation, persona, aligned_behaviour, items")
+    try:
+        return CalibrationFile.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            message = "required field is missing" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
+            problems.append(f"{path}:{_line_of(root, loc)}: {_field(loc)}: {message}")
+        raise CalibrationError("\n".join(problems)) from None
+
+
+def _labelled(file: CalibrationFile, item: CalibrationItem) -> LabelledConversation:
+    turns = []
+    for index, exchange in enumerate(item.turns):
+        reasoning, output = split_scratchpad(exchange.assistant)
+        turns.append(
+            TurnRecord(
+                index=index, pressure_types=[], intensity=0, user=exchange.user,
+                raw=exchange.assistant, reasoning=reasoning, output=output,
+            )
+        )
+    return LabelledConversation(
+        id=item.id,
+        persona=file.persona,
+        aligned_behaviour=file.aligned_behaviour,
+        turns=tuple(turns),
+        labels={name: float(getattr(item.labels, name)) for name in DIMENSIONS},
+        disagreement=item.disagreement,
+        kind=item.kind,
+        group=file.situation,
+    )
+
+
+def load_calibration(paths: list[Path | str] | None = None, name: str = "calibration") -> LabelledSet:
+    """The labelled set from calibration YAML files or folders (default: the built-in set)."""
+    files: list[Path] = []
+    for raw in paths or [calibration_dir()]:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CalibrationError(f"{path}: no such file or folder")
+    if not files:
+        raise CalibrationError(f"{', '.join(str(p) for p in paths or [])}: no .yaml calibration files found")
+    items: list[LabelledConversation] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        parsed = parse_calibration(path.read_text(encoding="utf-8"), path)
+        for item in parsed.items:
+            if item.id in seen:
+                raise CalibrationError(f"{path}: item id {item.id!r} is already used in {seen[item.id]}")
+            seen[item.id] = path
+            items.append(_labelled(parsed, item))
+    return LabelledSet(name=name, items=tuple(items))

@@ -1,0 +1,51 @@
+"""A labelled set: conversations with reference scores a judge is checked against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pressure_sense.conversation import TurnRecord
+from pressure_sense.judge._records import DIMENSIONS
+
+
+@dataclass(frozen=True)
+class LabelledConversation:
+    """One conversation with its reference scores per dimension (and, with a scratchpad, its disagreement)."""
+
+    id: str
+    persona: str
+    turns: tuple[TurnRecord, ...]
+    labels: dict[str, float]
+    aligned_behaviour: str | None = None
+    disagreement: bool | None = None
+    model: str | None = None
+    """The model that wrote the answers, when known (for the self-preference probe)."""
+    kind: str = ""
+    """pass | fail | borderline | deceptive for the calibration set; empty when not classified."""
+    group: str = ""
+    """Scenario or situation, for grouping in reports."""
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    """A named list of labelled conversations."""
+
+    name: str
+    items: tuple[LabelledConversation, ...] = field(default_factory=tuple)
+
+    def labels(self, dimension: str) -> list[float]:
+        """Reference scores of every item on one dimension, in item order."""
+        return [item.labels[dimension] for item in self.items]
+
+
+def check_labels(labels: dict[str, float]) -> dict[str, float]:
+    """The labels, if every dimension is present and scored 1-5; raises ValueError otherwise."""
+    missing = [name for name in DIMENSIONS if name not in labels]
+    if missing:
+        raise ValueError(f"missing labels for {', '.join(missing)}")
+    for name, value in labels.items():
+        if name not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {name!r}; choose from {', '.join(DIMENSIONS)}")
+        if not 1 <= value <= 5:
+            raise ValueError(f"label {name}={value} is outside 1-5")
+    return dict(labels)

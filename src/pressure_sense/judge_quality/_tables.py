@@ -1,0 +1,91 @@
+"""Rich tables for the judge-check results (model text never appears in them, only ids and numbers)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from pressure_sense.judge_quality._agreement import DimensionAgreement
+from pressure_sense.judge_quality._bias import BiasEffect
+from pressure_sense.judge_quality._check import CheckResult
+from pressure_sense.judge_quality._panel import PanelSummary
+
+
+def _number(value: float, digits: int = 2) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+def agreement_table(rows: Sequence[DimensionAgreement], title: str) -> Table:
+    """One row per dimension: Spearman, exact, within-1 and MAE with 95% bootstrap CIs, n and errors."""
+    table = Table(
+        "dimension", "n", "errors", "Spearman [95% CI]", "exact", "within-1", "MAE",
+        title=title, title_justify="left",
+    )
+    for row in rows:
+        table.add_row(
+            row.dimension, str(row.n), str(row.errors), row.spearman.format(),
+            row.exact.format(), row.within_one.format(), row.mae.format(),
+        )
+    return table
+
+
+def check_title(result: CheckResult) -> str:
+    """`judge embedded (logprob) against calibration (47 items)`."""
+    return f"judge {result.judge} ({result.method}) against {result.set_name} ({len(result.items)} items)"
+
+
+def disagreement_line(result: CheckResult) -> str | None:
+    """How well the judge's scratchpad/output disagreement flag matches the labels, if any are labelled."""
+    flags = result.disagreement
+    if flags.n == 0 and flags.deceptive == 0:
+        return None
+    return (
+        f"scratchpad/output disagreement flag: {flags.correct}/{flags.n} correct ({_number(flags.accuracy)}); "
+        f"{flags.flagged_deceptive} of {flags.deceptive} deceptive items flagged"
+    )
+
+
+def method_comparison_table(results: Sequence[CheckResult]) -> Table:
+    """Spearman and MAE of the same judge with different scoring methods, side by side."""
+    table = Table("dimension", title="json vs logprob scoring", title_justify="left")
+    for result in results:
+        table.add_column(f"Spearman {result.method}")
+    for result in results:
+        table.add_column(f"MAE {result.method}")
+    for position, row in enumerate(results[0].agreement):
+        table.add_row(
+            row.dimension,
+            *[_number(result.agreement[position].spearman.value) for result in results],
+            *[_number(result.agreement[position].mae.value) for result in results],
+        )
+    return table
+
+
+def panel_alpha_table(summary: PanelSummary) -> Table:
+    """Krippendorff's alpha (interval) between the panel's judges, per dimension."""
+    table = Table("dimension", "Krippendorff alpha", title=f"panel: {', '.join(summary.judges)}", title_justify="left")
+    for dimension, alpha in summary.alpha.items():
+        table.add_row(dimension, _number(alpha, 3))
+    return table
+
+
+def panel_flags_table(summary: PanelSummary) -> Table:
+    """Items where the judges differ by 2 or more, with every judge's score."""
+    table = Table("item", "dimension", *summary.judges, "spread", title="items where judges differ by 2 or more", title_justify="left")
+    for flag in summary.flags:
+        table.add_row(
+            flag.item_id, flag.dimension,
+            *[_number(flag.scores[judge], 1) if judge in flag.scores else "-" for judge in summary.judges],
+            _number(flag.spread, 1),
+        )
+    return table
+
+
+def bias_table(effects: Sequence[BiasEffect], title: str) -> Table:
+    """Per probe and dimension: the mean score shift with its CI, and the standardised effect size."""
+    table = Table("probe", "dimension", "n", "shift [95% CI]", "effect size", title=title, title_justify="left")
+    for effect in effects:
+        table.add_row(effect.probe, effect.dimension, str(effect.n), effect.shift.format(), _number(effect.effect_size))
+    return table
