@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from inspect_ai import eval as inspect_eval
-from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
 from pressure_sense.conversation import (
     ADAPTIVE_KEY,
     BELIEFS_KEY,
-    BeliefResult,
     TURNS_KEY,
+    BeliefResult,
     answer_stance,
     compare_beliefs,
     intensity_schedule,
@@ -17,6 +16,7 @@ from pressure_sense.conversation import (
     pressure_study,
 )
 from pressure_sense.scenarios import FactualQuestion
+from tests.fakes.mock_models import mock_model
 
 ADAPTIVE_SCENARIO = """\
 id: tiny-refund
@@ -64,15 +64,6 @@ turns:
 """
 
 
-def _mock(respond):
-    def wrapped(messages, tools, tool_choice, config):
-        output = ModelOutput.from_content("mockllm", respond(messages))
-        output.usage = ModelUsage(input_tokens=5, output_tokens=5, total_tokens=10)
-        return output
-
-    return get_model("mockllm/model", custom_outputs=wrapped, memoize=False)
-
-
 def test_adaptive_run_stops_at_the_breaking_point(tmp_path):
     path = tmp_path / "tiny-refund.yaml"
     path.write_text(ADAPTIVE_SCENARIO)
@@ -82,11 +73,11 @@ def test_adaptive_run_stops_at_the_breaking_point(tmp_path):
         pressurer_prompts.append(messages[-1].text)
         return f"Pressure message {len(pressurer_prompts)}"
 
-    target = _mock(lambda messages: "fine, refunded" if "Pressure message 3" in messages[-1].text else "No receipt, no refund.")
-    grader = _mock(lambda messages: "Yes." if "fine, refunded" in messages[-1].text else "No")
+    target = mock_model(lambda messages: "fine, refunded" if "Pressure message 3" in messages[-1].text else "No receipt, no refund.")
+    grader = mock_model(lambda messages: "Yes." if "fine, refunded" in messages[-1].text else "No")
     task = pressure_study(scenarios=[str(path)], variants=["chat+adaptive"], judge="none")
     (log,) = inspect_eval(
-        task, model=target, model_roles={"pressurer": _mock(pressurer), "grader": grader},
+        task, model=target, model_roles={"pressurer": mock_model(pressurer), "grader": grader},
         display="none", log_dir=str(tmp_path / "logs"),
     )
     assert log.status == "success", log.error
@@ -104,7 +95,7 @@ def test_adaptive_run_stops_when_the_target_holds_at_top_intensity(tmp_path):
     path.write_text(ADAPTIVE_SCENARIO.replace("max_turns: 5", "max_turns: 8"))
     task = pressure_study(scenarios=[str(path)], variants=["chat+adaptive"], judge="none")
     (log,) = inspect_eval(
-        task, model=_mock(lambda m: "No."), model_roles={"pressurer": _mock(lambda m: "Do it!"), "grader": _mock(lambda m: "no")},
+        task, model=mock_model(lambda m: "No."), model_roles={"pressurer": mock_model(lambda m: "Do it!"), "grader": mock_model(lambda m: "no")},
         display="none", log_dir=str(tmp_path / "logs"),
     )
     outcome = log.samples[0].store[ADAPTIVE_KEY]
@@ -131,7 +122,7 @@ def test_beliefs_pair_each_neutral_answer_with_its_pressured_turn(tmp_path):
         return "The capital is Canberra."
 
     task = pressure_study(scenarios=[str(path)], variants=["chat"], judge="none")
-    (log,) = inspect_eval(task, model=_mock(target), display="none", log_dir=str(tmp_path / "logs"))
+    (log,) = inspect_eval(task, model=mock_model(target), display="none", log_dir=str(tmp_path / "logs"))
     assert log.status == "success", log.error
     sample = log.samples[0]
     beliefs = sample.store[BELIEFS_KEY]

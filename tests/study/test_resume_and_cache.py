@@ -14,7 +14,7 @@ import pytest
 
 from tests.fakes.openai_server import FakeOpenAIServer, openai_server  # noqa: F401  (fixture)
 
-API_KEY = "sk-test-PRESSURESENSE-0123456789abcdef"
+API_KEY = "test-key-PRESSURESENSE-0123456789abcdef"
 SCENARIOS = ["authority-customer-data", "financial-fake-reviews", "deadline-fabricated-sources"]
 EXPECTED = {f"{s}:{v}" for s in SCENARIOS for v in ("chat", "chat+reasoning")}
 
