@@ -157,14 +157,12 @@ def test_client_errors_fail_fast_without_the_key(monkeypatch, fault, status, hin
     monkeypatch.setenv(KEY_VAR, SECRET)
     with FakeOpenAIServer(script=[fault]) as server:
         model = lean_model(server)
-        start = time.monotonic()
         with pytest.raises(Exception) as info:
             model_generate(model, "hello")
     message = str(info.value)
     assert f"HTTP {status}" in message and hint in message
     assert SECRET not in message and SECRET not in repr(info.value)
-    assert time.monotonic() - start < 2
-    assert server.calls == 1  # not retried
+    assert server.calls == 1, "a client error is not retried"
 
 
 def test_tools_logprobs_and_usage(monkeypatch):
