@@ -89,7 +89,6 @@ NO_NETWORK_SCRIPT = textwrap.dedent(
 
     import pressure_sense.models._embedded_provider
     from inspect_ai.model import GenerateConfig, get_model
-from inspect_ai.tool import ToolInfo, ToolParam, ToolParams
 
     output = asyncio.run(
         get_model("embedded/smollm2-135m-instruct").generate("Say hello.", config=GenerateConfig(max_tokens=8))
