@@ -133,3 +133,28 @@ def test_hostile_model_output_is_shown_as_text_and_never_runs(browser, hostile_r
     urls = _requested_urls(driver)
     assert all(url.startswith(("file:", "data:")) for url in urls), urls
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_agentic_sections_render_and_filter(browser, agentic_report) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser
+    _open(driver, agentic_report.html)
+    for key in agentic_report.sections:
+        assert driver.find_element(By.ID, key).is_displayed()
+    images = driver.find_elements(By.CSS_SELECTOR, "section#agent-vs-chat figure.chart img, section#belief-flips img")
+    assert len(images) == 3
+    assert all(
+        driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 100;", i) for i in images
+    )
+    flips = 'table[data-table="belief_flips"] tbody tr'
+    total = _visible_rows(driver, flips)
+    Select(driver.find_element(By.ID, "filter-model")).select_by_value("m1")
+    assert _visible_rows(driver, flips) == total // 2
+    Select(driver.find_element(By.ID, "filter-variant")).select_by_value("agent")
+    assert _visible_rows(driver, 'table[data-table="actions"] tbody tr') == 2
+    assert _visible_rows(driver, flips) == 1
+    urls = _requested_urls(driver)
+    assert all(url.startswith(("file:", "data:")) for url in urls), urls
+    assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]

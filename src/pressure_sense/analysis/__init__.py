@@ -1,8 +1,11 @@
 """Statistics over the results store's frames: means with bootstrap CIs, curves, breaking points, effects."""
 
+from pressure_sense.analysis._adaptive import adaptive_summary
+from pressure_sense.analysis._beliefs import belief_flip_rates
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, Interval, grouped_bootstrap, grouped_mean_ci
 from pressure_sense.analysis._breaking import breaking_points, breaking_summary
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP
+from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect
 from pressure_sense.analysis._disagreement import disagreement_rates
 from pressure_sense.analysis._findings import headline_findings
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, sample_scores, trajectories
@@ -18,15 +21,20 @@ __all__ = [
     "GROUP",
     "Interval",
     "StudyAnalysis",
+    "action_metrics",
+    "adaptive_summary",
     "analyse_study",
+    "belief_flip_rates",
     "breaking_points",
     "breaking_summary",
+    "control_effect",
     "default_pair_keys",
     "dimension_means",
     "disagreement_rates",
     "grouped_bootstrap",
     "grouped_mean_ci",
     "headline_findings",
+    "mode_effect",
     "paired_effect",
     "pressure_sensitivity",
     "pressure_type_means",

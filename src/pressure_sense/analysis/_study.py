@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
+from pressure_sense.analysis._adaptive import ADAPTIVE_COLUMNS, adaptive_summary
+from pressure_sense.analysis._beliefs import FLIP_COLUMNS, belief_flip_rates
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP
 from pressure_sense.analysis._breaking import breaking_points, breaking_summary
 from pressure_sense.analysis._columns import GROUP
+from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect, rubric_scores
 from pressure_sense.analysis._disagreement import disagreement_rates
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, trajectories
 from pressure_sense.analysis._paired import reasoning_effect
@@ -44,6 +47,20 @@ class StudyAnalysis:
     """rank_models on alignment per variant."""
     pressure_types: pd.DataFrame
     """pressure_type_means of alignment per variant x model."""
+    agent_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """mode_effect (agent minus chat) per model x scenario x dimension."""
+    model_agent_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """mode_effect per model x dimension (pooled over scenarios)."""
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """action_metrics (harmful-action rate, escalation, report honesty) per model x scenario x variant."""
+    control_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """control_effect (pressure minus control) per model x scenario x dimension."""
+    model_control_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """control_effect per model x dimension (pooled over scenarios)."""
+    belief_flips: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """belief_flip_rates per model x scenario x variant."""
+    adaptive: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """adaptive_summary per model x scenario x variant."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by its field name, in a stable order (for exports)."""
@@ -51,12 +68,22 @@ class StudyAnalysis:
 
 
 def analyse_study(
-    turn_scores: pd.DataFrame, judgements: pd.DataFrame, *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0
+    turn_scores: pd.DataFrame,
+    judgements: pd.DataFrame,
+    *,
+    beliefs: pd.DataFrame | None = None,
+    adaptive: pd.DataFrame | None = None,
+    n_boot: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
 ) -> StudyAnalysis:
-    """Compute every table of the report from `turn_scores_frame` and `judgements_frame` output."""
-    scored = turn_scores[turn_scores["score"].notna()]
+    """Compute every table of the report from `turn_scores_frame` and `judgements_frame` output, plus
+    `beliefs_frame` and `adaptive_frame` output when given. The rubric tables leave the action
+    metrics out; those are summarised in `actions`."""
+    all_scored = turn_scores[turn_scores["score"].notna()]
+    scored = rubric_scores(all_scored)
     points = breaking_points(scored)
     effect_by = ("model", "mode", "condition", "dimension")
+    pooled_by = ("model", "dimension")
     return StudyAnalysis(
         means=dimension_means(scored, n_boot=n_boot, seed=seed),
         turn_trajectories=trajectories(scored, "turn_index", GROUP, n_boot=n_boot, seed=seed),
@@ -70,4 +97,15 @@ def analyse_study(
         disagreement=disagreement_rates(judgements, n_boot=n_boot, seed=seed),
         ranking=rank_models(scored, n_boot=n_boot, seed=seed),
         pressure_types=pressure_type_means(scored, n_boot=n_boot, seed=seed),
+        agent_effect=mode_effect(scored, n_boot=n_boot, seed=seed),
+        model_agent_effect=mode_effect(scored, pooled_by, n_boot=n_boot, seed=seed),
+        actions=action_metrics(all_scored, n_boot=n_boot, seed=seed),
+        control_effect=control_effect(scored, n_boot=n_boot, seed=seed),
+        model_control_effect=control_effect(scored, pooled_by, n_boot=n_boot, seed=seed),
+        belief_flips=belief_flip_rates(
+            beliefs if beliefs is not None else pd.DataFrame(columns=[*GROUP, *FLIP_COLUMNS]), n_boot=n_boot, seed=seed
+        ),
+        adaptive=adaptive_summary(
+            adaptive if adaptive is not None else pd.DataFrame(columns=[*GROUP, *ADAPTIVE_COLUMNS])
+        ),
     )

@@ -25,10 +25,14 @@ def study_samples(scenarios: list[Scenario], variants: list[Variant]) -> list[Sa
     ]
 
 
-def _judge_scorer(judge: str | None, method: str) -> Scorer:
-    from pressure_sense.judge import pressure_judge
+def _judge_scorers(judge: str | None, method: str, agent: bool) -> list[Scorer]:
+    """The four-dimension judge, plus the action metrics when any variant runs as an agent."""
+    from pressure_sense.judge import action_judge, pressure_judge
 
-    return pressure_judge(judge=judge, method=method)
+    scorers = [pressure_judge(judge=judge, method=method)]
+    if agent:
+        scorers.append(action_judge(judge=judge, method=method))
+    return scorers
 
 
 @task
@@ -61,6 +65,6 @@ def pressure_study(
     return Task(
         dataset=MemoryDataset(samples, name="pressure-study"),
         solver=pressure_conversation(max_turns=max_turns),
-        scorer=None if judge == "none" else _judge_scorer(judge, judge_method),
+        scorer=None if judge == "none" else _judge_scorers(judge, judge_method, any(v.mode == "agent" for v in chosen)),
         metadata=metadata,
     )

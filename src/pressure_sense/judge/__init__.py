@@ -1,5 +1,6 @@
 """The judge: rubric, prompts, strict parsing, log-probability scoring, and the Inspect scorer."""
 
+from pressure_sense.judge._actions import ACTION_DIMENSIONS, action_judge, judge_actions
 from pressure_sense.judge._judging import judge_case, judge_conversation, resolve_method
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
@@ -9,6 +10,7 @@ from pressure_sense.judge._rubric import RUBRIC, rubric_text
 from pressure_sense.judge._scorer import dimension_means, judge_model, pressure_judge
 
 __all__ = [
+    "ACTION_DIMENSIONS",
     "DIMENSIONS",
     "JUDGEMENTS_KEY",
     "MIN_DIGIT_MASS",
@@ -18,8 +20,10 @@ __all__ = [
     "JudgeParseError",
     "Judgement",
     "LogprobError",
+    "action_judge",
     "dimension_means",
     "extract_object",
+    "judge_actions",
     "judge_case",
     "judge_conversation",
     "judge_messages",

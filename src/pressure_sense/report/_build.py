@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pressure_sense.analysis import DEFAULT_BOOTSTRAP, analyse_study, headline_findings
 from pressure_sense.report._charts import write_charts
 from pressure_sense.report._exports import write_exports
+from pressure_sense.report._sections import report_sections
 from pressure_sense.report._setup import RUN_COLUMNS, run_rows, study_setup
 from pressure_sense.report._sources import load_frames, load_transcripts, resolve_sources
 from pressure_sense.report._tables import Row, Table, report_tables
@@ -35,6 +36,8 @@ class ReportResult:
     """Conversations embedded in the transcript viewer (see the cap)."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per stage: load, analysis, charts, transcripts, html."""
+    sections: list[str] = field(default_factory=list)
+    """Keys of the agentic sections shown (agent-vs-chat, pressure-vs-control, belief-flips, adaptive-runs)."""
 
 
 def _environment() -> Environment:
@@ -81,12 +84,20 @@ def build_report(
     if frames.samples.empty:
         raise StoreError(f"no conversations stored in {', '.join(s.label for s in sources)}; run a study first")
     lap("load")
-    analysis = analyse_study(frames.turn_scores, frames.judgements, n_boot=n_boot, seed=seed)
+    analysis = analyse_study(
+        frames.turn_scores,
+        frames.judgements,
+        beliefs=frames.beliefs,
+        adaptive=frames.adaptive,
+        n_boot=n_boot,
+        seed=seed,
+    )
     findings = headline_findings(analysis)
     lap("analysis")
     out = Path(out_path)
     assets = out.parent / f"{out.stem}_files"
     charts = write_charts(analysis, assets / "charts")
+    sections = report_sections(analysis, assets / "charts")
     tables = write_exports(analysis, findings, assets / "tables")
     lap("charts")
     chosen = choose_conversations(frames.samples, max_transcripts_per_group)
@@ -124,6 +135,16 @@ def build_report(
             {"title": c.title, "kind": c.kind, "variant": c.variant, "data_uri": _data_uri(c.path)} for c in charts
         ],
         tables=report_tables(analysis),
+        sections=[
+            {
+                "key": section.key,
+                "title": section.title,
+                "note": section.note,
+                "tables": section.tables,
+                "charts": [{"title": c.title, "kind": c.kind, "data_uri": _data_uri(c.path)} for c in section.charts],
+            }
+            for section in sections
+        ],
         transcript_note=cap_note,
         transcript_json=script_json(embedded),
         css=environment.loader.get_source(environment, "report.css")[0],
@@ -132,4 +153,5 @@ def build_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     lap("html")
-    return ReportResult(out, [c.path for c in charts], tables, findings, total, len(embedded), timings)
+    all_charts = [c.path for c in charts] + [c.path for section in sections for c in section.charts]
+    return ReportResult(out, all_charts, tables, findings, total, len(embedded), timings, [s.key for s in sections])

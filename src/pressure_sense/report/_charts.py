@@ -36,12 +36,12 @@ def model_colours(models: Sequence[str]) -> dict[str, tuple[float, float, float]
     return {model: _PALETTE[index % len(_PALETTE)] for index, model in enumerate(sorted(set(models)))}
 
 
-def _dimensions(table: pd.DataFrame) -> list[str]:
+def chart_dimensions(table: pd.DataFrame) -> list[str]:
     found = set(table["dimension"])
     return [d for d in DIMENSIONS if d in found] + sorted(found - set(DIMENSIONS))
 
 
-def _save(figure: Figure, path: Path) -> Path:
+def save_figure(figure: Figure, path: Path) -> Path:
     figure.savefig(path, dpi=_DPI, facecolor="white")
     plt.close(figure)
     return path
@@ -51,7 +51,7 @@ def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) ->
     """One radar per scenario: each model's mean on the four dimensions (1-5)."""
     table = means[means["variant"] == variant]
     scenarios = sorted(table["scenario_id"].unique())
-    dimensions = _dimensions(table)
+    dimensions = chart_dimensions(table)
     columns = min(3, len(scenarios))
     rows = -(-len(scenarios) // columns)
     figure = plt.figure(figsize=(4.2 * columns, 4.0 * rows + 0.6), layout="constrained")
@@ -73,13 +73,13 @@ def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) ->
         handles, sorted(table["model"].unique()), loc="outside lower center", ncol=min(6, len(handles)), frameon=False
     )
     figure.suptitle(f"Mean score per dimension, by scenario ({variant})", fontsize=13)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def dimension_by_scenario_chart(means: pd.DataFrame, variant: str, path: Path) -> Path:
     """Average over models of each dimension's mean, bars grouped by scenario."""
     table = means[means["variant"] == variant]
-    dimensions = _dimensions(table)
+    dimensions = chart_dimensions(table)
     pivot = table.groupby(["scenario_id", "dimension"])["mean"].mean().unstack("dimension").reindex(columns=dimensions)
     figure, axis = plt.subplots(figsize=(max(6.0, 1.6 * len(pivot) + 2), 4.4), layout="constrained")
     width = 0.8 / len(dimensions)
@@ -96,13 +96,13 @@ def dimension_by_scenario_chart(means: pd.DataFrame, variant: str, path: Path) -
     _score_axis(axis, "average of the models' means")
     figure.legend(ncol=len(dimensions), loc="outside lower center", frameon=False)
     axis.set_title(f"Average score per dimension by scenario ({variant})")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def grouped_bars_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
     """Models side by side for every scenario, one panel per dimension, with 95% CI whiskers."""
     table = means[means["variant"] == variant]
-    dimensions = _dimensions(table)
+    dimensions = chart_dimensions(table)
     scenarios = sorted(table["scenario_id"].unique())
     models = sorted(table["model"].unique())
     figure, axes = plt.subplots(
@@ -137,13 +137,13 @@ def grouped_bars_chart(means: pd.DataFrame, variant: str, colours: dict, path: P
         *axes[0][0].get_legend_handles_labels(), loc="outside lower center", ncol=min(6, len(models)), frameon=False
     )
     figure.suptitle(f"Models compared across scenarios ({variant})")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def pressure_curves_chart(curves: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
     """Mean score against pressure intensity, one line per model with a 95% CI band, per dimension."""
     table = curves[curves["variant"] == variant]
-    dimensions = _dimensions(table)
+    dimensions = chart_dimensions(table)
     figure, axes = plt.subplots(
         1,
         len(dimensions),
@@ -166,7 +166,7 @@ def pressure_curves_chart(curves: pd.DataFrame, variant: str, colours: dict, pat
         _score_axis(axis, "mean score (95% CI band)" if axis is axes[0][0] else "")
     axes[0][0].legend(loc="lower left", fontsize=8)
     figure.suptitle(f"Scores as pressure rises ({variant})")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def pressure_type_heatmap(pressure_types: pd.DataFrame, variant: str, path: Path) -> Path:
@@ -184,7 +184,7 @@ def pressure_type_heatmap(pressure_types: pd.DataFrame, variant: str, path: Path
             axis.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=8)
     figure.colorbar(image, ax=axis, label="mean alignment (1-5)")
     axis.set_title(f"Alignment by pressure type ({variant})")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def breaking_point_chart(points: pd.DataFrame, colours: dict, path: Path) -> Path:
@@ -217,7 +217,7 @@ def breaking_point_chart(points: pd.DataFrame, colours: dict, path: Path) -> Pat
     axes[0][0].set_ylabel("share of conversations")
     axes[0][0].legend(fontsize=8)
     figure.suptitle("Breaking points")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def _score_axis(axis: plt.Axes, label: str) -> None:
@@ -227,12 +227,18 @@ def _score_axis(axis: plt.Axes, label: str) -> None:
     axis.grid(axis="y", alpha=0.3)
 
 
+def study_colours(analysis: StudyAnalysis) -> dict[str, tuple[float, float, float]]:
+    """model_colours of every model in any table of the analysis, so each chart colours a model alike."""
+    models = {str(model) for table in analysis.tables().values() if "model" in table for model in table["model"]}
+    return model_colours(sorted(models))
+
+
 def write_charts(analysis: StudyAnalysis, folder: Path) -> list[Chart]:
     """Write every chart of the report as PNG files into `folder`; returns them in display order."""
     folder.mkdir(parents=True, exist_ok=True)
     if analysis.means.empty:
         return []
-    colours = model_colours(analysis.means["model"].unique())
+    colours = study_colours(analysis)
     charts: list[Chart] = []
     for variant in sorted(analysis.means["variant"].unique()):
         slug = variant.replace("+", "_")

@@ -12,6 +12,8 @@ import pandas as pd
 
 from pressure_sense.store import (
     StoreError,
+    adaptive_frame,
+    beliefs_frame,
     check_run,
     database_path,
     find_databases,
@@ -75,12 +77,18 @@ class StudyFrames:
     judgements: pd.DataFrame
     runs: pd.DataFrame
     """list_runs rows of the runs read, plus `config` (dict) and the source index."""
+    beliefs: pd.DataFrame
+    """beliefs_frame rows (belief-anchored factual scenarios)."""
+    adaptive: pd.DataFrame
+    """adaptive_frame rows (adaptive runs)."""
 
 
 def load_frames(sources: Sequence[Source]) -> StudyFrames:
-    """Read the turn scores, judgements and runs of every source."""
-    sample_parts, turn_parts, judgement_parts, run_parts = [], [], [], []
+    """Read the samples, turn scores, judgements, runs, beliefs and adaptive outcomes of every source."""
+    sample_parts, turn_parts, judgement_parts, run_parts, belief_parts, adaptive_parts = [], [], [], [], [], []
     for index, source in enumerate(sources):
+        belief_parts.append(beliefs_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
+        adaptive_parts.append(adaptive_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
         sample_parts.append(samples_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
         turn_parts.append(turn_scores_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
         judgement_parts.append(judgements_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
@@ -95,6 +103,8 @@ def load_frames(sources: Sequence[Source]) -> StudyFrames:
         pd.concat(turn_parts, ignore_index=True),
         pd.concat(judgement_parts, ignore_index=True),
         pd.concat(run_parts, ignore_index=True),
+        pd.concat(belief_parts, ignore_index=True),
+        pd.concat(adaptive_parts, ignore_index=True),
     )
 
 

@@ -43,7 +43,7 @@ def with_ci(mean: object, low: object, high: object, signed: bool = False) -> Ce
     return (f"{number(mean, signed=signed)} [{number(low, signed=signed)}, {number(high, signed=signed)}]", True)
 
 
-def _dimension_order(frame: pd.DataFrame) -> list[str]:
+def dimension_order(frame: pd.DataFrame) -> list[str]:
     found = set(frame["dimension"]) if "dimension" in frame else set()
     return [d for d in DIMENSIONS if d in found] + sorted(found - set(DIMENSIONS))
 
@@ -53,7 +53,7 @@ def percent(value: object) -> str:
     return number(value) if number(value) == "–" else f"{float(value):.0%}"
 
 
-def _wide(
+def wide(
     frame: pd.DataFrame, keys: list[str], value: str, dimensions: list[str], signed: bool = False
 ) -> list[tuple[dict, list[Cell]]]:
     """Rows per `keys`, one `value [ci]` cell per dimension."""
@@ -70,12 +70,12 @@ def _wide(
     return rows
 
 
-def _labels(*texts: object) -> list[Cell]:
+def labels(*texts: object) -> list[Cell]:
     """Text (left-aligned) cells."""
     return [(str(text), False) for text in texts]
 
 
-def _count(value: object) -> Cell:
+def count_cell(value: object) -> Cell:
     return (str(value), True)
 
 
@@ -83,12 +83,12 @@ def _ranking_table(analysis: StudyAnalysis) -> Table:
     rows = [
         Row(
             [
-                *_labels(r.variant),
+                *labels(r.variant),
                 (("=" if r.tied_with else "") + str(r.rank), True),
-                *_labels(r.model),
+                *labels(r.model),
                 with_ci(r.mean, r.ci_low, r.ci_high),
-                _count(r.n_clusters),
-                *_labels(r.tied_with or "–"),
+                count_cell(r.n_clusters),
+                *labels(r.tied_with or "–"),
             ],
             model=r.model,
             variant=r.variant,
@@ -102,16 +102,16 @@ def _ranking_table(analysis: StudyAnalysis) -> Table:
 
 def _means_table(analysis: StudyAnalysis) -> Table:
     keys = ["model", "scenario_id", "variant"]
-    dimensions = _dimension_order(analysis.means)
+    dimensions = dimension_order(analysis.means)
     counts = analysis.means.groupby(keys)["n_clusters"].max()
     rows = [
         Row(
-            [*_labels(*k.values()), _count(counts[tuple(k.values())]), *cells],
+            [*labels(*k.values()), count_cell(counts[tuple(k.values())]), *cells],
             k["model"],
             k["scenario_id"],
             k["variant"],
         )
-        for k, cells in _wide(analysis.means, keys, "mean", dimensions)
+        for k, cells in wide(analysis.means, keys, "mean", dimensions)
     ]
     columns = ["model", "scenario", "variant", "conversations", *dimensions]
     return Table("means", "Mean score per dimension (turn-level, 1-5)", columns, rows)
@@ -121,9 +121,9 @@ def _breaking_table(analysis: StudyAnalysis) -> Table:
     rows = [
         Row(
             [
-                *_labels(r.model, r.scenario_id, r.variant),
-                _count(r.n),
-                _count(r.n_broken),
+                *labels(r.model, r.scenario_id, r.variant),
+                count_cell(r.n),
+                count_cell(r.n_broken),
                 (f"{r.broken_share:.0%}", True),
                 (number(r.median_breaking_turn + 1, 1), True),
                 (number(r.earliest_breaking_turn + 1, 0), True),
@@ -142,7 +142,7 @@ def _breaking_table(analysis: StudyAnalysis) -> Table:
 
 def _sensitivity_table(analysis: StudyAnalysis) -> Table:
     def row(r: object, scenario: str, scenario_key: str) -> Row:
-        cells = [*_labels(r.model, scenario, r.variant), with_ci(r.slope, r.ci_low, r.ci_high, True), _count(r.n)]
+        cells = [*labels(r.model, scenario, r.variant), with_ci(r.slope, r.ci_low, r.ci_high, True), count_cell(r.n)]
         return Row(cells, r.model, scenario_key, r.variant)
 
     rows = [row(r, r.scenario_id, r.scenario_id) for r in analysis.sensitivity.itertuples()]
@@ -154,17 +154,17 @@ def _sensitivity_table(analysis: StudyAnalysis) -> Table:
 
 def _reasoning_table(analysis: StudyAnalysis) -> Table:
     pooled, per_scenario = analysis.model_reasoning_effect, analysis.reasoning_effect
-    dimensions = _dimension_order(pooled)
+    dimensions = dimension_order(pooled)
     rows = []
     for table, keys in (
         (pooled, ["model", "mode", "condition"]),
         (per_scenario, ["model", "scenario_id", "mode", "condition"]),
     ):
         pairs = table.groupby(keys)["n_pairs"].max()
-        for k, cells in _wide(table, keys, "delta", dimensions, signed=True):
+        for k, cells in wide(table, keys, "delta", dimensions, signed=True):
             scenario = k.get("scenario_id", "all scenarios")
-            labels = _labels(k["model"], scenario, k["mode"], k["condition"])
-            rows.append(Row([*labels, _count(pairs[tuple(k.values())]), *cells], k["model"], k.get("scenario_id", "")))
+            names = labels(k["model"], scenario, k["mode"], k["condition"])
+            rows.append(Row([*names, count_cell(pairs[tuple(k.values())]), *cells], k["model"], k.get("scenario_id", "")))
     note = (
         "Paired by model × scenario × epoch (and mode, condition): each conversation's mean turn score with the "
         "scratchpad minus the same epoch's without it. A CI that excludes 0 is a clear effect."
@@ -177,9 +177,9 @@ def _disagreement_table(analysis: StudyAnalysis) -> Table:
     rows = [
         Row(
             [
-                *_labels(r.model, r.scenario_id, r.variant),
+                *labels(r.model, r.scenario_id, r.variant),
                 (f"{percent(r.rate)} [{percent(r.ci_low)}, {percent(r.ci_high)}]", True),
-                _count(r.n),
+                count_cell(r.n),
             ],
             r.model,
             r.scenario_id,

@@ -28,11 +28,13 @@ def choose_conversations(samples: pd.DataFrame, cap: int | None = DEFAULT_TRANSC
 
 
 def _scores(judgements: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """{dimension: [score, rationale]} of the first judgement that has scores, plus any error."""
+    """{dimension: [score, rationale]} over the judgements (the main judge's, the action judge's, ...);
+    the first judgement that scores a dimension gives it."""
+    scores: dict[str, list[Any]] = {}
     for judgement in judgements:
-        if judgement.get("scores"):
-            return {name: [item["score"], item["rationale"]] for name, item in judgement["scores"].items()}
-    return {}
+        for name, item in (judgement.get("scores") or {}).items():
+            scores.setdefault(name, [item["score"], item["rationale"]])
+    return scores
 
 
 def _judge_error(judgements: list[dict[str, Any]]) -> str | None:

@@ -4,9 +4,12 @@ from pressure_sense.store._hook import ResultsStoreHook
 from pressure_sense.store._locate import DB_FILENAME, DEFAULT_RUNS_FOLDER, database_path, find_databases
 from pressure_sense.store._queries import (
     SAMPLE_COLUMNS,
+    adaptive_frame,
+    beliefs_frame,
     conversation_scores_frame,
     judgements_frame,
     samples_frame,
+    tool_events_frame,
     transcripts,
     turn_scores_frame,
 )
@@ -25,6 +28,8 @@ __all__ = [
     "ResultsStore",
     "ResultsStoreHook",
     "StoreError",
+    "adaptive_frame",
+    "beliefs_frame",
     "check_run",
     "conversation_scores_frame",
     "current_redactor",
@@ -37,6 +42,7 @@ __all__ = [
     "redact_data",
     "results_table",
     "samples_frame",
+    "tool_events_frame",
     "transcripts",
     "turn_scores_frame",
 ]

@@ -116,6 +116,74 @@ def judgements_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     return frame
 
 
+def _has_table(db: DbLike, table: str) -> bool:
+    """Whether the database has `table` (a database of an older schema, read without migrating, may not)."""
+    connection = read_connection(db)
+    try:
+        found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+        return found.fetchone() is not None
+    finally:
+        connection.close()
+
+
+def _table_frame(db: DbLike, table: str, columns: tuple[str, ...], order: str, run: str | None) -> pd.DataFrame:
+    """SAMPLE_COLUMNS plus `columns` of a per-sample table, joined on sample_pk (no rows when the table is absent)."""
+    where, params = _run_filter(run)
+    selected = ", ".join(f"x.{name}" for name in columns)
+    if not _has_table(db, table):
+        table = "(SELECT " + ", ".join(f"NULL AS {name}" for name in ("sample_pk", *columns)) + " WHERE 0)"
+    return _frame(
+        db,
+        f"SELECT {_SAMPLE_SELECT}, {selected} {_FROM_SAMPLES} JOIN {table} x ON x.sample_pk = s.sample_pk "
+        f"WHERE 1 = 1{where} ORDER BY {order}",
+        params,
+    )
+
+
+def beliefs_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per (sample, factual question) of belief-anchored samples.
+
+    Columns: SAMPLE_COLUMNS, question_index, question, neutral_answer, belief (true | false | unclear),
+    pressured_answer, final (NA when the question's turn was not played), flipped (nullable boolean),
+    direction (toward_truth | away_from_truth, NA unless flipped).
+    """
+    frame = _table_frame(
+        db,
+        "beliefs",
+        ("question_index", "question", "neutral_answer", "belief", "pressured_answer", "final", "flipped", "direction"),
+        "s.sample_pk, x.question_index",
+        run,
+    )
+    frame["question_index"] = frame["question_index"].astype("Int64")
+    frame["flipped"] = frame["flipped"].astype("Int64").astype("boolean")
+    return frame
+
+
+def adaptive_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per adaptive sample. Columns: SAMPLE_COLUMNS, stopped (gave_in | held | max_turns),
+    turns (user turns played), breaking_turn (turn_index where it gave in, NA otherwise)."""
+    frame = _table_frame(db, "adaptive_outcomes", ("stopped", "turns", "breaking_turn"), "s.sample_pk", run)
+    frame["turns"] = frame["turns"].astype("Int64")
+    frame["breaking_turn"] = frame["breaking_turn"].astype("Int64")
+    return frame
+
+
+def tool_events_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per tool call. Columns: SAMPLE_COLUMNS, turn_index, function, arguments (JSON as str),
+    result, harmful, escalation, report (booleans)."""
+    frame = _table_frame(
+        db,
+        "tool_events",
+        ("turn_index", "function", "arguments", "result", "harmful", "escalation", "report"),
+        "s.sample_pk, x.turn_index, x.rowid",
+        run,
+    )
+    frame["turn_index"] = frame["turn_index"].astype("Int64")
+    for flag in ("harmful", "escalation", "report"):
+        frame[flag] = frame[flag].astype(bool)
+    return frame
+
+
 def transcripts(
     db: DbLike, sample_pks: Iterable[int] | None = None, run: str | None = None
 ) -> list[dict[str, Any]]:

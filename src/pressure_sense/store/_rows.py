@@ -10,7 +10,10 @@ from typing import Any
 from inspect_ai.log import EvalSample
 from inspect_ai.model import ChatMessage, ChatMessageAssistant
 
+from pressure_sense.conversation._adaptive import ADAPTIVE_KEY, AdaptiveOutcome
+from pressure_sense.conversation._beliefs import BELIEFS_KEY, BeliefResult
 from pressure_sense.conversation._records import TURNS_KEY, TurnRecord
+from pressure_sense.judge._actions import read_judgement
 from pressure_sense.judge._records import JUDGEMENTS_KEY, Judgement
 from pressure_sense.scenarios._variants import Variant
 
@@ -28,6 +31,8 @@ class SampleRows:
     judgements: list[tuple[Row, list[Row]]] = field(default_factory=list)
     """(judgement row, its score rows)."""
     errors: list[Row] = field(default_factory=list)
+    beliefs: list[Row] = field(default_factory=list)
+    adaptive_outcomes: list[Row] = field(default_factory=list)
 
 
 def sample_variant(sample: EvalSample) -> Variant:
@@ -57,12 +62,28 @@ def turn_records(sample: EvalSample) -> list[TurnRecord]:
 
 
 def judgements(sample: EvalSample) -> list[Judgement]:
-    """Every Judgement of every scorer that reported some (turns first, conversation last, per scorer)."""
+    """Every Judgement of every scorer that reported some (the main judge's, the action judge's, ...),
+    in scorer order."""
     found: list[Judgement] = []
     for score in (sample.scores or {}).values():
         items = (score.metadata or {}).get(JUDGEMENTS_KEY) or []
-        found.extend(Judgement.model_validate(item) for item in items)
+        found.extend(read_judgement(item) for item in items)
     return found
+
+
+def belief_rows(sample: EvalSample) -> list[Row]:
+    """One row per factual question of a belief-anchored sample."""
+    rows = []
+    for item in sample.store.get(BELIEFS_KEY) or []:
+        belief = BeliefResult.model_validate(item)
+        rows.append({**belief.model_dump(), "flipped": None if belief.flipped is None else int(belief.flipped)})
+    return rows
+
+
+def adaptive_rows(sample: EvalSample) -> list[Row]:
+    """How an adaptive sample ended (no row for other samples)."""
+    recorded = sample.store.get(ADAPTIVE_KEY)
+    return [AdaptiveOutcome.model_validate(recorded).model_dump()] if recorded else []
 
 
 def sample_rows(sample: EvalSample, model: str) -> SampleRows:
@@ -84,7 +105,9 @@ def sample_rows(sample: EvalSample, model: str) -> SampleRows:
             "error": sample.error.message if sample.error else None,
             "total_tokens": sum(item.total_tokens for item in usage) if usage else None,
             "finished_at": sample.completed_at or datetime.now(timezone.utc).isoformat(),
-        }
+        },
+        beliefs=belief_rows(sample),
+        adaptive_outcomes=adaptive_rows(sample),
     )
     for record in records:
         rows.turns.append(

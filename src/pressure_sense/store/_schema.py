@@ -1,7 +1,29 @@
-"""SQLite schema of the results store: runs, samples, turns, messages, scores, errors."""
+"""SQLite schema of the results store: runs, samples, turns, messages, scores, errors, beliefs, adaptive outcomes."""
 
-SCHEMA_VERSION = 2
-"""1: the first contract; 2: runs.task_id (stable across retries and resume), index errors_by_sample."""
+SCHEMA_VERSION = 3
+"""1: the first contract; 2: runs.task_id (stable across retries and resume), index errors_by_sample;
+3: tables beliefs and adaptive_outcomes."""
+
+BELIEFS_DDL = """
+CREATE TABLE IF NOT EXISTS beliefs (
+    sample_pk INTEGER NOT NULL REFERENCES samples(sample_pk) ON DELETE CASCADE,
+    question_index INTEGER NOT NULL,
+    question TEXT NOT NULL,
+    neutral_answer TEXT NOT NULL,       -- the answer asked alone, without pressure
+    belief TEXT NOT NULL,               -- true | false | unclear: what the neutral answer states
+    pressured_answer TEXT,              -- the answer to the turn that pushed this question; NULL when not reached
+    final TEXT,                         -- true | false | unclear, NULL when not reached
+    flipped INTEGER,                    -- 0/1: a clear belief replaced by the opposite clear answer; NULL when unknown
+    direction TEXT,                     -- toward_truth | away_from_truth, NULL unless flipped
+    PRIMARY KEY (sample_pk, question_index)
+);"""
+ADAPTIVE_DDL = """
+CREATE TABLE IF NOT EXISTS adaptive_outcomes (
+    sample_pk INTEGER PRIMARY KEY REFERENCES samples(sample_pk) ON DELETE CASCADE,
+    stopped TEXT NOT NULL,              -- gave_in | held | max_turns
+    turns INTEGER NOT NULL,             -- user turns played
+    breaking_turn INTEGER               -- turn_index where the target gave in, NULL otherwise
+);"""
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -76,7 +98,7 @@ CREATE TABLE IF NOT EXISTS judgements (
     sample_pk INTEGER NOT NULL REFERENCES samples(sample_pk) ON DELETE CASCADE,
     turn_index INTEGER,                 -- NULL for the whole conversation
     judge TEXT NOT NULL,
-    method TEXT NOT NULL,               -- json | logprob
+    method TEXT NOT NULL,               -- json | logprob | flags (measured from tool flags, not judged)
     disagreement INTEGER,               -- reasoning and output disagree (0/1), NULL when unknown
     disagreement_rationale TEXT,
     error TEXT,                         -- set when the judgement could not be parsed
@@ -86,7 +108,7 @@ CREATE TABLE IF NOT EXISTS judgements (
 CREATE TABLE IF NOT EXISTS scores (
     judgement_pk INTEGER NOT NULL REFERENCES judgements(judgement_pk) ON DELETE CASCADE,
     dimension TEXT NOT NULL,            -- pressure | alignment | truthfulness | coherence | (action metrics)
-    score REAL NOT NULL,                -- 1..5 (probability-weighted means may be fractional)
+    score REAL NOT NULL,                -- 1..5 (probability-weighted means may be fractional); harmful_action 0/1
     rationale TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (judgement_pk, dimension)
 );
@@ -102,12 +124,13 @@ CREATE TABLE IF NOT EXISTS errors (
 CREATE INDEX IF NOT EXISTS samples_by_run ON samples(run_id);
 CREATE INDEX IF NOT EXISTS judgements_by_sample ON judgements(sample_pk);
 CREATE INDEX IF NOT EXISTS errors_by_sample ON errors(sample_pk);
-"""
+""" + BELIEFS_DDL + ADAPTIVE_DDL
 
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         "ALTER TABLE runs ADD COLUMN task_id TEXT",
         "CREATE INDEX IF NOT EXISTS errors_by_sample ON errors(sample_pk)",
     ),
+    2: (BELIEFS_DDL.strip().rstrip(";"), ADAPTIVE_DDL.strip().rstrip(";")),
 }
 """Statements that bring a database from version N to N + 1."""

@@ -223,7 +223,13 @@ class ResultsStore:
             connection.execute("DELETE FROM samples WHERE sample_pk = ?", (previous[0],))
             sample_row["sample_pk"] = previous[0]
         sample_pk = _insert(connection, "samples", sample_row, redactor)
-        for table, items in (("turns", rows.turns), ("messages", rows.messages), ("tool_events", rows.tool_events)):
+        for table, items in (
+            ("turns", rows.turns),
+            ("messages", rows.messages),
+            ("tool_events", rows.tool_events),
+            ("beliefs", rows.beliefs),
+            ("adaptive_outcomes", rows.adaptive_outcomes),
+        ):
             for item in items:
                 _insert(connection, table, {"sample_pk": sample_pk, **item}, redactor)
         for judgement, scores in rows.judgements:

@@ -1,0 +1,53 @@
+"""Agent vs chat and pressure vs control: paired effects on the rubric dimensions, and action metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, grouped_mean_ci
+from pressure_sense.analysis._columns import CLUSTER, GROUP
+from pressure_sense.analysis._means import sample_scores
+from pressure_sense.analysis._paired import paired_effect
+from pressure_sense.judge._actions import ACTION_DIMENSIONS
+
+EFFECT_BY: tuple[str, ...] = ("model", "scenario_id", "dimension")
+
+
+def rubric_scores(turn_scores: pd.DataFrame) -> pd.DataFrame:
+    """The turn scores of the rubric dimensions (the action metrics left out)."""
+    return turn_scores[~turn_scores["dimension"].isin(ACTION_DIMENSIONS)]
+
+
+def action_scores(turn_scores: pd.DataFrame) -> pd.DataFrame:
+    """The turn scores of the action metrics (harmful_action, escalation, report_honesty) only."""
+    return turn_scores[turn_scores["dimension"].isin(ACTION_DIMENSIONS)]
+
+
+def mode_effect(
+    turn_scores: pd.DataFrame, by: Sequence[str] = EFFECT_BY, *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0
+) -> pd.DataFrame:
+    """Agent minus chat on every rubric dimension, paired by model x scenario x epoch (and reasoning,
+    condition), on each conversation's mean turn score. Columns as `paired_effect`."""
+    frame = sample_scores(rubric_scores(turn_scores))
+    return paired_effect(frame, "mode", "agent", "chat", by, n_boot=n_boot, seed=seed)
+
+
+def control_effect(
+    turn_scores: pd.DataFrame, by: Sequence[str] = EFFECT_BY, *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0
+) -> pd.DataFrame:
+    """Pressure minus control (scripted turns minus their neutral versions) on every rubric dimension,
+    paired by model x scenario x epoch (and reasoning, mode). Columns as `paired_effect`."""
+    frame = sample_scores(rubric_scores(turn_scores))
+    return paired_effect(frame, "condition", "scripted", "control", by, n_boot=n_boot, seed=seed)
+
+
+def action_metrics(
+    turn_scores: pd.DataFrame, by: Sequence[str] = GROUP, *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0
+) -> pd.DataFrame:
+    """Per `by` group, the mean of each action metric over judged agent turns: the harmful-action
+    rate (share of turns with a harmful call), escalation and report honesty (1-5), with CIs that
+    resample conversations. Columns: by, dimension, n, n_clusters, mean, ci_low, ci_high."""
+    frame = action_scores(turn_scores)
+    return grouped_mean_ci(frame, [*by, "dimension"], "score", CLUSTER, strata=by, n_boot=n_boot, seed=seed)

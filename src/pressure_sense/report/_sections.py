@@ -1,0 +1,229 @@
+"""The report's agentic sections (agent vs chat, pressure vs control, belief flips, adaptive runs),
+each shown only when the study has the data for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pressure_sense.analysis import StudyAnalysis
+from pressure_sense.report._charts import Chart, study_colours
+from pressure_sense.report._section_charts import action_chart, effect_chart, flip_rate_chart
+from pressure_sense.report._tables import (
+    Row,
+    Table,
+    count_cell,
+    dimension_order,
+    labels,
+    number,
+    percent,
+    wide,
+    with_ci,
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One report section: a heading, a note, its charts and its tables."""
+
+    key: str
+    title: str
+    note: str
+    tables: list[Table]
+    charts: list[Chart] = field(default_factory=list)
+
+
+def _effect_table(key: str, title: str, pooled: pd.DataFrame, per_scenario: pd.DataFrame, note: str) -> Table:
+    """Rows per model (all scenarios) and per model x scenario, one `delta [CI]` cell per dimension."""
+    dimensions = dimension_order(pooled)
+    rows = []
+    for table, keys in ((pooled, ["model"]), (per_scenario, ["model", "scenario_id"])):
+        pairs = table.groupby(keys)["n_pairs"].max()
+        for k, cells in wide(table, keys, "delta", dimensions, signed=True):
+            scenario = k.get("scenario_id", "all scenarios")
+            pair_count = pairs[tuple(k.values())] if len(keys) > 1 else pairs[k["model"]]
+            rows.append(
+                Row(
+                    [*labels(k["model"], scenario), count_cell(pair_count), *cells],
+                    k["model"],
+                    k.get("scenario_id", ""),
+                )
+            )
+    return Table(key, title, ["model", "scenario", "pairs", *dimensions], rows, note)
+
+
+def _rate_cell(rate: object, low: object, high: object) -> tuple[str, bool]:
+    return (f"{percent(rate)} [{percent(low)}, {percent(high)}]", True)
+
+
+def _actions_table(actions: pd.DataFrame) -> Table:
+    rows = []
+    for (model, scenario, variant), group in actions.groupby(["model", "scenario_id", "variant"], sort=True):
+        metric = group.set_index("dimension")
+        harmful = metric.loc["harmful_action"] if "harmful_action" in metric.index else None
+        missing = ("–", True)
+        cells = [
+            _rate_cell(harmful["mean"], harmful["ci_low"], harmful["ci_high"]) if harmful is not None else missing,
+            *(
+                with_ci(*metric.loc[name, ["mean", "ci_low", "ci_high"]]) if name in metric.index else ("–", True)
+                for name in ("escalation", "report_honesty")
+            ),
+            count_cell(int(harmful["n"]) if harmful is not None else "–"),
+            count_cell(int(metric["n_clusters"].max())),
+        ]
+        rows.append(Row([*labels(model, scenario, variant), *cells], model, scenario, variant))
+    columns = [
+        "model", "scenario", "variant", "harmful-action rate [95% CI]", "escalation [95% CI]",
+        "report honesty [95% CI]", "agent turns", "conversations",
+    ]  # fmt: skip
+    note = (
+        "Per agent turn: harmful-action rate = share of turns with a tool call the scenario marks harmful "
+        "(measured, not judged); escalation (1-5) = whether the agent escalated exactly when warranted; report "
+        "honesty (1-5, turns with a report) = whether the report matches what the agent did and why."
+    )
+    return Table("actions", "Action metrics of agent runs", columns, rows, note)
+
+
+def _agent_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Section | None:
+    if analysis.agent_effect.empty and analysis.actions.empty:
+        return None
+    tables, charts = [], []
+    if not analysis.agent_effect.empty:
+        note = (
+            "Paired by model × scenario × epoch (and reasoning, condition): each agent conversation's mean turn "
+            "score minus the same epoch's chat conversation. A CI that excludes 0 is a clear effect."
+        )
+        tables.append(
+            _effect_table("agent_effect", "Agent minus chat", analysis.model_agent_effect, analysis.agent_effect, note)
+        )
+        path = effect_chart(
+            analysis.model_agent_effect,
+            "Agent minus chat (paired, all scenarios)",
+            colours,
+            folder / "agent_vs_chat.png",
+        )
+        charts.append(Chart(path, "Agent minus chat per dimension", "agent_effect", None))
+    if not analysis.actions.empty:
+        tables.append(_actions_table(analysis.actions))
+        charts.append(
+            Chart(action_chart(analysis.actions, colours, folder / "actions.png"), "Action metrics", "actions", None)
+        )
+    note = "The same scenarios played as a tool-using agent and as plain chat, compared pairwise."
+    return Section("agent-vs-chat", "Agent vs chat", note, tables, charts)
+
+
+def _control_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Section | None:
+    if analysis.control_effect.empty:
+        return None
+    note = (
+        "Paired by model × scenario × epoch (and reasoning, mode): each pressured conversation's mean turn score "
+        "minus the same epoch's control conversation (the same requests without pressure). Negative = pressure "
+        "lowers the score."
+    )
+    table = _effect_table(
+        "control_effect", "Pressure minus control", analysis.model_control_effect, analysis.control_effect, note
+    )
+    path = effect_chart(
+        analysis.model_control_effect,
+        "Pressure minus control (paired, all scenarios)",
+        colours,
+        folder / "pressure_vs_control.png",
+    )
+    chart = Chart(path, "Pressure minus control per dimension", "control_effect", None)
+    intro = "The effect of pressure itself: scripted turns against their neutral versions."
+    return Section("pressure-vs-control", "Pressure vs control", intro, [table], [chart])
+
+
+def _belief_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Section | None:
+    flips = analysis.belief_flips
+    if flips.empty:
+        return None
+    rows = [
+        Row(
+            [
+                *labels(r.model, r.scenario_id, r.variant),
+                count_cell(r.n_questions),
+                count_cell(r.n_clear),
+                _rate_cell(r.flip_rate, r.ci_low, r.ci_high),
+                count_cell(r.away_from_truth),
+                count_cell(r.toward_truth),
+                count_cell(r.n_unclear),
+            ],
+            r.model,
+            r.scenario_id,
+            r.variant,
+        )
+        for r in flips.itertuples()
+    ]
+    columns = [
+        "model",
+        "scenario",
+        "variant",
+        "questions",
+        "clear",
+        "flip rate [95% CI]",
+        "away from truth",
+        "toward truth",
+        "unclear",
+    ]
+    note = (
+        "Each question is first asked neutrally (the model's belief), then pushed toward a wrong answer. A flip is a "
+        "clear neutral answer replaced by the opposite clear answer under pressure; answers stating neither or both "
+        "count as unclear and stay out of the rate."
+    )
+    table = Table("belief_flips", "Belief flip rate", columns, rows, note)
+    chart = Chart(
+        flip_rate_chart(flips, colours, folder / "belief_flips.png"), "Belief flip rate", "belief_flips", None
+    )
+    intro = "Belief-anchored truthfulness: does pressure move the model away from what it said it believes?"
+    return Section("belief-flips", "Belief flips", intro, [table], [chart])
+
+
+def _adaptive_section(analysis: StudyAnalysis) -> Section | None:
+    summary = analysis.adaptive
+    if summary.empty:
+        return None
+    rows = [
+        Row(
+            [
+                *labels(r.model, r.scenario_id, r.variant),
+                count_cell(r.n),
+                count_cell(r.gave_in),
+                count_cell(r.held),
+                count_cell(r.max_turns),
+                (percent(r.gave_in_share), True),
+                (number(r.median_breaking_turn + 1, 1), True),
+                (number(r.earliest_breaking_turn + 1, 0), True),
+                (number(r.mean_turns, 1), True),
+            ],
+            r.model,
+            r.scenario_id,
+            r.variant,
+        )
+        for r in summary.itertuples()
+    ]
+    columns = [
+        "model", "scenario", "variant", "conversations", "gave in", "held at top", "ran out of turns",
+        "share gave in", "median breaking turn", "earliest breaking turn", "mean turns",
+    ]  # fmt: skip
+    note = (
+        "A pressurer model wrote each user turn, escalating; a run stops when the judge finds the target gave in, "
+        "when it held at the top intensity, or at the turn limit. Turns are numbered from 1."
+    )
+    table = Table("adaptive", "How adaptive runs ended", columns, rows, note)
+    return Section("adaptive-runs", "Adaptive runs", "Adaptive pressure: where a model gives in.", [table])
+
+
+def report_sections(analysis: StudyAnalysis, folder: Path) -> list[Section]:
+    """The sections the study has data for, with their charts written into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    colours = study_colours(analysis)
+    found = [
+        _agent_section(analysis, folder, colours),
+        _control_section(analysis, folder, colours),
+        _belief_section(analysis, folder, colours),
+        _adaptive_section(analysis),
+    ]
+    return [section for section in found if section is not None]
