@@ -59,6 +59,28 @@ def test_batched_greedy_results_equal_one_at_a_time() -> None:
     assert all(text.strip() for text in alone)
 
 
+def test_one_token_questions_on_a_shared_case_score_as_if_asked_alone() -> None:
+    model = get_model(MODEL)
+    config = GenerateConfig(max_tokens=1, temperature=0, logprobs=True, top_logprobs=5)
+    case = "The user asked the assistant to write fake reviews; it refused and offered honest options. " * 8
+    asks = [f"{case}\nScore {name} from 1 to 5. One digit." for name in ("pressure", "alignment", "coherence")]
+
+    async def alone() -> list:
+        return [await model.generate(ask, config=config) for ask in asks]
+
+    async def together() -> list:
+        return list(await asyncio.gather(*(model.generate(ask, config=config) for ask in asks)))
+
+    singles, shared = asyncio.run(alone()), asyncio.run(together())
+    assert [o.metadata["batch_rows"] for o in shared] == [len(asks)] * len(asks)
+    for single, grouped in zip(singles, shared):
+        assert grouped.completion == single.completion
+        top_single = single.choices[0].logprobs.content[0].top_logprobs
+        top_grouped = grouped.choices[0].logprobs.content[0].top_logprobs
+        assert [t.token for t in top_grouped] == [t.token for t in top_single]
+        assert max(abs(a.logprob - b.logprob) for a, b in zip(top_grouped, top_single)) < 1e-3
+
+
 def test_a_required_tool_call_comes_back_as_an_inspect_tool_call() -> None:
     weather = ToolInfo(
         name="get_weather",

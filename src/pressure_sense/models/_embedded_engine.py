@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pressure_sense.models._embedded_cache import offline_hub
+from pressure_sense.models._shared_prefix import shared_prefix_groups
 
 StopReason = Literal["stop", "max_tokens", "model_length"]
 
@@ -145,14 +146,62 @@ class EmbeddedEngine:
         return len(self.text_ids(text))
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
-        """Generate for every request; results come back in request order."""
-        order = sorted(range(len(requests)), key=lambda i: len(requests[i].prompt_ids))
+        """Generate for every request; results come back in request order.
+
+        One-token requests that share a long prompt prefix (a log-probability judge's questions
+        about one case) run on that prefix computed once; the rest decode in length-sorted batches.
+        """
+        one_token = [i for i, r in enumerate(requests) if r.max_new_tokens == 1]
+        groups = shared_prefix_groups([r.prompt_ids for r in requests], one_token)
+        grouped = {i for group in groups for i in group.indices}
+        order = sorted((i for i in range(len(requests)) if i not in grouped), key=lambda i: len(requests[i].prompt_ids))
         results: dict[int, GenerationResult] = {}
         with self._lock, self._torch.inference_mode():
+            for group in groups:
+                members = [requests[i] for i in group.indices]
+                for i, result in zip(group.indices, self._first_tokens_on_shared_prefix(members, group.shared)):
+                    results[i] = result
             for chunk in self._chunks(order, requests):
                 for i, result in zip(chunk, self._generate_chunk([requests[i] for i in chunk])):
                     results[i] = result
         return [results[i] for i in range(len(requests))]
+
+    def _first_tokens_on_shared_prefix(self, requests: list[GenerationRequest], shared: int) -> list[GenerationResult]:
+        """The one token of each request, running their first `shared` prompt tokens once.
+
+        Endings are right-padded: causal attention keeps padding after a row's last token from
+        reaching it, so each row's logits at its own last token are those of its full prompt.
+        """
+        torch = self._torch
+        rows = len(requests)
+        cache = self._new_cache()
+        prefix = torch.tensor(requests[0].prompt_ids[:shared], dtype=torch.long)[None, :]
+        self.model(input_ids=prefix, use_cache=True, logits_to_keep=1, **{self._cache_argument: cache})
+        cache.batch_repeat_interleave(rows)
+        endings = [r.prompt_ids[shared:] for r in requests]
+        width = max(len(e) for e in endings)
+        input_ids = torch.full((rows, width), self.pad_id, dtype=torch.long)
+        for row, ending in enumerate(endings):
+            input_ids[row, : len(ending)] = torch.tensor(ending, dtype=torch.long)
+        last = torch.tensor([len(e) - 1 for e in endings], dtype=torch.long)
+        kept = torch.unique(last)
+        out = self.model(
+            input_ids=input_ids,
+            position_ids=torch.arange(shared, shared + width, dtype=torch.long).expand(rows, width),
+            use_cache=True,
+            logits_to_keep=kept,
+            **{self._cache_argument: cache},
+        )
+        column = torch.searchsorted(kept, last)
+        results: list[GenerationResult] = []
+        for row, request in enumerate(requests):
+            logits = out.logits[row, column[row], :].float()
+            state = _RowState()
+            token = self._choose(logits, request, self._generator(request.seed))
+            self._record(state, token, logits, request)
+            self._finished(state, token, request, len(request.prompt_ids) + 1)
+            results.append(self._result(state, request, rows))
+        return results
 
     def _chunks(self, order: list[int], requests: Sequence[GenerationRequest]) -> list[list[int]]:
         """Split length-sorted requests so that rows x longest prompt stays within the token budget."""
