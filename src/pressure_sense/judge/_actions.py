@@ -203,11 +203,12 @@ async def _judge_json(
 
 
 async def _judge_logprob(model: Model, case: str, turn: TurnRecord, dimensions: tuple[str, ...]) -> ActionJudgement:
+    # Every ask carries the same rubric and case, so they differ only in their last line (a shared prefix).
     asks = [
         _messages(
             case,
             f"Score the turn under judgement on {name}. Answer with a single digit from 1 to 5 and nothing else.",
-            (name,),
+            dimensions,
         )
         for name in dimensions
     ]
