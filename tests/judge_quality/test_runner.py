@@ -7,7 +7,7 @@ import pytest
 from pressure_sense.judge._records import DimensionScore, Judgement
 from pressure_sense.judge_quality import load_calibration, resolve_labelled, run_judge_check
 from pressure_sense.judge_quality._labelled import LabelledConversation
-from pressure_sense.judge_quality._tables import agreement_table, check_title
+from pressure_sense.judge_quality._tables import agreement_table, check_title, failure_lines
 
 
 def make_judge(name: str, method: str):
@@ -54,3 +54,17 @@ def test_agreement_table_lists_every_dimension():
     assert table.row_count == 4
     assert check_title(report.results[0]) == "judge exact (json) against calibration (6 items)"
     assert len(load_calibration().items) > 6
+
+
+def test_items_the_judge_could_not_score_are_named_with_their_error():
+    labelled = resolve_labelled("calibration", limit=4)
+    failing = labelled.items[2].id
+
+    async def judge(item: LabelledConversation) -> Judgement:
+        if item.id == failing:
+            return Judgement(judge="flaky", method="json", error="no usable judgement after 3 attempts")
+        return Judgement(judge="flaky", method="json", scores={k: DimensionScore(score=v) for k, v in item.labels.items()})
+
+    report = asyncio.run(run_judge_check(["flaky"], labelled, lambda *_: judge, method="json", resamples=100))
+    assert failure_lines(report.results[0]) == [f"not scored: {failing}: no usable judgement after 3 attempts"]
+    assert report.results[0].agreement[0].errors == 1

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pressure_sense._inspect_plugins import load_inspect_plugins
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
 
@@ -89,13 +90,14 @@ def judge_check(
     from pressure_sense.judge_quality._runner import resolve_labelled, run_judge_check
     from pressure_sense.judge_quality._study2024 import StudyDataError
     from pressure_sense.judge_quality._tables import (
-        agreement_table, bias_table, check_title, disagreement_line, method_comparison_table,
+        agreement_table, bias_table, check_title, disagreement_line, failure_lines, method_comparison_table,
         panel_alpha_table, panel_flags_table,
     )
 
     probes = [name.strip() for value in bias for name in value.split(",") if name.strip()]
     with user_errors(CalibrationError, StudyDataError, ValueError):
         labelled = resolve_labelled(against, study_dir, limit)
+        load_inspect_plugins()
         with _progress() as progress:
             tasks: dict[str, int] = {}
 
@@ -115,6 +117,8 @@ def judge_check(
         line = disagreement_line(result)
         if line:
             console.print(line, markup=False)
+        for failure in failure_lines(result):
+            console.print(failure, markup=False)
     if method == "both":
         for name in judge:
             console.print(method_comparison_table([r for r in report.results if r.judge == name]))

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from pressure_sense._inspect_plugins import load_inspect_plugins
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
 from pressure_sense.experiments import Experiment, ExperimentError
@@ -93,6 +94,7 @@ def run(
     """Run a pressure study (default: the embedded model on the core scenarios, both reasoning variants)."""
     with user_errors(ScenarioError, ExperimentError, EmbeddedModelError, StoreError, KeyError, ValueError):
         if resume:
+            load_inspect_plugins()
             result = resume_study(resume, report=report)
         else:
             experiment = build_experiment(
@@ -104,6 +106,7 @@ def run(
             if dry_run:
                 _print_plan(experiment)
                 return
+            load_inspect_plugins()
             result = run_study(experiment, out=out, report=report)
     _print_summary(result)
     if not result.ok:

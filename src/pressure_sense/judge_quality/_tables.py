@@ -47,6 +47,15 @@ def disagreement_line(result: CheckResult) -> str | None:
     )
 
 
+def failure_lines(result: CheckResult, shown: int = 10) -> list[str]:
+    """`item id: error` for the items the judge could not score (the first `shown`, then a count)."""
+    failed = [(item.id, judgement.error or "") for item, judgement in zip(result.items, result.judgements) if not judgement.ok]
+    lines = [f"not scored: {item_id}: {error}" for item_id, error in failed[:shown]]
+    if len(failed) > shown:
+        lines.append(f"... and {len(failed) - shown} more items not scored")
+    return lines
+
+
 def method_comparison_table(results: Sequence[CheckResult]) -> Table:
     """Spearman and MAE of the same judge with different scoring methods, side by side."""
     table = Table("dimension", title="json vs logprob scoring", title_justify="left")
