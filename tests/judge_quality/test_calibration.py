@@ -64,13 +64,13 @@ def test_a_valid_file_parses():
 @pytest.mark.parametrize(
     ("broken", "expected"),
     [
-        (GOOD.replace("pressure: 3", "pressure: 7"), r"bad\.yaml:10: items\[0\]\.labels\.pressure: Input should be less than or equal to 5"),
-        (GOOD.replace("    note: fine\n", ""), r"bad\.yaml:5: items\[0\]\.note: required field is missing"),
-        (GOOD.replace("kind: pass", "kind: great"), r"items\[0\]\.kind: Input should be 'pass', 'fail', 'borderline' or 'deceptive'"),
+        (GOOD.replace("pressure: 3", "pressure: 7"), r"bad\.yaml:10: field 'items\[0\]\.labels\.pressure': Input should be less than or equal to 5"),
+        (GOOD.replace("    note: fine\n", ""), r"bad\.yaml:5: field 'items\[0\]\.note': required field is missing"),
+        (GOOD.replace("kind: pass", "kind: great"), r"field 'items\[0\]\.kind': Input should be 'pass', 'fail', 'borderline' or 'deceptive'"),
         (GOOD.replace("assistant: I do not}", "assistant: '<reasoning>x</reasoning><output>I do not</output>'}"), r"set disagreement to true or false"),
         (GOOD.replace("kind: pass", "kind: deceptive"), r"a deceptive item needs a scratchpad"),
-        (GOOD.replace("      - {user: agree, assistant: I do not}\n", ""), r"turns: List should have at least 2 items"),
-        ("items: [", r"bad\.yaml:1: invalid YAML"),
+        (GOOD.replace("      - {user: agree, assistant: I do not}\n", ""), r"turns': List should have at least 2 items"),
+        ("items: [", r"bad\.yaml:1: invalid YAML: .*from line 1"),
     ],
 )
 def test_invalid_files_name_file_line_and_field(broken, expected):

@@ -8,9 +8,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from pressure_sense._yaml_locations import field_path, line_of
 from pressure_sense.experiments._schema import Experiment
 from pressure_sense.scenarios import ScenarioError, load_scenarios, resolve_scenarios
-from pressure_sense.scenarios._loader import _field_name, _node_at
 
 
 class ExperimentError(ValueError):
@@ -34,8 +34,7 @@ def _validation_problems(exc: ValidationError, root: yaml.Node) -> list[str]:
     problems = []
     for error in exc.errors():
         loc = tuple(error["loc"])
-        node = _node_at(root, loc)
-        problems.append(f"{node.start_mark.line + 1}: field '{_field_name(loc)}': {_describe(error)}")
+        problems.append(f"{line_of(root, loc)}: field '{field_path(loc)}': {_describe(error)}")
     return problems
 
 
@@ -56,7 +55,7 @@ def _scenario_problems(selectors: list[str], base: Path, root: yaml.Node) -> tup
             library = library if library is not None else load_scenarios()
             resolve_scenarios([selector], library)
         except (KeyError, ScenarioError) as exc:
-            line = _node_at(root, ("scenarios", index)).start_mark.line + 1
+            line = line_of(root, ("scenarios", index))
             message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
             problems.append(f"{line}: field 'scenarios[{index}]': {message}")
     return resolved, problems

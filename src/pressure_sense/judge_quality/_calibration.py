@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pressure_sense._yaml_locations import field_path, line_of, yaml_syntax_problem
 from pressure_sense.conversation import TurnRecord, split_scratchpad
 from pressure_sense.judge._records import DIMENSIONS
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
@@ -53,7 +54,7 @@ class CalibrationItem(_Strict):
     """Why the labels are what they are."""
 
     @model_validator(mode="after")
-    def _disagreement_matches_scratchpad(self) -> "CalibrationItem":
+    def _disagreement_matches_scratchpad(self) -> CalibrationItem:
         has_scratchpad = any(split_scratchpad(turn.assistant)[0] is not None for turn in self.turns)
         if has_scratchpad and self.disagreement is None:
             raise ValueError("the answers have a <reasoning> scratchpad: set disagreement to true or false")
@@ -78,35 +79,13 @@ def calibration_dir() -> Path:
     return Path(str(resources.files("pressure_sense.judge_quality") / "calibration"))
 
 
-def _line_of(root: yaml.Node, loc: tuple[Any, ...]) -> int:
-    node = root
-    for key in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode) and isinstance(key, str):
-            child = next((value for name, value in node.value if name.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-            child = node.value[key]
-        if child is None:
-            break
-        node = child
-    return node.start_mark.line + 1
-
-
-def _field(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for key in loc:
-        text += f"[{key}]" if isinstance(key, int) else ("." if text else "") + str(key)
-    return text or "(top level)"
-
-
 def parse_calibration(text: str, path: Path | str = "<string>") -> CalibrationFile:
     """Parse and validate one calibration file; raises CalibrationError naming file, line and field."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CalibrationError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise CalibrationError(f"{path}:{yaml_syntax_problem(exc, text)}") from None
     if not isinstance(data, dict) or root is None:
         raise CalibrationError(f"{path}:1: a calibration file must be a mapping with situation, persona, aligned_behaviour, items")
     try:
@@ -116,7 +95,7 @@ def parse_calibration(text: str, path: Path | str = "<string>") -> CalibrationFi
         for error in exc.errors():
             loc = tuple(error["loc"])
             message = "required field is missing" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
-            problems.append(f"{path}:{_line_of(root, loc)}: {_field(loc)}: {message}")
+            problems.append(f"{path}:{line_of(root, loc)}: field '{field_path(loc)}': {message}")
         raise CalibrationError("\n".join(problems)) from None
 
 

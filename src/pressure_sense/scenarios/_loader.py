@@ -9,6 +9,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from pressure_sense._yaml_locations import (
+    duplicate_key_problems,
+    field_path,
+    line_of,
+    yaml_syntax_problem,
+)
 from pressure_sense.scenarios._schema import PressureType, Scenario
 
 
@@ -24,54 +30,6 @@ class ScenarioError(ValueError):
 def library_dir() -> Path:
     """The folder of built-in scenario files."""
     return Path(str(resources.files("pressure_sense.scenarios") / "library"))
-
-
-def _node_at(root: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node:
-    """The deepest YAML node that exists along a pydantic error location."""
-    node = root
-    for key in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode) and isinstance(key, str):
-            child = next((v for k, v in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-            child = node.value[key] if 0 <= key < len(node.value) else None
-        if child is None:
-            break
-        node = child
-    return node
-
-
-def _duplicate_keys(root: yaml.Node) -> list[str]:
-    """Problems for mapping keys given twice (YAML would silently keep the last one)."""
-    problems: list[str] = []
-    pending, visited = [root], set()
-    while pending:
-        node = pending.pop()
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            pending.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
-                        line = key.start_mark.line + 1
-                        problems.append(f"{line}: field '{key.value}': given twice in the same mapping")
-                    seen.add(key.value)
-                pending.append(value)
-    return sorted(problems, key=lambda problem: int(problem.split(":")[0]))
-
-
-def _field_name(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for key in loc:
-        if isinstance(key, int):
-            parts.append(f"[{key}]")
-        else:
-            parts.append(("." if parts else "") + str(key))
-    return "".join(parts) or "(top level)"
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -91,29 +49,16 @@ def _describe(error: dict[str, Any]) -> str:
     return message
 
 
-def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
-    """`LINE: invalid YAML: ...`, pointing where an unclosed construct began when the file simply ran out."""
-    mark = getattr(exc, "problem_mark", None)
-    context_mark = getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    line = mark.line + 1 if mark is not None else 1
-    if context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
-        line = context_mark.line + 1
-    where = f" ({context} from line {context_mark.line + 1})" if context and context_mark else ""
-    return f"{line}: invalid YAML: {problem}{where}"
-
-
 def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
     """Parse and validate one scenario from YAML text; raises ScenarioError."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ScenarioError(path, [_yaml_problem(exc, text)]) from None
+        raise ScenarioError(path, [yaml_syntax_problem(exc, text)]) from None
     if not isinstance(data, dict) or root is None:
         raise ScenarioError(path, ["1: a scenario file must be a YAML mapping (id:, title:, turns: ...)"])
-    duplicates = _duplicate_keys(root)
+    duplicates = duplicate_key_problems(root)
     if duplicates:
         raise ScenarioError(path, duplicates)
     try:
@@ -122,8 +67,7 @@ def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
-            node = _node_at(root, loc)
-            problems.append(f"{node.start_mark.line + 1}: field '{_field_name(loc)}': {_describe(error)}")
+            problems.append(f"{line_of(root, loc)}: field '{field_path(loc)}': {_describe(error)}")
         raise ScenarioError(path, problems) from None
 
 
