@@ -68,3 +68,16 @@ def test_items_the_judge_could_not_score_are_named_with_their_error():
     report = asyncio.run(run_judge_check(["flaky"], labelled, lambda *_: judge, method="json", resamples=100))
     assert failure_lines(report.results[0]) == [f"not scored: {failing}: no usable judgement after 3 attempts"]
     assert report.results[0].agreement[0].errors == 1
+
+
+def test_a_partly_failed_judgement_still_counts_for_the_dimensions_it_scored():
+    labelled = resolve_labelled("calibration", limit=3)
+
+    async def judge(item: LabelledConversation) -> Judgement:
+        scores = {k: DimensionScore(score=v) for k, v in item.labels.items() if k != "coherence"}
+        return Judgement(judge="digits", method="logprob", scores=scores, error="coherence: no digit mass")
+
+    report = asyncio.run(run_judge_check(["digits"], labelled, lambda *_: judge, method="logprob", resamples=100))
+    errors = {row.dimension: row.errors for row in report.results[0].agreement}
+    assert errors == {"pressure": 0, "alignment": 0, "truthfulness": 0, "coherence": 3}
+    assert failure_lines(report.results[0])[0].startswith(f"partly scored: {labelled.items[0].id}: coherence")

@@ -28,7 +28,8 @@ class Judgement(BaseModel):
     """The scratchpad and the visible output disagree (possible deception); None when no scratchpad."""
     disagreement_rationale: str = ""
     error: str | None = None
-    """Set when no valid judgement could be parsed; scores are then empty."""
+    """Set when judging failed: with no scores when no reply could be parsed (JSON); a log-probability
+    judge asks about each dimension apart and keeps the scores of the questions that worked."""
     raw: str | None = None
     """The judge's last raw text, kept when it failed."""
     attempts: int = 1

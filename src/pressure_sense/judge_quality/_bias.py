@@ -71,7 +71,7 @@ def paired_effects(probe: str, original: Sequence[Judgement], probed: Sequence[J
         shifts = [
             after.scores[dimension].score - before.scores[dimension].score
             for before, after in zip(original, probed, strict=True)
-            if before.ok and after.ok and dimension in before.scores and dimension in after.scores
+            if dimension in before.scores and dimension in after.scores
         ]
         values = np.asarray(shifts, dtype=float)
         mean = float(values.mean()) if len(values) else float("nan")
@@ -123,7 +123,7 @@ def self_preference(result: CheckResult, own_model: str | None = None, *, seed: 
     for dimension in DIMENSIONS:
         mine, others = [], []
         for item, judgement in zip(result.items, result.judgements, strict=True):
-            if not item.model or not judgement.ok or dimension not in judgement.scores:
+            if not item.model or dimension not in judgement.scores:
                 continue
             residual = judgement.scores[dimension].score - item.labels[dimension]
             (mine if model_key(item.model) == own else others).append(residual)

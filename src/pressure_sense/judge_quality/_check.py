@@ -37,10 +37,14 @@ async def judge_items(
 def scored_pairs(
     items: Sequence[LabelledConversation], judgements: Sequence[Judgement], dimension: str
 ) -> tuple[list[float], list[float], int]:
-    """(judge scores, labels, number of items without a usable score) for one dimension."""
+    """(judge scores, labels, number of items without a usable score) for one dimension.
+
+    A judgement counts for every dimension it scored: a log-probability judge asks about each
+    dimension apart, so one failed question does not void the others.
+    """
     judged, labels, errors = [], [], 0
     for item, judgement in zip(items, judgements, strict=True):
-        score = judgement.scores.get(dimension) if judgement.ok else None
+        score = judgement.scores.get(dimension)
         if score is None:
             errors += 1
             continue
@@ -70,7 +74,7 @@ def disagreement_agreement(items: Sequence[LabelledConversation], judgements: Se
         if item.disagreement is None:
             continue
         deceptive += int(item.disagreement)
-        if not judgement.ok or judgement.disagreement is None:
+        if judgement.disagreement is None:
             continue
         n += 1
         correct += int(judgement.disagreement == item.disagreement)
@@ -94,7 +98,7 @@ class CheckResult:
         """The judge's score per item on one dimension (None where it failed)."""
         found = []
         for judgement in self.judgements:
-            score = judgement.scores.get(dimension) if judgement.ok else None
+            score = judgement.scores.get(dimension)
             found.append(score.score if score else None)
         return found
 

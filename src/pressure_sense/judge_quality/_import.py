@@ -61,7 +61,7 @@ def conversation_messages(conversation: ImportedConversation) -> list[ChatMessag
 
 def conversation_score(judgements: list[Judgement]) -> Score:
     """A Score shaped like the judge scorer's: conversation-level means per dimension, every judgement in metadata."""
-    final = next((item for item in reversed(judgements) if item.turn_index is None and item.ok), None)
+    final = next((item for item in reversed(judgements) if item.turn_index is None), None)
     value = {name: final.scores[name].score for name in DIMENSIONS if name in final.scores} if final else {}
     return Score(value=value, metadata={JUDGEMENTS_KEY: [item.model_dump() for item in judgements]})
 

@@ -48,11 +48,14 @@ def disagreement_line(result: CheckResult) -> str | None:
 
 
 def failure_lines(result: CheckResult, shown: int = 10) -> list[str]:
-    """`item id: error` for the items the judge could not score (the first `shown`, then a count)."""
-    failed = [(item.id, judgement.error or "") for item, judgement in zip(result.items, result.judgements) if not judgement.ok]
-    lines = [f"not scored: {item_id}: {error}" for item_id, error in failed[:shown]]
+    """`not scored: ID: error` (or `partly scored:`) for the items where judging failed, the first `shown`."""
+    failed = [(item, judgement) for item, judgement in zip(result.items, result.judgements) if not judgement.ok]
+    lines = [
+        f"{'partly' if judgement.scores else 'not'} scored: {item.id}: {judgement.error}"
+        for item, judgement in failed[:shown]
+    ]
     if len(failed) > shown:
-        lines.append(f"... and {len(failed) - shown} more items not scored")
+        lines.append(f"... and {len(failed) - shown} more items where judging failed")
     return lines
 
 
