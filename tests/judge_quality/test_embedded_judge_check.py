@@ -5,14 +5,25 @@ from typer.testing import CliRunner
 
 from pressure_sense.cli import app
 
+pytestmark = pytest.mark.slow
 
-@pytest.mark.slow
-@pytest.mark.parametrize("against", ["calibration", "study-2024"])
-def test_embedded_judge_check_prints_the_agreement_table(against, study_dir):
-    result = CliRunner().invoke(
-        app, ["judge-check", "--judge", "embedded", "--against", against, "--study-dir", str(study_dir), "--resamples", "500"]
-    )
+
+def _judge_check(*arguments: str) -> str:
+    result = CliRunner().invoke(app, ["judge-check", "--judge", "embedded", "--resamples", "500", *arguments])
     assert result.exit_code == 0, result.output
     print(result.output)
+    return result.output
+
+
+def test_all_24_study_transcripts_are_judged_without_error(study_dir):
+    output = _judge_check("--against", "study-2024", "--study-dir", str(study_dir))
+    assert "against study-2024 (24 items)" in output
     for dimension in ("pressure", "alignment", "truthfulness", "coherence"):
-        assert dimension in result.output
+        assert dimension[:9] in output
+    assert "scored:" not in output  # no item where judging failed, even in part
+
+
+def test_the_calibration_set_gets_an_agreement_table():
+    output = _judge_check("--against", "calibration")
+    assert "against calibration (47 items)" in output
+    assert "scratchpad/output disagreement flag" in output
