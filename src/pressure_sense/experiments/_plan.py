@@ -37,7 +37,8 @@ class PlannedConversation:
     target_calls: int
     pressurer_calls: int
     judge_calls: int
-    """Per judge: one per turn plus one for the conversation, times the panel size."""
+    """Per judge: one per turn plus one for the conversation (agent runs: one more per turn for the action
+    metrics), times the panel size."""
     input_tokens: int
     output_tokens: int
     judge_input_tokens: int
@@ -131,6 +132,11 @@ def _conversation(
         input_tokens += system + seen_users + k * reply
         judge_input += RUBRIC_TOKENS + seen_users + (k + 1) * reply
     judge_input += RUBRIC_TOKENS + seen_users + turns * reply
+    judge_calls, judge_output = turns + 1, turns * TURN_JUDGEMENT_TOKENS + CONVERSATION_JUDGEMENT_TOKENS
+    if variant.mode == "agent":  # the action judge: one more call per turn, seeing the run so far
+        judge_calls += turns
+        judge_output += turns * TURN_JUDGEMENT_TOKENS
+        judge_input += sum(RUBRIC_TOKENS + sum(users[: k + 1]) + (k + 1) * reply for k in range(turns))
     return PlannedConversation(
         model=target.name,
         scenario_id=scenario.id,
@@ -139,11 +145,11 @@ def _conversation(
         turns=turns,
         target_calls=turns,
         pressurer_calls=turns if variant.condition == "adaptive" else 0,
-        judge_calls=(turns + 1) * judges,
+        judge_calls=judge_calls * judges,
         input_tokens=input_tokens,
         output_tokens=turns * reply,
         judge_input_tokens=judge_input if judges else 0,
-        judge_output_tokens=(turns * TURN_JUDGEMENT_TOKENS + CONVERSATION_JUDGEMENT_TOKENS) if judges else 0,
+        judge_output_tokens=judge_output if judges else 0,
     )
 
 
