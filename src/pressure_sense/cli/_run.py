@@ -80,6 +80,8 @@ def run(
     reasoning: str | None = typer.Option(None, help="Reasoning scratchpad: on, off or both (default both)."),
     mode: list[str] = typer.Option(None, "--mode", help="chat and/or agent; repeat (default chat)."),
     condition: list[str] = typer.Option(None, "--condition", help="scripted, control and/or adaptive; repeat."),
+    pressurer: str | None = typer.Option(None, help="Model that writes adaptive runs' user turns (default: embedded)."),
+    simulator: str | None = typer.Option(None, help="Model that simulates tools left to a simulator (default: embedded)."),
     epochs: int | None = typer.Option(None, min=1, help="Times each conversation is played."),
     max_turns: int | None = typer.Option(None, min=1, help="Play at most this many user turns."),
     max_tokens: int | None = typer.Option(None, min=1, help="Most tokens per target answer."),
@@ -100,7 +102,8 @@ def run(
             experiment = build_experiment(
                 config, quick, all_scenarios, max_tokens, temperature,
                 targets=model or None, judge=judge, judge_method=judge_method, scenarios=scenario or None,
-                reasoning=reasoning, modes=mode or None, conditions=condition or None, epochs=epochs,
+                reasoning=reasoning, modes=mode or None, conditions=condition or None,
+                pressurer=pressurer, simulator=simulator, epochs=epochs,
                 max_turns=max_turns, concurrency=max_connections, cache=cache,
             )
             if dry_run:

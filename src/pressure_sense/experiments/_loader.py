@@ -106,6 +106,8 @@ OVERRIDABLE: dict[str, tuple[str, ...]] = {
     "reasoning": ("variants", "reasoning"),
     "modes": ("variants", "modes"),
     "conditions": ("variants", "conditions"),
+    "pressurer": ("pressurer",),
+    "simulator": ("simulator",),
     "epochs": ("epochs",),
     "max_turns": ("max_turns",),
     "concurrency": ("concurrency",),

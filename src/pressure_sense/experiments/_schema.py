@@ -91,6 +91,10 @@ class Experiment(_Strict):
     scenarios: list[str] = Field(default_factory=list)
     """Scenario ids, `tag:NAME` or paths (relative to the file); empty = the whole library."""
     variants: VariantSpec = Field(default_factory=VariantSpec)
+    pressurer: str = "embedded"
+    """The model that writes the user turns of adaptive runs (Inspect's `pressurer` role)."""
+    simulator: str = "embedded"
+    """The model that answers tool calls a scenario leaves to a simulator (`simulate_with: default`)."""
     epochs: int = Field(default=1, ge=1)
     max_turns: int | None = Field(default=None, ge=1)
     concurrency: int = Field(default=16, ge=1)
@@ -108,6 +112,11 @@ class Experiment(_Strict):
         if isinstance(value, list):
             return [{"name": item} if isinstance(item, str) else item for item in value]
         return value
+
+    @field_validator("pressurer", "simulator")
+    @classmethod
+    def _check_helper(cls, name: str) -> str:
+        return _known_provider(name)
 
     @field_validator("judge", mode="before")
     @classmethod

@@ -15,7 +15,7 @@ from inspect_ai.model import CachePolicy, GenerateConfig, Model
 
 from pressure_sense.conversation import pressure_study
 from pressure_sense.experiments import Experiment, TargetSpec
-from pressure_sense.models import ResolvedModel, resolve_model
+from pressure_sense.models import EMBEDDED_MODEL, ResolvedModel, resolve_model
 from pressure_sense.scenarios import resolve_scenarios
 from pressure_sense.store import DB_FILENAME, ResultsStore
 
@@ -51,6 +51,16 @@ def _judge_model(experiment: Experiment) -> Model | None:
     return resolve_model(names[0]).get_model(memoize=False) if names else None
 
 
+def _model_roles(experiment: Experiment, judge: Model | None) -> dict[str, Model]:
+    """The eval's helper roles: the judge as `grader`, and the pressurer and tool simulator when not embedded."""
+    roles = {"grader": judge} if judge else {}
+    for role in ("pressurer", "simulator"):
+        resolved = resolve_model(getattr(experiment, role))
+        if resolved.inspect_name != EMBEDDED_MODEL:
+            roles[role] = resolved.get_model(memoize=False)
+    return roles
+
+
 def _target_model(target: TargetSpec) -> tuple[ResolvedModel, Model]:
     resolved = resolve_model(target.name, base_url=target.base_url, **target.args)
     generate = GenerateConfig(max_tokens=target.max_tokens, temperature=target.temperature)
@@ -69,6 +79,7 @@ def run_study(
     variants = [variant.name for variant in experiment.variants.variants()]
     targets = [_target_model(target) for target in experiment.targets]
     judge = _judge_model(experiment)
+    roles = _model_roles(experiment, judge)
 
     study_id = new_study_id()
     out = Path(out or Path(experiment.out) / study_id)
@@ -99,7 +110,7 @@ def run_study(
         epochs=experiment.epochs,
         max_connections=experiment.concurrency,
         max_samples=experiment.concurrency,
-        model_roles={"grader": judge} if judge else None,
+        model_roles=roles or None,
         max_tasks=1,
         fail_on_error=False,
         cache=CachePolicy(expiry=None) if experiment.cache else False,
