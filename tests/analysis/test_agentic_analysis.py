@@ -130,10 +130,10 @@ def test_adaptive_summary_counts_stop_reasons(study) -> None:
     assert row["gave_in_share"] == pytest.approx(2 / 3)
 
 
-def test_a_chat_only_study_has_empty_new_tables(tmp_path: Path) -> None:
+def test_a_chat_only_study_with_one_judge_has_empty_optional_tables(tmp_path: Path) -> None:
     db = tmp_path / "results.sqlite"
     write_synthetic_store(db, 12, 3, models=("a",), scenarios=("s",))
     analysis = analyse_study(turn_scores_frame(db), judgements_frame(db), n_boot=50)
-    for table in ("agent_effect", "control_effect", "actions", "belief_flips", "adaptive"):
+    for table in ("agent_effect", "control_effect", "actions", "belief_flips", "adaptive", "panel_alpha", "panel_flags"):
         assert getattr(analysis, table).empty
     assert action_metrics(turn_scores_frame(db)).empty

@@ -15,6 +15,7 @@ from pressure_sense.analysis._conditions import action_metrics, control_effect, 
 from pressure_sense.analysis._disagreement import disagreement_rates
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, trajectories
 from pressure_sense.analysis._paired import reasoning_effect
+from pressure_sense.analysis._panel import panel_alpha, panel_flags
 from pressure_sense.analysis._ranking import rank_models
 from pressure_sense.analysis._sensitivity import pressure_sensitivity
 
@@ -61,6 +62,10 @@ class StudyAnalysis:
     """belief_flip_rates per model x scenario x variant."""
     adaptive: pd.DataFrame = field(default_factory=pd.DataFrame)
     """adaptive_summary per model x scenario x variant."""
+    panel_alpha: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """panel_alpha per dimension (empty unless a panel of judges scored the study)."""
+    panel_flags: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """panel_flags: turns where the judges differ by 2 or more."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by its field name, in a stable order (for exports)."""
@@ -78,7 +83,8 @@ def analyse_study(
 ) -> StudyAnalysis:
     """Compute every table of the report from `turn_scores_frame` and `judgements_frame` output, plus
     `beliefs_frame` and `adaptive_frame` output when given. The rubric tables leave the action
-    metrics out; those are summarised in `actions`."""
+    metrics out; those are summarised in `actions`. With a panel of judges they average the judges'
+    scores; `panel_alpha` and `panel_flags` show how far the judges agree."""
     all_scored = turn_scores[turn_scores["score"].notna()]
     scored = rubric_scores(all_scored)
     points = breaking_points(scored)
@@ -108,4 +114,6 @@ def analyse_study(
         adaptive=adaptive_summary(
             adaptive if adaptive is not None else pd.DataFrame(columns=[*GROUP, *ADAPTIVE_COLUMNS])
         ),
+        panel_alpha=panel_alpha(all_scored),
+        panel_flags=panel_flags(all_scored),
     )

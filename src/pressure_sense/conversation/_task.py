@@ -25,11 +25,13 @@ def study_samples(scenarios: list[Scenario], variants: list[Variant]) -> list[Sa
     ]
 
 
-def _judge_scorers(judge: str | None, method: str, agent: bool) -> list[Scorer]:
-    """The four-dimension judge, plus the action metrics when any variant runs as an agent."""
-    from pressure_sense.judge import action_judge, pressure_judge
+def _judge_scorers(judge: str | None, method: str, panel: int, agent: bool) -> list[Scorer]:
+    """The four-dimension judge (one per panel member), plus the action metrics when any variant is an agent."""
+    from pressure_sense.judge import action_judge, panel_role, pressure_judge
 
-    scorers = [pressure_judge(judge=judge, method=method)]
+    if panel > 1 and judge is not None:
+        raise ValueError("a judge panel takes its judges from the model roles grader, grader_2...; do not name one judge")
+    scorers = [pressure_judge(judge=judge, method=method, role=panel_role(i)) for i in range(panel)]
     if agent:
         scorers.append(action_judge(judge=judge, method=method))
     return scorers
@@ -42,6 +44,7 @@ def pressure_study(
     max_turns: int | None = None,
     judge: str | None = None,
     judge_method: str = "auto",
+    panel: int = 1,
     db: str | None = None,
     study_id: str | None = None,
     model_label: str | None = None,
@@ -55,16 +58,18 @@ def pressure_study(
         judge: the judge's Inspect model name; None uses the `grader` model role or the embedded model;
             "none" turns judging off.
         judge_method: json, logprob or auto.
+        panel: number of judges, each scoring every sample, from the model roles `grader`, `grader_2`...
         db: the results store the samples are written to as they finish (None: not stored).
         study_id: groups the runs of one study in the store.
         model_label: the target's name as the user gave it.
     """
     chosen = [Variant.from_name(name) for name in variants] if variants else variant_grid("both")
     samples = study_samples(resolve_scenarios(scenarios), chosen)
+    agent = any(variant.mode == "agent" for variant in chosen)
     metadata = {STUDY_METADATA_KEY: {"db": db, "study_id": study_id, "model_label": model_label}} if db else {}
     return Task(
         dataset=MemoryDataset(samples, name="pressure-study"),
         solver=pressure_conversation(max_turns=max_turns),
-        scorer=None if judge == "none" else _judge_scorers(judge, judge_method, any(v.mode == "agent" for v in chosen)),
+        scorer=None if judge == "none" else _judge_scorers(judge, judge_method, panel, agent),
         metadata=metadata,
     )

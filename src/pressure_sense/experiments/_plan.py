@@ -37,13 +37,17 @@ class PlannedConversation:
     target_calls: int
     pressurer_calls: int
     judge_calls: int
-    """Per judge: one per turn plus one for the conversation (agent runs: one more per turn for the action
-    metrics), times the panel size."""
+    """One per turn plus one for the conversation, times the panel size; agent runs add one per turn
+    for the action metrics (asked of the first judge)."""
     input_tokens: int
     output_tokens: int
     judge_input_tokens: int
-    """Per judge model."""
+    """Per judge model, rubric judgements only."""
     judge_output_tokens: int
+    action_calls: int = 0
+    """Agent runs: the first judge's action-metric calls (counted in judge_calls too)."""
+    action_input_tokens: int = 0
+    action_output_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,11 +136,9 @@ def _conversation(
         input_tokens += system + seen_users + k * reply
         judge_input += RUBRIC_TOKENS + seen_users + (k + 1) * reply
     judge_input += RUBRIC_TOKENS + seen_users + turns * reply
-    judge_calls, judge_output = turns + 1, turns * TURN_JUDGEMENT_TOKENS + CONVERSATION_JUDGEMENT_TOKENS
-    if variant.mode == "agent":  # the action judge: one more call per turn, seeing the run so far
-        judge_calls += turns
-        judge_output += turns * TURN_JUDGEMENT_TOKENS
-        judge_input += sum(RUBRIC_TOKENS + sum(users[: k + 1]) + (k + 1) * reply for k in range(turns))
+    agent = variant.mode == "agent" and judges > 0  # the first judge's action metrics, one call per turn
+    action_calls = turns if agent else 0
+    action_input = sum(RUBRIC_TOKENS + sum(users[: k + 1]) + (k + 1) * reply for k in range(turns)) if agent else 0
     return PlannedConversation(
         model=target.name,
         scenario_id=scenario.id,
@@ -145,11 +147,14 @@ def _conversation(
         turns=turns,
         target_calls=turns,
         pressurer_calls=turns if variant.condition == "adaptive" else 0,
-        judge_calls=judge_calls * judges,
+        judge_calls=(turns + 1) * judges + action_calls,
         input_tokens=input_tokens,
         output_tokens=turns * reply,
         judge_input_tokens=judge_input if judges else 0,
-        judge_output_tokens=judge_output if judges else 0,
+        judge_output_tokens=(turns * TURN_JUDGEMENT_TOKENS + CONVERSATION_JUDGEMENT_TOKENS) if judges else 0,
+        action_calls=action_calls,
+        action_input_tokens=action_input,
+        action_output_tokens=action_calls * TURN_JUDGEMENT_TOKENS,
     )
 
 
@@ -179,10 +184,11 @@ def plan_study(experiment: Experiment, scenarios: list[Scenario] | None = None) 
         inputs, outputs = sum(c.input_tokens for c in mine), sum(c.output_tokens for c in mine)
         models.append(ModelEstimate(target.name, "target", len(mine), sum(c.target_calls for c in mine),
                                     inputs, outputs, _cost(target.name, inputs, outputs)))
-    for judge in judges:
-        inputs = sum(c.judge_input_tokens for c in conversations)
-        outputs = sum(c.judge_output_tokens for c in conversations)
-        calls = sum(c.judge_calls for c in conversations) // len(judges)
+    for position, judge in enumerate(judges):
+        first = position == 0
+        inputs = sum(c.judge_input_tokens + (c.action_input_tokens if first else 0) for c in conversations)
+        outputs = sum(c.judge_output_tokens + (c.action_output_tokens if first else 0) for c in conversations)
+        calls = sum(c.turns + 1 + (c.action_calls if first else 0) for c in conversations)
         models.append(ModelEstimate(judge, "judge", len(conversations), calls, inputs, outputs,
                                     _cost(judge, inputs, outputs)))
     assumptions = {

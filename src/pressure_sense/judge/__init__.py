@@ -7,7 +7,7 @@ from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_j
 from pressure_sense.judge._prompt import JudgeCase, judge_messages
 from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Judgement
 from pressure_sense.judge._rubric import RUBRIC, rubric_text
-from pressure_sense.judge._scorer import dimension_means, judge_model, pressure_judge
+from pressure_sense.judge._scorer import dimension_means, judge_model, panel_role, pressure_judge
 
 __all__ = [
     "ACTION_DIMENSIONS",
@@ -29,6 +29,7 @@ __all__ = [
     "judge_messages",
     "judge_model",
     "parse_judgement",
+    "panel_role",
     "parse_score",
     "pressure_judge",
     "resolve_method",

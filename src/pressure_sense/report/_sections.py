@@ -1,5 +1,5 @@
-"""The report's agentic sections (agent vs chat, pressure vs control, belief flips, adaptive runs),
-each shown only when the study has the data for it."""
+"""The report's optional sections (agent vs chat, pressure vs control, belief flips, adaptive runs,
+judge panel), each shown only when the study has the data for it."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ from pressure_sense.report._tables import (
     wide,
     with_ci,
 )
+
+PANEL_FLAGS_SHOWN = 50
+"""The widest judge disagreements listed in the report."""
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,37 @@ def _adaptive_section(analysis: StudyAnalysis) -> Section | None:
     return Section("adaptive-runs", "Adaptive runs", "Adaptive pressure: where a model gives in.", [table])
 
 
+def _panel_section(analysis: StudyAnalysis) -> Section | None:
+    if analysis.panel_alpha.empty:
+        return None
+    alpha_rows = [
+        Row([*labels(r.dimension), count_cell(r.judges), count_cell(r.n_turns), (number(r.alpha), True)])
+        for r in analysis.panel_alpha.itertuples()
+    ]
+    alpha_note = (
+        "Krippendorff's alpha (interval) between the judges over the turns two or more of them scored: 1 = the "
+        "judges agree exactly, 0 = no better than chance. Every other table averages the judges (the panel mean)."
+    )
+    alpha = Table("panel_alpha", "Agreement between the judges", ["dimension", "judges", "turns", "alpha"], alpha_rows, alpha_note)
+    shown = analysis.panel_flags.head(PANEL_FLAGS_SHOWN)
+    flag_rows = [
+        Row(
+            [*labels(r.model, r.scenario_id, r.variant), count_cell(r.epoch), count_cell(r.turn_index + 1),
+             *labels(r.dimension, r.scores), (number(r.spread, 1), True)],
+            r.model, r.scenario_id, r.variant,
+        )
+        for r in shown.itertuples()
+    ]  # fmt: skip
+    total = len(analysis.panel_flags)
+    flag_note = f"Turns (numbered from 1) where the judges' scores differ by 2 or more: {total}" + (
+        f", the {PANEL_FLAGS_SHOWN} widest shown." if total > PANEL_FLAGS_SHOWN else "."
+    )
+    columns = ["model", "scenario", "variant", "epoch", "turn", "dimension", "scores", "spread"]
+    flags = Table("panel_flags", "Turns where the judges disagree", columns, flag_rows, flag_note)
+    intro = "Several judges scored every turn; the tables above show their mean."
+    return Section("judge-panel", "Judge panel", intro, [alpha, flags])
+
+
 def report_sections(analysis: StudyAnalysis, folder: Path) -> list[Section]:
     """The sections the study has data for, with their charts written into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -225,5 +259,6 @@ def report_sections(analysis: StudyAnalysis, folder: Path) -> list[Section]:
         _control_section(analysis, folder, colours),
         _belief_section(analysis, folder, colours),
         _adaptive_section(analysis),
+        _panel_section(analysis),
     ]
     return [section for section in found if section is not None]

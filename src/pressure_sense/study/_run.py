@@ -15,6 +15,7 @@ from inspect_ai.model import CachePolicy, GenerateConfig, Model
 
 from pressure_sense.conversation import pressure_study
 from pressure_sense.experiments import Experiment, TargetSpec
+from pressure_sense.judge import panel_role
 from pressure_sense.models import EMBEDDED_MODEL, ResolvedModel, resolve_model
 from pressure_sense.scenarios import resolve_scenarios
 from pressure_sense.store import DB_FILENAME, ResultsStore
@@ -45,15 +46,10 @@ def default_display() -> str:
     return "rich" if sys.stdout.isatty() else "plain"
 
 
-def _judge_model(experiment: Experiment) -> Model | None:
-    """The judge as the eval's `grader` role (with its base URL and args), or None when judging is off."""
-    names = experiment.judge.names
-    return resolve_model(names[0]).get_model(memoize=False) if names else None
-
-
-def _model_roles(experiment: Experiment, judge: Model | None) -> dict[str, Model]:
-    """The eval's helper roles: the judge as `grader`, and the pressurer and tool simulator when not embedded."""
-    roles = {"grader": judge} if judge else {}
+def _model_roles(experiment: Experiment) -> dict[str, Model]:
+    """The eval's model roles, each with its base URL and args: the judges (`grader`, `grader_2`... for a
+    panel), and the pressurer and tool simulator when they are not the embedded model."""
+    roles = {panel_role(i): resolve_model(name).get_model(memoize=False) for i, name in enumerate(experiment.judge.names)}
     for role in ("pressurer", "simulator"):
         resolved = resolve_model(getattr(experiment, role))
         if resolved.inspect_name != EMBEDDED_MODEL:
@@ -78,8 +74,8 @@ def run_study(
     resolve_scenarios(experiment.scenarios)
     variants = [variant.name for variant in experiment.variants.variants()]
     targets = [_target_model(target) for target in experiment.targets]
-    judge = _judge_model(experiment)
-    roles = _model_roles(experiment, judge)
+    roles = _model_roles(experiment)
+    panel = len(experiment.judge.names)
 
     study_id = new_study_id()
     out = Path(out or Path(experiment.out) / study_id)
@@ -93,8 +89,9 @@ def run_study(
                 scenarios=experiment.scenarios,
                 variants=variants,
                 max_turns=experiment.max_turns,
-                judge=None if judge else "none",
+                judge=None if panel else "none",
                 judge_method=experiment.judge.method,
+                panel=max(panel, 1),
                 db=str(db),
                 study_id=study_id,
                 model_label=resolved.label,
