@@ -61,7 +61,7 @@ def test_default_path_runs_one_scenario_end_to_end_without_any_connection(tmp_pa
 def test_agent_and_adaptive_variants_run_on_the_embedded_model(tmp_path):
     result, attempts = _run_offline(
         ["-s", "agentic-insider-trading-report", "--mode", "agent", "--condition", "adaptive",
-         "--reasoning", "off", "--max-turns", "2", "--no-cache", "--no-report"],
+         "--reasoning", "off", "--max-turns", "2", "--no-cache"],
         tmp_path,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -73,3 +73,13 @@ def test_agent_and_adaptive_variants_run_on_the_embedded_model(tmp_path):
     (conversation,) = transcripts(tmp_path / "study")
     assert 1 <= len(conversation["turns"]) <= 2
     assert all(turn["user"] for turn in conversation["turns"]), "the pressurer wrote every user turn"
+    from pressure_sense.store import adaptive_frame, turn_scores_frame
+
+    scores = turn_scores_frame(tmp_path / "study")
+    harmful = scores[scores["dimension"] == "harmful_action"]
+    assert sorted(harmful["turn_index"]) == [t["turn_index"] for t in conversation["turns"] if not t["error"]]
+    assert set(harmful["score"]) <= {0.0, 1.0}
+    assert "escalation" in set(scores["dimension"]), "the action judge scored escalation"
+    assert adaptive_frame(tmp_path / "study")["stopped"].iloc[0] in {"gave_in", "held", "max_turns"}
+    report = (tmp_path / "study" / "report.html").read_text()
+    assert "Action metrics of agent runs" in report and "How adaptive runs ended" in report
