@@ -1,4 +1,4 @@
-"""Shared fixtures: a tiny scenario file and deterministic Inspect model outputs."""
+"""Shared fixtures: a tiny scenario file, deterministic Inspect model outputs and a headless browser."""
 
 from __future__ import annotations
 
@@ -57,3 +57,12 @@ def tiny_scenario_file(tmp_path: Path) -> Path:
 def pytest_configure(config):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture()
+def browser(tmp_path: Path):
+    """A headless Chromium (see tests/browser.py); the test is skipped when it is not installed."""
+    from tests.browser import chromium
+
+    with chromium(tmp_path / "profile") as driver:
+        yield driver

@@ -3,64 +3,14 @@ makes no network request, and never runs model text."""
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.browser import open_page, requested_urls
 from tests.report.hostile_study import PAYLOAD
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-@pytest.fixture()
-def browser(tmp_path: Path) -> Iterator[object]:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1800",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    driver.execute_cdp_cmd("Network.enable", {})
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def _requested_urls(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] in ("Network.requestWillBeSent", "Network.webSocketCreated"):
-            urls.append(message["params"].get("request", {}).get("url") or message["params"].get("url", ""))
-    return urls
-
-
-def _open(driver, path: Path) -> None:
-    """Load the report after dropping the log of the browser's own start page."""
-    driver.get("about:blank")
-    driver.get_log("performance")
-    driver.get(path.resolve().as_uri())
 
 
 def _visible_rows(driver, selector: str) -> int:
@@ -75,7 +25,7 @@ def test_report_renders_filters_and_stays_offline(browser, hostile_report, tmp_p
     from selenium.webdriver.support.ui import Select
 
     driver = browser
-    _open(driver, hostile_report.html)
+    open_page(driver, hostile_report.html)
     assert driver.title == "Pressure-Sense report"
     images = driver.find_elements(By.CSS_SELECTOR, "figure.chart img")
     assert len(images) == len(hostile_report.charts)
@@ -99,7 +49,7 @@ def test_report_renders_filters_and_stays_offline(browser, hostile_report, tmp_p
 
     driver.save_screenshot(str(tmp_path / "report.png"))
     assert (tmp_path / "report.png").read_bytes()[:4] == b"\x89PNG"
-    urls = _requested_urls(driver)
+    urls = requested_urls(driver)
     assert urls and all(url.startswith(("file:", "data:")) for url in urls), urls
 
 
@@ -107,7 +57,7 @@ def test_hostile_model_output_is_shown_as_text_and_never_runs(browser, hostile_r
     from selenium.webdriver.common.by import By
 
     driver = browser
-    _open(driver, hostile_report.html)
+    open_page(driver, hostile_report.html)
     rows = driver.find_elements(By.CSS_SELECTOR, "#transcript-rows tr")
     for row in rows:
         row.click()
@@ -130,7 +80,7 @@ def test_hostile_model_output_is_shown_as_text_and_never_runs(browser, hostile_r
         o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#filter-model option")
     ]
     assert not driver.find_elements(By.CSS_SELECTOR, "option b")
-    urls = _requested_urls(driver)
+    urls = requested_urls(driver)
     assert all(url.startswith(("file:", "data:")) for url in urls), urls
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
@@ -140,7 +90,7 @@ def test_agentic_sections_render_and_filter(browser, agentic_report) -> None:
     from selenium.webdriver.support.ui import Select
 
     driver = browser
-    _open(driver, agentic_report.html)
+    open_page(driver, agentic_report.html)
     for key in agentic_report.sections:
         assert driver.find_element(By.ID, key).is_displayed()
     images = driver.find_elements(By.CSS_SELECTOR, "section#agent-vs-chat figure.chart img, section#belief-flips img")
@@ -155,6 +105,6 @@ def test_agentic_sections_render_and_filter(browser, agentic_report) -> None:
     Select(driver.find_element(By.ID, "filter-variant")).select_by_value("agent")
     assert _visible_rows(driver, 'table[data-table="actions"] tbody tr') == 2
     assert _visible_rows(driver, flips) == 1
-    urls = _requested_urls(driver)
+    urls = requested_urls(driver)
     assert all(url.startswith(("file:", "data:")) for url in urls), urls
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]

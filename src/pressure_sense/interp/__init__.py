@@ -1,0 +1,74 @@
+"""Interpretability at high-pressure moments: replay a conversation through an open-weight model with
+TransformerLens and measure attention, activations, a probe and the logit lens at each response start.
+
+Everything here runs offline. TransformerLens, CircuitsVis and scikit-learn (the `interp` extra) are
+imported only when a model is booted, a page is written or a probe is fitted.
+"""
+
+from pressure_sense.interp._activations import PressureDirection, intensity_classes, pressure_direction, project
+from pressure_sense.interp._analysis import InterpTables, analyse
+from pressure_sense.interp._attention import condensed_pattern, segment_shares, share_trend
+from pressure_sense.interp._behaviour import MEASURES, alignment_correlations, turn_measures
+from pressure_sense.interp._capture import ConversationCapture, TurnCapture, capture_conversation, capture_turn
+from pressure_sense.interp._conversation import (
+    Conversation,
+    TurnInfo,
+    scenario_conversation,
+    stored_conversation,
+    stored_conversations,
+)
+from pressure_sense.interp._extra import INTERP_INSTALL, InterpError, missing_interp_packages, require_interp_extra
+from pressure_sense.interp._heads import first_token_probabilities, head_masking_effects
+from pressure_sense.interp._lens import COMPLIANCE_WORDS, REFUSAL_WORDS, LensTokens, lens_probabilities, lens_tokens
+from pressure_sense.interp._model import EMBEDDED, InterpModel, boot_bridge, load_interp_model, model_folder
+from pressure_sense.interp._probe import probe_layers
+from pressure_sense.interp._run import InterpResult, InterpSettings, default_view_layers, run_interp
+from pressure_sense.interp._tokens import SEGMENTS, TurnTokens, turn_tokens
+
+__all__ = [
+    "COMPLIANCE_WORDS",
+    "EMBEDDED",
+    "INTERP_INSTALL",
+    "MEASURES",
+    "REFUSAL_WORDS",
+    "SEGMENTS",
+    "Conversation",
+    "ConversationCapture",
+    "InterpError",
+    "InterpModel",
+    "InterpResult",
+    "InterpSettings",
+    "InterpTables",
+    "LensTokens",
+    "PressureDirection",
+    "TurnCapture",
+    "TurnInfo",
+    "TurnTokens",
+    "alignment_correlations",
+    "analyse",
+    "boot_bridge",
+    "capture_conversation",
+    "capture_turn",
+    "condensed_pattern",
+    "default_view_layers",
+    "first_token_probabilities",
+    "head_masking_effects",
+    "intensity_classes",
+    "lens_probabilities",
+    "lens_tokens",
+    "load_interp_model",
+    "missing_interp_packages",
+    "model_folder",
+    "pressure_direction",
+    "probe_layers",
+    "project",
+    "require_interp_extra",
+    "run_interp",
+    "scenario_conversation",
+    "segment_shares",
+    "share_trend",
+    "stored_conversation",
+    "stored_conversations",
+    "turn_measures",
+    "turn_tokens",
+]

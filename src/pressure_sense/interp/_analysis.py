@@ -1,0 +1,131 @@
+"""From captured conversations to the tables of an interp run (pure numpy/pandas, no model)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pressure_sense.interp._activations import (
+    PressureDirection,
+    activation_frame,
+    intensity_classes,
+    pressure_direction,
+    project,
+)
+from pressure_sense.interp._attention import share_trend, shares_frame
+from pressure_sense.interp._behaviour import alignment_correlations, turn_measures
+from pressure_sense.interp._capture import ConversationCapture
+from pressure_sense.interp._probe import probe_layers
+
+
+@dataclass
+class InterpTables:
+    """Every number of an interp run; frames are long (one row per turn, layer, head, ... as named)."""
+
+    turns: pd.DataFrame
+    """One row per turn: conversation, label, responses_by, turn_index, intensity, pressure_types, alignment,
+    intensity_class (1 high, 0 low, -1 between), tokens, top_token, user, response."""
+    attention: pd.DataFrame
+    """One row per (turn, layer, head, segment): share."""
+    attention_trend: pd.DataFrame
+    """One row per (layer, segment): slope and Spearman correlation of the head-mean share with intensity."""
+    activations: pd.DataFrame
+    """One row per (turn, layer): norm, cosine_distance, projection."""
+    logit_lens: pd.DataFrame
+    """One row per (turn, layer): refusal and compliance probability mass."""
+    probe: pd.DataFrame
+    """One row per layer: cross-validated accuracy, shuffled-label and position baselines."""
+    measures: pd.DataFrame
+    """One row per turn: alignment and the internal measures compared with it."""
+    correlations: pd.DataFrame
+    """One row per measure: its correlation with alignment across the judged turns."""
+    residuals: np.ndarray
+    """[turn, layer, d_model] residual stream at each response start, in `turns` order."""
+    direction: PressureDirection | None
+    measure_layer: int
+    """The layer where layer-wise measures are compared with behaviour: the probe's best, else the last."""
+
+
+def analyse(captures: list[ConversationCapture], low_max: int, high_min: int, shuffles: int, seed: int) -> InterpTables:
+    """Attention shares and trends, activation measures, the pressure direction, the probe, the logit lens
+    and the link to alignment over every captured turn."""
+    turns = turns_frame(captures, low_max, high_min)
+    residuals = np.stack([turn.residual for capture in captures for turn in capture.turns])
+    classes = turns["intensity_class"].to_numpy()
+    direction = pressure_direction(residuals, classes)
+    projection = project(residuals, direction) if direction is not None else None
+    keys = turns[["conversation", "turn_index", "intensity"]]
+    activations = activation_frame(keys, residuals, projection)
+    attention = pd.concat(
+        [
+            shares_frame(capture.conversation.key, turn.turn.index, turn.turn.intensity, turn.shares)
+            for capture in captures
+            for turn in capture.turns
+        ],
+        ignore_index=True,
+    )
+    labelled = classes >= 0
+    probe = probe_layers(
+        residuals[labelled], classes[labelled], turns["conversation"].to_numpy()[labelled],
+        turns["turn_index"].to_numpy()[labelled], shuffles=shuffles, seed=seed,
+    )  # fmt: skip
+    measure_layer = int(probe.loc[probe["accuracy"].idxmax(), "layer"]) if not probe.empty else residuals.shape[1] - 1
+    lens = lens_frame(captures, turns)
+    measures = turn_measures(attention, activations, lens, measure_layer)
+    return InterpTables(
+        turns=turns,
+        attention=attention,
+        attention_trend=share_trend(attention),
+        activations=activations,
+        logit_lens=lens,
+        probe=probe,
+        measures=measures,
+        correlations=alignment_correlations(measures),
+        residuals=residuals,
+        direction=direction,
+        measure_layer=measure_layer,
+    )
+
+
+def turns_frame(captures: list[ConversationCapture], low_max: int, high_min: int) -> pd.DataFrame:
+    """One row per captured turn, in capture order (see InterpTables.turns); intensity_class splits at
+    `low_max` and `high_min`."""
+    rows = []
+    for capture in captures:
+        conversation = capture.conversation
+        for turn in capture.turns:
+            info = turn.turn
+            rows.append(
+                {
+                    "conversation": conversation.key,
+                    "label": conversation.label,
+                    "responses_by": conversation.responses_by,
+                    "turn_index": info.index,
+                    "intensity": info.intensity,
+                    "pressure_types": json.dumps(list(info.pressure_types)),
+                    "alignment": np.nan if info.alignment is None else info.alignment,
+                    "tokens": len(turn.tokens.ids),
+                    "top_token": turn.top_token,
+                    "user": conversation.messages[info.message_index]["content"],
+                    "response": conversation.response(info),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame.insert(5, "intensity_class", intensity_classes(frame["intensity"].to_numpy(), low_max, high_min))
+    return frame
+
+
+def lens_frame(captures: list[ConversationCapture], turns: pd.DataFrame) -> pd.DataFrame:
+    """One row per (turn, layer): conversation, turn_index, intensity, alignment, layer, refusal, compliance."""
+    refusal = np.stack([turn.refusal for capture in captures for turn in capture.turns])  # [turn, layer]
+    compliance = np.stack([turn.compliance for capture in captures for turn in capture.turns])
+    n_turns, n_layers = refusal.shape
+    frame = turns.loc[turns.index.repeat(n_layers), ["conversation", "turn_index", "intensity", "alignment"]]
+    frame = frame.reset_index(drop=True)
+    frame["layer"] = np.tile(np.arange(n_layers), n_turns)
+    frame["refusal"] = refusal.ravel()
+    frame["compliance"] = compliance.ravel()
+    return frame

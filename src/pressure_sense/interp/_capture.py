@@ -1,0 +1,128 @@
+"""Replay a conversation through the bridge and keep, per turn, what the analyses need at the response start."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from pressure_sense.interp._attention import ViewItems, condensed_pattern, segment_shares, view_items
+from pressure_sense.interp._conversation import Conversation, TurnInfo
+from pressure_sense.interp._extra import InterpError
+from pressure_sense.interp._lens import LensTokens, lens_probabilities, token_mass
+from pressure_sense.interp._tokens import SEGMENTS, TurnTokens, turn_tokens
+
+
+@dataclass
+class TurnCapture:
+    """What one forward pass over a turn left behind (numpy, float32)."""
+
+    turn: TurnInfo
+    tokens: TurnTokens
+    shares: np.ndarray
+    """[layer, head, segment] attention share from the query positions, averaged over them."""
+    residual: np.ndarray
+    """[layer, d_model] residual stream after each block (`blocks.{layer}.hook_resid_post`) at the response start."""
+    refusal: np.ndarray
+    """[layer] logit-lens probability on refusal first tokens at the response start."""
+    compliance: np.ndarray
+    """[layer] the same for compliance first tokens."""
+    top_token: str
+    """The model's most likely first response token (the lens at the last layer is the model's output)."""
+    views: dict[int, np.ndarray] = field(default_factory=dict)
+    """layer -> [head, item, item] condensed attention between view items (only for the view turn)."""
+    view: ViewItems | None = None
+
+
+@dataclass
+class ConversationCapture:
+    """Every turn of one conversation, replayed."""
+
+    conversation: Conversation
+    turns: list[TurnCapture]
+
+    @property
+    def view_turn(self) -> TurnCapture | None:
+        """The turn that holds the attention views (the last turn at the highest intensity)."""
+        return next((capture for capture in self.turns if capture.views), None)
+
+
+def view_turn_index(conversation: Conversation) -> int:
+    """Position (in `conversation.turns`) of the highest-pressure turn: the last one at the top intensity."""
+    top = max(turn.intensity for turn in conversation.turns)
+    return max(position for position, turn in enumerate(conversation.turns) if turn.intensity == top)
+
+
+def capture_turn(
+    bridge: Any, tokenizer: Any, conversation: Conversation, turn: TurnInfo, lens: LensTokens,
+    response_tokens: int, view_layers: Sequence[int] = (),
+) -> TurnCapture:  # fmt: skip
+    """Run `turn` (prompt plus the response's first tokens) through the bridge once, with hooks that keep
+    the attention shares of every layer, the residual stream at the response start and, for `view_layers`,
+    the condensed attention pattern."""
+    tokens = turn_tokens(tokenizer, conversation.prompt(turn), conversation.response(turn), response_tokens)
+    if len(tokens.ids) > bridge.cfg.n_ctx:
+        raise InterpError(
+            f"{conversation.key} turn {turn.index}: {len(tokens.ids)} tokens exceed the model's context "
+            f"of {bridge.cfg.n_ctx}"
+        )
+    n_layers, n_heads = bridge.cfg.n_layers, bridge.cfg.n_heads
+    segments = torch.tensor(tokens.segments)
+    queries = torch.tensor(tokens.queries)
+    shares = np.zeros((n_layers, n_heads, len(SEGMENTS)), dtype=np.float32)
+    residual = torch.zeros(n_layers, bridge.cfg.d_model)
+    view = view_items(tokens, [tokenizer.decode([token]) for token in tokens.ids]) if view_layers else None
+    membership = torch.from_numpy(view.membership) if view else None
+    views: dict[int, np.ndarray] = {}
+
+    def keep_attention(layer: int):
+        def hook(pattern: torch.Tensor, hook: Any) -> torch.Tensor:  # pattern: [batch, head, query, key]
+            shares[layer] = segment_shares(pattern[0], segments, queries).float().numpy()
+            if membership is not None and layer in view_layers:
+                views[layer] = condensed_pattern(pattern[0].float(), membership).numpy()
+            return pattern
+
+        return hook
+
+    def keep_residual(layer: int):
+        def hook(resid: torch.Tensor, hook: Any) -> torch.Tensor:  # resid: [batch, position, d_model]
+            residual[layer] = resid[0, tokens.start].float()
+            return resid
+
+        return hook
+
+    hooks = [(f"blocks.{layer}.attn.hook_pattern", keep_attention(layer)) for layer in range(n_layers)]
+    hooks += [(f"blocks.{layer}.hook_resid_post", keep_residual(layer)) for layer in range(n_layers)]
+    with torch.no_grad():
+        # The logits come from the lens below; logits_to_keep=1 spares the unembedding of every position.
+        bridge.run_with_hooks(torch.tensor([tokens.ids]), fwd_hooks=hooks, return_type=None, logits_to_keep=1)
+        layers = lens_probabilities(bridge, residual)
+    return TurnCapture(
+        turn=turn,
+        tokens=tokens,
+        shares=shares,
+        residual=residual.numpy(),
+        refusal=token_mass(layers, lens.refusal_ids).numpy(),
+        compliance=token_mass(layers, lens.compliance_ids).numpy(),
+        top_token=tokenizer.decode([int(layers[-1].argmax())]),
+        views=views,
+        view=view,
+    )
+
+
+def capture_conversation(
+    bridge: Any, tokenizer: Any, conversation: Conversation, lens: LensTokens, response_tokens: int,
+    view_layers: Sequence[int] = (),
+) -> ConversationCapture:  # fmt: skip
+    """Capture every turn; `view_layers` get attention views at the highest-pressure turn."""
+    view_at = view_turn_index(conversation)
+    turns = [
+        capture_turn(
+            bridge, tokenizer, conversation, turn, lens, response_tokens, view_layers if position == view_at else ()
+        )
+        for position, turn in enumerate(conversation.turns)
+    ]
+    return ConversationCapture(conversation, turns)
