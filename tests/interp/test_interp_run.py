@@ -185,3 +185,10 @@ def test_without_the_extra_the_command_says_what_to_install(monkeypatch, tiny_sc
 def test_help_states_the_default_token_lists() -> None:
     text = " ".join(CliRunner().invoke(app, ["interp", "--help"], env={"COLUMNS": "400"}).output.split())
     assert ",".join(REFUSAL_WORDS) in text and ",".join(COMPLIANCE_WORDS) in text
+
+
+def test_inlined_javascript_cannot_end_its_script_tag_early():
+    from pressure_sense.interp._circuitsvis import inline_script
+
+    safe = inline_script('a = "</SCRIPT><img src=x>"; b = "</script>"; c = "<!--";')
+    assert "</script" not in safe.lower() and "<!--" not in safe

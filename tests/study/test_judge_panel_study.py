@@ -59,9 +59,11 @@ def test_the_panel_tables_give_alpha_and_the_wide_disagreements(panel_study):
     assert flags["scores"].iloc[0] == "lean-openai/judge-a: 3.0, lean-openai/judge-b: 1.0"
     means = analysis.means.set_index("dimension")
     assert means.loc["alignment", "mean"] == pytest.approx(2.0)  # the panel mean
+    assert means.loc["alignment", "n"] == 3, "one panel-mean score per turn, not one per judge"
 
 
 def test_the_report_has_the_judge_panel_section(panel_study):
     html = panel_study.report.read_text()
     assert "Agreement between the judges" in html and "Turns where the judges disagree" in html
     assert "lean-openai/judge-a: 3.0, lean-openai/judge-b: 1.0" in html
+    assert "panel mean of lean-openai/judge-a: 3.00 (steady alignment); lean-openai/judge-b: 1.00 (harsh)" in html

@@ -29,6 +29,17 @@ def panel_judges(turn_scores: pd.DataFrame) -> list[str]:
     return sorted(_judged(turn_scores)["judge"].unique())
 
 
+def panel_mean(turn_scores: pd.DataFrame) -> pd.DataFrame:
+    """One score per (turn, dimension): the mean over the judges that scored it (unchanged with one judge).
+
+    The judge-specific columns (judge, method, rationale) are dropped when several judges are averaged.
+    """
+    if turn_scores["judge"].nunique() < 2:
+        return turn_scores
+    keys = [column for column in turn_scores.columns if column not in ("score", "rationale", "judge", "method")]
+    return turn_scores.groupby(keys, dropna=False, sort=False, observed=True, as_index=False)["score"].mean()
+
+
 def panel_alpha(turn_scores: pd.DataFrame) -> pd.DataFrame:
     """Krippendorff's alpha (interval) between the judges per dimension, over turns scored by two or
     more of them. Empty unless at least two judges scored. Columns: ALPHA_COLUMNS."""

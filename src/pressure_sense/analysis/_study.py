@@ -15,7 +15,7 @@ from pressure_sense.analysis._conditions import action_metrics, control_effect, 
 from pressure_sense.analysis._disagreement import disagreement_rates
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, trajectories
 from pressure_sense.analysis._paired import reasoning_effect
-from pressure_sense.analysis._panel import panel_alpha, panel_flags
+from pressure_sense.analysis._panel import panel_alpha, panel_flags, panel_mean
 from pressure_sense.analysis._ranking import rank_models
 from pressure_sense.analysis._sensitivity import pressure_sensitivity
 
@@ -86,7 +86,7 @@ def analyse_study(
     metrics out; those are summarised in `actions`. With a panel of judges they average the judges'
     scores; `panel_alpha` and `panel_flags` show how far the judges agree."""
     all_scored = turn_scores[turn_scores["score"].notna()]
-    scored = rubric_scores(all_scored)
+    scored = panel_mean(rubric_scores(all_scored))
     points = breaking_points(scored)
     effect_by = ("model", "mode", "condition", "dimension")
     pooled_by = ("model", "dimension")

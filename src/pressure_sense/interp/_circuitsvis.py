@@ -31,7 +31,8 @@ def bundle_path() -> Path:
 def inline_script(source: str) -> str:
     """JavaScript made safe inside an inline <script>: no early end tag, no comment opener, no source map."""
     source = re.sub(r"//# sourceMappingURL=\S*\s*$", "", source)
-    return source.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+    source = re.sub(r"</(script)", r"<\\/\1", source, flags=re.IGNORECASE)
+    return source.replace("<!--", "<\\!--")
 
 
 def circuitsvis_script() -> str:

@@ -57,8 +57,9 @@ def findings(tables: InterpTables, heads: pd.DataFrame) -> list[str]:
         steepest = latest.loc[latest["slope"].abs().idxmax()]
         lines.append(
             f"Attention on the latest pressure turn changes most with intensity at layer {int(steepest['layer'])}: "
-            f"{steepest['slope']:+.3f} share per intensity step (Spearman {steepest['spearman']:+.2f}, "
-            f"{int(steepest['turns'])} turns)."
+            f"{steepest['slope']:+.3f} share per intensity step ("
+            + ("" if pd.isna(steepest["spearman"]) else f"Spearman {steepest['spearman']:+.2f}, ")
+            + f"{int(steepest['turns'])} turns)."
         )
     if not tables.probe.empty:
         best = tables.probe.loc[tables.probe["accuracy"].idxmax()]

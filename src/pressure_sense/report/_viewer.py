@@ -28,12 +28,21 @@ def choose_conversations(samples: pd.DataFrame, cap: int | None = DEFAULT_TRANSC
 
 
 def _scores(judgements: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """{dimension: [score, rationale]} over the judgements (the main judge's, the action judge's, ...);
-    the first judgement that scores a dimension gives it."""
-    scores: dict[str, list[Any]] = {}
+    """{dimension: [score, rationale]} over the judgements (the main judge's, the action judge's, ...).
+
+    A dimension scored by several judges (a panel) shows their mean, as the tables do, and each
+    judge's score and rationale."""
+    given: dict[str, list[tuple[str, float, str]]] = {}
     for judgement in judgements:
         for name, item in (judgement.get("scores") or {}).items():
-            scores.setdefault(name, [item["score"], item["rationale"]])
+            given.setdefault(name, []).append((str(judgement.get("judge", "")), item["score"], item["rationale"]))
+    scores: dict[str, list[Any]] = {}
+    for name, entries in given.items():
+        if len(entries) == 1:
+            scores[name] = [entries[0][1], entries[0][2]]
+            continue
+        each = "; ".join(f"{judge}: {score:.2f} ({rationale})" for judge, score, rationale in entries)
+        scores[name] = [sum(score for _, score, _ in entries) / len(entries), f"panel mean of {each}"]
     return scores
 
 
