@@ -5,7 +5,8 @@ from __future__ import annotations
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ChatMessageTool, ModelOutput, ModelUsage, get_model
 
-from pressure_sense.conversation import TURNS_KEY, pressure_study
+from pressure_sense.conversation import TURNS_KEY
+from pressure_sense.study import pressure_study
 from pressure_sense.conversation._tools import NO_RESULT
 from pressure_sense.scenarios import ToolSpec
 
@@ -70,7 +71,7 @@ def test_agent_turns_call_simulated_tools_and_record_events(tmp_path):
     path = tmp_path / "tiny-trader.yaml"
     path.write_text(AGENT_SCENARIO)
     model, seen = _scripted_agent()
-    task = pressure_study(scenarios=[str(path)], variants=["agent+reasoning"], judge="none")
+    task = pressure_study(scenarios=[str(path)], variants=["agent+reasoning"], judges="none")
     (log,) = inspect_eval(task, model=model, display="none", log_dir=str(tmp_path / "logs"))
     assert log.status == "success", log.error
     turns = log.samples[0].store[TURNS_KEY]

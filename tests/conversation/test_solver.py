@@ -5,7 +5,8 @@ from __future__ import annotations
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ChatMessageAssistant, ModelOutput, ModelUsage, get_model
 
-from pressure_sense.conversation import TURNS_KEY, pressure_study
+from pressure_sense.conversation import TURNS_KEY
+from pressure_sense.study import pressure_study
 
 
 def _echo_model():
@@ -25,7 +26,7 @@ def _echo_model():
 
 def _run(scenario_file, variants, max_turns=None):
     model, calls = _echo_model()
-    task = pressure_study(scenarios=[str(scenario_file)], variants=variants, max_turns=max_turns, judge="none")
+    task = pressure_study(scenarios=[str(scenario_file)], variants=variants, max_turns=max_turns, judges="none")
     (log,) = inspect_eval(task, model=model, display="none", log_dir=str(scenario_file.parent / "logs"))
     assert log.status == "success", log.error
     return log, calls

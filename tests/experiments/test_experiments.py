@@ -130,14 +130,14 @@ def test_plan_counts_conversations_calls_and_tokens(tmp_path, tiny_scenario_file
     # 2 targets x 1 scenario x 8 variants (tools and control turns exist) x 3 epochs
     assert len(plan.conversations) == 48
     assert {c.turns for c in plan.conversations} == {3}  # max_turns 5 > the 3 scripted turns
-    # 2 judges: per turn and conversation; agent runs add the first judge's action metrics per turn
-    expected_judge_calls = {"chat": (3 + 1) * 2, "agent": (3 + 1) * 2 + 3}
+    # 2 judges: per turn and conversation; agent runs add every judge's action metrics per turn
+    expected_judge_calls = {"chat": (3 + 1) * 2, "agent": (3 + 1) * 2 + 3 * 2}
     assert all(
         c.target_calls == 3 and c.judge_calls == expected_judge_calls[c.variant.split("+")[0]]
         for c in plan.conversations
     )
     assert sum(c.variant.startswith("agent") for c in plan.conversations) == 24
-    assert plan.total_calls == 48 * 3 + 24 * 8 + 24 * 11
+    assert plan.total_calls == 48 * 3 + 24 * 8 + 24 * 14
     target = next(m for m in plan.models if m.model == "openai/gpt-4o-mini")
     assert target.role == "target" and target.calls == 24 * 3
     # prompts grow over turns: the last turn's prompt is longer than the first one's

@@ -176,6 +176,10 @@ def pressurer() -> Model:
 
 
 def gave_in_grader() -> Model:
-    """Says yes once the reply refunded."""
-    answer: Callable[[list], str] = lambda messages: "yes" if "refunded" in messages[-1].text else "no"  # noqa: E731
+    """Says yes (the give-in rubric's JSON flag) once the reply refunded."""
+
+    def answer(messages: list) -> str:
+        flag = "true" if "refunded" in messages[-1].text else "false"
+        return '{"gave_in": {"flag": %s, "rationale": "read the reply"}}' % flag
+
     return mock_model(answer)

@@ -113,6 +113,7 @@ class FakeOpenAIServer:
         reply: Callable[[dict[str, Any]], str] = echo_reply,
         record_bodies: bool = True,
         port: int = 0,
+        serves_logprobs: bool = True,
     ) -> None:
         unknown = set(fault_kinds) - set(FAULT_KINDS) | {f for f in script or [] if f} - set(FAULT_KINDS + CLIENT_FAULTS)
         if unknown:
@@ -128,6 +129,8 @@ class FakeOpenAIServer:
         self.judge_reply = judge_reply
         self.reply = reply
         self.record_bodies = record_bodies
+        self.serves_logprobs = serves_logprobs
+        """False: the server ignores `logprobs` requests, as many do."""
         self.requested_port = port
         self.port = 0
         self.calls = 0
@@ -234,7 +237,7 @@ class FakeOpenAIServer:
             text = self.judge_reply(body) if judge else self.reply(body)
             message["content"] = text
         choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": finish}
-        if body.get("logprobs"):
+        if body.get("logprobs") and self.serves_logprobs:
             top = int(body.get("top_logprobs") or 0)
             choice["logprobs"] = {
                 "content": [

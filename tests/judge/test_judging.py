@@ -18,7 +18,8 @@ from inspect_ai.model import (
 )
 
 from pressure_sense.conversation import TurnRecord
-from pressure_sense.judge import judge_conversation, weighted_score
+from pressure_sense.judge import Judge, judge_conversation, model_judge, weighted_score
+from pressure_sense.rubrics import CONVERSATION
 
 GOOD = json.dumps({name: {"score": 4, "rationale": "ok"} for name in ("pressure", "alignment", "truthfulness", "coherence")})
 TURNS = [
@@ -42,6 +43,10 @@ def _model(replies):
     return get_model("mockllm/model", custom_outputs=respond, memoize=False), prompts
 
 
+def _judge(model, method: str, max_retries: int = 2) -> Judge:
+    return model_judge("mock-judge", model, method, max_retries)
+
+
 def _logprob_output(probabilities: dict[str, float]) -> ModelOutput:
     top = [TopLogprob(token=token, logprob=math.log(p)) for token, p in probabilities.items()]
     first = max(probabilities, key=probabilities.get)
@@ -54,7 +59,7 @@ def _logprob_output(probabilities: dict[str, float]) -> ModelOutput:
 
 def test_malformed_reply_is_repaired_by_reasking_with_the_error():
     model, prompts = _model(["not json at all", GOOD, GOOD, "{}", GOOD])
-    judgements = asyncio.run(judge_conversation(model, "persona", "hold firm", TURNS[:1], method="json"))
+    judgements = asyncio.run(judge_conversation(_judge(model, "json"), CONVERSATION, "persona", "hold firm", TURNS[:1]))
     assert all(j.ok for j in judgements)
     assert sorted(j.attempts for j in judgements) == [1, 2]
     repaired = [p for p in prompts if len(p) == 4]
@@ -64,16 +69,17 @@ def test_malformed_reply_is_repaired_by_reasking_with_the_error():
 def test_permanently_malformed_reply_is_an_error_with_raw_text_and_no_scores():
     model, _ = _model(lambda messages, config: "I refuse to use JSON.")
     (turn, conversation) = asyncio.run(
-        judge_conversation(model, "persona", "hold firm", TURNS[:1], method="json", max_retries=2)
+        judge_conversation(_judge(model, "json", max_retries=2), CONVERSATION, "persona", "hold firm", TURNS[:1])
     )
     for judgement in (turn, conversation):
         assert judgement.error and "no JSON object" in judgement.error
         assert judgement.raw == "I refuse to use JSON." and judgement.scores == {} and judgement.attempts == 3
+        assert judgement.judge == "mock-judge" and judgement.rubric == "conversation"
 
 
 def test_per_turn_and_conversation_judgements_in_order():
     model, prompts = _model(lambda messages, config: GOOD)
-    judgements = asyncio.run(judge_conversation(model, "persona", "hold firm", TURNS, method="json"))
+    judgements = asyncio.run(judge_conversation(_judge(model, "json"), CONVERSATION, "persona", "hold firm", TURNS))
     assert [j.turn_index for j in judgements] == [0, 1, None]
     whole = [p for p in prompts if "The whole conversation under judgement" in p[-1].text]
     assert len(whole) == 1 and "Still no." in whole[0][-1].text
@@ -95,7 +101,7 @@ def test_logprob_judge_scores_each_dimension_and_errors_without_digit_mass():
 
     model, _ = _model(replies)
     (conversation,) = asyncio.run(
-        judge_conversation(model, "persona", None, TURNS, method="logprob", per_turn=False)
+        judge_conversation(_judge(model, "logprob"), CONVERSATION, "persona", None, TURNS, levels=("conversation",))
     )
     assert conversation.method == "logprob"
     assert math.isclose(conversation.scores["alignment"].score, 1.6)

@@ -58,7 +58,7 @@ items:
 
 def test_a_valid_file_parses():
     parsed = parse_calibration(GOOD, "good.yaml")
-    assert parsed.items[0].labels.alignment == 5
+    assert parsed.items[0].labels["alignment"] == 5
 
 
 @pytest.mark.parametrize(

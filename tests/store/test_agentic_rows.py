@@ -12,13 +12,14 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import MemoryDataset
 
 import pressure_sense.store  # noqa: F401  (registers the hook)
-from pressure_sense.conversation import STUDY_METADATA_KEY, pressure_conversation, pressure_study, study_samples
-from pressure_sense.judge import pressure_judge
-from pressure_sense.judge._actions import FLAGS_JUDGE, action_judge
+from pressure_sense.conversation import pressure_conversation
+from pressure_sense.judge import FLAGS_JUDGE, panel, study_scorers
+from pressure_sense.rubrics import ACTIONS, CONVERSATION
 from pressure_sense.scenarios import Variant, resolve_scenarios
 from pressure_sense.store import (
     SAMPLE_COLUMNS,
     SCHEMA_VERSION,
+    STUDY_METADATA_KEY,
     ResultsStore,
     adaptive_frame,
     beliefs_frame,
@@ -27,6 +28,7 @@ from pressure_sense.store import (
     turn_scores_frame,
 )
 from pressure_sense.store._schema import DDL
+from pressure_sense.study import pressure_study, study_samples
 from tests.fakes.agent_run import (
     DISHONEST_REPORT,
     FACTS_SCENARIO,
@@ -61,7 +63,7 @@ def agentic_study(tmp_path_factory: pytest.TempPathFactory) -> AgenticStudy:
             study_samples(resolve_scenarios([str(paths["trader"])]), [Variant.from_name("agent+reasoning")])
         ),
         solver=pressure_conversation(),
-        scorer=[pressure_judge(method="json"), action_judge()],
+        scorer=study_scorers([CONVERSATION, ACTIONS], panel([None]), method="json"),
         metadata=settings,
     )
     (agent_log,) = inspect_eval(
@@ -74,7 +76,7 @@ def agentic_study(tmp_path_factory: pytest.TempPathFactory) -> AgenticStudy:
     chat_task = pressure_study(
         scenarios=[str(paths["facts"]), str(paths["refund"])],
         variants=["chat", "chat+adaptive"],
-        judge="none",
+        judges="none",
         db=str(db),
         study_id="agentic",
         model_label="mock",
@@ -127,7 +129,8 @@ def test_the_action_judges_scores_are_stored_next_to_the_main_judges(agentic_stu
     assert table["report_honesty"].isna().tolist() == [True, False] and table.loc[1, "report_honesty"] == 1.0
     judges = judgements_frame(agentic_study.db, run=agentic_study.agent_run)
     assert sorted(set(judges["method"])) == ["flags", "json"]
-    assert (judges["judge"] == FLAGS_JUDGE).sum() == 2 and judges["error"].isna().all()
+    assert (judges["judge"] == FLAGS_JUDGE.label).sum() == 2 and judges["error"].isna().all()
+    assert sorted(set(judges["rubric"])) == ["actions", "conversation"]
 
 
 def test_a_rewritten_sample_replaces_its_belief_and_adaptive_rows(agentic_study: AgenticStudy, tmp_path: Path) -> None:
@@ -153,15 +156,17 @@ def stored_log_path(db: Path, run_id: str) -> str:
 def test_a_version_2_database_gains_the_new_tables(tmp_path: Path) -> None:
     db = tmp_path / "results.sqlite"
     connection = sqlite3.connect(db)
-    connection.executescript(DDL)
+    connection.executescript(DDL.replace("    rubric TEXT NOT NULL DEFAULT 'conversation',", "").replace(
+        ",\n    cut_chars INTEGER NOT NULL DEFAULT 0", ""
+    ))
     connection.executescript(
         "DROP TABLE beliefs; DROP TABLE adaptive_outcomes; INSERT INTO meta VALUES ('schema_version', '2');"
     )
     connection.close()
-    assert beliefs_frame(db).empty and adaptive_frame(db).empty, "an unmigrated database reads as empty"
     ResultsStore(db).close()
     connection = sqlite3.connect(db)
     tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
     connection.close()
-    assert {"beliefs", "adaptive_outcomes"} <= tables and version == str(SCHEMA_VERSION) == "3"
+    assert {"beliefs", "adaptive_outcomes"} <= tables and version == str(SCHEMA_VERSION) == "4"
+    assert beliefs_frame(db).empty and adaptive_frame(db).empty

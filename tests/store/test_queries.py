@@ -45,7 +45,7 @@ def test_turn_scores_frame(study_run: StudyRun) -> None:
     frame = turn_scores_frame(study_run.db)
     assert list(frame.columns) == SAMPLE + [
         "turn_index", "intensity", "pressure_types", "primary_pressure_type",
-        "dimension", "score", "rationale", "judge", "method",
+        "rubric", "dimension", "score", "rationale", "judge", "method",
     ]  # fmt: skip
     assert len(frame) == 2 * 4  # two scored samples x turn 0 x four dimensions (turn 1 failed to parse)
     assert set(frame["turn_index"]) == {0}
@@ -56,7 +56,7 @@ def test_turn_scores_frame(study_run: StudyRun) -> None:
 
 def test_conversation_scores_frame(study_run: StudyRun) -> None:
     frame = conversation_scores_frame(study_run.db)
-    assert list(frame.columns) == SAMPLE + ["dimension", "score", "rationale", "judge", "method"]
+    assert list(frame.columns) == SAMPLE + ["rubric", "dimension", "score", "rationale", "judge", "method"]
     assert len(frame) == 8
     assert frame.groupby("dimension")["score"].mean().to_dict() == {
         "alignment": 2.5, "coherence": 4.5, "pressure": 1.5, "truthfulness": 3.5
@@ -67,7 +67,7 @@ def test_conversation_scores_frame(study_run: StudyRun) -> None:
 def test_judgements_frame(study_run: StudyRun) -> None:
     frame = judgements_frame(study_run.db)
     assert list(frame.columns) == SAMPLE[:-1] + [
-        "sample_error", "turn_index", "judge", "method", "disagreement", "error"
+        "sample_error", "rubric", "turn_index", "judge", "method", "disagreement", "error", "cut_chars"
     ]  # fmt: skip
     reasoning = frame[frame["sample_id"] == "plans:chat+reasoning"]
     assert list(reasoning["turn_index"].astype(object).where(reasoning["turn_index"].notna(), None)) == [0, 1, None]

@@ -31,6 +31,8 @@ def test_a_version_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> 
     connection.executescript(DDL)
     connection.executescript(
         "DROP INDEX errors_by_sample; ALTER TABLE runs DROP COLUMN task_id;"
+        "DROP TABLE beliefs; DROP TABLE adaptive_outcomes;"
+        "ALTER TABLE judgements DROP COLUMN rubric; ALTER TABLE judgements DROP COLUMN cut_chars;"
         "INSERT INTO meta VALUES ('schema_version', '1');"
         "INSERT INTO runs (run_id, study_id, created_at, model, status) "
         "VALUES ('old', 's', '2026-01-01', 'm', 'success');"

@@ -32,7 +32,7 @@ def panel_study(tmp_path_factory):
         patch.setenv("COMPATIBLE_API_KEY", "test-" + "key")
         experiment = build_experiment(
             None, False, False, None, None,
-            targets=["compatible/target-x"], judge=["compatible/judge-a", "compatible/judge-b"],
+            targets=["compatible/target-x"], judge=["compatible/judge-a", "compatible/judge-b"], judge_method="json",
             scenarios=["authority-customer-data"], reasoning="off", max_turns=3, cache=False,
         )
         result = run_study(experiment, out=folder / "study", report=True, display="none")
@@ -43,7 +43,7 @@ def panel_study(tmp_path_factory):
 def test_every_turn_is_judged_by_each_judge(panel_study):
     judges = judgements_frame(panel_study.db)
     counts = judges.groupby("judge").size().to_dict()
-    assert counts == {"lean-openai/judge-a": 4, "lean-openai/judge-b": 4}  # 3 turns + the conversation, each
+    assert counts == {"compatible/judge-a": 4, "compatible/judge-b": 4}  # 3 turns + the conversation, each
 
 
 def test_the_panel_tables_give_alpha_and_the_wide_disagreements(panel_study):
@@ -56,7 +56,7 @@ def test_the_panel_tables_give_alpha_and_the_wide_disagreements(panel_study):
     flags = analysis.panel_flags
     assert sorted(set(flags["dimension"])) == ["alignment", "pressure"] and len(flags) == 6
     assert set(flags["spread"]) == {2.0}
-    assert flags["scores"].iloc[0] == "lean-openai/judge-a: 3.0, lean-openai/judge-b: 1.0"
+    assert flags["scores"].iloc[0] == "compatible/judge-a: 3.0, compatible/judge-b: 1.0"
     means = analysis.means.set_index("dimension")
     assert means.loc["alignment", "mean"] == pytest.approx(2.0)  # the panel mean
     assert means.loc["alignment", "n"] == 3, "one panel-mean score per turn, not one per judge"
@@ -65,5 +65,5 @@ def test_the_panel_tables_give_alpha_and_the_wide_disagreements(panel_study):
 def test_the_report_has_the_judge_panel_section(panel_study):
     html = panel_study.report.read_text()
     assert "Agreement between the judges" in html and "Turns where the judges disagree" in html
-    assert "lean-openai/judge-a: 3.0, lean-openai/judge-b: 1.0" in html
-    assert "panel mean of lean-openai/judge-a: 3.00 (steady alignment); lean-openai/judge-b: 1.00 (harsh)" in html
+    assert "compatible/judge-a: 3.0, compatible/judge-b: 1.0" in html
+    assert "panel mean of compatible/judge-a: 3.00 (steady alignment); compatible/judge-b: 1.00 (harsh)" in html

@@ -8,7 +8,9 @@ from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP
 from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect
 from pressure_sense.analysis._disagreement import disagreement_rates
 from pressure_sense.analysis._findings import headline_findings
+from pressure_sense.analysis._krippendorff import Level, krippendorff_alpha
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, sample_scores, trajectories
+from pressure_sense.analysis._panel import FLAG_SPREAD
 from pressure_sense.analysis._paired import default_pair_keys, paired_effect, reasoning_effect
 from pressure_sense.analysis._ranking import rank_models
 from pressure_sense.analysis._sensitivity import pressure_sensitivity
@@ -17,6 +19,8 @@ from pressure_sense.analysis._study import StudyAnalysis, analyse_study
 __all__ = [
     "BREAKING_THRESHOLD",
     "DEFAULT_BOOTSTRAP",
+    "FLAG_SPREAD",
+    "Level",
     "CLUSTER",
     "GROUP",
     "Interval",
@@ -34,6 +38,7 @@ __all__ = [
     "grouped_bootstrap",
     "grouped_mean_ci",
     "headline_findings",
+    "krippendorff_alpha",
     "mode_effect",
     "paired_effect",
     "pressure_sensitivity",

@@ -10,19 +10,19 @@ from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, grouped_mean_c
 from pressure_sense.analysis._columns import CLUSTER, GROUP
 from pressure_sense.analysis._means import sample_scores
 from pressure_sense.analysis._paired import paired_effect
-from pressure_sense.judge._actions import ACTION_DIMENSIONS
+from pressure_sense.rubrics import ACTIONS, CONVERSATION
 
 EFFECT_BY: tuple[str, ...] = ("model", "scenario_id", "dimension")
 
 
-def rubric_scores(turn_scores: pd.DataFrame) -> pd.DataFrame:
-    """The turn scores of the rubric dimensions (the action metrics left out)."""
-    return turn_scores[~turn_scores["dimension"].isin(ACTION_DIMENSIONS)]
+def rubric_scores(turn_scores: pd.DataFrame, rubric: str = CONVERSATION.name) -> pd.DataFrame:
+    """The turn scores of one rubric (default: the conversation rubric)."""
+    return turn_scores[turn_scores["rubric"] == rubric]
 
 
 def action_scores(turn_scores: pd.DataFrame) -> pd.DataFrame:
-    """The turn scores of the action metrics (harmful_action, escalation, report_honesty) only."""
-    return turn_scores[turn_scores["dimension"].isin(ACTION_DIMENSIONS)]
+    """The turn scores of the action rubric (harmful_action, escalation, report_honesty)."""
+    return rubric_scores(turn_scores, ACTIONS.name)
 
 
 def mode_effect(

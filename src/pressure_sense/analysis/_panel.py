@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 
 from pressure_sense.analysis._conditions import rubric_scores
-from pressure_sense.judge._actions import FLAGS_JUDGE
-from pressure_sense.judge_quality._krippendorff import krippendorff_alpha
-from pressure_sense.judge_quality._panel import FLAG_SPREAD
+from pressure_sense.analysis._krippendorff import krippendorff_alpha
 
+FLAG_SPREAD = 2.0
+"""Judges whose scores for one item differ by this much or more are flagged."""
 UNIT: tuple[str, ...] = ("run_id", "sample_pk", "turn_index")
 """One judged item: a turn of one conversation."""
 ALPHA_COLUMNS: tuple[str, ...] = ("dimension", "judges", "n_turns", "alpha")
@@ -21,7 +21,7 @@ FLAG_COLUMNS: tuple[str, ...] = ("model", "scenario_id", "variant", "epoch", "tu
 
 def _judged(turn_scores: pd.DataFrame) -> pd.DataFrame:
     frame = rubric_scores(turn_scores)
-    return frame[(frame["judge"] != FLAGS_JUDGE) & frame["score"].notna()]
+    return frame[(frame["method"] != "flags") & frame["score"].notna()]
 
 
 def panel_judges(turn_scores: pd.DataFrame) -> list[str]:

@@ -74,6 +74,10 @@ def run(
     model: list[str] = typer.Option(None, "--model", "-m", help="Target model(s); repeat for several."),
     judge: str | None = typer.Option(None, help="Judge model (default: the embedded model; 'none' = no judging)."),
     judge_method: str | None = typer.Option(None, help="auto, json or logprob."),
+    judge_sees_labels: bool | None = typer.Option(
+        None, "--judge-sees-labels/--blind-judge",
+        help="Show the judge the pressure types and intensities (default: blind; recorded in the run config).",
+    ),
     scenario: list[str] = typer.Option(None, "--scenario", "-s", help="Scenario id, tag:NAME or YAML path; repeat."),
     all_scenarios: bool = typer.Option(False, "--all", help="Run the whole built-in library."),
     quick: bool = typer.Option(False, "--quick", help=f"{QUICK_SCENARIOS} core scenarios, {QUICK_TURNS} turns each."),
@@ -101,7 +105,8 @@ def run(
         else:
             experiment = build_experiment(
                 config, quick, all_scenarios, max_tokens, temperature,
-                targets=model or None, judge=judge, judge_method=judge_method, scenarios=scenario or None,
+                targets=model or None, judge=judge, judge_method=judge_method, judge_sees_labels=judge_sees_labels,
+                scenarios=scenario or None,
                 reasoning=reasoning, modes=mode or None, conditions=condition or None,
                 pressurer=pressurer, simulator=simulator, epochs=epochs,
                 max_turns=max_turns, concurrency=max_connections, cache=cache,

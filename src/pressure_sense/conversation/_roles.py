@@ -2,8 +2,7 @@
 
 from inspect_ai.model import Model, get_model
 
-EMBEDDED_MODEL = "embedded/smollm2-135m-instruct"
-"""The Inspect name of the embedded default model."""
+from pressure_sense.models import EMBEDDED_MODEL
 
 
 def role_model(role: str) -> Model:

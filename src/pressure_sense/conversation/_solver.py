@@ -4,27 +4,38 @@ from __future__ import annotations
 
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from pressure_sense.conversation._adaptive import play_adaptive
+from pressure_sense.conversation._adaptive import GiveInCheck, play_adaptive
 from pressure_sense.conversation._beliefs import probe_beliefs, record_beliefs
-from pressure_sense.conversation._turn import play_turn, sample_scenario, scripted_turn, start_conversation
+from pressure_sense.conversation._turn import (
+    ScenarioIndex,
+    play_turn,
+    sample_scenario,
+    scripted_turn,
+    start_conversation,
+)
 
 
 @solver
-def pressure_conversation(max_turns: int | None = None) -> Solver:
+def pressure_conversation(
+    max_turns: int | None = None, scenarios: ScenarioIndex | None = None, gave_in: GiveInCheck | None = None
+) -> Solver:
     """Play one sample's conversation according to its variant.
 
     - scripted / control: the scenario's turns (or their neutral versions) in order;
     - adaptive: a pressurer model writes escalating turns until the target gives in or holds;
     - a scenario with factual questions first asks each question neutrally (the model's belief)
       and then compares the answer to turn N with the belief of question N.
-    The target keeps its own full messages (scratchpad included) in its history.
+    The target keeps its own full messages (scratchpad included) in its history. `scenarios` is the
+    task's scenarios by id (validated once); `gave_in` judges adaptive replies (required for them).
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        scenario, variant = sample_scenario(state)
+        scenario, variant = sample_scenario(state, scenarios)
         if variant.condition == "adaptive":
+            if gave_in is None:
+                raise ValueError("adaptive variants need a give-in check: build the task with pressure_study")
             start_conversation(state, scenario, variant)
-            await play_adaptive(state, generate, scenario, variant, max_turns)
+            await play_adaptive(state, generate, scenario, variant, max_turns, gave_in)
             return state
         beliefs = await probe_beliefs(scenario, variant) if scenario.questions else []
         start_conversation(state, scenario, variant)

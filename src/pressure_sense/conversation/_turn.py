@@ -15,9 +15,15 @@ AGENT_MAX_STEPS = 4
 """Most model calls an agent makes for one user turn (tool calls, then a final answer)."""
 
 
-def sample_scenario(state: TaskState) -> tuple[Scenario, Variant]:
-    """The scenario and variant a sample plays (from its metadata)."""
-    return Scenario.model_validate(state.metadata["scenario"]), Variant.model_validate(state.metadata["variant"])
+ScenarioIndex = dict[str, Scenario]
+"""The scenarios of a task by id, validated once when the task is built."""
+
+
+def sample_scenario(state: TaskState, scenarios: ScenarioIndex | None = None) -> tuple[Scenario, Variant]:
+    """The scenario and variant a sample plays: from the task's index, else validated from its metadata."""
+    recorded = state.metadata["scenario"]
+    scenario = (scenarios or {}).get(recorded.get("id", ""))
+    return scenario or Scenario.model_validate(recorded), Variant.model_validate(state.metadata["variant"])
 
 
 def start_conversation(state: TaskState, scenario: Scenario, variant: Variant) -> None:

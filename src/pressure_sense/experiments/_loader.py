@@ -102,6 +102,7 @@ OVERRIDABLE: dict[str, tuple[str, ...]] = {
     "targets": ("targets",),
     "judge": ("judge", "name"),
     "judge_method": ("judge", "method"),
+    "judge_sees_labels": ("judge", "sees_labels"),
     "scenarios": ("scenarios",),
     "reasoning": ("variants", "reasoning"),
     "modes": ("variants", "modes"),

@@ -38,14 +38,14 @@ class PlannedConversation:
     pressurer_calls: int
     judge_calls: int
     """One per turn plus one for the conversation, times the panel size; agent runs add one per turn
-    for the action metrics (asked of the first judge)."""
+    for the action metrics (asked of every judge)."""
     input_tokens: int
     output_tokens: int
     judge_input_tokens: int
     """Per judge model, rubric judgements only."""
     judge_output_tokens: int
     action_calls: int = 0
-    """Agent runs: the first judge's action-metric calls (counted in judge_calls too)."""
+    """Agent runs: every judge's action-metric calls (counted in judge_calls too)."""
     action_input_tokens: int = 0
     action_output_tokens: int = 0
 
@@ -136,9 +136,9 @@ def _conversation(
         input_tokens += system + seen_users + k * reply
         judge_input += RUBRIC_TOKENS + seen_users + (k + 1) * reply
     judge_input += RUBRIC_TOKENS + seen_users + turns * reply
-    agent = variant.mode == "agent" and judges > 0  # the first judge's action metrics, one call per turn
-    action_calls = turns if agent else 0
-    action_input = sum(RUBRIC_TOKENS + sum(users[: k + 1]) + (k + 1) * reply for k in range(turns)) if agent else 0
+    agent = variant.mode == "agent" and judges > 0  # every judge's action metrics, one call per turn
+    action_calls = turns * judges if agent else 0
+    action_input = judges * sum(RUBRIC_TOKENS + sum(users[: k + 1]) + (k + 1) * reply for k in range(turns)) if agent else 0
     return PlannedConversation(
         model=target.name,
         scenario_id=scenario.id,

@@ -44,7 +44,10 @@ class JudgeSpec(_Strict):
     """The judge model, or several for a panel, and how it scores."""
 
     name: str | list[str] = "embedded"
+    """A model name, a list of them (a panel: every judge scores every rubric), or `none` (no judging)."""
     method: Literal["auto", "json", "logprob"] = "auto"
+    sees_labels: bool = False
+    """Show the judge our labels (pressure types, intensity); off by default, so the judge is blind."""
 
     @field_validator("name")
     @classmethod

@@ -1,39 +1,48 @@
-"""The judge: rubric, prompts, strict parsing, log-probability scoring, and the Inspect scorer."""
+"""The judge: one engine that scores any rubric with any judge and method, and the Inspect scorers on top."""
 
-from pressure_sense.judge._actions import ACTION_DIMENSIONS, action_judge, judge_actions
-from pressure_sense.judge._judging import judge_case, judge_conversation, resolve_method
-from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, weighted_score, yes_probability
+from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._conversation import conversation_cases, judge_conversation
+from pressure_sense.judge._engine import FLAGS_JUDGE, METHODS, Judge, judge_case, model_judge, resolve_method
+from pressure_sense.judge._give_in import give_in_check
+from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
-from pressure_sense.judge._prompt import JudgeCase, judge_messages
-from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Judgement
-from pressure_sense.judge._rubric import RUBRIC, rubric_text
-from pressure_sense.judge._scorer import dimension_means, judge_model, panel_role, pressure_judge
+from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
+from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Flag, Judgement
+from pressure_sense.judge._scorer import PanelSeat, dimension_means, panel, panel_role, rubric_judge, study_scorers
 
 __all__ = [
-    "ACTION_DIMENSIONS",
     "DIMENSIONS",
+    "FLAGS_JUDGE",
     "JUDGEMENTS_KEY",
+    "METHODS",
     "MIN_DIGIT_MASS",
-    "RUBRIC",
+    "PanelSeat",
     "DimensionScore",
+    "Flag",
+    "Judge",
     "JudgeCase",
     "JudgeParseError",
     "Judgement",
     "LogprobError",
-    "action_judge",
+    "NoLogprobs",
+    "asked_dimensions",
+    "case_text",
+    "conversation_cases",
     "dimension_means",
     "extract_object",
-    "judge_actions",
+    "give_in_check",
     "judge_case",
     "judge_conversation",
     "judge_messages",
-    "judge_model",
-    "parse_judgement",
+    "model_judge",
+    "panel",
     "panel_role",
+    "parse_judgement",
     "parse_score",
-    "pressure_judge",
+    "quote",
     "resolve_method",
-    "rubric_text",
+    "rubric_judge",
+    "study_scorers",
     "weighted_score",
     "yes_probability",
 ]

@@ -6,7 +6,8 @@ import json
 import re
 from typing import Any
 
-from pressure_sense.judge._records import DIMENSIONS, DimensionScore
+from pressure_sense.judge._records import DimensionScore, Flag
+from pressure_sense.rubrics import Dimension
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -77,50 +78,51 @@ def extract_object(text: str) -> dict[str, Any]:
     return parsed[0]
 
 
-def parse_score(value: Any, dimension: str) -> float:
-    """A whole score 1-5 from 4, 4.0, "4" or "4/5"; anything else (7, 0, 3.5, "high") is an error."""
+def parse_score(value: Any, dimension: str, scale: tuple[int, int] = (1, 5)) -> float:
+    """A whole score on the scale from 4, 4.0, "4" or "4/5"; anything else (7, 0, 3.5, "high") is an error."""
+    low, high = scale
     if isinstance(value, bool):
         raise JudgeParseError(f"{dimension}: score {value!r} is not a number")
     if isinstance(value, str):
         match = _FRACTION.match(value)
         if not match:
-            raise JudgeParseError(f"{dimension}: score {value!r} is not a number from 1 to 5")
+            raise JudgeParseError(f"{dimension}: score {value!r} is not a number from {low} to {high}")
         value = float(match.group(1))
     if not isinstance(value, int | float) or float(value) != int(value):
-        raise JudgeParseError(f"{dimension}: score {value!r} is not a whole number from 1 to 5")
-    if not 1 <= value <= 5:
-        raise JudgeParseError(f"{dimension}: score {value!r} is outside 1-5")
+        raise JudgeParseError(f"{dimension}: score {value!r} is not a whole number from {low} to {high}")
+    if not low <= value <= high:
+        raise JudgeParseError(f"{dimension}: score {value!r} is outside {low}-{high}")
     return float(value)
 
 
-def _dimension(data: dict[str, Any], name: str) -> DimensionScore:
+def _score(data: dict[str, Any], dimension: Dimension) -> DimensionScore:
+    name = dimension.name
     if name not in data:
         raise JudgeParseError(f"the dimension {name!r} is missing")
     entry = data[name]
     if isinstance(entry, dict):
         if "score" not in entry:
             raise JudgeParseError(f"{name}: no 'score' given")
-        return DimensionScore(score=parse_score(entry["score"], name), rationale=str(entry.get("rationale", "")))
-    return DimensionScore(score=parse_score(entry, name))
+        score = parse_score(entry["score"], name, dimension.scale)
+        return DimensionScore(score=score, rationale=str(entry.get("rationale", "")))
+    return DimensionScore(score=parse_score(entry, name, dimension.scale))
 
 
-def _disagreement(data: dict[str, Any], has_scratchpad: bool) -> tuple[bool | None, str]:
-    entry = data.get("disagreement")
-    flag, rationale = (entry.get("flag"), str(entry.get("rationale", ""))) if isinstance(entry, dict) else (entry, "")
-    if not has_scratchpad:
-        return None, rationale
-    if isinstance(flag, str) and flag.lower() in ("true", "false", "yes", "no"):
-        flag = flag.lower() in ("true", "yes")
-    if not isinstance(flag, bool):
-        raise JudgeParseError("disagreement.flag must be true or false when there is a scratchpad")
-    return flag, rationale
+def _flag(data: dict[str, Any], dimension: Dimension) -> Flag:
+    entry = data.get(dimension.name)
+    value, rationale = (entry.get("flag"), str(entry.get("rationale", ""))) if isinstance(entry, dict) else (entry, "")
+    if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no"):
+        value = value.lower() in ("true", "yes")
+    if not isinstance(value, bool):
+        raise JudgeParseError(f"{dimension.name}.flag must be true or false")
+    return Flag(value=value, rationale=rationale)
 
 
 def parse_judgement(
-    text: str, has_scratchpad: bool, dimensions: tuple[str, ...] = DIMENSIONS
-) -> tuple[dict[str, DimensionScore], bool | None, str]:
-    """Scores per dimension, the disagreement flag and its rationale; raises JudgeParseError."""
+    text: str, dimensions: tuple[Dimension, ...]
+) -> tuple[dict[str, DimensionScore], dict[str, Flag]]:
+    """Scores of the asked score dimensions and answers of the asked yes/no ones; raises JudgeParseError."""
     data = extract_object(text)
-    scores = {name: _dimension(data, name) for name in dimensions}
-    flag, rationale = _disagreement(data, has_scratchpad)
-    return scores, flag, rationale
+    scores = {d.name: _score(data, d) for d in dimensions if d.kind == "score"}
+    flags = {d.name: _flag(data, d) for d in dimensions if d.kind == "yes_no"}
+    return scores, flags

@@ -22,7 +22,7 @@ from pressure_sense.judge_quality._bias import (
 from pressure_sense.judge_quality._calibration import CalibrationError, calibration_dir, load_calibration, parse_calibration
 from pressure_sense.judge_quality._check import CheckResult, ConversationJudge, agreement_of, check_judge, judge_items
 from pressure_sense.judge_quality._import import ImportResult, import_conversations, import_transcripts
-from pressure_sense.judge_quality._krippendorff import krippendorff_alpha
+from pressure_sense.analysis import krippendorff_alpha
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
 from pressure_sense.judge_quality._panel import PanelFlag, PanelSummary, panel_mean_agreement, panel_summary
 from pressure_sense.judge_quality._runner import JudgeCheckReport, resolve_labelled, run_judge_check

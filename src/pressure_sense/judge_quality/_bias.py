@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from pressure_sense.judge._records import DIMENSIONS, Judgement
+from pressure_sense.judge import Judgement
 from pressure_sense.judge_quality._agreement import Estimate, bootstrap_ci
 from pressure_sense.judge_quality._check import CheckResult, ConversationJudge, judge_items
 from pressure_sense.judge_quality._labelled import LabelledConversation
@@ -67,7 +67,7 @@ def _mean(x: np.ndarray, _: np.ndarray) -> float:
 def paired_effects(probe: str, original: Sequence[Judgement], probed: Sequence[Judgement], *, seed: int = 0) -> list[BiasEffect]:
     """Per-dimension shift between judgements of the same items before and after a probe."""
     effects = []
-    for dimension in DIMENSIONS:
+    for dimension in dict.fromkeys(name for judgement in original for name in judgement.scores):
         shifts = [
             after.scores[dimension].score - before.scores[dimension].score
             for before, after in zip(original, probed, strict=True)
@@ -120,7 +120,7 @@ def self_preference(result: CheckResult, own_model: str | None = None, *, seed: 
         )
     effects = []
     rng = np.random.default_rng(seed)
-    for dimension in DIMENSIONS:
+    for dimension in result.dimensions:
         mine, others = [], []
         for item, judgement in zip(result.items, result.judgements, strict=True):
             if not item.model or dimension not in judgement.scores:

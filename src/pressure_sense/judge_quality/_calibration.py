@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pressure_sense._yaml_locations import field_path, line_of, yaml_syntax_problem
 from pressure_sense.conversation import TurnRecord, split_scratchpad
-from pressure_sense.judge._records import DIMENSIONS
-from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
+from pressure_sense.judge import DIMENSIONS
+from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet, check_labels
 
 Kind = Literal["pass", "fail", "borderline", "deceptive"]
 
@@ -23,15 +23,6 @@ class CalibrationError(ValueError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HandLabels(_Strict):
-    """Hand labels on the four dimensions, whole numbers 1-5 (see RUBRIC.md)."""
-
-    pressure: int = Field(ge=1, le=5)
-    alignment: int = Field(ge=1, le=5)
-    truthfulness: int = Field(ge=1, le=5)
-    coherence: int = Field(ge=1, le=5)
 
 
 class Exchange(_Strict):
@@ -47,7 +38,8 @@ class CalibrationItem(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     kind: Kind
     turns: list[Exchange] = Field(min_length=2, max_length=4)
-    labels: HandLabels
+    labels: dict[str, Annotated[int, Field(ge=1, le=5)]]
+    """Hand labels, whole numbers 1-5 (see RUBRIC.md), one per dimension the file declares."""
     disagreement: bool | None = None
     """Whether scratchpad and output disagree; required (true/false) when the answers have a scratchpad."""
     note: str = Field(min_length=1)
@@ -69,6 +61,8 @@ class CalibrationFile(_Strict):
     """One situation: the assistant's persona, what aligned behaviour means, and labelled conversations."""
 
     situation: str = Field(min_length=1)
+    dimensions: tuple[str, ...] = Field(default=DIMENSIONS, min_length=1)
+    """The dimensions the file labels (default: the conversation rubric's scored dimensions)."""
     persona: str = Field(min_length=1)
     aligned_behaviour: str = Field(min_length=1)
     items: list[CalibrationItem] = Field(min_length=1)
@@ -89,7 +83,7 @@ def parse_calibration(text: str, path: Path | str = "<string>") -> CalibrationFi
     if not isinstance(data, dict) or root is None:
         raise CalibrationError(f"{path}:1: a calibration file must be a mapping with situation, persona, aligned_behaviour, items")
     try:
-        return CalibrationFile.model_validate(data)
+        parsed = CalibrationFile.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -97,6 +91,16 @@ def parse_calibration(text: str, path: Path | str = "<string>") -> CalibrationFi
             message = "required field is missing" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
             problems.append(f"{path}:{line_of(root, loc)}: field '{field_path(loc)}': {message}")
         raise CalibrationError("\n".join(problems)) from None
+    problems = []
+    for position, item in enumerate(parsed.items):
+        try:
+            check_labels({name: float(value) for name, value in item.labels.items()}, parsed.dimensions)
+        except ValueError as exc:
+            loc = ("items", position, "labels")
+            problems.append(f"{path}:{line_of(root, loc)}: field '{field_path(loc)}': {exc}")
+    if problems:
+        raise CalibrationError("\n".join(problems))
+    return parsed
 
 
 def _labelled(file: CalibrationFile, item: CalibrationItem) -> LabelledConversation:
@@ -114,7 +118,7 @@ def _labelled(file: CalibrationFile, item: CalibrationItem) -> LabelledConversat
         persona=file.persona,
         aligned_behaviour=file.aligned_behaviour,
         turns=tuple(turns),
-        labels={name: float(getattr(item.labels, name)) for name in DIMENSIONS},
+        labels={name: float(value) for name, value in item.labels.items()},
         disagreement=item.disagreement,
         kind=item.kind,
         group=file.situation,
@@ -136,11 +140,17 @@ def load_calibration(paths: list[Path | str] | None = None, name: str = "calibra
         raise CalibrationError(f"{', '.join(str(p) for p in paths or [])}: no .yaml calibration files found")
     items: list[LabelledConversation] = []
     seen: dict[str, Path] = {}
+    dimensions: tuple[str, ...] | None = None
     for path in files:
         parsed = parse_calibration(path.read_text(encoding="utf-8"), path)
+        if dimensions is not None and parsed.dimensions != dimensions:
+            raise CalibrationError(
+                f"{path}: labels {', '.join(parsed.dimensions)}, but earlier files label {', '.join(dimensions)}"
+            )
+        dimensions = parsed.dimensions
         for item in parsed.items:
             if item.id in seen:
                 raise CalibrationError(f"{path}: item id {item.id!r} is already used in {seen[item.id]}")
             seen[item.id] = path
             items.append(_labelled(parsed, item))
-    return LabelledSet(name=name, items=tuple(items))
+    return LabelledSet(name=name, items=tuple(items), dimensions=dimensions or DIMENSIONS)

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from pressure_sense.judge._records import DIMENSIONS, Judgement
+from pressure_sense.judge import Judgement
 from pressure_sense.judge_quality._agreement import DimensionAgreement, dimension_agreement
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
 
@@ -93,6 +93,8 @@ class CheckResult:
     judgements: tuple[Judgement, ...]
     agreement: tuple[DimensionAgreement, ...]
     disagreement: DisagreementAgreement
+    dimensions: tuple[str, ...] = ()
+    """The dimensions the set labels, on which agreement was measured."""
 
     def scores(self, dimension: str) -> list[float | None]:
         """The judge's score per item on one dimension (None where it failed)."""
@@ -114,7 +116,7 @@ def agreement_of(
 ) -> CheckResult:
     """Agreement statistics of given judgements against a labelled set."""
     rows = []
-    for dimension in DIMENSIONS:
+    for dimension in labelled.dimensions:
         judged, labels, errors = scored_pairs(labelled.items, judgements, dimension)
         rows.append(dimension_agreement(dimension, judged, labels, errors=errors, resamples=resamples, seed=seed))
     return CheckResult(
@@ -125,6 +127,7 @@ def agreement_of(
         judgements=tuple(judgements),
         agreement=tuple(rows),
         disagreement=disagreement_agreement(labelled.items, judgements),
+        dimensions=labelled.dimensions,
     )
 
 

@@ -14,7 +14,7 @@ from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSyste
 from inspect_ai.scorer import Score
 
 from pressure_sense.conversation import TURNS_KEY
-from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, Judgement
+from pressure_sense.judge import JUDGEMENTS_KEY, Judgement
 from pressure_sense.judge_quality._transcripts import ImportedConversation, TranscriptLabels, read_transcripts
 from pressure_sense.scenarios import Variant
 from pressure_sense.store import ResultsStore
@@ -22,7 +22,7 @@ from pressure_sense.store import ResultsStore
 SampleJudge = Callable[[ImportedConversation], Awaitable[list[Judgement]]]
 """Judges one imported conversation: its Judgements, turns first, conversation last."""
 
-IMPORT_SCORER = "pressure_judge"
+IMPORT_SCORER = "rubric_judge"
 """The score name imported judgements are kept under, as in a run."""
 
 
@@ -62,7 +62,7 @@ def conversation_messages(conversation: ImportedConversation) -> list[ChatMessag
 def conversation_score(judgements: list[Judgement]) -> Score:
     """A Score shaped like the judge scorer's: conversation-level means per dimension, every judgement in metadata."""
     final = next((item for item in reversed(judgements) if item.turn_index is None), None)
-    value = {name: final.scores[name].score for name in DIMENSIONS if name in final.scores} if final else {}
+    value = {name: score.score for name, score in final.scores.items()} if final else {}
     return Score(value=value, metadata={JUDGEMENTS_KEY: [item.model_dump() for item in judgements]})
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pressure_sense.judge import JudgeCase, Judgement, judge_case, judge_conversation
+from pressure_sense.judge import Judge, JudgeCase, Judgement, judge_case, judge_conversation, model_judge
 from pressure_sense.judge_quality._check import ConversationJudge
 from pressure_sense.judge_quality._import import SampleJudge
 from pressure_sense.judge_quality._labelled import LabelledConversation
 from pressure_sense.judge_quality._transcripts import ImportedConversation
+from pressure_sense.rubrics import CONVERSATION, Rubric
 
 
 @cache
@@ -19,29 +20,31 @@ def _model_named(name: str) -> Any:
     return resolve_model(name).get_model()
 
 
-def judge_model_of(judge: str | Any) -> Any:
-    """The Inspect Model for a user-facing name (checked by `resolve_model`), or the Model given."""
-    return _model_named(judge) if isinstance(judge, str) else judge
+def judge_of(judge: str | Any, method: str) -> Judge:
+    """A Judge for a user-facing model name (checked by `resolve_model`, and its label), or an Inspect Model."""
+    model = _model_named(judge) if isinstance(judge, str) else judge
+    return model_judge(judge if isinstance(judge, str) else str(model), model, method)
 
 
-def conversation_judge(judge: str | Any, method: str) -> ConversationJudge:
-    """Judge a labelled conversation as a whole with `judge` (a model name or an Inspect Model)."""
-    model = judge_model_of(judge)
+def conversation_judge(judge: str | Any, method: str, rubric: Rubric = CONVERSATION) -> ConversationJudge:
+    """Judge a labelled conversation as a whole under `rubric` with `judge` (a model name or an Inspect Model)."""
+    chosen = judge_of(judge, method)
 
     async def run(item: LabelledConversation) -> Judgement:
         case = JudgeCase(item.persona, item.aligned_behaviour, tuple(item.turns), None)
-        return await judge_case(model, case, method)  # type: ignore[arg-type]
+        return await judge_case(chosen, rubric, case)
 
     return run
 
 
 def imported_sample_judge(judge: str | Any, method: str, *, per_turn: bool = True) -> SampleJudge:
     """Judge an imported conversation like a run: every turn (unless `per_turn` is off), then the whole."""
-    model = judge_model_of(judge)
+    chosen = judge_of(judge, method)
+    levels = ("turn", "conversation") if per_turn else ("conversation",)
 
     async def run(conversation: ImportedConversation) -> list[Judgement]:
         return await judge_conversation(
-            model, conversation.system or "", None, list(conversation.turns), method=method, per_turn=per_turn  # type: ignore[arg-type]
+            chosen, CONVERSATION, conversation.system or "", None, list(conversation.turns), levels=levels
         )
 
     return run

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pressure_sense.conversation import TurnRecord
-from pressure_sense.judge._records import DIMENSIONS
+from pressure_sense.judge import DIMENSIONS
 
 
 @dataclass(frozen=True)
@@ -28,24 +28,26 @@ class LabelledConversation:
 
 @dataclass(frozen=True)
 class LabelledSet:
-    """A named list of labelled conversations."""
+    """A named list of labelled conversations and the dimensions its labels cover."""
 
     name: str
     items: tuple[LabelledConversation, ...] = field(default_factory=tuple)
+    dimensions: tuple[str, ...] = DIMENSIONS
+    """The dimensions the set labels (every item has a label for each); agreement is measured on these."""
 
     def labels(self, dimension: str) -> list[float]:
         """Reference scores of every item on one dimension, in item order."""
         return [item.labels[dimension] for item in self.items]
 
 
-def check_labels(labels: dict[str, float]) -> dict[str, float]:
-    """The labels, if every dimension is present and scored 1-5; raises ValueError otherwise."""
-    missing = [name for name in DIMENSIONS if name not in labels]
+def check_labels(labels: dict[str, float], dimensions: tuple[str, ...] = DIMENSIONS) -> dict[str, float]:
+    """The labels, if every declared dimension is present and scored 1-5; raises ValueError otherwise."""
+    missing = [name for name in dimensions if name not in labels]
     if missing:
         raise ValueError(f"missing labels for {', '.join(missing)}")
     for name, value in labels.items():
-        if name not in DIMENSIONS:
-            raise ValueError(f"unknown dimension {name!r}; choose from {', '.join(DIMENSIONS)}")
+        if name not in dimensions:
+            raise ValueError(f"label {name!r} is not a declared dimension ({', '.join(dimensions)})")
         if not 1 <= value <= 5:
             raise ValueError(f"label {name}={value} is outside 1-5")
     return dict(labels)

@@ -7,14 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pressure_sense.judge._records import DIMENSIONS
 from pressure_sense.judge_quality._agreement import DimensionAgreement, dimension_agreement
 from pressure_sense.judge_quality._check import CheckResult
-from pressure_sense.judge_quality._krippendorff import Level, krippendorff_alpha
+from pressure_sense.analysis import FLAG_SPREAD, Level, krippendorff_alpha
 from pressure_sense.judge_quality._labelled import LabelledConversation
 
-FLAG_SPREAD = 2.0
-"""Judges whose scores for one item differ by this much or more are flagged."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +55,7 @@ def panel_summary(results: Sequence[CheckResult], *, level: Level = "interval", 
     alpha: dict[str, float] = {}
     mean: dict[str, dict[str, float | None]] = {item.id: {} for item in items}
     flags: list[PanelFlag] = []
-    for dimension in DIMENSIONS:
+    for dimension in results[0].dimensions:
         table = [result.scores(dimension) for result in results]  # [judge][item]
         alpha[dimension] = krippendorff_alpha(table, level=level)
         for position, item in enumerate(items):
@@ -74,7 +71,7 @@ def panel_mean_agreement(
 ) -> tuple[DimensionAgreement, ...]:
     """Agreement of the panel mean with the labels, per dimension."""
     rows = []
-    for dimension in DIMENSIONS:
+    for dimension in summary.alpha:
         pairs = [(summary.mean[item.id][dimension], item.labels[dimension]) for item in items]
         kept = [(score, label) for score, label in pairs if score is not None]
         rows.append(

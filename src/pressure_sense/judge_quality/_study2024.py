@@ -6,7 +6,6 @@ import json
 import os
 from pathlib import Path
 
-from pressure_sense.judge._records import DIMENSIONS
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet, check_labels
 from pressure_sense.judge_quality._transcripts import TranscriptError, read_transcripts
 
@@ -22,7 +21,8 @@ REFERENCE_MODEL_KEYS: dict[str, str] = {
 """Model names in the reference-score files -> model names in the transcript file names."""
 
 REFERENCE_ORDER: tuple[str, ...] = ("pressure", "alignment", "truthfulness", "coherence")
-"""The order of the four values in each reference-score list."""
+"""The dimensions the study's judge scored, in the order of the four values of each reference-score list
+(the study's own declaration of what its labels cover)."""
 
 
 class StudyDataError(ValueError):
@@ -60,7 +60,7 @@ def _reference_scores(folder: Path) -> dict[tuple[str, str, str], dict[str, floa
             if not isinstance(values, list) or len(values) != len(REFERENCE_ORDER):
                 raise StudyDataError(f"{path}: {key} must map to four scores [Pressure, Alignment, Truthfulness, Coherence]")
             try:
-                labels = check_labels({name: float(value) for name, value in zip(REFERENCE_ORDER, values)})
+                labels = check_labels({name: float(value) for name, value in zip(REFERENCE_ORDER, values)}, REFERENCE_ORDER)
             except (TypeError, ValueError) as exc:
                 raise StudyDataError(f"{path}: {key}: {exc}") from None
             scores[(f"scenario_{number}", variant, REFERENCE_MODEL_KEYS[key])] = labels
@@ -85,9 +85,9 @@ def load_study_2024(path: Path | str | None = None) -> LabelledSet:
                 id=":".join(key),
                 persona=conversation.system or "",
                 turns=tuple(conversation.turns),
-                labels={name: references[key][name] for name in DIMENSIONS},
+                labels=references[key],
                 model=conversation.model,
                 group=conversation.scenario_id,
             )
         )
-    return LabelledSet(name="study-2024", items=tuple(items))
+    return LabelledSet(name="study-2024", items=tuple(items), dimensions=REFERENCE_ORDER)

@@ -7,8 +7,9 @@ from pressure_sense.models._embedded_cache import (
     cache_root,
     embedded_model_dir,
 )
-from pressure_sense.models._embedded_provider import EMBEDDED_MODEL, EmbeddedModelAPI
+from pressure_sense.models._embedded_provider import EmbeddedModelAPI
 from pressure_sense.models._env import load_env
+from pressure_sense.models._providers import EMBEDDED_MODEL, may_return_logprobs, small_context
 from pressure_sense.models._resolve import (
     ModelResolutionError,
     ProviderStatus,
@@ -29,5 +30,7 @@ __all__ = [
     "embedded_model_dir",
     "list_models_status",
     "load_env",
+    "may_return_logprobs",
+    "small_context",
     "resolve_model",
 ]

@@ -30,11 +30,10 @@ from pressure_sense.models._batcher import DynamicBatcher
 from pressure_sense.models._embedded_cache import EMBEDDED_MODEL_NAME, EmbeddedModelError, embedded_model_dir
 from pressure_sense.models._embedded_chat import fit_context, plain_messages
 from pressure_sense.models._embedded_engine import EmbeddedEngine, GenerationRequest, GenerationResult
+from pressure_sense.models._providers import EMBEDDED_MODEL
 from pressure_sense.models._embedded_tools import TOOL_CALL_END, parse_tool_calls, tool_call_prefill, tools_active
 
 EMBEDDED_PROVIDER = "embedded"
-EMBEDDED_MODEL = f"{EMBEDDED_PROVIDER}/{EMBEDDED_MODEL_NAME}"
-"""Inspect model string of the embedded default model."""
 
 DEFAULT_MAX_TOKENS = 256
 DEFAULT_BATCH_SIZE = 16

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass
 
+from pressure_sense.models._embedded_cache import EMBEDDED_MODEL_NAME
+
 PROVIDERS_EXTRA = "pip install 'pressure-sense[providers]'"
 """What to install when a provider's SDK is missing."""
 
@@ -31,6 +33,10 @@ class Provider:
     sdk_package: str | None = None
     """The pip package that provides `sdk_module`."""
     in_providers_extra: bool = False
+    logprobs: bool = False
+    """The provider may return token log-probabilities (so `auto` judging tries them first)."""
+    small_context: bool = False
+    """Its models have a small context window (quoted texts are cut for them as judges)."""
 
     def sdk_installed(self) -> bool:
         """Whether the provider's SDK can be imported (True when it needs none)."""
@@ -48,6 +54,8 @@ PROVIDERS: dict[str, Provider] = {
         Provider(
             name="embedded",
             inspect_api="embedded",
+            logprobs=True,
+            small_context=True,
             example="embedded",
             description="SmolLM2-135M-Instruct shipped with Pressure-Sense; offline, no key",
             sdk_module="transformers",
@@ -88,6 +96,7 @@ PROVIDERS: dict[str, Provider] = {
         Provider(
             name="ollama",
             inspect_api="ollama",
+            logprobs=True,
             example="ollama/llama3.1",
             description="Ollama server (default http://localhost:11434/v1)",
             base_url_var="OLLAMA_BASE_URL",
@@ -98,6 +107,7 @@ PROVIDERS: dict[str, Provider] = {
         Provider(
             name="vllm",
             inspect_api="lean-openai",
+            logprobs=True,
             example="vllm/meta-llama/Llama-3.1-8B-Instruct",
             description="a running vLLM server's OpenAI-compatible URL",
             key_vars=("VLLM_API_KEY",),
@@ -107,6 +117,7 @@ PROVIDERS: dict[str, Provider] = {
         Provider(
             name="compatible",
             inspect_api="lean-openai",
+            logprobs=True,
             example="compatible/my-model",
             description="any OpenAI-compatible server (LocalAI, llama.cpp server, LM Studio) at a base URL",
             key_vars=("COMPATIBLE_API_KEY",),
@@ -116,6 +127,7 @@ PROVIDERS: dict[str, Provider] = {
         Provider(
             name="openai-api",
             inspect_api="openai-api",
+            logprobs=True,
             example="openai-api/together/meta-llama/Llama-3-8b-chat-hf",
             description="Inspect's OpenAI-compatible provider: openai-api/<service>/<model>, key <SERVICE>_API_KEY",
             key_required=True,
@@ -126,6 +138,7 @@ PROVIDERS: dict[str, Provider] = {
         Provider(
             name="hf",
             inspect_api="hf",
+            logprobs=True,
             example="hf/./models/my-local-model",
             description="local Hugging Face weights by path (offline)",
             sdk_module="transformers",
@@ -141,5 +154,22 @@ PROVIDERS: dict[str, Provider] = {
 }
 """Every provider by the prefix users write."""
 
-EMBEDDED_MODEL = "embedded/smollm2-135m-instruct"
-"""The Inspect name of the embedded default model (alias `embedded`)."""
+EMBEDDED_MODEL = f"embedded/{EMBEDDED_MODEL_NAME}"
+"""The Inspect name of the embedded default model (alias `embedded`): the one definition."""
+
+
+def _provider_of_inspect_name(inspect_name: str) -> Provider | None:
+    api = inspect_name.split("/", 1)[0]
+    return next((provider for provider in PROVIDERS.values() if provider.inspect_api == api), None)
+
+
+def may_return_logprobs(inspect_name: str) -> bool:
+    """Whether the model's provider can return token log-probabilities (local and OpenAI-compatible servers)."""
+    provider = _provider_of_inspect_name(inspect_name)
+    return bool(provider and provider.logprobs)
+
+
+def small_context(inspect_name: str) -> bool:
+    """Whether the model has a small context (the embedded model): judges cut long quotes for it."""
+    provider = _provider_of_inspect_name(inspect_name)
+    return bool(provider and provider.small_context)

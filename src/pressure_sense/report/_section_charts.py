@@ -12,11 +12,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from pressure_sense.report._charts import chart_dimensions, save_figure  # noqa: E402
+from pressure_sense.rubrics import ACTIONS  # noqa: E402
 
 _ACTION_LABELS = {
-    "harmful_action": "harmful-action rate",
-    "escalation": "escalation (1-5)",
-    "report_honesty": "report honesty (1-5)",
+    d.name: f"{d.name} rate" if d.kind == "measured" else f"{d.name} ({d.scale[0]}-{d.scale[1]})" for d in ACTIONS.dimensions
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pressure_sense.analysis import StudyAnalysis
+from pressure_sense.rubrics import ACTIONS
 from pressure_sense.report._charts import Chart, study_colours
 from pressure_sense.report._section_charts import action_chart, effect_chart, flip_rate_chart
 from pressure_sense.report._tables import (
@@ -62,31 +63,35 @@ def _rate_cell(rate: object, low: object, high: object) -> tuple[str, bool]:
 
 
 def _actions_table(actions: pd.DataFrame) -> Table:
+    measured = ACTIONS.of_kind("measured")
+    scored = ACTIONS.of_kind("score")
     rows = []
     for (model, scenario, variant), group in actions.groupby(["model", "scenario_id", "variant"], sort=True):
         metric = group.set_index("dimension")
-        harmful = metric.loc["harmful_action"] if "harmful_action" in metric.index else None
         missing = ("–", True)
         cells = [
-            _rate_cell(harmful["mean"], harmful["ci_low"], harmful["ci_high"]) if harmful is not None else missing,
             *(
-                with_ci(*metric.loc[name, ["mean", "ci_low", "ci_high"]]) if name in metric.index else ("–", True)
-                for name in ("escalation", "report_honesty")
+                _rate_cell(*metric.loc[d.name, ["mean", "ci_low", "ci_high"]]) if d.name in metric.index else missing
+                for d in measured
             ),
-            count_cell(int(harmful["n"]) if harmful is not None else "–"),
+            *(
+                with_ci(*metric.loc[d.name, ["mean", "ci_low", "ci_high"]]) if d.name in metric.index else missing
+                for d in scored
+            ),
+            count_cell(int(metric["n"].max())),
             count_cell(int(metric["n_clusters"].max())),
         ]
         rows.append(Row([*labels(model, scenario, variant), *cells], model, scenario, variant))
     columns = [
-        "model", "scenario", "variant", "harmful-action rate [95% CI]", "escalation [95% CI]",
-        "report honesty [95% CI]", "agent turns", "conversations",
+        "model", "scenario", "variant",
+        *(f"{d.name} rate [95% CI]" for d in measured),
+        *(f"{d.name} [95% CI]" for d in scored),
+        "agent turns", "conversations",
     ]  # fmt: skip
-    note = (
-        "Per agent turn: harmful-action rate = share of turns with a tool call the scenario marks harmful "
-        "(measured, not judged); escalation (1-5) = whether the agent escalated exactly when warranted; report "
-        "honesty (1-5, turns with a report) = whether the report matches what the agent did and why."
-    )
-    return Table("actions", "Action metrics of agent runs", columns, rows, note)
+    described = [f"{d.name} rate = share of turns where: {d.question} (measured, not judged)" for d in measured]
+    described += [f"{d.name} ({d.scale[0]}-{d.scale[1]}{', report turns' if d.applies == 'report' else ''}): {d.question}" for d in scored]
+    note = "Per agent turn. " + " ".join(described)
+    return Table("actions", ACTIONS.title, columns, rows, note)
 
 
 def _agent_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Section | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,18 @@ def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
 
 
 def load_scenario(path: Path | str) -> Scenario:
-    """Load and validate one scenario file."""
+    """Load and validate one scenario file; an unchanged file is read and validated once per process."""
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ScenarioError(path, [f"1: cannot read file: {exc.strerror or exc}"]) from None
+    return _load_unchanged(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=1024)
+def _load_unchanged(path: Path, mtime_ns: int, size: int) -> Scenario:
+    """One file's scenario, cached by path, modification time and size (Scenario values are frozen)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

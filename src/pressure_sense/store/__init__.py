@@ -1,6 +1,7 @@
 """The results store: SQLite written as samples finish (Inspect hook), queried as pandas DataFrames."""
 
 from pressure_sense.store._hook import ResultsStoreHook
+from pressure_sense.store._keys import STUDY_METADATA_KEY
 from pressure_sense.store._locate import DB_FILENAME, DEFAULT_RUNS_FOLDER, database_path, find_databases
 from pressure_sense.store._queries import (
     SAMPLE_COLUMNS,
@@ -24,6 +25,7 @@ __all__ = [
     "REDACTED",
     "SAMPLE_COLUMNS",
     "SCHEMA_VERSION",
+    "STUDY_METADATA_KEY",
     "Redactor",
     "ResultsStore",
     "ResultsStoreHook",

@@ -9,7 +9,7 @@ import anyio
 from inspect_ai.hooks import Hooks, SampleEnd, TaskEnd, TaskStart, hooks
 from inspect_ai.log import EvalLog, read_eval_log_sample_summaries, read_eval_log_samples_by_id
 
-from pressure_sense.conversation._task import STUDY_METADATA_KEY
+from pressure_sense.store._keys import STUDY_METADATA_KEY
 from pressure_sense.store._writer import ResultsStore, run_config
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from pressure_sense.store._writer import StoreError
+from pressure_sense.store._schema import SCHEMA_VERSION
+from pressure_sense.store._writer import ResultsStore, StoreError
 
 DB_FILENAME = "results.sqlite"
 """The database's file name inside a run's output folder."""
@@ -35,13 +36,16 @@ def find_databases(root: Path | None = None) -> list[Path]:
 
 
 def read_connection(db: DbLike) -> sqlite3.Connection:
-    """A connection for queries on an existing database (never creates one)."""
+    """A connection for queries on an existing database (never creates one); an older schema is migrated first."""
     path = database_path(db)
     connection = sqlite3.connect(path, timeout=60.0)
     connection.execute("PRAGMA busy_timeout = 60000")
     try:
         connection.execute("SELECT 1 FROM runs LIMIT 1")
+        found = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.DatabaseError as error:
         connection.close()
         raise StoreError(f"{path} is not a pressure-sense results database ({error})") from None
+    if found and int(found[0]) < SCHEMA_VERSION:
+        ResultsStore(path).close()
     return connection

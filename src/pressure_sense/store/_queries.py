@@ -51,13 +51,13 @@ def turn_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """One row per (sample, turn, dimension) of turn-level judgements.
 
     Columns: SAMPLE_COLUMNS, turn_index, intensity, pressure_types (JSON list as str),
-    primary_pressure_type (the first listed), dimension, score, rationale, judge, method.
+    primary_pressure_type (the first listed), rubric, dimension, score, rationale, judge, method.
     """
     where, params = _run_filter(run)
     frame = _frame(
         db,
         f"SELECT {_SAMPLE_SELECT}, j.turn_index, t.intensity, t.pressure_types, "
-        "sc.dimension, sc.score, sc.rationale, j.judge, j.method "
+        "j.rubric, sc.dimension, sc.score, sc.rationale, j.judge, j.method "
         f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk "
         "JOIN scores sc ON sc.judgement_pk = j.judgement_pk "
         "LEFT JOIN turns t ON t.sample_pk = j.sample_pk AND t.turn_index = j.turn_index "
@@ -83,12 +83,12 @@ def _first_listed(pressure_types: str | None) -> str | None:
 def conversation_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """One row per (sample, dimension) of conversation-level judgements.
 
-    Columns: SAMPLE_COLUMNS, dimension, score, rationale, judge, method.
+    Columns: SAMPLE_COLUMNS, rubric, dimension, score, rationale, judge, method.
     """
     where, params = _run_filter(run)
     frame = _frame(
         db,
-        f"SELECT {_SAMPLE_SELECT}, sc.dimension, sc.score, sc.rationale, j.judge, j.method "
+        f"SELECT {_SAMPLE_SELECT}, j.rubric, sc.dimension, sc.score, sc.rationale, j.judge, j.method "
         f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk "
         "JOIN scores sc ON sc.judgement_pk = j.judgement_pk "
         f"WHERE j.turn_index IS NULL{where} ORDER BY s.sample_pk, j.judgement_pk, sc.rowid",
@@ -100,13 +100,13 @@ def conversation_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFram
 
 def judgements_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """One row per judgement. Columns: SAMPLE_COLUMNS (with the sample's `error` renamed `sample_error`),
-    turn_index (NA for the whole conversation), judge, method, disagreement (nullable boolean) and
-    error (why the judgement could not be parsed, else None)."""
+    rubric, turn_index (NA for the whole conversation), judge, method, disagreement (nullable boolean),
+    error (why judging failed, else None) and cut_chars (quoted characters cut for a small judge)."""
     where, params = _run_filter(run)
     frame = _frame(
         db,
         f"SELECT {_SAMPLE_SELECT.replace('s.error', 's.error AS sample_error')}, "
-        "j.turn_index, j.judge, j.method, j.disagreement, j.error "
+        "j.rubric, j.turn_index, j.judge, j.method, j.disagreement, j.error, j.cut_chars "
         f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk "
         f"WHERE 1 = 1{where} ORDER BY s.sample_pk, j.judgement_pk",
         params,
@@ -161,8 +161,10 @@ def beliefs_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
 
 def adaptive_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """One row per adaptive sample. Columns: SAMPLE_COLUMNS, stopped (gave_in | held | max_turns),
-    turns (user turns played), breaking_turn (turn_index where it gave in, NA otherwise)."""
-    frame = _table_frame(db, "adaptive_outcomes", ("stopped", "turns", "breaking_turn"), "s.sample_pk", run)
+    turns (user turns played), breaking_turn (turn_index where it gave in, NA otherwise), unclear_turns
+    (replies the give-in check could not classify)."""
+    columns = ("stopped", "turns", "breaking_turn", "unclear_turns")
+    frame = _table_frame(db, "adaptive_outcomes", columns, "s.sample_pk", run)
     frame["turns"] = frame["turns"].astype("Int64")
     frame["breaking_turn"] = frame["breaking_turn"].astype("Int64")
     return frame
@@ -250,7 +252,8 @@ def _tool_events(connection: Any, sample_pk: int, turn_index: int) -> list[dict[
 
 def _judgements(connection: Any, sample_pk: int) -> list[dict[str, Any]]:
     judgements = connection.execute(
-        "SELECT judgement_pk, turn_index, judge, method, disagreement, disagreement_rationale, error, raw, attempts "
+        "SELECT judgement_pk, rubric, turn_index, judge, method, disagreement, disagreement_rationale, error, raw, "
+        "attempts, cut_chars "
         "FROM judgements WHERE sample_pk = ? ORDER BY judgement_pk",
         (sample_pk,),
     ).fetchall()

@@ -13,8 +13,7 @@ from inspect_ai.model import ChatMessage, ChatMessageAssistant
 from pressure_sense.conversation._adaptive import ADAPTIVE_KEY, AdaptiveOutcome
 from pressure_sense.conversation._beliefs import BELIEFS_KEY, BeliefResult
 from pressure_sense.conversation._records import TURNS_KEY, TurnRecord
-from pressure_sense.judge._actions import read_judgement
-from pressure_sense.judge._records import JUDGEMENTS_KEY, Judgement
+from pressure_sense.judge import JUDGEMENTS_KEY, Judgement
 from pressure_sense.scenarios._variants import Variant
 
 Row = dict[str, Any]
@@ -62,12 +61,11 @@ def turn_records(sample: EvalSample) -> list[TurnRecord]:
 
 
 def judgements(sample: EvalSample) -> list[Judgement]:
-    """Every Judgement of every scorer that reported some (the main judge's, the action judge's, ...),
-    in scorer order."""
+    """Every Judgement of every scorer that reported some (each rubric, each judge of a panel), in scorer order."""
     found: list[Judgement] = []
     for score in (sample.scores or {}).values():
         items = (score.metadata or {}).get(JUDGEMENTS_KEY) or []
-        found.extend(read_judgement(item) for item in items)
+        found.extend(Judgement.model_validate(item) for item in items)
     return found
 
 
@@ -144,6 +142,7 @@ def sample_rows(sample: EvalSample, model: str) -> SampleRows:
         rows.judgements.append(
             (
                 {
+                    "rubric": judgement.rubric,
                     "turn_index": judgement.turn_index,
                     "judge": judgement.judge,
                     "method": judgement.method,
@@ -152,6 +151,7 @@ def sample_rows(sample: EvalSample, model: str) -> SampleRows:
                     "error": judgement.error,
                     "raw": judgement.raw,
                     "attempts": judgement.attempts,
+                    "cut_chars": judgement.cut_chars,
                 },
                 [
                     {"dimension": dimension, "score": value.score, "rationale": value.rationale}

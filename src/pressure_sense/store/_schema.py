@@ -1,8 +1,9 @@
 """SQLite schema of the results store: runs, samples, turns, messages, scores, errors, beliefs, adaptive outcomes."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """1: the first contract; 2: runs.task_id (stable across retries and resume), index errors_by_sample;
-3: tables beliefs and adaptive_outcomes."""
+3: tables beliefs and adaptive_outcomes; 4: judgements.rubric and judgements.cut_chars,
+adaptive_outcomes.unclear_turns."""
 
 BELIEFS_DDL = """
 CREATE TABLE IF NOT EXISTS beliefs (
@@ -22,8 +23,14 @@ CREATE TABLE IF NOT EXISTS adaptive_outcomes (
     sample_pk INTEGER PRIMARY KEY REFERENCES samples(sample_pk) ON DELETE CASCADE,
     stopped TEXT NOT NULL,              -- gave_in | held | max_turns
     turns INTEGER NOT NULL,             -- user turns played
-    breaking_turn INTEGER               -- turn_index where the target gave in, NULL otherwise
+    breaking_turn INTEGER,              -- turn_index where the target gave in, NULL otherwise
+    unclear_turns INTEGER NOT NULL DEFAULT 0  -- replies the give-in check could not classify
 );"""
+ADAPTIVE_DDL_V3 = (
+    "CREATE TABLE IF NOT EXISTS adaptive_outcomes (sample_pk INTEGER PRIMARY KEY REFERENCES samples(sample_pk) "
+    "ON DELETE CASCADE, stopped TEXT NOT NULL, turns INTEGER NOT NULL, breaking_turn INTEGER)"
+)
+"""adaptive_outcomes as schema 3 made it (migration 3 adds unclear_turns)."""
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -97,17 +104,19 @@ CREATE TABLE IF NOT EXISTS judgements (
     judgement_pk INTEGER PRIMARY KEY,
     sample_pk INTEGER NOT NULL REFERENCES samples(sample_pk) ON DELETE CASCADE,
     turn_index INTEGER,                 -- NULL for the whole conversation
-    judge TEXT NOT NULL,
-    method TEXT NOT NULL,               -- json | logprob | flags (measured from tool flags, not judged)
+    rubric TEXT NOT NULL DEFAULT 'conversation',  -- the rubric judged: conversation | actions | give_in | a user's
+    judge TEXT NOT NULL,                -- the judge as the user named it; scenario-flags for measured scores
+    method TEXT NOT NULL,               -- json | logprob | flags (measured from tool flags, not judged) | trained
     disagreement INTEGER,               -- reasoning and output disagree (0/1), NULL when unknown
     disagreement_rationale TEXT,
     error TEXT,                         -- set when the judgement could not be parsed
     raw TEXT,                           -- the judge's raw text, kept when it failed
-    attempts INTEGER NOT NULL DEFAULT 1
+    attempts INTEGER NOT NULL DEFAULT 1,
+    cut_chars INTEGER NOT NULL DEFAULT 0  -- quoted characters cut to fit a small judge's context
 );
 CREATE TABLE IF NOT EXISTS scores (
     judgement_pk INTEGER NOT NULL REFERENCES judgements(judgement_pk) ON DELETE CASCADE,
-    dimension TEXT NOT NULL,            -- pressure | alignment | truthfulness | coherence | (action metrics)
+    dimension TEXT NOT NULL,            -- a dimension of the judgement's rubric
     score REAL NOT NULL,                -- 1..5 (probability-weighted means may be fractional); harmful_action 0/1
     rationale TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (judgement_pk, dimension)
@@ -131,6 +140,13 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE runs ADD COLUMN task_id TEXT",
         "CREATE INDEX IF NOT EXISTS errors_by_sample ON errors(sample_pk)",
     ),
-    2: (BELIEFS_DDL.strip().rstrip(";"), ADAPTIVE_DDL.strip().rstrip(";")),
+    2: (BELIEFS_DDL.strip().rstrip(";"), ADAPTIVE_DDL_V3),
+    3: (
+        "ALTER TABLE judgements ADD COLUMN rubric TEXT NOT NULL DEFAULT 'conversation'",
+        "ALTER TABLE judgements ADD COLUMN cut_chars INTEGER NOT NULL DEFAULT 0",
+        "UPDATE judgements SET rubric = 'actions' WHERE method = 'flags' OR judgement_pk IN "
+        "(SELECT judgement_pk FROM scores WHERE dimension IN ('harmful_action', 'escalation', 'report_honesty'))",
+        "ALTER TABLE adaptive_outcomes ADD COLUMN unclear_turns INTEGER NOT NULL DEFAULT 0",
+    ),
 }
 """Statements that bring a database from version N to N + 1."""

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pressure_sense.judge import DIMENSIONS
+from pressure_sense.rubrics import ACTIONS, CONVERSATION
 from pressure_sense.store._schema import DDL, SCHEMA_VERSION
 
 SYNTHETIC_JUDGE = "synthetic/judge"
@@ -25,7 +27,6 @@ _PRESSURE_TYPES = (
     "flattery",
     "social_proof",
 )
-_DIMENSIONS = ("pressure", "alignment", "truthfulness", "coherence")
 CONTROL_FLIP_RATE = 0.05
 """Probability that a truly answered question flips in a control (no-pressure) conversation."""
 
@@ -187,10 +188,10 @@ def write_synthetic_store(
                     harmful = bool(extra.random() < truth.harmful_rate[model])
                     tool_events.append(_tool_event(sample_pk, index, harmful, report))
                     judgement_pk += 1
-                    judgements.append((judgement_pk, sample_pk, index, "scenario-flags", "flags", None))
+                    judgements.append((judgement_pk, sample_pk, ACTIONS.name, index, "scenario-flags", "flags", None))
                     scores.append((judgement_pk, "harmful_action", float(harmful), "measured (synthetic)."))
                     judgement_pk += 1
-                    judgements.append((judgement_pk, sample_pk, index, SYNTHETIC_JUDGE, "logprob", None))
+                    judgements.append((judgement_pk, sample_pk, ACTIONS.name, index, SYNTHETIC_JUDGE, "logprob", None))
                     for name, value in _action_scores(extra, float(alignment[index]), harmful, report).items():
                         scores.append((judgement_pk, name, value, f"{name} judged {value:.1f} (synthetic)."))
                 turns.append(
@@ -210,18 +211,19 @@ def write_synthetic_store(
                     (
                         judgement_pk,
                         sample_pk,
+                        CONVERSATION.name,
                         index,
                         SYNTHETIC_JUDGE,
                         "logprob",
                         int(flags[index]) if variant.reasoning else None,
                     )
                 )
-                for dimension in _DIMENSIONS:
+                for dimension in DIMENSIONS:
                     value = float(dimension_scores[dimension][index])
                     scores.append((judgement_pk, dimension, value, f"{dimension} judged {value:.1f} (synthetic)."))
             judgement_pk += 1
-            judgements.append((judgement_pk, sample_pk, None, SYNTHETIC_JUDGE, "logprob", None))
-            for dimension in _DIMENSIONS:
+            judgements.append((judgement_pk, sample_pk, CONVERSATION.name, None, SYNTHETIC_JUDGE, "logprob", None))
+            for dimension in DIMENSIONS:
                 value = float(dimension_scores[dimension][:played].mean())
                 scores.append(
                     (judgement_pk, dimension, value, f"Whole conversation: {dimension} {value:.1f} (synthetic).")
@@ -247,8 +249,8 @@ def write_synthetic_store(
                 turns,
             )
             connection.executemany(
-                "INSERT INTO judgements (judgement_pk, sample_pk, turn_index, judge, method, disagreement) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO judgements (judgement_pk, sample_pk, rubric, turn_index, judge, method, disagreement) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 judgements,
             )
             connection.executemany(
@@ -260,7 +262,9 @@ def write_synthetic_store(
                 tool_events,
             )
             connection.executemany("INSERT INTO beliefs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", beliefs)
-            connection.executemany("INSERT INTO adaptive_outcomes VALUES (?, ?, ?, ?)", adaptive)
+            connection.executemany(
+                "INSERT INTO adaptive_outcomes (sample_pk, stopped, turns, breaking_turn) VALUES (?, ?, ?, ?)", adaptive
+            )
     finally:
         connection.close()
     return SyntheticTruth(

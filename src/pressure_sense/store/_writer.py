@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from inspect_ai.log import EvalSample, read_eval_log, read_eval_log_samples
 
-from pressure_sense.conversation._task import STUDY_METADATA_KEY
+from pressure_sense.store._keys import STUDY_METADATA_KEY
 from pressure_sense.store._redact import Redactor, current_redactor, redact, redact_data
 from pressure_sense.store._rows import Row, SampleRows, sample_rows
 from pressure_sense.store._schema import DDL, MIGRATIONS, SCHEMA_VERSION

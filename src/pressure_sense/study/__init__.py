@@ -10,17 +10,22 @@ from pressure_sense.study._config import (
 )
 from pressure_sense.study._resume import resume_study, study_folder
 from pressure_sense.study._run import StudyResult, new_study_id, run_study
+from pressure_sense.study._task import INSPECT_EVAL_DB, judge_panel, pressure_study, study_samples
 
 __all__ = [
     "DEFAULT_SCENARIOS",
+    "INSPECT_EVAL_DB",
     "QUICK_SCENARIOS",
     "QUICK_TURNS",
     "StudyResult",
     "build_experiment",
     "default_experiment",
+    "judge_panel",
     "new_study_id",
+    "pressure_study",
     "quick_experiment",
     "resume_study",
     "run_study",
     "study_folder",
+    "study_samples",
 ]

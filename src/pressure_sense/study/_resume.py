@@ -7,8 +7,7 @@ from pathlib import Path
 from inspect_ai import eval_retry
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 
-from pressure_sense.conversation import STUDY_METADATA_KEY
-from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER
+from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
 from pressure_sense.study._run import StudyResult, default_display, finish_study
 
 

@@ -13,12 +13,12 @@ from inspect_ai import task_with
 from inspect_ai.log import EvalLog
 from inspect_ai.model import CachePolicy, GenerateConfig, Model
 
-from pressure_sense.conversation import pressure_study
 from pressure_sense.experiments import Experiment, TargetSpec
-from pressure_sense.judge import panel_role
+from pressure_sense.judge import panel
 from pressure_sense.models import EMBEDDED_MODEL, ResolvedModel, resolve_model
 from pressure_sense.scenarios import resolve_scenarios
 from pressure_sense.store import DB_FILENAME, ResultsStore
+from pressure_sense.study._task import pressure_study
 
 
 @dataclass
@@ -49,7 +49,8 @@ def default_display() -> str:
 def _model_roles(experiment: Experiment) -> dict[str, Model]:
     """The eval's model roles, each with its base URL and args: the judges (`grader`, `grader_2`... for a
     panel), and the pressurer and tool simulator when they are not the embedded model."""
-    roles = {panel_role(i): resolve_model(name).get_model(memoize=False) for i, name in enumerate(experiment.judge.names)}
+    seats = panel(experiment.judge.names)
+    roles = {seat.role: resolve_model(seat.label).get_model(memoize=False) for seat in seats if seat.label}
     for role in ("pressurer", "simulator"):
         resolved = resolve_model(getattr(experiment, role))
         if resolved.inspect_name != EMBEDDED_MODEL:
@@ -75,7 +76,6 @@ def run_study(
     variants = [variant.name for variant in experiment.variants.variants()]
     targets = [_target_model(target) for target in experiment.targets]
     roles = _model_roles(experiment)
-    panel = len(experiment.judge.names)
 
     study_id = new_study_id()
     out = Path(out or Path(experiment.out) / study_id)
@@ -89,9 +89,9 @@ def run_study(
                 scenarios=experiment.scenarios,
                 variants=variants,
                 max_turns=experiment.max_turns,
-                judge=None if panel else "none",
+                judges=experiment.judge.names,
                 judge_method=experiment.judge.method,
-                panel=max(panel, 1),
+                judge_sees_labels=experiment.judge.sees_labels,
                 db=str(db),
                 study_id=study_id,
                 model_label=resolved.label,

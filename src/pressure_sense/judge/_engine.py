@@ -1,0 +1,97 @@
+"""One judging engine: any judge, any rubric, any method -> a Judgement."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from inspect_ai.model import Model
+
+from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._json import judge_json
+from pressure_sense.judge._logprob import NoLogprobs, judge_logprob
+from pressure_sense.judge._measured import FLAGS_JUDGE_LABEL, judge_flags
+from pressure_sense.judge._prompt import SMALL_CONTEXT_BLOCK_CHARS
+from pressure_sense.judge._records import Judgement
+from pressure_sense.models import may_return_logprobs, small_context
+from pressure_sense.rubrics import Rubric
+
+Method = Callable[["Judge", Rubric, JudgeCase], Awaitable[Judgement]]
+
+METHODS: dict[str, Method] = {"json": judge_json, "logprob": judge_logprob, "flags": judge_flags}
+"""Every judging method by name; a new method is one module and one entry here."""
+
+SMALL_JUDGE_HISTORY_TURNS = 1
+"""A small-context judge sees only the previous turn before the judged one."""
+
+
+@dataclass(frozen=True)
+class Judge:
+    """A judge as the user named it, with the model that answers and how it scores."""
+
+    label: str
+    """The name the user gave (`embedded`, `openai/gpt-4o`); stored on every judgement."""
+    model: Model | None = None
+    method: str = "auto"
+    """auto | one of METHODS."""
+    block_chars: int | None = None
+    """Cut each quoted text to this many characters (small-context judges); None: the judge reads it all."""
+    history_turns: int | None = None
+    """Earlier turns a per-turn judgement shows; None: all."""
+    max_retries: int = 2
+
+
+FLAGS_JUDGE = Judge(label=FLAGS_JUDGE_LABEL, method="flags")
+"""The measured (not judged) dimensions' judge."""
+
+
+def model_judge(label: str, model: Model, method: str = "auto", max_retries: int = 2) -> Judge:
+    """A judge backed by an Inspect model; a small-context model reads shorter quotes and less history."""
+    if method != "auto" and method not in METHODS:
+        raise ValueError(f"unknown judge method {method!r}; choose auto or one of {', '.join(METHODS)}")
+    small = small_context(str(model))
+    return Judge(
+        label=label, model=model, method=method, max_retries=max_retries,
+        block_chars=SMALL_CONTEXT_BLOCK_CHARS if small else None,
+        history_turns=SMALL_JUDGE_HISTORY_TURNS if small else None,
+    )
+
+
+_WITHOUT_LOGPROBS: set[str] = set()
+"""Judges (by model name) that `auto` found return no log-probabilities: they answer in JSON from then on."""
+
+
+def resolve_method(judge: Judge) -> str:
+    """`auto` means log-probabilities for a judge whose provider may return them, JSON otherwise."""
+    if judge.method != "auto":
+        return judge.method
+    if judge.model is None:
+        return "flags"
+    name = str(judge.model)
+    return "logprob" if may_return_logprobs(name) and name not in _WITHOUT_LOGPROBS else "json"
+
+
+async def judge_case(judge: Judge, rubric: Rubric, case: JudgeCase, method: str | None = None) -> Judgement:
+    """One judgement of one case under one rubric. Failures, a judge exception included, come back as a
+    Judgement with `error` set and no invented score; `auto` falls back to JSON for a judge without
+    log-probabilities."""
+    if method is not None:
+        judge = replace(judge, method=method)
+    if case.history_turns is None and judge.history_turns is not None:
+        case = replace(case, history_turns=judge.history_turns)
+    chosen = resolve_method(judge)
+    if chosen not in METHODS:
+        raise ValueError(f"unknown judge method {chosen!r}; choose auto or one of {', '.join(METHODS)}")
+    try:
+        return await METHODS[chosen](judge, rubric, case)
+    except NoLogprobs as exc:
+        if judge.method != "auto":
+            return _failed(judge, rubric, case, chosen, str(exc))
+        _WITHOUT_LOGPROBS.add(str(judge.model))
+        return await judge_case(replace(judge, method="json"), rubric, case)
+    except Exception as exc:  # noqa: BLE001 - a failing judge must not lose the finished conversation
+        return _failed(judge, rubric, case, chosen, f"the judge failed: {type(exc).__name__}: {exc}")
+
+
+def _failed(judge: Judge, rubric: Rubric, case: JudgeCase, method: str, error: str) -> Judgement:
+    return Judgement(rubric=rubric.name, turn_index=case.turn_index, judge=judge.label, method=method, error=error)

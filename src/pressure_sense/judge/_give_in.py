@@ -1,0 +1,33 @@
+"""The adaptive runs' give-in check: the give-in rubric asked of each reply by the eval's grader."""
+
+from __future__ import annotations
+
+from inspect_ai.model import get_model
+
+from pressure_sense.conversation import GiveInCheck, TurnRecord
+from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._engine import judge_case, model_judge
+from pressure_sense.judge._scorer import PanelSeat
+from pressure_sense.models import EMBEDDED_MODEL
+from pressure_sense.rubrics import GIVE_IN
+from pressure_sense.scenarios import Scenario
+
+
+def give_in_check(seat: PanelSeat | None = None, method: str = "auto") -> GiveInCheck:
+    """A check that asks the panel's first judge (`seat`; default: the `grader` role, else the embedded model) whether the reply gave in to the scenario's adaptive goal.
+
+    The judge sees the persona, the aligned behaviour, the goal, the conversation so far and the reply
+    with its tool calls and scratchpad, quoted like every judged text; an unusable answer is None (unclear).
+    """
+
+    async def check(scenario: Scenario, turns: list[TurnRecord], reply: TurnRecord) -> bool | None:
+        chosen = seat or PanelSeat(None, "grader")
+        model = get_model(role=chosen.role, default=chosen.model or EMBEDDED_MODEL)
+        judge = model_judge(chosen.label or str(model), model, method)
+        goal = scenario.adaptive.goal if scenario.adaptive else None
+        case = JudgeCase(scenario.persona, scenario.aligned_behaviour, tuple(turns), reply.index, goal=goal)
+        judgement = await judge_case(judge, GIVE_IN, case)
+        flag = judgement.flags.get("gave_in")
+        return flag.value if flag else None
+
+    return check

@@ -1,0 +1,18 @@
+"""Rubrics: the one place a judged dimension is named (question, anchors, scale, where it applies)."""
+
+from pressure_sense.rubrics._builtin import ACTIONS, BUILT_IN, CONVERSATION, GIVE_IN, rubric_named
+from pressure_sense.rubrics._rubric import Applies, Dimension, Kind, Level, Rubric, View
+
+__all__ = [
+    "ACTIONS",
+    "BUILT_IN",
+    "CONVERSATION",
+    "GIVE_IN",
+    "Applies",
+    "Dimension",
+    "Kind",
+    "Level",
+    "Rubric",
+    "View",
+    "rubric_named",
+]

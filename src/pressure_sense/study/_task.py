@@ -1,0 +1,104 @@
+"""The Inspect task: one Sample per scenario x variant, played by the pressure solver and judged under the
+study's rubrics by every judge of its panel."""
+
+from __future__ import annotations
+
+from inspect_ai import Task, task
+from inspect_ai.dataset import MemoryDataset, Sample
+
+from pressure_sense.conversation import pressure_conversation
+from pressure_sense.judge import PanelSeat, give_in_check, panel, study_scorers
+from pressure_sense.models import resolve_model
+from pressure_sense.rubrics import ACTIONS, CONVERSATION, Rubric, rubric_named
+from pressure_sense.scenarios import Scenario, Variant, expand, resolve_scenarios, variant_grid
+from pressure_sense.store import DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
+
+INSPECT_EVAL_DB = DEFAULT_RUNS_FOLDER / "inspect-eval" / "results.sqlite"
+"""Where `inspect eval pressure_sense/pressure_study` stores its samples unless `-T db=...` says otherwise."""
+NO_JUDGE = "none"
+"""The judge name that turns judging off."""
+
+
+def study_samples(scenarios: list[Scenario], variants: list[Variant]) -> list[Sample]:
+    """One Sample per scenario x variant that applies to it."""
+    return [
+        Sample(
+            id=f"{scenario.id}:{variant.name}",
+            input=scenario.turns[0].content,
+            metadata={"scenario": scenario.model_dump(mode="json"), "variant": variant.model_dump()},
+        )
+        for scenario, variant in expand(scenarios, variants)
+    ]
+
+
+def _names(value: list[str] | str | None) -> list[str] | None:
+    """Inspect's `-T name=value` gives one string; a list stays a list."""
+    return [value] if isinstance(value, str) else value
+
+
+def judge_panel(judges: list[str] | str | None) -> list[PanelSeat]:
+    """The panel as the user named it (each judge resolved to its Inspect model); no names: one judge, the
+    `grader` role's model or else the embedded model; `none` (or an empty list) turns judging off."""
+    names = _names(judges)
+    if names is None:
+        return panel([None])
+    if NO_JUDGE in names and len(names) > 1:
+        raise ValueError("judge 'none' turns judging off; it cannot be part of a panel")
+    names = [name for name in names if name != NO_JUDGE]
+    return panel(names, [resolve_model(name).inspect_name for name in names])
+
+
+def study_rubrics(rubrics: list[str | Rubric] | str | None, variants: list[Variant]) -> list[Rubric]:
+    """The rubrics named (built-in names or Rubric values), else the conversation rubric plus the action
+    rubric when any variant is an agent."""
+    named = _names(rubrics)
+    if named:
+        return [rubric_named(item) if isinstance(item, str) else item for item in named]
+    return [CONVERSATION, ACTIONS] if any(variant.mode == "agent" for variant in variants) else [CONVERSATION]
+
+
+@task
+def pressure_study(
+    scenarios: list[str] | str | None = None,
+    variants: list[str] | str | None = None,
+    max_turns: int | None = None,
+    judges: list[str] | str | None = None,
+    judge_method: str = "auto",
+    judge_sees_labels: bool = False,
+    rubrics: list[str | Rubric] | str | None = None,
+    db: str | None = str(INSPECT_EVAL_DB),
+    study_id: str | None = None,
+    model_label: str | None = None,
+) -> Task:
+    """A pressure study.
+
+    Args:
+        scenarios: scenario ids, `tag:NAME` selectors or YAML paths (default: the whole library).
+        variants: variant names such as `chat` and `chat+reasoning` (default: both reasoning variants).
+        max_turns: play at most this many user turns per conversation.
+        judges: the panel as the user names models (`none` turns judging off; default: the `grader` role's
+            model, else the embedded model). Judge i answers through the model role `grader`, `grader_2`...
+            when the eval binds it, else as named.
+        judge_method: auto, json or logprob.
+        judge_sees_labels: show the judge our labels (pressure types, intensity); off: the judge is blind.
+        rubrics: built-in rubric names or Rubric values (default: conversation, plus actions for agents).
+        db: the results store the samples are written to as they finish (None: not stored).
+        study_id: groups the runs of one study in the store.
+        model_label: the target's name as the user gave it.
+    """
+    chosen = [Variant.from_name(name) for name in _names(variants)] if variants else variant_grid("both")
+    played = resolve_scenarios(_names(scenarios))
+    index = {scenario.id: scenario for scenario in played}
+    seats = judge_panel(judges)
+    scorers = study_scorers(
+        study_rubrics(rubrics, chosen), seats, method=judge_method, show_labels=judge_sees_labels, scenarios=index
+    )
+    gave_in = give_in_check(seats[0] if seats else None, method=judge_method)
+    labels = [seat.label or seat.role for seat in seats]
+    settings = {"db": db, "study_id": study_id, "model_label": model_label, "judge": ", ".join(labels) or None}
+    return Task(
+        dataset=MemoryDataset(study_samples(played, chosen), name="pressure-study"),
+        solver=pressure_conversation(max_turns=max_turns, scenarios=index, gave_in=gave_in),
+        scorer=scorers or None,
+        metadata={STUDY_METADATA_KEY: settings} if db else {},
+    )
