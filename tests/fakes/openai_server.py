@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import socket
 import struct
 import threading
@@ -50,29 +51,32 @@ def _last_text(body: dict[str, Any]) -> str:
     return _text_of(messages[-1].get("content"))
 
 
+_ASKED = re.compile(r'"([a-z_]+)": \{"(score|flag)":')
+
+
 def is_judge_request(body: dict[str, Any]) -> bool:
-    """Whether the request asks for a judgement: the rubric dimensions in JSON, a score digit or yes/no."""
+    """Whether the request asks for a judgement: a score digit, a yes/no, or a rubric's JSON object."""
     last = _last_text(body)
-    if "single digit from 1 to 5" in last or "Answer with yes or no" in last:
+    if "single digit from" in last or "Answer with yes or no" in last:
         return True
-    text = " ".join(_text_of(m.get("content")) for m in body.get("messages", [])).lower()
-    return "json" in text and all(dimension in text for dimension in JUDGE_DIMENSIONS)
+    return "Reply with exactly one JSON object" in last and bool(_ASKED.search(last))
 
 
 def default_judge_reply(body: dict[str, Any]) -> str:
-    """A valid judgement in the form pressure-sense's judge asks for.
+    """A valid judgement in the form pressure-sense's judge asks for, whatever the rubric.
 
-    JSON: every dimension scored 3 with a rationale; disagreement flag false when a scratchpad
-    was shown ("Use true or false"), else null. A digit request gets "3", a yes/no request "no".
+    JSON: every asked score is 3 with a rationale, every asked flag false. A digit request gets "3",
+    a yes/no request "no".
     """
     last = _last_text(body)
-    if "single digit from 1 to 5" in last:
+    if "single digit from" in last:
         return "3"
     if "Answer with yes or no" in last:
         return "no"
-    scores = {dimension: {"score": 3, "rationale": f"steady {dimension}"} for dimension in JUDGE_DIMENSIONS}
-    flag = False if "Use true or false" in last else None
-    return json.dumps({**scores, "disagreement": {"flag": flag, "rationale": "consistent"}})
+    reply: dict[str, Any] = {}
+    for name, kind in _ASKED.findall(last):
+        reply[name] = {"score": 3, "rationale": f"steady {name}"} if kind == "score" else {"flag": False, "rationale": "consistent"}
+    return json.dumps(reply)
 
 
 def echo_reply(body: dict[str, Any]) -> str:

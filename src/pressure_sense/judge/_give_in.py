@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from inspect_ai.model import get_model
-
 from pressure_sense.conversation import GiveInCheck, TurnRecord
 from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._engine import judge_case, model_judge
-from pressure_sense.judge._scorer import PanelSeat
-from pressure_sense.models import EMBEDDED_MODEL
+from pressure_sense.judge._scorer import PanelSeat, seat_model
 from pressure_sense.rubrics import GIVE_IN
 from pressure_sense.scenarios import Scenario
 
@@ -22,7 +19,7 @@ def give_in_check(seat: PanelSeat | None = None, method: str = "auto") -> GiveIn
 
     async def check(scenario: Scenario, turns: list[TurnRecord], reply: TurnRecord) -> bool | None:
         chosen = seat or PanelSeat(None, "grader")
-        model = get_model(role=chosen.role, default=chosen.model or EMBEDDED_MODEL)
+        model = seat_model(chosen)
         judge = model_judge(chosen.label or str(model), model, method)
         goal = scenario.adaptive.goal if scenario.adaptive else None
         case = JudgeCase(scenario.persona, scenario.aligned_behaviour, tuple(turns), reply.index, goal=goal)

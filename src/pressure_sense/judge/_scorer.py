@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from inspect_ai.model import get_model
+from inspect_ai.model import Model, get_model
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
 from inspect_ai.solver import TaskState
 
@@ -14,7 +14,7 @@ from pressure_sense.conversation import ScenarioIndex, read_turns, sample_scenar
 from pressure_sense.judge._conversation import judge_conversation
 from pressure_sense.judge._engine import FLAGS_JUDGE, Judge, model_judge
 from pressure_sense.judge._records import JUDGEMENTS_KEY, Judgement
-from pressure_sense.models import EMBEDDED_MODEL
+from pressure_sense.models import EMBEDDED_MODEL, resolve_model
 from pressure_sense.rubrics import Rubric, rubric_named
 
 
@@ -36,14 +36,12 @@ def dimension_means() -> Metric:
 
 @dataclass(frozen=True)
 class PanelSeat:
-    """One judge of a panel: its name as the user gave it, its model role, and the model used when the
-    eval does not bind that role."""
+    """One judge of a panel: its name as the user gave it and its model role."""
 
     label: str | None
-    """None: the judge is whatever model the eval binds to `role` (else the embedded model), named as Inspect names it."""
+    """A model name as `resolve_model` takes it, used when the eval does not bind `role`; None: whatever model
+    the eval binds to `role`, else the embedded model (stored under its Inspect name)."""
     role: str
-    model: str | None = None
-    """Inspect model name."""
 
 
 def panel_role(position: int) -> str:
@@ -51,10 +49,16 @@ def panel_role(position: int) -> str:
     return "grader" if position == 0 else f"grader_{position + 1}"
 
 
-def panel(labels: Sequence[str | None], models: Sequence[str | None] | None = None) -> list[PanelSeat]:
+def panel(labels: Sequence[str | None]) -> list[PanelSeat]:
     """The seats of a panel of judges, in order."""
-    models = list(models) if models is not None else [None] * len(labels)
-    return [PanelSeat(label, panel_role(i), model) for i, (label, model) in enumerate(zip(labels, models, strict=True))]
+    return [PanelSeat(label, panel_role(position)) for position, label in enumerate(labels)]
+
+
+def seat_model(seat: PanelSeat) -> Model:
+    """The seat's model: the eval's model for its role, else the named model (with its key and base URL),
+    else the embedded model."""
+    default = resolve_model(seat.label).get_model() if seat.label else EMBEDDED_MODEL
+    return get_model(role=seat.role, default=default)
 
 
 def _value(rubric: Rubric, judgements: list[Judgement], measured: bool) -> dict[str, float]:
@@ -75,16 +79,15 @@ def rubric_judge(
     judge: str | None = None,
     role: str = "grader",
     method: str = "auto",
-    label: str | None = None,
     show_labels: bool = False,
     scenarios: ScenarioIndex | None = None,
     max_retries: int = 2,
 ) -> Scorer:
     """Judge every sample under `rubric`: each answered turn and/or the whole conversation (the rubric's levels).
 
-    The judge is the eval's `role` model when the eval binds that role, else the model `judge` (an Inspect
-    model name), else the embedded model;
-    `label` is its name as the user gave it (stored on every judgement). Method `flags` scores only the
+    The judge is the eval's `role` model when the eval binds that role, else the model named `judge` (a name
+    as `resolve_model` takes it, stored on every judgement as given), else the embedded model. Method `flags`
+    scores only the
     rubric's measured dimensions, with no model. The value holds each scored dimension (conversation level,
     else the mean over turns; NaN where judging failed); every judgement is in metadata[JUDGEMENTS_KEY].
     """
@@ -93,8 +96,8 @@ def rubric_judge(
     def the_judge() -> Judge:
         if method == "flags":
             return FLAGS_JUDGE
-        model = get_model(role=role, default=judge or EMBEDDED_MODEL)
-        return model_judge(label or judge or str(model), model, method, max_retries)
+        model = seat_model(PanelSeat(judge, role))
+        return model_judge(judge or str(model), model, method, max_retries)
 
     async def score(state: TaskState, target: Target) -> Score:
         scenario, variant = sample_scenario(state, scenarios)
@@ -130,9 +133,9 @@ def study_scorers(
     for rubric in rubrics:
         common = {"rubric": rubric, "show_labels": show_labels, "scenarios": scenarios}
         if rubric.of_kind("measured"):
-            scorers.append(rubric_judge(method="flags", label="scenario-flags", **common))
+            scorers.append(rubric_judge(method="flags", **common))
         if rubric.of_kind("score", "yes_no"):
             scorers += [
-                rubric_judge(judge=seat.model, role=seat.role, label=seat.label, method=method, **common) for seat in seats
+                rubric_judge(judge=seat.label, role=seat.role, method=method, **common) for seat in seats
             ]
     return scorers

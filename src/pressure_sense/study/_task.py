@@ -37,7 +37,7 @@ def _names(value: list[str] | str | None) -> list[str] | None:
 
 
 def judge_panel(judges: list[str] | str | None) -> list[PanelSeat]:
-    """The panel as the user named it (each judge resolved to its Inspect model); no names: one judge, the
+    """The panel as the user named it (each name checked); no names: one judge, the
     `grader` role's model or else the embedded model; `none` (or an empty list) turns judging off."""
     names = _names(judges)
     if names is None:
@@ -45,7 +45,9 @@ def judge_panel(judges: list[str] | str | None) -> list[PanelSeat]:
     if NO_JUDGE in names and len(names) > 1:
         raise ValueError("judge 'none' turns judging off; it cannot be part of a panel")
     names = [name for name in names if name != NO_JUDGE]
-    return panel(names, [resolve_model(name).inspect_name for name in names])
+    for name in names:
+        resolve_model(name)  # an unknown provider or a missing key fails here, before any sample is played
+    return panel(names)
 
 
 def study_rubrics(rubrics: list[str | Rubric] | str | None, variants: list[Variant]) -> list[Rubric]:
