@@ -206,7 +206,7 @@ def engine_run(base_url: str, conversations: int, turns: int, concurrency: int) 
     from inspect_ai import eval
     from inspect_ai.model import get_model
 
-    from pressure_sense.conversation import pressure_study
+    from pressure_sense.study import pressure_study
     from pressure_sense.scenarios import load_scenarios
 
     import pressure_sense.models._lean_openai  # noqa: F401  (registers lean-openai)
