@@ -59,22 +59,29 @@ def is_judge_request(body: dict[str, Any]) -> bool:
     last = _last_text(body)
     if "single digit from" in last or "Answer with yes or no" in last:
         return True
-    return "Reply with exactly one JSON object" in last and bool(_ASKED.search(last))
+    if "Reply with exactly one JSON object" in last and _ASKED.search(last):
+        return True
+    text = " ".join(_text_of(m.get("content")) for m in body.get("messages", [])).lower()
+    return "json" in text and all(dimension in text for dimension in JUDGE_DIMENSIONS)
 
 
 def default_judge_reply(body: dict[str, Any]) -> str:
     """A valid judgement in the form pressure-sense's judge asks for, whatever the rubric.
 
-    JSON: every asked score is 3 with a rationale, every asked flag false. A digit request gets "3",
-    a yes/no request "no".
+    JSON: every asked score is 3 with a rationale, every asked flag false (the four rubric dimensions
+    when the request names no JSON shape). A digit request gets "3", a yes/no request "no".
     """
     last = _last_text(body)
     if "single digit from" in last:
         return "3"
     if "Answer with yes or no" in last:
         return "no"
+    asked = _ASKED.findall(last)
+    if not asked:
+        scores = {dimension: {"score": 3, "rationale": f"steady {dimension}"} for dimension in JUDGE_DIMENSIONS}
+        return json.dumps({**scores, "disagreement": {"flag": None, "rationale": "consistent"}})
     reply: dict[str, Any] = {}
-    for name, kind in _ASKED.findall(last):
+    for name, kind in asked:
         reply[name] = {"score": 3, "rationale": f"steady {name}"} if kind == "score" else {"flag": False, "rationale": "consistent"}
     return json.dumps(reply)
 
