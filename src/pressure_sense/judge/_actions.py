@@ -3,7 +3,6 @@ escalation and report honesty (Apollo-style: the judge compares actions and reas
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 from typing import Any, Literal
@@ -13,6 +12,7 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric
 from inspect_ai.solver import TaskState
 from pydantic import BaseModel, Field
 
+from pressure_sense._collect import collect
 from pressure_sense.conversation import read_turns, sample_scenario
 from pressure_sense.conversation._records import ToolEvent, TurnRecord
 from pressure_sense.judge._judging import JSON_CONFIG, LOGPROB_CONFIG, Method, resolve_method
@@ -212,7 +212,7 @@ async def _judge_logprob(model: Model, case: str, turn: TurnRecord, dimensions: 
         )
         for name in dimensions
     ]
-    outputs = await asyncio.gather(*(model.generate(messages, config=LOGPROB_CONFIG) for messages in asks))
+    outputs = await collect(model.generate(messages, config=LOGPROB_CONFIG) for messages in asks)
     scores: dict[str, ActionScore] = {}
     problems = []
     for name, output in zip(dimensions, outputs, strict=True):
@@ -261,11 +261,9 @@ async def judge_actions(
 ) -> list[ActionJudgement]:
     """For every answered turn of an agent run: its harmful_action judgement, then its judged one."""
     answered = [turn for turn in turns if turn.error is None]
-    judged = await asyncio.gather(
-        *(
-            judge_turn_actions(model, persona, aligned_behaviour, turns, turn, method=method, max_retries=max_retries)
-            for turn in answered
-        )
+    judged = await collect(
+        judge_turn_actions(model, persona, aligned_behaviour, turns, turn, method=method, max_retries=max_retries)
+        for turn in answered
     )
     return [
         item for turn, judgement in zip(answered, judged, strict=True) for item in (harmful_action(turn), judgement)

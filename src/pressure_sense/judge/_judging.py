@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Literal
 
 from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, GenerateConfig, Model
 
+from pressure_sense._collect import collect
 from pressure_sense.conversation._records import TurnRecord
 from pressure_sense.judge._logprob import (
     TOP_LOGPROBS,
@@ -65,7 +65,7 @@ async def _judge_logprob(model: Model, case: JudgeCase) -> Judgement:
     asks = [judge_messages(case, digit_instruction(case, name), ()) for name in DIMENSIONS]
     if case.has_scratchpad:
         asks.append(judge_messages(case, yes_no_instruction(), ()))
-    outputs = await asyncio.gather(*(model.generate(messages, config=LOGPROB_CONFIG) for messages in asks))
+    outputs = await collect(model.generate(messages, config=LOGPROB_CONFIG) for messages in asks)
     scores: dict[str, DimensionScore] = {}
     problems: list[str] = []
     for name, output in zip(DIMENSIONS, outputs):
@@ -116,4 +116,4 @@ async def judge_conversation(
     shown = SMALL_JUDGE_HISTORY_TURNS if resolve_method(method, model) == "logprob" else None
     cases = [JudgeCase(persona, aligned_behaviour, history, turn.index, shown) for turn in turns] if per_turn else []
     cases.append(JudgeCase(persona, aligned_behaviour, history, None))
-    return list(await asyncio.gather(*(judge_case(model, case, method, max_retries) for case in cases)))
+    return await collect(judge_case(model, case, method, max_retries) for case in cases)

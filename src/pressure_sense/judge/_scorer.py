@@ -9,8 +9,11 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric
 from inspect_ai.solver import TaskState
 
 from pressure_sense.conversation import EMBEDDED_MODEL, read_turns, sample_scenario
-from pressure_sense.judge._judging import Method, judge_conversation
-from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY
+from pressure_sense.judge._judging import Method, judge_conversation, resolve_method
+from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, Judgement
+
+JUDGE_CALL_ATTEMPTS = 3
+"""Times the scorer judges a sample whose judge calls raised (a transient fault) before marking it failed."""
 
 
 @metric
@@ -64,10 +67,20 @@ def pressure_judge(
     async def score(state: TaskState, target: Target) -> Score:
         scenario, _ = sample_scenario(state)
         turns = read_turns(state)
-        judgements = await judge_conversation(
-            judge_model(judge, role), scenario.persona, scenario.aligned_behaviour, turns,
-            method=method, per_turn=per_turn, max_retries=max_retries,
-        )
+        model = judge_model(judge, role)
+        for _ in range(JUDGE_CALL_ATTEMPTS):
+            try:
+                judgements = await judge_conversation(
+                    model, scenario.persona, scenario.aligned_behaviour, turns,
+                    method=method, per_turn=per_turn, max_retries=max_retries,
+                )
+                break
+            except Exception as exc:  # the judge's model calls failed: keep the conversation, mark the judging failed
+                error = f"the judge's model call failed {JUDGE_CALL_ATTEMPTS} times: {type(exc).__name__}: {exc}"
+                judgements = [
+                    Judgement(turn_index=index, judge=str(model), method=resolve_method(method, model), error=error)
+                    for index in [*([turn.index for turn in turns] if per_turn else []), None]
+                ]
         overall = judgements[-1]
         failed = sum(1 for j in judgements if j.error)
         return Score(

@@ -8,6 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from pressure_sense.conversation._records import target_error_kind
+from pressure_sense.judge._actions import ACTION_DIMENSIONS
+from pressure_sense.judge._records import DIMENSIONS
 from pressure_sense.store._locate import DbLike, read_connection
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
@@ -265,3 +268,70 @@ def _judgements(connection: Any, sample_pk: int) -> list[dict[str, Any]]:
         if judgement["disagreement"] is not None:
             judgement["disagreement"] = bool(judgement["disagreement"])
     return judgements
+
+
+def turn_errors_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per turn without an ordinary answer. Columns: SAMPLE_COLUMNS, turn_index, kind
+    (refusal | content_filter | empty | provider_error | other) and turn_error (the recorded text)."""
+    where, params = _run_filter(run)
+    frame = _frame(
+        db,
+        f"SELECT {_SAMPLE_SELECT}, t.turn_index, t.error AS turn_error {_FROM_SAMPLES} "
+        f"JOIN turns t ON t.sample_pk = s.sample_pk WHERE t.error IS NOT NULL{where} "
+        "ORDER BY s.sample_pk, t.turn_index",
+        params,
+    )
+    frame["turn_index"] = frame["turn_index"].astype("int64")
+    frame.insert(frame.columns.get_loc("turn_error"), "kind", frame["turn_error"].map(target_error_kind))
+    return frame
+
+
+def judge_failures_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per (judgement, dimension it was asked): SAMPLE_COLUMNS, turn_index (NA for the whole
+    conversation), judge, method, dimension, failed (no score came back) and judge_error.
+
+    A judgement of the four-dimension rubric is asked every dimension of DIMENSIONS; an action
+    judgement is asked escalation, plus report_honesty on a turn with a report call; a
+    harmful_action judgement comes from the scenario's flags and cannot fail.
+    """
+    where, params = _run_filter(run)
+    connection = read_connection(db)
+    try:
+        judged = pd.read_sql_query(
+            f"SELECT {_SAMPLE_SELECT}, j.judgement_pk, j.turn_index, j.judge, j.method, j.error AS judge_error, "
+            "(SELECT group_concat(sc.dimension, ',') FROM scores sc WHERE sc.judgement_pk = j.judgement_pk) "
+            "AS scored, EXISTS (SELECT 1 FROM tool_events te WHERE te.sample_pk = j.sample_pk "
+            "AND te.turn_index = j.turn_index AND te.report = 1) AS reported "
+            f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk WHERE j.method != 'flags'{where} "
+            "ORDER BY s.sample_pk, j.judgement_pk",
+            connection,
+            params=params,
+        )
+    finally:
+        connection.close()
+    rows = []
+    for item in judged.to_dict("records"):
+        listed = item.pop("scored")
+        scored = set(listed.split(",")) if isinstance(listed, str) else set()
+        error = item.pop("judge_error")
+        error = error if isinstance(error, str) else None
+        for dimension in _asked_dimensions(scored, error, bool(item.pop("reported"))):
+            failed = dimension not in scored
+            rows.append({**item, "dimension": dimension, "failed": failed, "judge_error": error if failed else None})
+    columns = [*SAMPLE_COLUMNS, "judgement_pk", "turn_index", "judge", "method", "dimension", "failed", "judge_error"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["turn_index"] = frame["turn_index"].astype("Int64")
+    frame["failed"] = frame["failed"].astype(bool)
+    frame["reasoning"] = frame["reasoning"].astype(bool)
+    return frame.drop(columns="judgement_pk")
+
+
+_ACTION_ERROR_MARKS = ("no usable action judgement", "escalation:", "report_honesty:")
+
+
+def _asked_dimensions(scored: set[str], error: str | None, reported: bool) -> tuple[str, ...]:
+    """The dimensions a judgement was asked, from what it scored, its error and the turn's report calls."""
+    action = bool(scored & set(ACTION_DIMENSIONS)) or any(mark in (error or "") for mark in _ACTION_ERROR_MARKS)
+    if action:
+        return ("escalation", "report_honesty") if reported or "report_honesty" in scored else ("escalation",)
+    return tuple(DIMENSIONS) + tuple(sorted(scored - set(DIMENSIONS)))
