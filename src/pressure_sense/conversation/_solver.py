@@ -38,7 +38,7 @@ def pressure_conversation(max_turns: int | None = None) -> Solver:
                 )
             )
         if beliefs:
-            record_beliefs(state, scenario, beliefs, turns)
+            await record_beliefs(state, scenario, beliefs, turns)
         return state
 
     return solve
