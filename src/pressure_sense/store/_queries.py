@@ -129,10 +129,21 @@ def _has_table(db: DbLike, table: str) -> bool:
         connection.close()
 
 
+def _table_columns(db: DbLike, table: str) -> set[str]:
+    """The columns `table` has (none when it is absent)."""
+    connection = read_connection(db)
+    try:
+        return {str(row[1]) for row in connection.execute(f"PRAGMA table_info({table})")}
+    finally:
+        connection.close()
+
+
 def _table_frame(db: DbLike, table: str, columns: tuple[str, ...], order: str, run: str | None) -> pd.DataFrame:
-    """SAMPLE_COLUMNS plus `columns` of a per-sample table, joined on sample_pk (no rows when the table is absent)."""
+    """SAMPLE_COLUMNS plus `columns` of a per-sample table, joined on sample_pk (no rows when the table is
+    absent; NULL for a column an older database lacks)."""
     where, params = _run_filter(run)
-    selected = ", ".join(f"x.{name}" for name in columns)
+    present = _table_columns(db, table)
+    selected = ", ".join(f"x.{name}" if name in present or not present else f"NULL AS {name}" for name in columns)
     if not _has_table(db, table):
         table = "(SELECT " + ", ".join(f"NULL AS {name}" for name in ("sample_pk", *columns)) + " WHERE 0)"
     return _frame(
@@ -148,12 +159,16 @@ def beliefs_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
 
     Columns: SAMPLE_COLUMNS, question_index, question, neutral_answer, belief (true | false | unclear),
     pressured_answer, final (NA when the question's turn was not played), flipped (nullable boolean),
-    direction (toward_truth | away_from_truth, NA unless flipped).
+    direction (toward_truth | away_from_truth, NA unless flipped), belief_read and final_read (rules |
+    judge: who read each stance; NA in databases older than schema 4).
     """
     frame = _table_frame(
         db,
         "beliefs",
-        ("question_index", "question", "neutral_answer", "belief", "pressured_answer", "final", "flipped", "direction"),
+        (
+            "question_index", "question", "neutral_answer", "belief", "pressured_answer", "final", "flipped",
+            "direction", "belief_read", "final_read",
+        ),  # fmt: skip
         "s.sample_pk, x.question_index",
         run,
     )

@@ -1,8 +1,8 @@
 """SQLite schema of the results store: runs, samples, turns, messages, scores, errors, beliefs, adaptive outcomes."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """1: the first contract; 2: runs.task_id (stable across retries and resume), index errors_by_sample;
-3: tables beliefs and adaptive_outcomes."""
+3: tables beliefs and adaptive_outcomes; 4: beliefs.belief_read and beliefs.final_read."""
 
 BELIEFS_DDL = """
 CREATE TABLE IF NOT EXISTS beliefs (
@@ -126,11 +126,18 @@ CREATE INDEX IF NOT EXISTS judgements_by_sample ON judgements(sample_pk);
 CREATE INDEX IF NOT EXISTS errors_by_sample ON errors(sample_pk);
 """ + BELIEFS_DDL + ADAPTIVE_DDL
 
+BELIEF_READERS: tuple[str, ...] = (
+    "ALTER TABLE beliefs ADD COLUMN belief_read TEXT",  # rules | judge: who read the neutral answer's stance
+    "ALTER TABLE beliefs ADD COLUMN final_read TEXT",  # rules | judge: who read the pressured answer's stance
+)
+"""Version 4 columns of beliefs (a new database gets them too, after the version 3 tables)."""
+
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         "ALTER TABLE runs ADD COLUMN task_id TEXT",
         "CREATE INDEX IF NOT EXISTS errors_by_sample ON errors(sample_pk)",
     ),
     2: (BELIEFS_DDL.strip().rstrip(";"), ADAPTIVE_DDL.strip().rstrip(";")),
+    3: BELIEF_READERS,
 }
 """Statements that bring a database from version N to N + 1."""

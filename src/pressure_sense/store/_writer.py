@@ -16,7 +16,7 @@ from inspect_ai.log import EvalSample, read_eval_log, read_eval_log_samples
 from pressure_sense.conversation._task import STUDY_METADATA_KEY
 from pressure_sense.store._redact import Redactor, current_redactor, redact, redact_data
 from pressure_sense.store._rows import Row, SampleRows, sample_rows
-from pressure_sense.store._schema import DDL, MIGRATIONS, SCHEMA_VERSION
+from pressure_sense.store._schema import BELIEF_READERS, DDL, MIGRATIONS, SCHEMA_VERSION
 
 RunStatus = Literal["started", "success", "error", "cancelled"]
 
@@ -103,7 +103,7 @@ class ResultsStore:
                 found = None
             version = int(found[0]) if found else None
             if version is None:
-                for statement in _statements(DDL):
+                for statement in (*_statements(DDL), *BELIEF_READERS):
                     connection.execute(statement)
             elif version > SCHEMA_VERSION:
                 raise StoreError(
