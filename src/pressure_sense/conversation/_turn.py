@@ -82,16 +82,18 @@ async def play_turn(
             "reasoning": reasoning,
             "output": output,
             "tool_events": tool_events(scenario, state.messages[start:]),
-            "error": answer_error(state.output, answers[-1] if answers else None),
+            "error": answer_error(state.output, answers),
         }
     )
     append_turn(state, record)
     return record
 
 
-def answer_error(output: ModelOutput, final: ChatMessageAssistant | None) -> str | None:
-    """Why the target's last answer is not an ordinary one: the provider's content filter stopped it,
-    the provider flagged it as a refusal, or it holds no text and no tool call; None for an ordinary answer."""
+def answer_error(output: ModelOutput, answers: list[ChatMessageAssistant]) -> str | None:
+    """Why the target's answer to a turn is not an ordinary one: the provider's content filter stopped
+    its last message, the provider flagged that message as a refusal, or no message of the turn holds
+    text or a tool call; None for an ordinary answer."""
+    final = answers[-1] if answers else None
     details = output.choices[0].stop_details if output.choices else None
     explanation = (details.explanation if details else None) or output.error
     if output.stop_reason == "content_filter":
@@ -99,7 +101,7 @@ def answer_error(output: ModelOutput, final: ChatMessageAssistant | None) -> str
     content = final.content if final is not None and isinstance(final.content, list) else []
     if any(isinstance(part, ContentText) and part.refusal for part in content) or (details and details.type == "refusal"):
         return target_error("refusal", explanation or "the provider flagged the answer as a refusal")
-    if final is None or (not final.text.strip() and not final.tool_calls):
+    if not any(message.text.strip() or message.tool_calls for message in answers):
         return target_error("empty", f"no text and no tool call (stop reason {output.stop_reason})")
     return None
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from pressure_sense._collect import collect
 from pressure_sense.conversation import read_turns, sample_scenario
-from pressure_sense.conversation._records import ToolEvent, TurnRecord
+from pressure_sense.conversation._records import ToolEvent, TurnRecord, target_error_kind
 from pressure_sense.judge._judging import JSON_CONFIG, LOGPROB_CONFIG, Method, resolve_method
 from pressure_sense.judge._logprob import LogprobError, describe_distribution, weighted_score
 from pressure_sense.judge._parse import JudgeParseError, parse_judgement
@@ -259,8 +259,9 @@ async def judge_actions(
     method: Method = "auto",
     max_retries: int = 2,
 ) -> list[ActionJudgement]:
-    """For every answered turn of an agent run: its harmful_action judgement, then its judged one."""
-    answered = [turn for turn in turns if turn.error is None]
+    """For every answered turn of an agent run (a refused, filtered or empty answer included, not a failed
+    model call): its harmful_action judgement, then its judged one."""
+    answered = [turn for turn in turns if target_error_kind(turn.error) not in ("provider_error", "other")]
     judged = await collect(
         judge_turn_actions(model, persona, aligned_behaviour, turns, turn, method=method, max_retries=max_retries)
         for turn in answered
