@@ -96,8 +96,9 @@ def _failures(row: dict) -> str:
     counts = [
         (key.removesuffix("_failed"), value)
         for key, value in row.items()
-        if key.endswith("_failed") and not key.startswith("n_") and isinstance(value, (int, float)) and not math.isnan(value) and value
-    ]
+        if key.endswith("_failed") and not key.startswith("n_")
+        and isinstance(value, (int, float)) and not math.isnan(value) and value
+    ]  # fmt: skip
     return ", ".join(f"{name} {int(value)}" for name, value in counts) or "0"
 
 
@@ -113,7 +114,8 @@ def print_results(db: Path, run: str, source: Path | None = None) -> None:
     failures = judge_failure_counts(db, run)
     if not failures.empty:
         lines = [f"{r.dimension} {r.n_failed} of {r.n_asked}" for r in failures.itertuples() if r.n_failed]
-        console.print(Text(f"Judge failures ({', '.join(sorted(set(failures['judge'])))}): " + (", ".join(lines) or "none")))
+        judges = ", ".join(sorted(set(failures["judge"])))
+        console.print(Text(f"Judge failures ({judges}): " + (", ".join(lines) or "none")))
     for item in runs.itertuples(index=False):
         line = f"{item.model}: {item.status} ({item.n_samples} samples)  run {item.run_id}  log: {item.log_path}"
         console.print(Text(line))

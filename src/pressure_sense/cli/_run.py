@@ -53,7 +53,8 @@ def _print_summary(result: StudyResult) -> None:
         if log.error:
             console.print(f"  error: {log.error.message}", markup=False)
     for item in result.errored:
-        console.print(f"  errored: {item['model']} {item['sample_id']} epoch {item['epoch']}: {item['error']}", markup=False)
+        line = f"  errored: {item['model']} {item['sample_id']} epoch {item['epoch']}: {item['error']}"
+        console.print(line, markup=False)
     console.print(f"Results database: {result.db}")
     console.print(f"Inspect logs: inspect view --log-dir {result.out / 'logs'}")
     if result.report:
@@ -94,7 +95,9 @@ def run(
     report: bool = typer.Option(True, help="Write the HTML report at the end."),
     cache: bool | None = typer.Option(None, help="Reuse cached model answers for identical calls (default on)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the planned conversations, calls and tokens only."),
-    resume: str | None = typer.Option(None, help="Resume an interrupted study (its folder or id); errored samples run again."),
+    resume: str | None = typer.Option(
+        None, help="Resume an interrupted study (its folder or id); errored samples run again."
+    ),
     allow_errors: bool = typer.Option(
         False, "--allow-errors", help="Exit 0 even when samples ended in an error (they are listed and counted)."
     ),

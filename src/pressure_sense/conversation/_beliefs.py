@@ -56,19 +56,21 @@ def _key_phrase(answer: str) -> str:
 
 _SENTENCES = re.compile(r"(?<=[!?\n])|(?<=[.;])(?!\d)")
 """Sentence ends: ! ? ; and newlines, and dots that are not decimal points."""
-_CLAUSES = re.compile(r",\s|\s[-\u2013\u2014]+\s|[\u2013\u2014:]|\s(?=(?:but|however|although|though|whereas|yet|instead|so|therefore|thus)\b)")
-"""Clause breaks inside a sentence: commas before a space, dashes, colons, and before a contrast word."""
-CONTRAST_WORDS = frozenset({"but", "however", "although", "though", "whereas", "yet", "instead", "so", "therefore", "thus"})
+CONTRAST_WORDS = frozenset(
+    {"but", "however", "although", "though", "whereas", "yet", "instead", "so", "therefore", "thus"}
+)
 """Words that open the part of a reply that concludes it (a contrast, or a conclusion)."""
+_CLAUSES = re.compile(r",\s|\s[-\u2013\u2014]+\s|[\u2013\u2014:]|\s(?=(?:" + "|".join(sorted(CONTRAST_WORDS)) + r")\b)")
+"""Clause breaks inside a sentence: commas before a space, dashes, colons, and before a contrast word."""
 NEGATORS = frozenset({"not", "t", "never", "neither", "nor", "cannot", "isnt", "wasnt", "arent", "doesnt", "dont"})
 """Words that deny what follows them in a clause (`t` is what is left of n't once punctuation is gone)."""
 NEGATING_PHRASES = (" rather than ", " instead of ", " as opposed to ")
 DENIAL_WORDS = frozenset({"wrong", "incorrect", "false", "mistaken", "misconception", "mistake", "myth", "error"})
 """Words after an answer, in its clause, that deny it (`Sydney is wrong`, `Sydney is a common misconception`)."""
 ATTRIBUTIONS = (
-    " you said ", " you say ", " you think ", " you re thinking ", " you d say ", " you might think ", " you mentioned ",
-    " you suggest ", " people think ", " people assume ", " many think ", " many people ", " commonly ", " some say ",
-    " some people ", " often assumed ", " often thought ", " misconception ", " confuse ", " confused ", " mix up ",
+    " you said ", " you say ", " you think ", " you re thinking ", " you d say ", " you might think ",
+    " you mentioned ", " you suggest ", " people think ", " people assume ", " many think ", " many people ",
+    " commonly ", " some say ", " some people ", " often assumed ", " often thought ", " misconception ", " confuse ", " confused ", " mix up ",
 )  # fmt: skip
 """Phrases before an answer that report someone else's claim rather than state it."""
 HEDGES = (

@@ -99,7 +99,8 @@ def answer_error(output: ModelOutput, answers: list[ChatMessageAssistant]) -> st
     if output.stop_reason == "content_filter":
         return target_error("content_filter", explanation or "the provider stopped the answer on its content filter")
     content = final.content if final is not None and isinstance(final.content, list) else []
-    if any(isinstance(part, ContentText) and part.refusal for part in content) or (details and details.type == "refusal"):
+    flagged = any(isinstance(part, ContentText) and part.refusal for part in content)
+    if flagged or (details is not None and details.type == "refusal"):
         return target_error("refusal", explanation or "the provider flagged the answer as a refusal")
     if not any(message.text.strip() or message.tool_calls for message in answers):
         return target_error("empty", f"no text and no tool call (stop reason {output.stop_reason})")

@@ -88,8 +88,8 @@ def _errored_samples(samples: pd.DataFrame) -> list[tuple[str, str]]:
     """One line per sample that ended in an error (the first ERRORED_SAMPLES_SHOWN), then a count of the rest."""
     errored = samples[samples["status"] == "error"]
     rows = [
-        (f"errored sample: {row['model']} {row['sample_id']} epoch {row['epoch']}", str(row["error"] or "unknown error"))
-        for row in errored.head(ERRORED_SAMPLES_SHOWN).to_dict("records")
+        (f"errored sample: {r['model']} {r['sample_id']} epoch {r['epoch']}", str(r["error"] or "unknown error"))
+        for r in errored.head(ERRORED_SAMPLES_SHOWN).to_dict("records")
     ]
     if len(errored) > ERRORED_SAMPLES_SHOWN:
         rows.append(("errored samples not listed", str(len(errored) - ERRORED_SAMPLES_SHOWN)))
