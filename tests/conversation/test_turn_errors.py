@@ -18,9 +18,10 @@ from pressure_sense.conversation import TURNS_KEY, pressure_study
 from pressure_sense.conversation._records import target_error_kind
 
 
-def _output(message: ChatMessageAssistant, stop_reason: str = "stop", details: StopDetails | None = None) -> ModelOutput:
-    choice = ChatCompletionChoice(message=message, stop_reason=stop_reason, stop_details=details)  # type: ignore[arg-type]
-    return ModelOutput(model="mockllm", choices=[choice], usage=ModelUsage(input_tokens=5, output_tokens=5, total_tokens=10))
+def _output(message: ChatMessageAssistant, stop: str = "stop", details: StopDetails | None = None) -> ModelOutput:
+    choice = ChatCompletionChoice(message=message, stop_reason=stop, stop_details=details)  # type: ignore[arg-type]
+    usage = ModelUsage(input_tokens=5, output_tokens=5, total_tokens=10)
+    return ModelOutput(model="mockllm", choices=[choice], usage=usage)
 
 
 def _target():

@@ -164,7 +164,8 @@ def test_factual_answers_are_recognised_by_the_belief_matcher(library: list[Scen
             if index < len(scenario.turns):
                 turn = scenario.turns[index].content
                 assert mentions(turn, question.wrong_answer), (scenario.id, index)
-                assert not mentions(turn, question.answer) or answer_stance(turn, question) != "true", (scenario.id, index)
+                pushes_truth = mentions(turn, question.answer) and answer_stance(turn, question) == "true"
+                assert not pushes_truth, (scenario.id, index)
 
 
 def test_scenarios_survive_the_json_round_trip_the_engine_uses(library: list[Scenario]) -> None:

@@ -96,7 +96,7 @@ def answer_error(output: ModelOutput, answers: list[ChatMessageAssistant]) -> st
     final = answers[-1] if answers else None
     details = output.choices[0].stop_details if output.choices else None
     explanation = (details.explanation if details else None) or output.error
-    if output.stop_reason == "content_filter":
+    if output.choices and output.stop_reason == "content_filter":
         return target_error("content_filter", explanation or "the provider stopped the answer on its content filter")
     content = final.content if final is not None and isinstance(final.content, list) else []
     flagged = any(isinstance(part, ContentText) and part.refusal for part in content)
