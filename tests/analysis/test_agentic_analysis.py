@@ -107,6 +107,10 @@ def test_unclear_answers_are_counted_but_not_in_the_rate() -> None:
     (row,) = belief_flip_rates(frame, n_boot=50).to_dict("records")
     assert (row["n_questions"], row["n_clear"], row["n_unclear"], row["n_flipped"]) == (3, 2, 1, 1)
     assert row["flip_rate"] == 0.5 and (row["away_from_truth"], row["toward_truth"]) == (1, 0)
+    assert row["unclear_share"] == 1 / 3 and row["n_read_by_judge"] == 0  # no stance readers in this frame
+    read = frame.assign(belief_read="rules", final_read=["rules", "judge", "rules", None])
+    (row,) = belief_flip_rates(read, n_boot=50).to_dict("records")
+    assert row["n_read_by_judge"] == 1 and row["unclear_share"] == 1 / 3
 
 
 def test_adaptive_summary_counts_stop_reasons(study) -> None:

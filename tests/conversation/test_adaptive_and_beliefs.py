@@ -157,7 +157,8 @@ def test_answer_stance_uses_whole_words_and_flags_ambiguity():
     question = FactualQuestion(question="How many legs?", answer="8", wrong_answer="6")
     assert answer_stance("It has 8 legs.", question) == "true"
     assert answer_stance("It has 86 legs", question) == "unclear"
-    assert answer_stance("Not 6 but 8", question) == "unclear"
+    assert answer_stance("Not 6 but 8", question) == "true"
+    assert answer_stance("Maybe 6, maybe 8", question) == "unclear"
     long = FactualQuestion(question="Faster in?", answer="In water (about 1,480 m/s).", wrong_answer="In air.")
     assert answer_stance("Sound is faster in water.", long) == "true"
     belief = BeliefResult(question_index=0, question="How many legs?", neutral_answer="6 legs", belief="false")

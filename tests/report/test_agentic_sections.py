@@ -62,6 +62,7 @@ def test_section_rows_show_the_analysis_numbers(agentic_report) -> None:
         str(first["n_clear"]),
     ]
     assert shown[0][5].startswith(f"{first['flip_rate']:.0%} [")
+    assert shown[0][6] == f"{first['n_unclear']} ({first['unclear_share']:.0%})"  # the unclear share beside the rate
     effect = _rows(_section(html, "pressure-vs-control"), "control_effect")
     pooled = pd.read_csv(agentic_report.html.parent / "report_files" / "tables" / "model_control_effect.csv")
     alignment = pooled[(pooled["model"] == "m1") & (pooled["dimension"] == "alignment")].iloc[0]

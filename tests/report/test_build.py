@@ -112,7 +112,9 @@ def test_unjudged_study_with_a_failed_sample_still_reports(tmp_path: Path) -> No
     html = result.html.read_text(encoding="utf-8")
     assert result.findings == ["No judged turns were found, so there is nothing to compare yet."]
     assert result.charts == [] and result.n_embedded == 8
-    assert "8 (1 ended in an error)" in html and "not judged" in html
+    assert "8 (1 ended in an error: no scores" in html and "not judged" in html
+    assert re.search(r"<th>errored sample: [^<]+ epoch \d+</th><td>target &lt;failed&gt;</td>", html)
+    assert "<th>judge failures per dimension</th><td>none (nothing was judged)</td>" in html
     data = json.loads(re.search(r'id="transcript-data">(.*?)</script>', html, re.S).group(1))
     assert data[0]["error"] == "target <failed>" and data[1]["error"] is None
     assert all(item["breaking"] is None for item in data)  # not judged, so neither held nor broke

@@ -154,6 +154,7 @@ def test_factual_scenarios_have_ten_distinct_questions(library: list[Scenario]) 
 def test_factual_answers_are_recognised_by_the_belief_matcher(library: list[Scenario]) -> None:
     """Belief probing scores answers with `answer_stance`; turn N must push question N's wrong answer."""
     from pressure_sense.conversation import answer_stance
+    from pressure_sense.conversation._beliefs import mentions
 
     for scenario in tagged(library, "factual"):
         for index, question in enumerate(scenario.questions):
@@ -161,8 +162,10 @@ def test_factual_answers_are_recognised_by_the_belief_matcher(library: list[Scen
             assert answer_stance(question.wrong_answer, question) == "false", (scenario.id, question.question)
             assert answer_stance(f"I believe the answer is {question.answer}.", question) == "true"
             if index < len(scenario.turns):
-                only_wrong = question.model_copy(update={"answer": "no such answer"})
-                assert answer_stance(scenario.turns[index].content, only_wrong) == "false", (scenario.id, index)
+                turn = scenario.turns[index].content
+                assert mentions(turn, question.wrong_answer), (scenario.id, index)
+                pushes_truth = mentions(turn, question.answer) and answer_stance(turn, question) == "true"
+                assert not pushes_truth, (scenario.id, index)
 
 
 def test_scenarios_survive_the_json_round_trip_the_engine_uses(library: list[Scenario]) -> None:

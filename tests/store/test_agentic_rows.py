@@ -170,3 +170,27 @@ def test_a_version_2_database_gains_the_new_tables(tmp_path: Path) -> None:
     connection.close()
     assert {"beliefs", "adaptive_outcomes"} <= tables and version == str(SCHEMA_VERSION) == "4"
     assert beliefs_frame(db).empty and adaptive_frame(db).empty
+
+
+def test_a_version_3_database_stays_readable_and_gains_the_stance_readers(tmp_path: Path) -> None:
+    db = tmp_path / "results.sqlite"
+    connection = sqlite3.connect(db)
+    connection.executescript(DDL)
+    connection.executescript(
+        "INSERT INTO meta VALUES ('schema_version', '3');"
+        "INSERT INTO runs (run_id, study_id, created_at, model, status) VALUES ('r', 's', '2026', 'm', 'success');"
+        "INSERT INTO samples (sample_pk, run_id, sample_id, epoch, model, scenario_id, variant, reasoning, mode, "
+        "condition, status) VALUES (1, 'r', 'f:chat', 1, 'm', 'f', 'chat', 0, 'chat', 'scripted', 'success');"
+        "INSERT INTO beliefs (sample_pk, question_index, question, neutral_answer, belief, final, flipped) "
+        "VALUES (1, 0, 'q', 'Canberra', 'true', 'true', 0);"
+    )
+    connection.close()
+    old = beliefs_frame(db)
+    assert old[["belief", "final"]].values.tolist() == [["true", "true"]]
+    assert old["belief_read"].isna().all() and old["final_read"].isna().all()
+    ResultsStore(db).close()
+    connection = sqlite3.connect(db)
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(beliefs)")}
+    connection.close()
+    assert {"belief_read", "final_read"} <= columns
+    assert beliefs_frame(db)[["belief", "final"]].values.tolist() == [["true", "true"]]

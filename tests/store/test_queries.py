@@ -105,6 +105,7 @@ def test_results_table(study_run: StudyRun) -> None:
     assert list(table.columns) == [
         "model", "scenario_id", "variant", "n_samples", "n_failed", "n_errors",
         *DIMENSIONS, *(f"{name}_turn" for name in DIMENSIONS), "disagreement_rate",
+        *(f"{name}_failed" for name in DIMENSIONS),
     ]  # fmt: skip
     rows = table.set_index(["scenario_id", "variant"])
     broken, plain = rows.loc[("broken", "chat")], rows.loc[("plans", "chat")]
@@ -112,6 +113,8 @@ def test_results_table(study_run: StudyRun) -> None:
     assert (broken["n_samples"], broken["n_failed"], broken["n_errors"]) == (1, 1, 1)
     assert math.isnan(broken["alignment"])
     assert (plain["n_failed"], plain["n_errors"]) == (0, 2)  # a target turn error and a judge error
+    assert [plain[f"{name}_failed"] for name in DIMENSIONS] == [1, 1, 1, 1]  # the unparsed turn judgement
+    assert [reasoning[f"{name}_failed"] for name in DIMENSIONS] == [1, 1, 1, 1]
     assert (reasoning["alignment"], reasoning["alignment_turn"], reasoning["coherence"]) == (2.5, 2.0, 4.5)
     assert reasoning["disagreement_rate"] == 0.0 and math.isnan(plain["disagreement_rate"])
     assert set(table["model"]) == {"mock"}

@@ -19,6 +19,7 @@ from pressure_sense.store import (
     ResultsStore,
     StoreError,
     database_path,
+    judge_failure_counts,
     latest_study,
     list_runs,
     results_table,
@@ -68,10 +69,11 @@ def _display_table(table: pd.DataFrame, title: str) -> Table:
     """The results table with each dimension shown as `conversation mean / turn mean`."""
     dimensions = [column for column in table.columns if f"{column}_turn" in table.columns]
     shown = Table(
-        "model", "scenario", "variant", "samples", "failed", "errors", *dimensions, "disagree",
+        "model", "scenario", "variant", "samples", "failed", "errors", *dimensions, "disagree", "judge failed",
         title=title, title_justify="left",
         caption="dimension columns: conversation-level mean / turn-level mean (1-5); "
-        "disagree: share of judged turns whose reasoning and output disagree; -: not judged",
+        "disagree: share of judged turns whose reasoning and output disagree; -: not judged; "
+        "failed: samples that ended in an error (no scores); judge failed: judgements without a score, per dimension",
         caption_justify="left",
     )  # fmt: skip
     for column in shown.columns[:3]:
@@ -84,8 +86,20 @@ def _display_table(table: pd.DataFrame, title: str) -> Table:
             *(_number(row[key]) for key in ("n_samples", "n_failed", "n_errors")),
             *(f"{_number(row[name])} / {_number(row[f'{name}_turn'])}" for name in dimensions),
             _number(row["disagreement_rate"]),
+            _failures(row),
         )  # fmt: skip
     return shown
+
+
+def _failures(row: dict) -> str:
+    """`alignment 2, coherence 1` for the dimensions whose judgements failed in this row, else 0."""
+    counts = [
+        (key.removesuffix("_failed"), value)
+        for key, value in row.items()
+        if key.endswith("_failed") and not key.startswith("n_")
+        and isinstance(value, (int, float)) and not math.isnan(value) and value
+    ]  # fmt: skip
+    return ", ".join(f"{name} {int(value)}" for name, value in counts) or "0"
 
 
 def print_results(db: Path, run: str, source: Path | None = None) -> None:
@@ -97,6 +111,11 @@ def print_results(db: Path, run: str, source: Path | None = None) -> None:
     name = f"study {studies}" if run == studies else f"run {run} of study {studies}"
     title = f"{name} ({source or db})"
     console.print(_display_table(table, title) if not table.empty else Text(f"No samples stored for {run} in {db}."))
+    failures = judge_failure_counts(db, run)
+    if not failures.empty:
+        lines = [f"{r.dimension} {r.n_failed} of {r.n_asked}" for r in failures.itertuples() if r.n_failed]
+        judges = ", ".join(sorted(set(failures["judge"])))
+        console.print(Text(f"Judge failures ({judges}): " + (", ".join(lines) or "none")))
     for item in runs.itertuples(index=False):
         line = f"{item.model}: {item.status} ({item.n_samples} samples)  run {item.run_id}  log: {item.log_path}"
         console.print(Text(line))

@@ -17,6 +17,7 @@ from pressure_sense.store import StoreError
 from pressure_sense.study import (
     QUICK_SCENARIOS,
     QUICK_TURNS,
+    SAMPLE_RETRIES,
     StudyResult,
     build_experiment,
     resume_study,
@@ -51,6 +52,9 @@ def _print_summary(result: StudyResult) -> None:
         console.print(f"{log.eval.model}: {status}  log: {log.location}")
         if log.error:
             console.print(f"  error: {log.error.message}", markup=False)
+    for item in result.errored:
+        line = f"  errored: {item['model']} {item['sample_id']} epoch {item['epoch']}: {item['error']}"
+        console.print(line, markup=False)
     console.print(f"Results database: {result.db}")
     console.print(f"Inspect logs: inspect view --log-dir {result.out / 'logs'}")
     if result.report:
@@ -95,7 +99,12 @@ def run(
     report: bool = typer.Option(True, help="Write the HTML report at the end."),
     cache: bool | None = typer.Option(None, help="Reuse cached model answers for identical calls (default on)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the planned conversations, calls and tokens only."),
-    resume: str | None = typer.Option(None, help="Resume an interrupted study (its folder or id)."),
+    resume: str | None = typer.Option(
+        None, help="Resume an interrupted study (its folder or id); errored samples run again."
+    ),
+    allow_errors: bool = typer.Option(
+        False, "--allow-errors", help="Exit 0 even when samples ended in an error (they are listed and counted)."
+    ),
 ) -> None:
     """Run a pressure study (default: the embedded model on the core scenarios, both reasoning variants)."""
     with user_errors(ScenarioError, ExperimentError, EmbeddedModelError, StoreError, KeyError, ValueError):
@@ -117,5 +126,13 @@ def run(
             load_inspect_plugins()
             result = run_study(experiment, out=out, report=report)
     _print_summary(result)
-    if not result.ok:
+    if result.errored:
+        folder = result.out
+        console.print(
+            f"[red]{len(result.errored)} of {result.n_samples} samples ended in an error[/] (after "
+            f"{SAMPLE_RETRIES} retries each); they have no scores and are left out of every table. "
+            f"Run them again with `pressure-sense run --resume {folder}`"
+            + (", or keep them as errors (--allow-errors)." if not allow_errors else "; --allow-errors: exit 0."),
+        )
+    if not result.ok or (result.errored and not allow_errors):
         raise typer.Exit(code=1)

@@ -9,6 +9,11 @@ from pydantic import BaseModel, Field
 
 TURNS_KEY = "pressure_sense:turns"
 
+TargetErrorKind = Literal["refusal", "content_filter", "empty", "provider_error"]
+TARGET_ERROR_KINDS: tuple[str, ...] = ("refusal", "content_filter", "empty", "provider_error")
+"""Why a turn has no ordinary answer: the provider flagged a refusal, stopped on its content filter,
+returned no text and no tool call, or the model call failed."""
+
 
 class ToolEvent(BaseModel):
     """One tool call the target made during a turn, with its (simulated) result."""
@@ -38,7 +43,13 @@ class TurnRecord(BaseModel):
     source: Literal["script", "control", "pressurer", "belief_probe"] = "script"
     tool_events: list[ToolEvent] = Field(default_factory=list)
     error: str | None = None
-    """Why the target produced no answer for this turn (the model call failed)."""
+    """Why the turn has no ordinary answer, as `KIND: detail` (KIND one of TARGET_ERROR_KINDS); None when it has one."""
+
+    @property
+    def answered(self) -> bool:
+        """The target replied (a refusal, a filtered or an empty answer included), so there is behaviour to judge;
+        False when the model call itself failed."""
+        return target_error_kind(self.error) not in ("provider_error", "other")
 
 
 def read_turns(state: TaskState) -> list[TurnRecord]:
@@ -49,3 +60,16 @@ def read_turns(state: TaskState) -> list[TurnRecord]:
 def append_turn(state: TaskState, record: TurnRecord) -> None:
     """Record one finished turn on the sample."""
     state.store.set(TURNS_KEY, [*state.store.get(TURNS_KEY, []), record.model_dump()])
+
+
+def target_error(kind: TargetErrorKind, detail: str) -> str:
+    """The `TurnRecord.error` text for a turn without an ordinary answer."""
+    return f"{kind}: {detail}"
+
+
+def target_error_kind(error: str | None) -> str | None:
+    """The kind of a `TurnRecord.error` text (`other` for texts not written by `target_error`), None for no error."""
+    if not error:
+        return None
+    kind = error.split(":", 1)[0]
+    return kind if kind in TARGET_ERROR_KINDS else "other"

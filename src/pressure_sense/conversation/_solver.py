@@ -49,7 +49,7 @@ def pressure_conversation(
                 )
             )
         if beliefs:
-            record_beliefs(state, scenario, beliefs, turns)
+            await record_beliefs(state, scenario, beliefs, turns)
         return state
 
     return solve

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
+from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser, ContentText, ModelOutput
 from inspect_ai.solver import Generate, TaskState
+from inspect_ai.util import LimitExceededError
 
 from pressure_sense.conversation._prompts import system_prompt
-from pressure_sense.conversation._records import TurnRecord, append_turn
+from pressure_sense.conversation._records import TurnRecord, append_turn, target_error
 from pressure_sense.conversation._scratchpad import split_scratchpad
 from pressure_sense.conversation._tools import scenario_tools, tool_events
 from pressure_sense.scenarios import Scenario, Turn, Variant
@@ -60,7 +61,18 @@ async def play_turn(
     """Send one user message, get the target's answer (with tool calls in agent mode), and record it."""
     state.messages.append(ChatMessageUser(content=user_text))
     start = len(state.messages)
-    state = await (_agent_steps(state, generate) if variant.mode == "agent" else generate(state))
+    record = TurnRecord(
+        index=index, pressure_types=pressure_types, intensity=intensity, user=user_text, raw="", output="",
+        source=source,  # type: ignore[arg-type]
+    )
+    try:
+        state = await (_agent_steps(state, generate) if variant.mode == "agent" else generate(state))
+    except LimitExceededError:
+        raise
+    except Exception as exc:  # recorded on the turn, then the sample fails (and Inspect may retry it)
+        error = target_error("provider_error", f"{type(exc).__name__}: {exc}")
+        append_turn(state, record.model_copy(update={"error": error}))
+        raise
     answers = [m for m in state.messages[start:] if isinstance(m, ChatMessageAssistant)]
     raw = "\n".join(m.text for m in answers if m.text)
     final = answers[-1].text if answers else ""
@@ -70,19 +82,35 @@ async def play_turn(
         reasoning, output = ("\n".join(thoughts) or None), split_scratchpad(final)[1]
     else:
         reasoning, output = None, final.strip()
-    record = TurnRecord(
-        index=index,
-        pressure_types=pressure_types,
-        intensity=intensity,
-        user=user_text,
-        raw=raw,
-        reasoning=reasoning,
-        output=output,
-        source=source,  # type: ignore[arg-type]
-        tool_events=tool_events(scenario, state.messages[start:]),
+    record = record.model_copy(
+        update={
+            "raw": raw,
+            "reasoning": reasoning,
+            "output": output,
+            "tool_events": tool_events(scenario, state.messages[start:]),
+            "error": answer_error(state.output, answers),
+        }
     )
     append_turn(state, record)
     return record
+
+
+def answer_error(output: ModelOutput, answers: list[ChatMessageAssistant]) -> str | None:
+    """Why the target's answer to a turn is not an ordinary one: the provider's content filter stopped
+    its last message, the provider flagged that message as a refusal, or no message of the turn holds
+    text or a tool call; None for an ordinary answer."""
+    final = answers[-1] if answers else None
+    details = output.choices[0].stop_details if output.choices else None
+    explanation = (details.explanation if details else None) or output.error
+    if output.choices and output.stop_reason == "content_filter":
+        return target_error("content_filter", explanation or "the provider stopped the answer on its content filter")
+    content = final.content if final is not None and isinstance(final.content, list) else []
+    flagged = any(isinstance(part, ContentText) and part.refusal for part in content)
+    if flagged or (details is not None and details.type == "refusal"):
+        return target_error("refusal", explanation or "the provider flagged the answer as a refusal")
+    if not any(message.text.strip() or message.tool_calls for message in answers):
+        return target_error("empty", f"no text and no tool call (stop reason {output.stop_reason})")
+    return None
 
 
 def scripted_turn(turn: Turn, control: bool) -> tuple[str, list[str], int, str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
+from pressure_sense._collect import collect
 from pressure_sense.conversation import TurnRecord
 from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._engine import Judge, judge_case
@@ -21,7 +21,8 @@ def conversation_cases(
     levels: Sequence[Level] | None = None,
     show_labels: bool = False,
 ) -> list[JudgeCase]:
-    """One case per answered turn (turn level), then one for the whole conversation (conversation level)."""
+    """One case per turn with a reply (every turn but a failed model call: a refusal, a filtered or an empty
+    answer is behaviour to judge), then one for the whole conversation."""
     history = tuple(turns)
     chosen = levels if levels is not None else rubric.levels
     cases = []
@@ -29,7 +30,7 @@ def conversation_cases(
         cases += [
             JudgeCase(persona, aligned_behaviour, history, turn.index, show_labels=show_labels)
             for turn in turns
-            if turn.error is None
+            if turn.answered
         ]
     if "conversation" in chosen:
         cases.append(JudgeCase(persona, aligned_behaviour, history, None, show_labels=show_labels))
@@ -48,4 +49,4 @@ async def judge_conversation(
 ) -> list[Judgement]:
     """Every judgement of the conversation under `rubric`, turns first, conversation last."""
     cases = conversation_cases(rubric, persona, aligned_behaviour, turns, levels=levels, show_labels=show_labels)
-    return list(await asyncio.gather(*(judge_case(judge, rubric, case) for case in cases)))
+    return await collect(judge_case(judge, rubric, case) for case in cases)

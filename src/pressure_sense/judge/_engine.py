@@ -11,7 +11,7 @@ from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._json import judge_json
 from pressure_sense.judge._logprob import NoLogprobs, judge_logprob
 from pressure_sense.judge._measured import FLAGS_JUDGE_LABEL, judge_flags
-from pressure_sense.judge._prompt import SMALL_CONTEXT_BLOCK_CHARS
+from pressure_sense.judge._prompt import SMALL_CONTEXT_BLOCK_CHARS, asked_dimensions
 from pressure_sense.judge._records import Judgement
 from pressure_sense.models import may_return_logprobs, small_context
 from pressure_sense.rubrics import Rubric
@@ -94,4 +94,8 @@ async def judge_case(judge: Judge, rubric: Rubric, case: JudgeCase, method: str 
 
 
 def _failed(judge: Judge, rubric: Rubric, case: JudgeCase, method: str, error: str) -> Judgement:
-    return Judgement(rubric=rubric.name, turn_index=case.turn_index, judge=judge.label, method=method, error=error)
+    kinds = ("measured",) if method == "flags" else ("score", "yes_no")
+    asked = tuple(d.name for d in asked_dimensions(rubric, case, kinds))
+    return Judgement(
+        rubric=rubric.name, turn_index=case.turn_index, judge=judge.label, method=method, asked=asked, error=error
+    )

@@ -23,7 +23,10 @@ async def judge_json(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgement
     assert judge.model is not None, "the JSON method needs a judge model"
     asked = asked_dimensions(rubric, case)
     messages, cut = judge_messages(case, rubric, json_instruction(case, asked), asked, judge.block_chars)
-    made = {"rubric": rubric.name, "turn_index": case.turn_index, "judge": judge.label, "method": "json", "cut_chars": cut}
+    made = {
+        "rubric": rubric.name, "turn_index": case.turn_index, "judge": judge.label, "method": "json",
+        "cut_chars": cut, "asked": tuple(d.name for d in asked),
+    }
     raw, error = "", ""
     for attempt in range(1, judge.max_retries + 2):
         raw = (await judge.model.generate(messages, config=JSON_CONFIG)).completion

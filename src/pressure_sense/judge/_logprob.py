@@ -3,12 +3,12 @@ first token's digits (yes/no questions as P(yes)); for judges that return token 
 
 from __future__ import annotations
 
-import asyncio
 import math
 from typing import TYPE_CHECKING
 
 from inspect_ai.model import GenerateConfig, ModelOutput
 
+from pressure_sense._collect import collect
 from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._prompt import asked_dimensions, digit_instruction, judge_messages, yes_no_instruction
 from pressure_sense.judge._records import DimensionScore, Flag, Judgement
@@ -89,7 +89,7 @@ async def judge_logprob(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgem
         instruction = digit_instruction(case, dimension) if dimension.kind == "score" else yes_no_instruction(dimension)
         messages, cut = judge_messages(case, rubric, instruction, (), judge.block_chars)
         asks.append(messages)
-    outputs = await asyncio.gather(*(judge.model.generate(messages, config=LOGPROB_CONFIG) for messages in asks))
+    outputs = await collect(judge.model.generate(messages, config=LOGPROB_CONFIG) for messages in asks)
     scores: dict[str, DimensionScore] = {}
     flags: dict[str, Flag] = {}
     problems: list[str] = []
@@ -108,7 +108,7 @@ async def judge_logprob(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgem
             problems.append(f"{dimension.name}: {exc} (reply {output.completion!r})")
     return Judgement(
         rubric=rubric.name, turn_index=case.turn_index, judge=judge.label, method="logprob",
-        scores=scores, flags=flags, cut_chars=cut,
+        asked=tuple(d.name for d in asked), scores=scores, flags=flags, cut_chars=cut,
         error="; ".join(problems) or None,
         raw="\n".join(output.completion for output in outputs) if problems else None,
     )

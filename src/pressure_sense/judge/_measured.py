@@ -33,5 +33,9 @@ MEASURES: dict[str, Callable[[tuple[TurnRecord, ...]], DimensionScore]] = {"harm
 
 async def judge_flags(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgement:
     """The rubric's measured dimensions on the judged turn(s)."""
-    scores = {d.name: MEASURES[d.measure](case.judged_turns) for d in rubric.of_kind("measured") if d.measure}
-    return Judgement(rubric=rubric.name, turn_index=case.turn_index, judge=judge.label, method="flags", scores=scores)
+    measured = rubric.of_kind("measured")
+    scores = {d.name: MEASURES[d.measure](case.judged_turns) for d in measured if d.measure}
+    return Judgement(
+        rubric=rubric.name, turn_index=case.turn_index, judge=judge.label, method="flags",
+        asked=tuple(d.name for d in measured), scores=scores,
+    )

@@ -37,6 +37,8 @@ class Judgement(BaseModel):
     """The judge as the user named it (`embedded`, `openai/gpt-4o`...), or `scenario-flags` for measured scores."""
     method: str = "json"
     """json | logprob | flags (measured) | trained."""
+    asked: tuple[str, ...] = ()
+    """Every dimension the judge was asked (scores and flags): one missing from `scores`/`flags` failed."""
     scores: dict[str, DimensionScore] = Field(default_factory=dict)
     flags: dict[str, Flag] = Field(default_factory=dict)
     error: str | None = None

@@ -9,8 +9,13 @@ from importlib import metadata
 
 import pandas as pd
 
+from pressure_sense.conversation._records import TARGET_ERROR_KINDS
 from pressure_sense.report._sources import StudyFrames
 from pressure_sense.report._tables import Cell
+from pressure_sense.store import judge_failures_frame, turn_errors_frame
+
+ERRORED_SAMPLES_SHOWN = 20
+"""Errored samples named one by one in the set-up section (the rest are counted)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,40 @@ def _settings(configs: list[dict]) -> list[tuple[str, str]]:
     return [(label, "; ".join(sorted(values))) for label, values in sorted(rows.items())]
 
 
+def _judge_failures(frames: StudyFrames) -> str:
+    """`alignment 2 of 40, ...` over every judge: judgements asked a dimension that came back without it."""
+    parts = [judge_failures_frame(source.db, source.run) for source in frames.sources]
+    failures = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if failures.empty:
+        return "none (nothing was judged)"
+    counts = failures.groupby("dimension", sort=False)["failed"].agg(["sum", "size"])
+    text = ", ".join(f"{name} {int(row['sum'])} of {int(row['size'])}" for name, row in counts.iterrows())
+    return text + " judgements without a score (left out of the tables)"
+
+
+def _target_errors(frames: StudyFrames) -> str:
+    """Turns without an ordinary answer, by kind."""
+    parts = [turn_errors_frame(source.db, source.run) for source in frames.sources]
+    errors = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["kind"])
+    if errors.empty:
+        return "none"
+    counts = errors["kind"].value_counts()
+    kinds = [kind for kind in (*TARGET_ERROR_KINDS, "other") if counts.get(kind)]
+    return f"{len(errors)} turns: " + ", ".join(f"{kind} {int(counts[kind])}" for kind in kinds)
+
+
+def _errored_samples(samples: pd.DataFrame) -> list[tuple[str, str]]:
+    """One line per sample that ended in an error (the first ERRORED_SAMPLES_SHOWN), then a count of the rest."""
+    errored = samples[samples["status"] == "error"]
+    rows = [
+        (f"errored sample: {r['model']} {r['sample_id']} epoch {r['epoch']}", str(r["error"] or "unknown error"))
+        for r in errored.head(ERRORED_SAMPLES_SHOWN).to_dict("records")
+    ]
+    if len(errored) > ERRORED_SAMPLES_SHOWN:
+        rows.append(("errored samples not listed", str(len(errored) - ERRORED_SAMPLES_SHOWN)))
+    return rows
+
+
 def study_setup(frames: StudyFrames) -> Setup:
     """Models, judges, scenarios, variants, epochs, turns, run settings and versions of the study."""
     samples, scores = frames.samples, frames.turn_scores
@@ -80,7 +119,14 @@ def study_setup(frames: StudyFrames) -> Setup:
         ("scenarios", ", ".join(scenarios) or "–"),
         ("variants", ", ".join(variants) or "–"),
         ("epochs", _epochs(samples)),
-        ("conversations", f"{len(samples)} ({int((samples['status'] == 'error').sum())} ended in an error)"),
+        (
+            "conversations",
+            f"{len(samples)} ({int((samples['status'] == 'error').sum())} ended in an error: no scores, "
+            "left out of every table; `pressure-sense run --resume` runs them again)",
+        ),
+        *_errored_samples(samples),
+        ("target errors (refusal, content filter, empty, provider error)", _target_errors(frames)),
+        ("judge failures per dimension", _judge_failures(frames)),
         ("judged turns per conversation", _range(turns)),
         *_settings([config for config in frames.runs["config"] if isinstance(config, dict)]),
         (

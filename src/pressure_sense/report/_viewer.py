@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from pressure_sense.conversation._records import target_error_kind
 from pressure_sense.report._sources import SOURCE_COLUMN
 
 DEFAULT_TRANSCRIPT_CAP = 10
@@ -75,6 +76,7 @@ def compact_transcript(item: dict[str, Any], breaking: int | str | None) -> dict
                 "reasoning": _text(turn.get("reasoning")),
                 "output": turn["output"],
                 "error": _text(turn.get("error")),
+                "error_kind": target_error_kind(_text(turn.get("error"))),
                 "tools": [
                     {
                         "function": e["function"],

@@ -8,15 +8,17 @@ from pressure_sense.store._queries import (
     adaptive_frame,
     beliefs_frame,
     conversation_scores_frame,
+    judge_failures_frame,
     judgements_frame,
     samples_frame,
     tool_events_frame,
     transcripts,
+    turn_errors_frame,
     turn_scores_frame,
 )
 from pressure_sense.store._redact import REDACTED, Redactor, current_redactor, redact, redact_data
 from pressure_sense.store._schema import SCHEMA_VERSION
-from pressure_sense.store._summary import check_run, latest_study, list_runs, results_table
+from pressure_sense.store._summary import check_run, judge_failure_counts, latest_study, list_runs, results_table
 from pressure_sense.store._writer import ResultsStore, StoreError
 
 __all__ = [
@@ -37,7 +39,9 @@ __all__ = [
     "current_redactor",
     "database_path",
     "find_databases",
+    "judge_failures_frame",
     "judgements_frame",
+    "judge_failure_counts",
     "latest_study",
     "list_runs",
     "redact",
@@ -46,5 +50,6 @@ __all__ = [
     "samples_frame",
     "tool_events_frame",
     "transcripts",
+    "turn_errors_frame",
     "turn_scores_frame",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from pressure_sense.conversation._records import target_error_kind
 from pressure_sense.store._locate import DbLike, read_connection
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
@@ -126,10 +127,21 @@ def _has_table(db: DbLike, table: str) -> bool:
         connection.close()
 
 
+def _table_columns(db: DbLike, table: str) -> set[str]:
+    """The columns `table` has (none when it is absent)."""
+    connection = read_connection(db)
+    try:
+        return {str(row[1]) for row in connection.execute(f"PRAGMA table_info({table})")}
+    finally:
+        connection.close()
+
+
 def _table_frame(db: DbLike, table: str, columns: tuple[str, ...], order: str, run: str | None) -> pd.DataFrame:
-    """SAMPLE_COLUMNS plus `columns` of a per-sample table, joined on sample_pk (no rows when the table is absent)."""
+    """SAMPLE_COLUMNS plus `columns` of a per-sample table, joined on sample_pk (no rows when the table is
+    absent; NULL for a column an older database lacks)."""
     where, params = _run_filter(run)
-    selected = ", ".join(f"x.{name}" for name in columns)
+    present = _table_columns(db, table)
+    selected = ", ".join(f"x.{name}" if name in present or not present else f"NULL AS {name}" for name in columns)
     if not _has_table(db, table):
         table = "(SELECT " + ", ".join(f"NULL AS {name}" for name in ("sample_pk", *columns)) + " WHERE 0)"
     return _frame(
@@ -145,12 +157,16 @@ def beliefs_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
 
     Columns: SAMPLE_COLUMNS, question_index, question, neutral_answer, belief (true | false | unclear),
     pressured_answer, final (NA when the question's turn was not played), flipped (nullable boolean),
-    direction (toward_truth | away_from_truth, NA unless flipped).
+    direction (toward_truth | away_from_truth, NA unless flipped), belief_read and final_read (rules |
+    judge: who read each stance; NA in databases older than schema 4).
     """
     frame = _table_frame(
         db,
         "beliefs",
-        ("question_index", "question", "neutral_answer", "belief", "pressured_answer", "final", "flipped", "direction"),
+        (
+            "question_index", "question", "neutral_answer", "belief", "pressured_answer", "final", "flipped",
+            "direction", "belief_read", "final_read",
+        ),  # fmt: skip
         "s.sample_pk, x.question_index",
         run,
     )
@@ -268,3 +284,60 @@ def _judgements(connection: Any, sample_pk: int) -> list[dict[str, Any]]:
         if judgement["disagreement"] is not None:
             judgement["disagreement"] = bool(judgement["disagreement"])
     return judgements
+
+
+def turn_errors_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per turn without an ordinary answer. Columns: SAMPLE_COLUMNS, turn_index, kind
+    (refusal | content_filter | empty | provider_error | other) and turn_error (the recorded text)."""
+    where, params = _run_filter(run)
+    frame = _frame(
+        db,
+        f"SELECT {_SAMPLE_SELECT}, t.turn_index, t.error AS turn_error {_FROM_SAMPLES} "
+        f"JOIN turns t ON t.sample_pk = s.sample_pk WHERE t.error IS NOT NULL{where} "
+        "ORDER BY s.sample_pk, t.turn_index",
+        params,
+    )
+    frame["turn_index"] = frame["turn_index"].astype("int64")
+    frame.insert(frame.columns.get_loc("turn_error"), "kind", frame["turn_error"].map(target_error_kind))
+    return frame
+
+
+def judge_failures_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """One row per (judgement, dimension it was asked): SAMPLE_COLUMNS, rubric, turn_index (NA for the whole
+    conversation), judge, method, dimension, failed (no score or flag came back) and judge_error.
+
+    What was asked is recorded on each judgement; measured (flags) judgements cannot fail and are left out.
+    """
+    where, params = _run_filter(run)
+    connection = read_connection(db)
+    try:
+        judged = pd.read_sql_query(
+            f"SELECT {_SAMPLE_SELECT}, j.judgement_pk, j.rubric, j.turn_index, j.judge, j.method, "
+            "j.error AS judge_error, j.disagreement, j.asked, "
+            "(SELECT group_concat(sc.dimension, ',') FROM scores sc WHERE sc.judgement_pk = j.judgement_pk) AS scored "
+            f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk WHERE j.method != 'flags'{where} "
+            "ORDER BY s.sample_pk, j.judgement_pk",
+            connection,
+            params=params,
+        )
+    finally:
+        connection.close()
+    rows = []
+    for item in judged.to_dict("records"):
+        listed = item.pop("scored")
+        answered = set(listed.split(",")) if isinstance(listed, str) else set()
+        if not pd.isna(item.pop("disagreement")):
+            answered.add("disagreement")
+        error = item.pop("judge_error")
+        error = error if isinstance(error, str) else None
+        for dimension in json.loads(item.pop("asked") or "[]"):
+            failed = dimension not in answered
+            rows.append({**item, "dimension": dimension, "failed": failed, "judge_error": error if failed else None})
+    columns = [
+        *SAMPLE_COLUMNS, "judgement_pk", "rubric", "turn_index", "judge", "method", "dimension", "failed", "judge_error",
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["turn_index"] = frame["turn_index"].astype("Int64")
+    frame["failed"] = frame["failed"].astype(bool)
+    frame["reasoning"] = frame["reasoning"].astype(bool)
+    return frame.drop(columns="judgement_pk")

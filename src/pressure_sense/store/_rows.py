@@ -152,6 +152,7 @@ def sample_rows(sample: EvalSample, model: str) -> SampleRows:
                     "raw": judgement.raw,
                     "attempts": judgement.attempts,
                     "cut_chars": judgement.cut_chars,
+                    "asked": json.dumps(list(judgement.asked)),
                 },
                 [
                     {"dimension": dimension, "score": value.score, "rationale": value.rationale}

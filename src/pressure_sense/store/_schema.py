@@ -2,8 +2,8 @@
 
 SCHEMA_VERSION = 4
 """1: the first contract; 2: runs.task_id (stable across retries and resume), index errors_by_sample;
-3: tables beliefs and adaptive_outcomes; 4: judgements.rubric and judgements.cut_chars,
-adaptive_outcomes.unclear_turns."""
+3: tables beliefs and adaptive_outcomes; 4: judgements.rubric, cut_chars and asked,
+adaptive_outcomes.unclear_turns, beliefs.belief_read and beliefs.final_read."""
 
 BELIEFS_DDL = """
 CREATE TABLE IF NOT EXISTS beliefs (
@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS beliefs (
     final TEXT,                         -- true | false | unclear, NULL when not reached
     flipped INTEGER,                    -- 0/1: a clear belief replaced by the opposite clear answer; NULL when unknown
     direction TEXT,                     -- toward_truth | away_from_truth, NULL unless flipped
+    belief_read TEXT,                   -- rules | judge: who read the neutral answer's stance
+    final_read TEXT,                    -- rules | judge: who read the pressured answer's stance
     PRIMARY KEY (sample_pk, question_index)
 );"""
 ADAPTIVE_DDL = """
@@ -26,6 +28,12 @@ CREATE TABLE IF NOT EXISTS adaptive_outcomes (
     breaking_turn INTEGER,              -- turn_index where the target gave in, NULL otherwise
     unclear_turns INTEGER NOT NULL DEFAULT 0  -- replies the give-in check could not classify
 );"""
+BELIEFS_DDL_V3 = (
+    "CREATE TABLE IF NOT EXISTS beliefs (sample_pk INTEGER NOT NULL REFERENCES samples(sample_pk) ON DELETE CASCADE, "
+    "question_index INTEGER NOT NULL, question TEXT NOT NULL, neutral_answer TEXT NOT NULL, belief TEXT NOT NULL, "
+    "pressured_answer TEXT, final TEXT, flipped INTEGER, direction TEXT, PRIMARY KEY (sample_pk, question_index))"
+)
+"""beliefs as schema 3 made it (migration 3 adds belief_read and final_read)."""
 ADAPTIVE_DDL_V3 = (
     "CREATE TABLE IF NOT EXISTS adaptive_outcomes (sample_pk INTEGER PRIMARY KEY REFERENCES samples(sample_pk) "
     "ON DELETE CASCADE, stopped TEXT NOT NULL, turns INTEGER NOT NULL, breaking_turn INTEGER)"
@@ -112,7 +120,8 @@ CREATE TABLE IF NOT EXISTS judgements (
     error TEXT,                         -- set when the judgement could not be parsed
     raw TEXT,                           -- the judge's raw text, kept when it failed
     attempts INTEGER NOT NULL DEFAULT 1,
-    cut_chars INTEGER NOT NULL DEFAULT 0  -- quoted characters cut to fit a small judge's context
+    cut_chars INTEGER NOT NULL DEFAULT 0, -- quoted characters cut to fit a small judge's context
+    asked TEXT NOT NULL DEFAULT '[]'      -- JSON list: every dimension asked (one without a score failed)
 );
 CREATE TABLE IF NOT EXISTS scores (
     judgement_pk INTEGER NOT NULL REFERENCES judgements(judgement_pk) ON DELETE CASCADE,
@@ -140,13 +149,16 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE runs ADD COLUMN task_id TEXT",
         "CREATE INDEX IF NOT EXISTS errors_by_sample ON errors(sample_pk)",
     ),
-    2: (BELIEFS_DDL.strip().rstrip(";"), ADAPTIVE_DDL_V3),
+    2: (BELIEFS_DDL_V3, ADAPTIVE_DDL_V3),
     3: (
         "ALTER TABLE judgements ADD COLUMN rubric TEXT NOT NULL DEFAULT 'conversation'",
         "ALTER TABLE judgements ADD COLUMN cut_chars INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE judgements ADD COLUMN asked TEXT NOT NULL DEFAULT '[]'",
         "UPDATE judgements SET rubric = 'actions' WHERE method = 'flags' OR judgement_pk IN "
         "(SELECT judgement_pk FROM scores WHERE dimension IN ('harmful_action', 'escalation', 'report_honesty'))",
         "ALTER TABLE adaptive_outcomes ADD COLUMN unclear_turns INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE beliefs ADD COLUMN belief_read TEXT",
+        "ALTER TABLE beliefs ADD COLUMN final_read TEXT",
     ),
 }
 """Statements that bring a database from version N to N + 1."""

@@ -8,6 +8,7 @@ from pressure_sense.judge._records import DIMENSIONS
 from pressure_sense.store._locate import DbLike, read_connection
 from pressure_sense.store._queries import (
     conversation_scores_frame,
+    judge_failures_frame,
     judgements_frame,
     samples_frame,
     turn_scores_frame,
@@ -56,7 +57,8 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     (samples ended in an error), n_errors (all recorded errors: sample, target turn, judge),
     the mean conversation-level score of each dimension (column named after it), the mean
     turn-level score (`{dimension}_turn`) and disagreement_rate (share of judged turns whose
-    reasoning and visible output disagree, among turns where that was judged)."""
+    reasoning and visible output disagree, among turns where that was judged) and, per dimension
+    asked, `{dimension}_failed`: judgements (turns and conversation) that came back without that score."""
     if run is not None:
         check_run(db, run)
     keys = list(GROUP_COLUMNS)
@@ -75,7 +77,22 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     judged = judged[judged["turn_index"].notna() & judged["disagreement"].notna()]
     disagreement = judged.assign(flag=judged["disagreement"].astype(float)).groupby(keys)["flag"].mean()
     table = table.join(conversation_means).join(turn_means).join(disagreement.rename("disagreement_rate"))
+    failures = judge_failures_frame(db, run)
+    if not failures.empty:
+        failed = failures.pivot_table(index=keys, columns="dimension", values="failed", aggfunc="sum")
+        failed = failed.reindex(columns=_ordered_dimensions(set(failures["dimension"])))
+        failed.columns = [f"{name}_failed" for name in failed.columns]
+        table = table.join(failed.fillna(0).astype(int))
     return table.reset_index()
+
+
+def judge_failure_counts(db: DbLike, run: str | None = None) -> pd.DataFrame:
+    """Per judge x dimension: n_asked (judgements that asked for it) and n_failed (came back without it)."""
+    failures = judge_failures_frame(db, run)
+    counts = failures.groupby(["judge", "dimension"], sort=False).agg(
+        n_asked=("failed", "size"), n_failed=("failed", "sum")
+    )
+    return counts.reset_index().astype({"n_asked": "int64", "n_failed": "int64"})
 
 
 def _error_counts(db: DbLike) -> dict[int, int]:

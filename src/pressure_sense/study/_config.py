@@ -13,6 +13,9 @@ QUICK_SCENARIOS = 2
 """The `--quick` preset plays this many core scenarios..."""
 QUICK_TURNS = 3
 """...for at most this many turns each."""
+SAMPLE_RETRIES = 3
+"""Times Inspect re-runs a sample that ended in an error (a transient fault the provider did not retry)
+before it is stored as errored; `run --resume` runs it again later."""
 DEFAULT_EMBEDDED_MAX_TOKENS = 150
 """Answer length for the embedded model when nothing else is set: it keeps the default study short on a CPU."""
 

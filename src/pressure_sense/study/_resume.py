@@ -1,13 +1,15 @@
-"""Resume a study that was interrupted (even by SIGKILL): finished samples are kept, the rest are run."""
+"""Resume a study that was interrupted (even by SIGKILL) or whose samples errored: finished samples
+are kept, unfinished and errored ones are run again."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from inspect_ai import eval_retry
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 
 from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
+from pressure_sense.study._config import SAMPLE_RETRIES
 from pressure_sense.study._run import StudyResult, default_display, finish_study
 
 
@@ -28,18 +30,28 @@ def latest_logs(folder: Path) -> list[EvalLog]:
     return list(newest.values())
 
 
+def needs_rerun(log: EvalLog) -> bool:
+    """Whether a task's log left work undone: it did not end in success, or (with `fail_on_error=False`
+    Inspect marks such a log success) any of its samples ended in an error."""
+    if log.status != "success":
+        return True
+    return any(summary.error for summary in read_eval_log_sample_summaries(log.location))
+
+
 def resume_study(run: str | Path, report: bool = True, display: str | None = None) -> StudyResult:
-    """Re-run what a study left unfinished; its finished samples come from its logs, not the model."""
+    """Re-run what a study left unfinished or errored; its finished samples come from its logs, not the model."""
     folder = study_folder(run)
     logs = latest_logs(folder)
-    unfinished = [log for log in logs if log.status != "success"]
-    finished = [log for log in logs if log.status == "success"]
+    rerun = [needs_rerun(log) for log in logs]
+    unfinished = [log for log, again in zip(logs, rerun) if again]
+    finished = [log for log, again in zip(logs, rerun) if not again]
     retried = (
         eval_retry(
             [log.location for log in unfinished],
             log_dir=str(folder / "logs"),
             display=display or default_display(),
             fail_on_error=False,
+            retry_on_error=SAMPLE_RETRIES,
             log_buffer=1,
         )
         if unfinished

@@ -17,7 +17,8 @@ from pressure_sense.experiments import Experiment, TargetSpec
 from pressure_sense.judge import panel
 from pressure_sense.models import EMBEDDED_MODEL, ResolvedModel, resolve_model
 from pressure_sense.scenarios import resolve_scenarios
-from pressure_sense.store import DB_FILENAME, ResultsStore
+from pressure_sense.store import DB_FILENAME, ResultsStore, samples_frame
+from pressure_sense.study._config import SAMPLE_RETRIES
 from pressure_sense.study._task import pressure_study
 
 
@@ -30,9 +31,14 @@ class StudyResult:
     db: Path
     logs: list[EvalLog] = field(default_factory=list)
     report: Path | None = None
+    n_samples: int = 0
+    """Samples stored for the study."""
+    errored: list[dict] = field(default_factory=list)
+    """The stored samples that ended in an error: model, sample_id, epoch, error."""
 
     @property
     def ok(self) -> bool:
+        """Every task's log ended in success (samples may still have errored: see `errored`)."""
         return bool(self.logs) and all(log.status == "success" for log in self.logs)
 
 
@@ -110,6 +116,7 @@ def run_study(
         model_roles=roles or None,
         max_tasks=1,
         fail_on_error=False,
+        retry_on_error=SAMPLE_RETRIES,
         cache=CachePolicy(expiry=None) if experiment.cache else False,
         tags=["pressure-sense", study_id],
         log_buffer=1,  # flush every finished sample, so a killed study resumes without redoing it
@@ -122,6 +129,11 @@ def finish_study(result: StudyResult, report: bool) -> StudyResult:
     with ResultsStore(result.db) as store:
         for log in result.logs:
             store.write_log(log.location, only_missing=True)
+    samples = samples_frame(result.db, run=result.study_id)
+    result.n_samples = len(samples)
+    result.errored = samples.loc[samples["status"] == "error", ["model", "sample_id", "epoch", "error"]].to_dict(
+        "records"
+    )
     if report:
         from pressure_sense.report import build_report
 

@@ -88,7 +88,9 @@
         box.appendChild(block("reasoning", "private reasoning (scratchpad, not shown to the user)", turn.reasoning));
       }
       box.appendChild(block("output", "output (what the user saw)", turn.output));
-      if (turn.error) { box.appendChild(block("error", "target error", turn.error)); }
+      if (turn.error) {
+        box.appendChild(block("error", "target error" + (turn.error_kind ? " (" + turn.error_kind + ")" : ""), turn.error));
+      }
       turn.tools.forEach(function (tool) {
         box.appendChild(block("tool", "tool call" + (tool.flags.length ? " (" + tool.flags.join(", ") + ")" : ""),
           tool.function + "(" + tool.arguments + ") → " + tool.result));
@@ -112,8 +114,10 @@
     var row = listBody.insertRow();
     row.setAttribute("data-index", String(index));
     var alignment = item.verdict.alignment ? Number(item.verdict.alignment[0]).toFixed(2) : "–";
+    var turnErrors = item.turns.filter(function (turn) { return turn.error; }).length;
+    var errors = item.status === "error" ? "sample errored" : turnErrors ? turnErrors + " turn(s)" : "–";
     [item.model, item.scenario, item.variant, String(item.epoch), alignment,
-     item.breaking === null ? "–" : item.breaking === "held" ? "held" : "turn " + (item.breaking + 1)].forEach(function (text, column) {
+     item.breaking === null ? "–" : item.breaking === "held" ? "held" : "turn " + (item.breaking + 1), errors].forEach(function (text, column) {
       row.appendChild(el("td", column === 4 ? "num" : null, text));
     });
     row.addEventListener("click", function () { showConversation(index); });
