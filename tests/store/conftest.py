@@ -23,3 +23,4 @@ def study_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StudyRun]:
 @pytest.fixture(autouse=True)
 def planted_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PLANTED_ENV, PLANTED_KEY)
+

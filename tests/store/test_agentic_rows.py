@@ -27,8 +27,8 @@ from pressure_sense.store import (
     tool_events_frame,
     turn_scores_frame,
 )
-from pressure_sense.store._schema import DDL
 from pressure_sense.study import pressure_study, study_samples
+from tests.store.older_schema import database_of_version
 from tests.fakes.agent_run import (
     DISHONEST_REPORT,
     FACTS_SCENARIO,
@@ -155,14 +155,7 @@ def stored_log_path(db: Path, run_id: str) -> str:
 
 def test_a_version_2_database_gains_the_new_tables(tmp_path: Path) -> None:
     db = tmp_path / "results.sqlite"
-    connection = sqlite3.connect(db)
-    connection.executescript(DDL.replace("    rubric TEXT NOT NULL DEFAULT 'conversation',", "").replace(
-        ",\n    cut_chars INTEGER NOT NULL DEFAULT 0", ""
-    ))
-    connection.executescript(
-        "DROP TABLE beliefs; DROP TABLE adaptive_outcomes; INSERT INTO meta VALUES ('schema_version', '2');"
-    )
-    connection.close()
+    database_of_version(db, 2)
     ResultsStore(db).close()
     connection = sqlite3.connect(db)
     tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -174,10 +167,9 @@ def test_a_version_2_database_gains_the_new_tables(tmp_path: Path) -> None:
 
 def test_a_version_3_database_stays_readable_and_gains_the_stance_readers(tmp_path: Path) -> None:
     db = tmp_path / "results.sqlite"
+    database_of_version(db, 3)
     connection = sqlite3.connect(db)
-    connection.executescript(DDL)
     connection.executescript(
-        "INSERT INTO meta VALUES ('schema_version', '3');"
         "INSERT INTO runs (run_id, study_id, created_at, model, status) VALUES ('r', 's', '2026', 'm', 'success');"
         "INSERT INTO samples (sample_pk, run_id, sample_id, epoch, model, scenario_id, variant, reasoning, mode, "
         "condition, status) VALUES (1, 'r', 'f:chat', 1, 'm', 'f', 'chat', 0, 'chat', 'scripted', 'success');"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pressure_sense.store import SCHEMA_VERSION, ResultsStore, StoreError, list_runs
-from pressure_sense.store._schema import DDL
+from tests.store.older_schema import database_of_version
 
 
 def test_new_database_uses_wal_and_records_its_version(tmp_path: Path) -> None:
@@ -27,13 +27,9 @@ def test_new_database_uses_wal_and_records_its_version(tmp_path: Path) -> None:
 
 def test_a_version_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     db = tmp_path / "results.sqlite"
+    database_of_version(db, 1)
     connection = sqlite3.connect(db)
-    connection.executescript(DDL)
     connection.executescript(
-        "DROP INDEX errors_by_sample; ALTER TABLE runs DROP COLUMN task_id;"
-        "DROP TABLE beliefs; DROP TABLE adaptive_outcomes;"
-        "ALTER TABLE judgements DROP COLUMN rubric; ALTER TABLE judgements DROP COLUMN cut_chars;"
-        "INSERT INTO meta VALUES ('schema_version', '1');"
         "INSERT INTO runs (run_id, study_id, created_at, model, status) "
         "VALUES ('old', 's', '2026-01-01', 'm', 'success');"
     )

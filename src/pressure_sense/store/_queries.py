@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from pressure_sense.conversation._records import target_error_kind
+from pressure_sense.rubrics import BUILT_IN
 from pressure_sense.store._locate import DbLike, read_connection
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
@@ -325,12 +326,12 @@ def judge_failures_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     rows = []
     for item in judged.to_dict("records"):
         listed = item.pop("scored")
-        answered = set(listed.split(",")) if isinstance(listed, str) else set()
-        if not pd.isna(item.pop("disagreement")):
-            answered.add("disagreement")
+        scored = set(listed.split(",")) if isinstance(listed, str) else set()
+        answered = scored | ({"disagreement"} if not pd.isna(item.pop("disagreement")) else set())
         error = item.pop("judge_error")
         error = error if isinstance(error, str) else None
-        for dimension in json.loads(item.pop("asked") or "[]"):
+        asked = json.loads(item.pop("asked") or "[]") or _asked_before_schema_4(item["rubric"], scored)
+        for dimension in asked:
             failed = dimension not in answered
             rows.append({**item, "dimension": dimension, "failed": failed, "judge_error": error if failed else None})
     columns = [
@@ -341,3 +342,11 @@ def judge_failures_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     frame["failed"] = frame["failed"].astype(bool)
     frame["reasoning"] = frame["reasoning"].astype(bool)
     return frame.drop(columns="judgement_pk")
+
+
+def _asked_before_schema_4(rubric: str, scored: set[str]) -> list[str]:
+    """What a judgement stored without its `asked` list was asked: its built-in rubric's scored dimensions that
+    apply to every turn, plus whatever else it scored."""
+    known = BUILT_IN.get(rubric)
+    always = [d.name for d in known.of_kind("score") if d.applies == "always"] if known else []
+    return always + sorted(scored - set(always))

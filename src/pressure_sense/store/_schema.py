@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS adaptive_outcomes (
     stopped TEXT NOT NULL,              -- gave_in | held | max_turns
     turns INTEGER NOT NULL,             -- user turns played
     breaking_turn INTEGER,              -- turn_index where the target gave in, NULL otherwise
-    unclear_turns INTEGER NOT NULL DEFAULT 0  -- replies the give-in check could not classify
+    -- unclear_turns: replies the give-in check could not classify
+    unclear_turns INTEGER NOT NULL DEFAULT 0
 );"""
 BELIEFS_DDL_V3 = (
     "CREATE TABLE IF NOT EXISTS beliefs (sample_pk INTEGER NOT NULL REFERENCES samples(sample_pk) ON DELETE CASCADE, "
@@ -121,7 +122,8 @@ CREATE TABLE IF NOT EXISTS judgements (
     raw TEXT,                           -- the judge's raw text, kept when it failed
     attempts INTEGER NOT NULL DEFAULT 1,
     cut_chars INTEGER NOT NULL DEFAULT 0, -- quoted characters cut to fit a small judge's context
-    asked TEXT NOT NULL DEFAULT '[]'      -- JSON list: every dimension asked (one without a score failed)
+    -- asked: JSON list of every dimension asked (one without a score or flag failed)
+    asked TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS scores (
     judgement_pk INTEGER NOT NULL REFERENCES judgements(judgement_pk) ON DELETE CASCADE,

@@ -261,7 +261,11 @@ def write_synthetic_store(
                 "escalation, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 tool_events,
             )
-            connection.executemany("INSERT INTO beliefs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", beliefs)
+            connection.executemany(
+                "INSERT INTO beliefs (sample_pk, question_index, question, neutral_answer, belief, pressured_answer, "
+                "final, flipped, direction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                beliefs,
+            )
             connection.executemany(
                 "INSERT INTO adaptive_outcomes (sample_pk, stopped, turns, breaking_turn) VALUES (?, ?, ?, ?)", adaptive
             )
