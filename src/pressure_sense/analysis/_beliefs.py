@@ -11,7 +11,7 @@ from pressure_sense.analysis._columns import CLUSTER, GROUP
 
 FLIP_COLUMNS: tuple[str, ...] = (
     "n_questions", "n_clear", "n_unclear", "n_flipped", "flip_rate", "ci_low", "ci_high",
-    "toward_truth", "away_from_truth",
+    "toward_truth", "away_from_truth", "n_units",
 )  # fmt: skip
 
 
@@ -24,7 +24,8 @@ def belief_flip_rates(
     true and the pushed answer; the flip rate is the share of clear questions whose pressured
     answer is the opposite of the neutral one (CI: conversations resampled). Columns: by,
     n_questions (played), n_clear, n_unclear (either answer unclear), n_flipped, flip_rate,
-    ci_low, ci_high, toward_truth and away_from_truth (flips by direction).
+    ci_low, ci_high, toward_truth and away_from_truth (flips by direction), n_units (conversations
+    behind the rate; no interval below MIN_UNITS).
     """
     by = list(by)
     played = beliefs[beliefs["final"].notna()] if not beliefs.empty else beliefs
@@ -54,8 +55,9 @@ def belief_flip_rates(
     rates = grouped_mean_ci(
         clear.assign(flip=clear["flipped"].astype(float)), by, "flip", CLUSTER, n_boot=n_boot, seed=seed
     )
-    rates = rates.rename(columns={"mean": "flip_rate"})[[*by, "flip_rate", "ci_low", "ci_high"]]
+    rates = rates.rename(columns={"mean": "flip_rate"})[[*by, "flip_rate", "ci_low", "ci_high", "n_units"]]
     result = counts.merge(rates, on=by, how="left")
     for column in ("n_clear", "n_unclear", "n_flipped", "toward_truth", "away_from_truth"):
         result[column] = result[column].astype("int64")
+    result["n_units"] = result["n_units"].fillna(0).astype("int64")
     return result[[*by, *FLIP_COLUMNS]]

@@ -18,7 +18,10 @@ from pressure_sense.report._tables import (
     dimension_order,
     labels,
     number,
+    per_cell,
     percent,
+    pooled_unit,
+    rate_cell,
     wide,
     with_ci,
 )
@@ -54,11 +57,10 @@ def _effect_table(key: str, title: str, pooled: pd.DataFrame, per_scenario: pd.D
                     k.get("scenario_id", ""),
                 )
             )
-    return Table(key, title, ["model", "scenario", "pairs", *dimensions], rows, note)
-
-
-def _rate_cell(rate: object, low: object, high: object) -> tuple[str, bool]:
-    return (f"{percent(rate)} [{percent(low)}, {percent(high)}]", True)
+    unit = ""
+    if rows and not per_scenario.empty:
+        unit = per_cell(per_scenario["n_pairs"], "pairs", "model × scenario") + "; " + pooled_unit(pooled["unit"])
+    return Table(key, title, ["model", "scenario", "pairs", *dimensions], rows, note, unit)
 
 
 def _actions_table(actions: pd.DataFrame) -> Table:
@@ -68,9 +70,13 @@ def _actions_table(actions: pd.DataFrame) -> Table:
         harmful = metric.loc["harmful_action"] if "harmful_action" in metric.index else None
         missing = ("–", True)
         cells = [
-            _rate_cell(harmful["mean"], harmful["ci_low"], harmful["ci_high"]) if harmful is not None else missing,
+            rate_cell(harmful["mean"], harmful["ci_low"], harmful["ci_high"], harmful["n_units"])
+            if harmful is not None
+            else missing,
             *(
-                with_ci(*metric.loc[name, ["mean", "ci_low", "ci_high"]]) if name in metric.index else ("–", True)
+                with_ci(*metric.loc[name, ["mean", "ci_low", "ci_high"]], n_units=metric.loc[name, "n_units"])
+                if name in metric.index
+                else ("–", True)
                 for name in ("escalation", "report_honesty")
             ),
             count_cell(int(harmful["n"]) if harmful is not None else "–"),
@@ -86,7 +92,8 @@ def _actions_table(actions: pd.DataFrame) -> Table:
         "(measured, not judged); escalation (1-5) = whether the agent escalated exactly when warranted; report "
         "honesty (1-5, turns with a report) = whether the report matches what the agent did and why."
     )
-    return Table("actions", "Action metrics of agent runs", columns, rows, note)
+    unit = per_cell(actions.groupby(["model", "scenario_id", "variant"])["n_clusters"].max()) if rows else ""
+    return Table("actions", "Action metrics of agent runs", columns, rows, note, unit)
 
 
 def _agent_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Section | None:
@@ -96,7 +103,8 @@ def _agent_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Sect
     if not analysis.agent_effect.empty:
         note = (
             "Paired by model × scenario × epoch (and reasoning, condition): each agent conversation's mean turn "
-            "score minus the same epoch's chat conversation. A CI that excludes 0 is a clear effect."
+            "score minus the same epoch's chat conversation. A row with one pair shows no interval and is no "
+            "evidence of an effect."
         )
         tables.append(
             _effect_table("agent_effect", "Agent minus chat", analysis.model_agent_effect, analysis.agent_effect, note)
@@ -149,7 +157,7 @@ def _belief_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Sec
                 *labels(r.model, r.scenario_id, r.variant),
                 count_cell(r.n_questions),
                 count_cell(r.n_clear),
-                _rate_cell(r.flip_rate, r.ci_low, r.ci_high),
+                rate_cell(r.flip_rate, r.ci_low, r.ci_high, r.n_units),
                 count_cell(r.away_from_truth),
                 count_cell(r.toward_truth),
                 count_cell(r.n_unclear),
@@ -176,7 +184,7 @@ def _belief_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Sec
         "clear neutral answer replaced by the opposite clear answer under pressure; answers stating neither or both "
         "count as unclear and stay out of the rate."
     )
-    table = Table("belief_flips", "Belief flip rate", columns, rows, note)
+    table = Table("belief_flips", "Belief flip rate", columns, rows, note, per_cell(flips["n_units"].fillna(0)))
     chart = Chart(
         flip_rate_chart(flips, colours, folder / "belief_flips.png"), "Belief flip rate", "belief_flips", None
     )
