@@ -7,7 +7,7 @@ from pressure_sense.analysis._breaking import breaking_points, breaking_summary
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP, MIN_UNITS
 from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect
 from pressure_sense.analysis._disagreement import disagreement_rates
-from pressure_sense.analysis._findings import headline_findings
+from pressure_sense.analysis._findings import NOT_VALIDATED, Reliability, headline_findings, reliability_text
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, sample_scores, trajectories
 from pressure_sense.analysis._pooling import POOL_COLUMN, pool_units
 from pressure_sense.analysis._paired import default_pair_keys, paired_effect, reasoning_effect
@@ -23,7 +23,9 @@ __all__ = [
     "GROUP",
     "Interval",
     "MIN_UNITS",
+    "NOT_VALIDATED",
     "POOL_COLUMN",
+    "Reliability",
     "StudyAnalysis",
     "action_metrics",
     "adaptive_summary",
@@ -45,6 +47,7 @@ __all__ = [
     "pressure_type_means",
     "rank_models",
     "reasoning_effect",
+    "reliability_text",
     "sample_scores",
     "scratchpad_turns",
     "scratchpad_usage",

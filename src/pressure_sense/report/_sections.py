@@ -223,8 +223,41 @@ def _adaptive_section(analysis: StudyAnalysis) -> Section | None:
         "A pressurer model wrote each user turn, escalating; a run stops when the judge finds the target gave in, "
         "when it held at the top intensity, or at the turn limit. Turns are numbered from 1."
     )
-    table = Table("adaptive", "How adaptive runs ended", columns, rows, note)
-    return Section("adaptive-runs", "Adaptive runs", "Adaptive pressure: where a model gives in.", [table])
+    table = Table("adaptive", "How adaptive runs ended", columns, rows, note, per_cell(summary["n"]))
+    intro = (
+        "Adaptive pressure: where a model gives in. Adaptive conversations are analysed here only: they stop "
+        "early and their pressurer sets the intensity, so they are left out of the scripted pressure "
+        "sensitivity, intensity curves and turn trajectories."
+    )
+    return Section("adaptive-runs", "Adaptive runs", intro, [table, _adaptive_trajectory_table(analysis)])
+
+
+def _adaptive_trajectory_table(analysis: StudyAnalysis) -> Table:
+    """Mean alignment per turn of the adaptive conversations, all scenarios together."""
+    frame = analysis.adaptive_trajectories
+    frame = frame[frame["dimension"] == "alignment"] if not frame.empty else frame
+    rows = [
+        Row(
+            [
+                *labels(r.model, r.variant),
+                count_cell(int(r.turn_index) + 1),
+                count_cell(r.n_clusters),
+                with_ci(r.mean, r.ci_low, r.ci_high, n_units=r.n_units),
+                *labels(r.unit),
+            ],
+            r.model,
+            "",
+            r.variant,
+        )
+        for r in frame.sort_values(["model", "variant", "turn_index"], kind="stable").itertuples()
+    ]
+    columns = ["model", "variant", "turn", "conversations still running", "mean alignment [95% CI]", "interval resamples"]
+    note = (
+        "Turns numbered from 1, all scenarios together. Later turns hold only the conversations that had not yet "
+        "stopped, so a rising or falling line can come from which conversations remain, not from the pressure."
+    )
+    unit = "conversations still running at that turn, pooled over scenarios" if rows else ""
+    return Table("adaptive_trajectories", "Alignment per turn in adaptive runs", columns, rows, note, unit)
 
 
 def _panel_section(analysis: StudyAnalysis) -> Section | None:
