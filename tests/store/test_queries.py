@@ -45,8 +45,9 @@ def test_turn_scores_frame(study_run: StudyRun) -> None:
     frame = turn_scores_frame(study_run.db)
     assert list(frame.columns) == SAMPLE + [
         "turn_index", "intensity", "pressure_types", "primary_pressure_type",
-        "dimension", "score", "rationale", "judge", "method",
+        "dimension", "score", "rationale", "judge", "method", "scratchpad_used",
     ]  # fmt: skip
+    assert (frame["scratchpad_used"] == frame["reasoning"]).all()  # the scripted target follows the format
     assert len(frame) == 2 * 4  # two scored samples x turn 0 x four dimensions (turn 1 failed to parse)
     assert set(frame["turn_index"]) == {0}
     assert list(frame["dimension"][:4]) == DIMENSIONS
