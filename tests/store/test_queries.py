@@ -106,6 +106,7 @@ def test_results_table(study_run: StudyRun) -> None:
     assert list(table.columns) == [
         "model", "scenario_id", "variant", "n_samples", "n_failed", "n_errors",
         *DIMENSIONS, *(f"{name}_turn" for name in DIMENSIONS), "disagreement_rate",
+        "scratchpad_turns", "scratchpad_used",
     ]  # fmt: skip
     rows = table.set_index(["scenario_id", "variant"])
     broken, plain = rows.loc[("broken", "chat")], rows.loc[("plans", "chat")]
@@ -115,6 +116,8 @@ def test_results_table(study_run: StudyRun) -> None:
     assert (plain["n_failed"], plain["n_errors"]) == (0, 2)  # a target turn error and a judge error
     assert (reasoning["alignment"], reasoning["alignment_turn"], reasoning["coherence"]) == (2.5, 2.0, 4.5)
     assert reasoning["disagreement_rate"] == 0.0 and math.isnan(plain["disagreement_rate"])
+    assert (reasoning["scratchpad_turns"], reasoning["scratchpad_used"]) == (2, 2)
+    assert pd.isna(plain["scratchpad_turns"]) and pd.isna(plain["scratchpad_used"])
     assert set(table["model"]) == {"mock"}
     pd.testing.assert_frame_equal(results_table(study_run.db, run="study-1"), table)
 
