@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats as distributions
 from threadpoolctl import threadpool_limits
 
 from pressure_sense.analysis._codes import codes
@@ -57,6 +58,24 @@ def _draw_weights(rng: np.random.Generator, sizes: np.ndarray, rows: int, rescal
     return blocks[0] if len(blocks) == 1 else np.hstack(blocks)
 
 
+def expanded_alpha(stratum_sizes: np.ndarray, rescale: bool, alpha: float) -> float:
+    """The tail probability of Hesterberg's expanded percentile interval (2015), for few units.
+
+    A percentile interval from n units is too narrow by about sqrt((n-1)/n) and ignores that its
+    spread is itself estimated; the expanded interval takes the bootstrap quantiles at
+    Phi(-sqrt(n/(n-1)) * t[n-1, 1-alpha]) instead of alpha. With rescaled draws (n - 1 per stratum,
+    already unbiased) the factor is 1 and the degrees of freedom are the sum of n_h - 1.
+    """
+    sizes = np.asarray(stratum_sizes)
+    if rescale:
+        df = float(np.sum(sizes[sizes > 1] - 1))
+        factor = 1.0
+    else:
+        n = float(np.sum(sizes))
+        df, factor = n - 1.0, float(np.sqrt(n / (n - 1.0)))
+    return float(distributions.norm.cdf(-factor * distributions.t.ppf(1.0 - alpha, df)))
+
+
 def grouped_bootstrap(
     group_codes: np.ndarray,
     cluster_stats: np.ndarray,
@@ -75,9 +94,10 @@ def grouped_bootstrap(
     [resample, cluster] says how often each cluster was drawn. strata: [cluster] optional codes
     that split a group further; clusters are then resampled within their stratum with n - 1
     rescaled draws (see `_draw_weights`), which is how pooled tables resample conversations
-    within scenarios. Returns estimates and bounds [group, k]. A group with fewer than MIN_UNITS
-    clusters gets no interval (NaN bounds); resamples where the statistic is undefined are left
-    out of that bound.
+    within scenarios. The bounds are the expanded percentile interval (`expanded_alpha`), which
+    keeps close to the nominal coverage with a handful of units. Returns estimates and bounds
+    [group, k]. A group with fewer than MIN_UNITS clusters gets no interval (NaN bounds);
+    resamples where the statistic is undefined are left out of that bound.
     """
     group_codes = np.asarray(group_codes)
     rescale = strata is not None
@@ -107,8 +127,9 @@ def grouped_bootstrap(
                 draws.append(statistic(totals.astype(np.float64)))  # [resample, k]
             boots = np.concatenate(draws)
             defined = np.isfinite(boots).any(axis=0)
+            tail = expanded_alpha(stratum_sizes, rescale, alpha)
             if defined.any():
-                bounds = np.nanquantile(boots[:, defined], [alpha, 1.0 - alpha], axis=0)
+                bounds = np.nanquantile(boots[:, defined], [tail, 1.0 - tail], axis=0)
                 low[group, defined], high[group, defined] = bounds[0], bounds[1]
     return Interval(estimate, low, high)
 
