@@ -37,7 +37,8 @@ def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return table
     enough = table["n_units"] >= MIN_UNITS if "n_units" in table.columns else True
-    return table[enough & table["ci_low"].notna() & table["ci_high"].notna()]
+    spread = table["ci_high"] > table["ci_low"]  # a zero-width interval: every unit gave the same value
+    return table[enough & table["ci_low"].notna() & table["ci_high"].notna() & spread]
 
 
 def _best_models(analysis: StudyAnalysis) -> list[str]:

@@ -53,6 +53,9 @@ def with_ci(mean: object, low: object, high: object, signed: bool = False, n_uni
         return (f"{text} (n={int(n_units)}, no interval)", True)
     if number(low) == "–" or number(high) == "–":
         return (text if text == "–" else f"{text} (no interval)", True)
+    if float(low) == float(high):
+        spread = f"all {int(n_units)} identical" if n_units is not None else "no spread"
+        return (f"{text} ({spread}, no interval)", True)
     return (f"{text} [{number(low, signed=signed)}, {number(high, signed=signed)}]", True)
 
 
@@ -73,8 +76,8 @@ def pooled_unit(units: pd.Series) -> str:
     if not found:
         return ""
     return "all-scenarios rows resample " + " or ".join(found) + (
-        " (whole scenarios where a scenario holds a single conversation, so they include the variation "
-        "between scenarios)" if "scenarios" in found else ""
+        " (whole scenarios, because some scenario holds a single conversation or pair; such an interval also "
+        "carries the variation between scenarios)" if "scenarios" in found else ""
     )
 
 
@@ -94,6 +97,9 @@ def rate_cell(rate: object, low: object, high: object, n_units: object = None) -
         return (f"{percent(rate)} (n={int(n_units)}, no interval)", True)
     if percent(low) == "–" or percent(high) == "–":
         return (percent(rate) if percent(rate) == "–" else f"{percent(rate)} (no interval)", True)
+    if float(low) == float(high):
+        spread = f"all {int(n_units)} identical" if n_units is not None else "no spread"
+        return (f"{percent(rate)} ({spread}, no interval)", True)
     return (f"{percent(rate)} [{percent(low)}, {percent(high)}]", True)
 
 
