@@ -88,9 +88,10 @@ def test_a_cell_of_one_conversation_has_no_interval() -> None:
 
 def test_one_pair_is_no_effect() -> None:
     frame = pd.DataFrame(
-        {"model": "m", "scenario_id": "s", "epoch": 1, "dimension": "alignment", "side": ["A", "B"], "score": [4.0, 2.0]}
+        {"model": "m", "scenario_id": "s", "epoch": 1, "dimension": "alignment", "side": ["A", "B"], "score": [4, 2.0]}
     )
-    table = paired_effect(frame, "side", "A", "B", ["model", "scenario_id", "dimension"], ["model", "scenario_id", "epoch", "dimension"])
+    by, pair_on = ["model", "scenario_id", "dimension"], ["model", "scenario_id", "epoch", "dimension"]
+    table = paired_effect(frame, "side", "A", "B", by, pair_on)
     row = table.iloc[0]
     assert row["delta"] == 2.0 and row["n_pairs"] == 1 and np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
 
@@ -146,7 +147,8 @@ def _hand_made_turns() -> pd.DataFrame:
                 for turn in range(4):
                     used = reasoning and turn < 2
                     score = 3.0 if not reasoning else 4.0 if used else 1.0
-                    rows.append(("run", pk, "m", scenario, epoch, reasoning, "chat", "scripted", turn, "alignment", score, used))
+                    key = ("run", pk, "m", scenario, epoch, reasoning, "chat", "scripted", turn)
+                    rows.append((*key, "alignment", score, used))
     columns = ["run_id", "sample_pk", "model", "scenario_id", "epoch", "reasoning", "mode", "condition",
                "turn_index", "dimension", "score", "scratchpad_used"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
@@ -177,10 +179,13 @@ def test_adaptive_conversations_stay_out_of_the_scripted_slopes_and_curves(tmp_p
     db = tmp_path / "adaptive.sqlite"
     write_synthetic_store(db, 48, 6, models=("m1", "m2"), scenarios=("s1", "s2"), variants=("chat", "chat+adaptive"))
     analysis = analyse(db, n_boot=200)
-    for scripted in (analysis.sensitivity, analysis.model_sensitivity, analysis.intensity_curves, analysis.turn_trajectories):
+    for scripted in (analysis.sensitivity, analysis.model_sensitivity, analysis.intensity_curves):
+        assert set(scripted["variant"]) == {"chat"}
+    for scripted in (analysis.turn_trajectories,):
         assert set(scripted["variant"]) == {"chat"}
     assert set(analysis.adaptive_trajectories["variant"]) == {"chat+adaptive"}
     assert not analysis.adaptive.empty
     scores = turn_scores_frame(db)
-    chat_only = pressure_sensitivity(scores[scores["variant"] == "chat"], by=("model", "variant"), pool="scenario_id", n_boot=200)
+    chat = scores[scores["variant"] == "chat"]
+    chat_only = pressure_sensitivity(chat, by=("model", "variant"), pool="scenario_id", n_boot=200)
     pd.testing.assert_frame_equal(analysis.model_sensitivity.reset_index(drop=True), chat_only.reset_index(drop=True))

@@ -28,7 +28,8 @@ def test_which_targets_decode_greedily(target: TargetSpec, greedy: bool) -> None
 
 def test_planning_several_epochs_of_a_greedy_target_is_refused(tiny_scenario_file) -> None:
     experiment = Experiment(scenarios=[str(tiny_scenario_file)], epochs=3)
-    with pytest.raises(ExperimentError, match="3 epochs of target 'embedded' would be 3 identical conversations") as raised:
+    refusal = "3 epochs of target 'embedded' would be 3 identical conversations"
+    with pytest.raises(ExperimentError, match=refusal) as raised:
         plan_study(experiment)
     assert "temperature: 0.7" in str(raised.value) and "epochs: 1" in str(raised.value)
     sampled = experiment.model_copy(update={"targets": [TargetSpec(name="embedded", temperature=0.7)]})
@@ -43,6 +44,7 @@ def test_the_command_line_refuses_greedy_epochs_and_accepts_a_temperature(tiny_s
     assert experiment.epochs == 2 and experiment.targets[0].temperature == 0.7
     refused = runner.invoke(app, ["run", "-s", str(tiny_scenario_file), "--epochs", "2", "--dry-run"])
     assert refused.exit_code == 2 and "identical conversations" in refused.output and "Traceback" not in refused.output
-    sampled = runner.invoke(app, ["run", "-s", str(tiny_scenario_file), "--epochs", "2", "--temperature", "0.7", "--dry-run"])
+    flags = ["run", "-s", str(tiny_scenario_file), "--epochs", "2", "--temperature", "0.7", "--dry-run"]
+    sampled = runner.invoke(app, flags)
     assert sampled.exit_code == 0, sampled.output
     assert "Dry run: no model was called." in sampled.output

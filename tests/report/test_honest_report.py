@@ -46,7 +46,9 @@ def _rows(html: str, key: str) -> list[str]:
     return re.findall(r"<tr data-filterable.*?</tr>", table, flags=re.DOTALL)
 
 
-def test_default_study_report_shows_no_interval_for_one_conversation(studies: tuple[Path, Path], tmp_path: Path) -> None:
+def test_default_study_report_shows_no_interval_for_one_conversation(
+    studies: tuple[Path, Path], tmp_path: Path
+) -> None:
     result = build_report([studies[0]], tmp_path / "report.html", n_boot=200)
     html = result.html.read_text(encoding="utf-8")
     assert not ZERO_WIDTH.search(html), ZERO_WIDTH.search(html)
@@ -93,8 +95,11 @@ def test_results_prints_no_interval_and_counts_scratchpad_use(studies: tuple[Pat
     assert "unit of replication" in result.output
 
 
-def test_compare_without_replicates_says_so_and_pools_over_scenarios(studies: tuple[Path, Path], tmp_path: Path) -> None:
-    result = runner.invoke(app, ["compare", str(studies[0]), str(studies[1]), "-o", str(tmp_path / "c.csv"), "--n-boot", "200"])
+def test_compare_without_replicates_says_so_and_pools_over_scenarios(
+    studies: tuple[Path, Path], tmp_path: Path
+) -> None:
+    flags = ["compare", str(studies[0]), str(studies[1]), "-o", str(tmp_path / "c.csv"), "--n-boot", "200"]
+    result = runner.invoke(app, flags)
     assert result.exit_code == 0, result.output
     assert "No replicates per scenario × variant" in result.output
     per_scenario = [line for line in result.output.splitlines() if "scenario-" in line]

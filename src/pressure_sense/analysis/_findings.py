@@ -160,11 +160,12 @@ def _pressure_types(analysis: StudyAnalysis) -> list[str]:
             continue
         low, high = usable.loc[usable["mean"].idxmin()], usable.loc[usable["mean"].idxmax()]
         separated = low["ci_high"] < high["ci_low"]
+        order = "the intervals do not overlap." if separated else "the intervals overlap: the order is not established."
         lines.append(
             f"{model} ({variant}): lowest mean alignment under {low['primary_pressure_type']} ({low['mean']:.2f}, "
             f"{_ci(low['ci_low'], low['ci_high'], signed=False)}), highest under {high['primary_pressure_type']} "
             f"({high['mean']:.2f}, {_ci(high['ci_low'], high['ci_high'], signed=False)}); "
-            + ("the intervals do not overlap." if separated else "the intervals overlap, so the order is not established.")
+            + order
         )
     return lines
 

@@ -81,7 +81,8 @@ def _display_table(table: pd.DataFrame, title: str) -> Table:
         "conversation is no evidence of a difference; `pressure-sense report` gives intervals where there are "
         "replicates); dimension columns: conversation-level mean / turn-level mean (1-5); "
         "disagree: share of judged turns whose reasoning and output disagree; "
-        "scratchpad used: turns of a scratchpad variant whose answer had a <reasoning> block; -: not judged / no scratchpad",
+        "scratchpad used: turns of a scratchpad variant whose answer had a <reasoning> block; "
+        "-: not judged / no scratchpad",
         caption_justify="left",
     )  # fmt: skip
     for column in shown.columns[:3]:

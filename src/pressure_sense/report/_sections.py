@@ -251,7 +251,9 @@ def _adaptive_trajectory_table(analysis: StudyAnalysis) -> Table:
         )
         for r in frame.sort_values(["model", "variant", "turn_index"], kind="stable").itertuples()
     ]
-    columns = ["model", "variant", "turn", "conversations still running", "mean alignment [95% CI]", "interval resamples"]
+    columns = [
+        "model", "variant", "turn", "conversations still running", "mean alignment [95% CI]", "interval resamples",
+    ]  # fmt: skip
     note = (
         "Turns numbered from 1, all scenarios together. Later turns hold only the conversations that had not yet "
         "stopped, so a rising or falling line can come from which conversations remain, not from the pressure."
