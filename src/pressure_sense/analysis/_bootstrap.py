@@ -164,6 +164,8 @@ def grouped_mean_ci(
     NaN for a cell with fewer than MIN_UNITS units. Rows with a missing value are ignored.
     """
     by = list(by)
+    if pool is not None and (pool in by or pool not in frame.columns):
+        raise ValueError(f"grouped_mean_ci: pool {pool!r} must be a column of the frame that is not in by {by}")
     strata = by if strata is None else list(strata)
     cells = [column for column in by if column not in strata]
     columns = [*by, "n", "n_clusters", "n_units", "unit", "mean", "ci_low", "ci_high"]

@@ -31,6 +31,7 @@ def rank_models(
     """
     by = list(by)
     frame = turn_scores[turn_scores["dimension"] == dimension]
+    pool = pool if pool in frame.columns else None  # a frame without scenarios has nothing to pool over
     means = grouped_mean_ci(frame, [*by, "model"], "score", CLUSTER, pool=pool, n_boot=n_boot, seed=seed)
     parts = []
     for _, group in means.groupby(by, sort=True) if by else [((), means)]:

@@ -273,7 +273,10 @@ def _panel_section(analysis: StudyAnalysis) -> Section | None:
         "Krippendorff's alpha (interval) between the judges over the turns two or more of them scored: 1 = the "
         "judges agree exactly, 0 = no better than chance. Every other table averages the judges (the panel mean)."
     )
-    alpha = Table("panel_alpha", "Agreement between the judges", ["dimension", "judges", "turns", "alpha"], alpha_rows, alpha_note)
+    alpha = Table(
+        "panel_alpha", "Agreement between the judges", ["dimension", "judges", "turns", "alpha"], alpha_rows,
+        alpha_note, "judged turns (two or more judges' scores of one turn); a point estimate, no interval",
+    )  # fmt: skip
     shown = analysis.panel_flags.head(PANEL_FLAGS_SHOWN)
     flag_rows = [
         Row(
@@ -288,7 +291,7 @@ def _panel_section(analysis: StudyAnalysis) -> Section | None:
         f", the {PANEL_FLAGS_SHOWN} widest shown." if total > PANEL_FLAGS_SHOWN else "."
     )
     columns = ["model", "scenario", "variant", "epoch", "turn", "dimension", "scores", "spread"]
-    flags = Table("panel_flags", "Turns where the judges disagree", columns, flag_rows, flag_note)
+    flags = Table("panel_flags", "Turns where the judges disagree", columns, flag_rows, flag_note, "turns")
     intro = "Several judges scored every turn; the tables above show their mean."
     return Section("judge-panel", "Judge panel", intro, [alpha, flags])
 
