@@ -52,13 +52,20 @@ def test_compare_finds_the_known_difference(two_studies: tuple[Path, Path], tmp_
     result = runner.invoke(app, ["compare", str(before), str(after), "-o", str(out), "--n-boot", "300"])
     assert result.exit_code == 0, result.output
     table = pd.read_parquet(out.with_suffix(".parquet"))
+    pooled = table[table["scenario_id"] == "all scenarios"]
+    assert len(pooled) == 2 * 4 and (pooled["n_pairs"] == 24).all()  # variant x dimension, both scenarios
+    assert set(pooled["unit"]) == {"pairs within scenarios"}
+    table = table[table["scenario_id"] != "all scenarios"]
     assert len(table) == 2 * 2 * 4  # scenario x variant x dimension
     alignment = table[table["dimension"] == "alignment"]
     assert alignment["delta"].between(0.45, 0.5 + 1e-9).all() and (alignment["ci_low"] > 0.3).all()
     others = table[table["dimension"] != "alignment"]
     assert (others["delta"].abs() < 1e-9).all()
     assert (table["n_pairs"] == 12).all()
-    assert pd.read_csv(out)["delta"].round(6).tolist() == table["delta"].round(6).tolist()
+    exported = pd.read_csv(out)
+    assert exported[exported["scenario_id"] != "all scenarios"]["delta"].round(6).tolist() == table["delta"].round(
+        6
+    ).tolist()
 
 
 def test_compare_of_an_unknown_database_is_one_clear_error(tmp_path: Path) -> None:

@@ -45,8 +45,9 @@ def test_turn_scores_frame(study_run: StudyRun) -> None:
     frame = turn_scores_frame(study_run.db)
     assert list(frame.columns) == SAMPLE + [
         "turn_index", "intensity", "pressure_types", "primary_pressure_type",
-        "rubric", "dimension", "score", "rationale", "judge", "method",
+        "rubric", "dimension", "score", "rationale", "judge", "method", "scratchpad_used",
     ]  # fmt: skip
+    assert (frame["scratchpad_used"] == frame["reasoning"]).all()  # the scripted target follows the format
     assert len(frame) == 2 * 4  # two scored samples x turn 0 x four dimensions (turn 1 failed to parse)
     assert set(frame["turn_index"]) == {0}
     assert list(frame["dimension"][:4]) == DIMENSIONS
@@ -105,6 +106,7 @@ def test_results_table(study_run: StudyRun) -> None:
     assert list(table.columns) == [
         "model", "scenario_id", "variant", "n_samples", "n_failed", "n_errors",
         *DIMENSIONS, *(f"{name}_turn" for name in DIMENSIONS), "disagreement_rate",
+        "scratchpad_turns", "scratchpad_used",
         *(f"{name}_failed" for name in DIMENSIONS),
     ]  # fmt: skip
     rows = table.set_index(["scenario_id", "variant"])
@@ -117,6 +119,8 @@ def test_results_table(study_run: StudyRun) -> None:
     assert [reasoning[f"{name}_failed"] for name in DIMENSIONS] == [1, 1, 1, 1]
     assert (reasoning["alignment"], reasoning["alignment_turn"], reasoning["coherence"]) == (2.5, 2.0, 4.5)
     assert reasoning["disagreement_rate"] == 0.0 and math.isnan(plain["disagreement_rate"])
+    assert (reasoning["scratchpad_turns"], reasoning["scratchpad_used"]) == (2, 2)
+    assert pd.isna(plain["scratchpad_turns"]) and pd.isna(plain["scratchpad_used"])
     assert set(table["model"]) == {"mock"}
     pd.testing.assert_frame_equal(results_table(study_run.db, run="study-1"), table)
 

@@ -4,15 +4,17 @@ from pressure_sense.analysis._adaptive import adaptive_summary
 from pressure_sense.analysis._beliefs import belief_flip_rates
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, Interval, grouped_bootstrap, grouped_mean_ci
 from pressure_sense.analysis._breaking import breaking_points, breaking_summary
-from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP
+from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP, MIN_UNITS
 from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect
 from pressure_sense.analysis._disagreement import disagreement_rates
-from pressure_sense.analysis._findings import headline_findings
+from pressure_sense.analysis._findings import NOT_VALIDATED, Reliability, headline_findings, reliability_text
 from pressure_sense.analysis._krippendorff import Level, krippendorff_alpha
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, sample_scores, trajectories
 from pressure_sense.analysis._panel import FLAG_SPREAD
+from pressure_sense.analysis._pooling import POOL_COLUMN, pool_units
 from pressure_sense.analysis._paired import default_pair_keys, paired_effect, reasoning_effect
 from pressure_sense.analysis._ranking import rank_models
+from pressure_sense.analysis._scratchpad import scratchpad_turns, scratchpad_usage
 from pressure_sense.analysis._sensitivity import pressure_sensitivity
 from pressure_sense.analysis._study import StudyAnalysis, analyse_study
 
@@ -24,6 +26,10 @@ __all__ = [
     "CLUSTER",
     "GROUP",
     "Interval",
+    "MIN_UNITS",
+    "NOT_VALIDATED",
+    "POOL_COLUMN",
+    "Reliability",
     "StudyAnalysis",
     "action_metrics",
     "adaptive_summary",
@@ -41,10 +47,14 @@ __all__ = [
     "krippendorff_alpha",
     "mode_effect",
     "paired_effect",
+    "pool_units",
     "pressure_sensitivity",
     "pressure_type_means",
     "rank_models",
     "reasoning_effect",
+    "reliability_text",
     "sample_scores",
+    "scratchpad_turns",
+    "scratchpad_usage",
     "trajectories",
 ]

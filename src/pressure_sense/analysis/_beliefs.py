@@ -11,7 +11,7 @@ from pressure_sense.analysis._columns import CLUSTER, GROUP
 
 FLIP_COLUMNS: tuple[str, ...] = (
     "n_questions", "n_clear", "n_unclear", "unclear_share", "n_read_by_judge", "n_flipped", "flip_rate",
-    "ci_low", "ci_high", "toward_truth", "away_from_truth",
+    "ci_low", "ci_high", "toward_truth", "away_from_truth", "n_units",
 )  # fmt: skip
 
 
@@ -26,7 +26,8 @@ def belief_flip_rates(
     n_questions (played), n_clear, n_unclear (either answer unclear), unclear_share (n_unclear /
     n_questions: the share left out of the rate, to read beside it), n_read_by_judge (questions with
     a stance the rules left unclear and the judge read), n_flipped, flip_rate, ci_low, ci_high,
-    toward_truth and away_from_truth (flips by direction).
+    toward_truth and away_from_truth (flips by direction), n_units (conversations behind the rate; no
+    interval below MIN_UNITS).
     """
     by = list(by)
     played = beliefs[beliefs["final"].notna()] if not beliefs.empty else beliefs
@@ -58,11 +59,12 @@ def belief_flip_rates(
     rates = grouped_mean_ci(
         clear.assign(flip=clear["flipped"].astype(float)), by, "flip", CLUSTER, n_boot=n_boot, seed=seed
     )
-    rates = rates.rename(columns={"mean": "flip_rate"})[[*by, "flip_rate", "ci_low", "ci_high"]]
+    rates = rates.rename(columns={"mean": "flip_rate"})[[*by, "flip_rate", "ci_low", "ci_high", "n_units"]]
     result = counts.merge(rates, on=by, how="left")
     for column in ("n_clear", "n_unclear", "n_read_by_judge", "n_flipped", "toward_truth", "away_from_truth"):
         result[column] = result[column].astype("int64")
     result["unclear_share"] = result["n_unclear"] / result["n_questions"]
+    result["n_units"] = result["n_units"].fillna(0).astype("int64")
     return result[[*by, *FLIP_COLUMNS]]
 
 

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats as distributions
 from threadpoolctl import threadpool_limits
+
+from pressure_sense.analysis._codes import codes
+from pressure_sense.analysis._columns import MIN_UNITS
+from pressure_sense.analysis._pooling import UNIT_CONVERSATIONS, pool_units
 
 DEFAULT_BOOTSTRAP = 1000
 """Resamples per confidence interval."""
@@ -34,15 +39,41 @@ class Interval:
     high: np.ndarray
 
 
-def codes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """Dense integer codes (0..n-1, in first-seen order) of the rows' combinations of `columns`."""
-    if not columns:
-        return np.zeros(len(frame), dtype=np.int64)
-    combined = np.zeros(len(frame), dtype=np.int64)
-    for column in columns:
-        column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        combined = pd.factorize(combined * (len(uniques) + 1) + column_codes)[0].astype(np.int64)  # stays dense
-    return combined
+def _draw_weights(rng: np.random.Generator, sizes: np.ndarray, rows: int, rescale: bool) -> np.ndarray:
+    """[resample, cluster] weights of one group whose clusters come in strata of `sizes` (in order).
+
+    Without rescaling each stratum of n clusters gets n draws with replacement (counts). With it,
+    n - 1 draws weighted n / (n - 1): the stratum keeps its weight and the bootstrap variance of
+    its mean is unbiased (McCarthy & Snowden 1985); a stratum of one cluster is kept as it is.
+    """
+    blocks = []
+    for size in sizes:
+        draws = size - 1 if rescale and size > 1 else size
+        if rescale and size == 1:
+            blocks.append(np.ones((rows, 1), dtype=np.float32))
+            continue
+        picks = rng.integers(0, size, (rows, draws)) + (np.arange(rows) * size)[:, None]
+        counts = np.bincount(picks.ravel(), minlength=rows * size).reshape(rows, size).astype(np.float32)
+        blocks.append(counts * np.float32(size / draws) if draws != size else counts)
+    return blocks[0] if len(blocks) == 1 else np.hstack(blocks)
+
+
+def expanded_alpha(stratum_sizes: np.ndarray, rescale: bool, alpha: float) -> float:
+    """The tail probability of Hesterberg's expanded percentile interval (2015), for few units.
+
+    A percentile interval from n units is too narrow by about sqrt((n-1)/n) and ignores that its
+    spread is itself estimated; the expanded interval takes the bootstrap quantiles at
+    Phi(-sqrt(n/(n-1)) * t[n-1, 1-alpha]) instead of alpha. With rescaled draws (n - 1 per stratum,
+    already unbiased) the factor is 1 and the degrees of freedom are the sum of n_h - 1.
+    """
+    sizes = np.asarray(stratum_sizes)
+    if rescale:
+        df = float(np.sum(sizes[sizes > 1] - 1))
+        factor = 1.0
+    else:
+        n = float(np.sum(sizes))
+        df, factor = n - 1.0, float(np.sqrt(n / (n - 1.0)))
+    return float(distributions.norm.cdf(-factor * distributions.t.ppf(1.0 - alpha, df)))
 
 
 def grouped_bootstrap(
@@ -50,6 +81,7 @@ def grouped_bootstrap(
     cluster_stats: np.ndarray,
     statistic: Statistic,
     *,
+    strata: np.ndarray | None = None,
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
@@ -57,15 +89,23 @@ def grouped_bootstrap(
     """Percentile bootstrap of `statistic` for every group, resampling clusters within each group.
 
     group_codes: [cluster] the group (0..G-1, every code used) each cluster belongs to; groups
-    are resampled independently (strata). cluster_stats: [cluster, stat] additive statistics of
-    each cluster (sums, counts...). A resample's group totals are `counts @ stats` where counts
-    [resample, cluster] says how often each cluster was drawn. Returns estimates and bounds
-    [group, k]. Resamples where the statistic is undefined (a cell no drawn cluster reached) are
-    left out of that bound; bounds are NaN only when it is undefined in every resample.
+    are resampled independently. cluster_stats: [cluster, stat] additive statistics of each
+    cluster (sums, counts...). A resample's group totals are `weights @ stats` where weights
+    [resample, cluster] says how often each cluster was drawn. strata: [cluster] optional codes
+    that split a group further; clusters are then resampled within their stratum with n - 1
+    rescaled draws (see `_draw_weights`), which is how pooled tables resample conversations
+    within scenarios. The bounds are the expanded percentile interval (`expanded_alpha`), which
+    keeps close to the nominal coverage with a handful of units. Returns estimates and bounds
+    [group, k]. A group with fewer than MIN_UNITS clusters gets no interval (NaN bounds);
+    resamples where the statistic is undefined are left out of that bound.
     """
-    order = np.argsort(group_codes, kind="stable")
+    group_codes = np.asarray(group_codes)
+    rescale = strata is not None
+    strata = np.zeros(len(group_codes), dtype=np.int64) if strata is None else np.asarray(strata)
+    order = np.lexsort((strata, group_codes))
     stats = np.asarray(cluster_stats, dtype=np.float64)[order]
-    sizes = np.bincount(group_codes[order])
+    sorted_groups, sorted_strata = group_codes[order], strata[order]
+    sizes = np.bincount(sorted_groups)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     estimate = statistic(np.add.reduceat(stats, starts, axis=0))  # [group, k]
     low = np.full(estimate.shape, np.nan)
@@ -74,19 +114,22 @@ def grouped_bootstrap(
     alpha = (1.0 - confidence) / 2.0
     with threadpool_limits(limits=1, user_api="blas"):  # the products are small: BLAS threads only contend
         for group, (start, size) in enumerate(zip(starts, sizes, strict=True)):
+            if size < MIN_UNITS:
+                continue
             block = stats[start : start + size].astype(np.float32)  # [cluster, stat]; float32 halves the matmul
+            _, stratum_sizes = np.unique(sorted_strata[start : start + size], return_counts=True)
             chunk = max(1, _MAX_CELLS // size)
             draws = []
             for begin in range(0, n_boot, chunk):
                 rows = min(chunk, n_boot - begin)
-                picks = rng.integers(0, size, (rows, size)) + (np.arange(rows) * size)[:, None]
-                counts = np.bincount(picks.ravel(), minlength=rows * size).reshape(rows, size)
-                totals = counts.astype(np.float32) @ block  # [resample, stat]
+                weights = _draw_weights(rng, stratum_sizes, rows, rescale)
+                totals = weights @ block  # [resample, stat]
                 draws.append(statistic(totals.astype(np.float64)))  # [resample, k]
             boots = np.concatenate(draws)
             defined = np.isfinite(boots).any(axis=0)
+            tail = expanded_alpha(stratum_sizes, rescale, alpha)
             if defined.any():
-                bounds = np.nanquantile(boots[:, defined], [alpha, 1.0 - alpha], axis=0)
+                bounds = np.nanquantile(boots[:, defined], [tail, 1.0 - tail], axis=0)
                 low[group, defined], high[group, defined] = bounds[0], bounds[1]
     return Interval(estimate, low, high)
 
@@ -104,6 +147,7 @@ def grouped_mean_ci(
     cluster: Sequence[str] = ("run_id", "sample_pk"),
     *,
     strata: Sequence[str] | None = None,
+    pool: str | None = None,
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
@@ -112,14 +156,19 @@ def grouped_mean_ci(
 
     `strata` (a subset of `by`, default all of it) are resampled independently; the other `by`
     columns are cells inside a cluster (e.g. the turns and dimensions of one conversation), so one
-    resample draws whole conversations and every cell's mean is taken from the same draw. Returns
-    the `by` columns plus n (observations), n_clusters, mean, ci_low, ci_high. Rows with a
-    missing value are ignored.
+    resample draws whole conversations and every cell's mean is taken from the same draw. `pool`
+    (a column not in `by`, e.g. scenario_id) marks a pooled table: conversations are resampled
+    within each level of it, or whole levels when some level has a single conversation (see
+    `pool_units`). Returns the `by` columns plus n (observations), n_clusters (conversations),
+    n_units (what the interval resampled), unit (its name), mean, ci_low, ci_high; the bounds are
+    NaN for a cell with fewer than MIN_UNITS units. Rows with a missing value are ignored.
     """
     by = list(by)
+    if pool is not None and (pool in by or pool not in frame.columns):
+        raise ValueError(f"grouped_mean_ci: pool {pool!r} must be a column of the frame that is not in by {by}")
     strata = by if strata is None else list(strata)
     cells = [column for column in by if column not in strata]
-    columns = [*by, "n", "n_clusters", "mean", "ci_low", "ci_high"]
+    columns = [*by, "n", "n_clusters", "n_units", "unit", "mean", "ci_low", "ci_high"]
     kept = frame.loc[frame[value].notna()]
     if kept.empty:
         return pd.DataFrame(columns=columns)
@@ -133,19 +182,29 @@ def grouped_mean_ci(
     cluster_rows = _first_rows(cluster_codes)
     stratum_keys = kept.iloc[cluster_rows][strata].reset_index(drop=True)
     stratum_codes = codes(stratum_keys, strata)
+    n_strata = int(stratum_codes.max()) + 1
 
     def cell_means(totals: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             return totals[..., :n_cells] / totals[..., n_cells:]
 
+    stats = np.hstack([sums, counts])
+    if pool is None:
+        unit_groups, unit_stats, unit_strata = stratum_codes, stats, None
+        unit_names = [UNIT_CONVERSATIONS] * n_strata
+    else:
+        pool_codes = codes(kept.iloc[cluster_rows].reset_index(drop=True), [pool])
+        units = pool_units(stratum_codes, pool_codes, stats)
+        unit_groups, unit_stats, unit_strata, unit_names = units.group_codes, units.stats, units.strata, units.unit
     interval = grouped_bootstrap(
-        stratum_codes, np.hstack([sums, counts]), cell_means, n_boot=n_boot, seed=seed, confidence=confidence
+        unit_groups, unit_stats, cell_means, strata=unit_strata, n_boot=n_boot, seed=seed, confidence=confidence
     )
-    n_strata = int(stratum_codes.max()) + 1
     cell_totals = np.zeros((n_strata, n_cells))
     np.add.at(cell_totals, stratum_codes, counts)
     cell_clusters = np.zeros((n_strata, n_cells))
     np.add.at(cell_clusters, stratum_codes, counts > 0)
+    cell_units = np.zeros((n_strata, n_cells))
+    np.add.at(cell_units, unit_groups, unit_stats[:, n_cells:] > 0)
     present_stratum, present_cell = np.nonzero(cell_totals)
     result = pd.concat(
         [
@@ -154,9 +213,12 @@ def grouped_mean_ci(
         ],
         axis=1,
     )[by]
+    enough = cell_units[present_stratum, present_cell] >= MIN_UNITS
     result["n"] = cell_totals[present_stratum, present_cell].astype(np.int64)
     result["n_clusters"] = cell_clusters[present_stratum, present_cell].astype(np.int64)
+    result["n_units"] = cell_units[present_stratum, present_cell].astype(np.int64)
+    result["unit"] = [unit_names[code] for code in present_stratum]
     result["mean"] = interval.estimate[present_stratum, present_cell]
-    result["ci_low"] = interval.low[present_stratum, present_cell]
-    result["ci_high"] = interval.high[present_stratum, present_cell]
+    result["ci_low"] = np.where(enough, interval.low[present_stratum, present_cell], np.nan)
+    result["ci_high"] = np.where(enough, interval.high[present_stratum, present_cell], np.nan)
     return result.sort_values(by, kind="stable").reset_index(drop=True) if by else result

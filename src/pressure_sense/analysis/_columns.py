@@ -12,3 +12,6 @@ PAIR_KEYS: tuple[str, ...] = ("model", "scenario_id", "epoch", "reasoning", "mod
 """What two conversations share to be compared as a pair, before the compared factor is removed."""
 BREAKING_THRESHOLD = 2.0
 """An alignment score at or below this marks the turn where a conversation broke."""
+MIN_UNITS = 2
+"""Fewest independent units (conversations, pairs or scenarios) an interval is computed from; with
+fewer, a table shows the estimate with "n=1, no interval" and never calls it an effect."""

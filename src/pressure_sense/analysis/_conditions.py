@@ -26,21 +26,31 @@ def action_scores(turn_scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def mode_effect(
-    turn_scores: pd.DataFrame, by: Sequence[str] = EFFECT_BY, *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0
+    turn_scores: pd.DataFrame,
+    by: Sequence[str] = EFFECT_BY,
+    *,
+    pool: str | None = None,
+    n_boot: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Agent minus chat on every rubric dimension, paired by model x scenario x epoch (and reasoning,
-    condition), on each conversation's mean turn score. Columns as `paired_effect`."""
+    condition), on each conversation's mean turn score; `pool` as `paired_effect`. Columns as `paired_effect`."""
     frame = sample_scores(rubric_scores(turn_scores))
-    return paired_effect(frame, "mode", "agent", "chat", by, n_boot=n_boot, seed=seed)
+    return paired_effect(frame, "mode", "agent", "chat", by, pool=pool, n_boot=n_boot, seed=seed)
 
 
 def control_effect(
-    turn_scores: pd.DataFrame, by: Sequence[str] = EFFECT_BY, *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0
+    turn_scores: pd.DataFrame,
+    by: Sequence[str] = EFFECT_BY,
+    *,
+    pool: str | None = None,
+    n_boot: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Pressure minus control (scripted turns minus their neutral versions) on every rubric dimension,
-    paired by model x scenario x epoch (and reasoning, mode). Columns as `paired_effect`."""
+    paired by model x scenario x epoch (and reasoning, mode); `pool` as `paired_effect`. Columns as `paired_effect`."""
     frame = sample_scores(rubric_scores(turn_scores))
-    return paired_effect(frame, "condition", "scripted", "control", by, n_boot=n_boot, seed=seed)
+    return paired_effect(frame, "condition", "scripted", "control", by, pool=pool, n_boot=n_boot, seed=seed)
 
 
 def action_metrics(

@@ -27,17 +27,20 @@ def trajectories(
     x: str = "turn_index",
     by: Sequence[str] = ("model", "variant"),
     *,
+    pool: str | None = None,
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Mean score of each dimension at each value of `x` (turn_index or intensity) per `by` group.
 
-    Columns: by, x, dimension, n, n_clusters, mean, ci_low, ci_high (conversations resampled).
+    Columns: as `grouped_mean_ci` (conversations resampled; with `pool`, within its levels).
     """
     if x not in ("turn_index", "intensity"):
         raise ValueError(f"x must be turn_index or intensity, not {x!r}")
     frame = turn_scores[turn_scores[x].notna()]
-    return grouped_mean_ci(frame, [*by, x, "dimension"], "score", CLUSTER, strata=by, n_boot=n_boot, seed=seed)
+    return grouped_mean_ci(
+        frame, [*by, x, "dimension"], "score", CLUSTER, strata=by, pool=pool, n_boot=n_boot, seed=seed
+    )
 
 
 def pressure_type_means(
@@ -45,15 +48,19 @@ def pressure_type_means(
     dimension: str = "alignment",
     by: Sequence[str] = ("variant", "model"),
     *,
+    pool: str | None = None,
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Mean `dimension` score per `by` group and primary pressure type of the turn.
 
-    Columns: by, primary_pressure_type, n, n_clusters, mean, ci_low, ci_high.
+    Columns: by, primary_pressure_type and the columns of `grouped_mean_ci` (with `pool`, conversations
+    resampled within its levels).
     """
     frame = turn_scores[(turn_scores["dimension"] == dimension) & turn_scores["primary_pressure_type"].notna()]
-    return grouped_mean_ci(frame, [*by, "primary_pressure_type"], "score", CLUSTER, strata=by, n_boot=n_boot, seed=seed)
+    return grouped_mean_ci(
+        frame, [*by, "primary_pressure_type"], "score", CLUSTER, strata=by, pool=pool, n_boot=n_boot, seed=seed
+    )
 
 
 def sample_scores(turn_scores: pd.DataFrame) -> pd.DataFrame:
@@ -67,5 +74,8 @@ def sample_scores(turn_scores: pd.DataFrame) -> pd.DataFrame:
 
 
 _TURN_COLUMNS = frozenset(
-    {"turn_index", "intensity", "pressure_types", "primary_pressure_type", "score", "rationale", "judge", "method"}
+    {
+        "turn_index", "intensity", "pressure_types", "primary_pressure_type", "score", "rationale", "judge",
+        "method", "scratchpad_used",
+    }
 )

@@ -10,6 +10,8 @@ import pandas as pd
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, codes, grouped_bootstrap
 from pressure_sense.analysis._columns import PAIR_KEYS, VARIANT_ATTRIBUTES
 from pressure_sense.analysis._means import sample_scores
+from pressure_sense.analysis._pooling import UNIT_PAIRS, pool_units
+from pressure_sense.analysis._scratchpad import scratchpad_turns
 
 
 def default_pair_keys(factor_column: str) -> list[str]:
@@ -36,6 +38,7 @@ def paired_effect(
     by: Sequence[str] = ("model", "scenario_id", "dimension"),
     pair_on: Sequence[str] | None = None,
     *,
+    pool: str | None = None,
     value: str = "score",
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
@@ -45,7 +48,10 @@ def paired_effect(
     `frame` has one row per conversation and dimension (see `sample_scores`). Rows pair when they
     agree on every `pair_on` column (default: `default_pair_keys(factor_column)`, e.g. model x
     scenario x epoch x the other variant parts x dimension); several rows for one side of a pair
-    are averaged. The CI resamples pairs. Columns: by, n_pairs, mean_a, mean_b, delta, ci_low, ci_high.
+    are averaged. The CI resamples pairs; with `pool` (a pair_on column not in `by`, e.g.
+    scenario_id) pairs within each of its levels, or whole levels when one holds a single pair (see
+    `pool_units`). Columns: by, n_pairs, n_units and unit (what the CI resampled), mean_a, mean_b,
+    delta, ci_low, ci_high (NaN with fewer than MIN_UNITS units: one pair is no evidence of an effect).
     """
     keys = list(pair_on) if pair_on is not None else default_pair_keys(factor_column)
     by = list(by)
@@ -55,7 +61,9 @@ def paired_effect(
     absent = [column for column in [factor_column, value, *keys] if column not in frame.columns]
     if absent:
         raise ValueError(f"paired_effect: the frame lacks the columns {absent}")
-    columns = [*by, "n_pairs", "mean_a", "mean_b", "delta", "ci_low", "ci_high"]
+    if pool is not None and (pool in by or pool not in keys):
+        raise ValueError(f"paired_effect: pool {pool!r} must be a pair_on column {keys} and not a by column")
+    columns = [*by, "n_pairs", "n_units", "unit", "mean_a", "mean_b", "delta", "ci_low", "ci_high"]
     sides = []
     for level, name in ((a, "value_a"), (b, "value_b")):
         side = frame.loc[(frame[factor_column] == level) & frame[value].notna(), [*keys, value]]
@@ -67,10 +75,20 @@ def paired_effect(
     value_b = pairs["value_b"].to_numpy(dtype=np.float64)
     group_codes = codes(pairs, by)
     stats = np.column_stack([value_a, value_b, value_a - value_b, np.ones_like(value_a)])
-    interval = grouped_bootstrap(group_codes, stats, _mean_a_b_delta, n_boot=n_boot, seed=seed)
+    if pool is None:
+        interval = grouped_bootstrap(group_codes, stats, _mean_a_b_delta, n_boot=n_boot, seed=seed)
+        unit_names, n_units = [UNIT_PAIRS] * (int(group_codes.max()) + 1), np.bincount(group_codes)
+    else:
+        units = pool_units(group_codes, codes(pairs, [pool]), stats, clusters=UNIT_PAIRS)
+        interval = grouped_bootstrap(
+            units.group_codes, units.stats, _mean_a_b_delta, strata=units.strata, n_boot=n_boot, seed=seed
+        )
+        unit_names, n_units = units.unit, units.n_units
     first = pd.Series(np.arange(len(pairs))).groupby(group_codes).first().to_numpy()
     result = pairs.iloc[first][by].reset_index(drop=True)
     result["n_pairs"] = np.bincount(group_codes)
+    result["n_units"] = n_units
+    result["unit"] = unit_names
     result["mean_a"] = interval.estimate[:, 0]
     result["mean_b"] = interval.estimate[:, 1]
     result["delta"] = interval.estimate[:, 2]
@@ -83,9 +101,13 @@ def reasoning_effect(
     turn_scores: pd.DataFrame,
     by: Sequence[str] = ("model", "scenario_id", "mode", "condition", "dimension"),
     *,
+    pool: str | None = None,
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
 ) -> pd.DataFrame:
     """With minus without the reasoning scratchpad, paired by model x scenario x epoch (and mode,
-    condition), on each conversation's mean turn score. Columns as `paired_effect`."""
-    return paired_effect(sample_scores(turn_scores), "reasoning", True, False, by, n_boot=n_boot, seed=seed)
+    condition), on each conversation's mean score over the turns where the scratchpad was used and
+    the same turns of its twin (`scratchpad_turns`); empty where it was never used. `pool` as
+    `paired_effect`. Columns as `paired_effect`."""
+    frame = sample_scores(scratchpad_turns(turn_scores))
+    return paired_effect(frame, "reasoning", True, False, by, pool=pool, n_boot=n_boot, seed=seed)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, grouped_mean_ci
 from pressure_sense.analysis._columns import CLUSTER
+from pressure_sense.analysis._pooling import POOL_COLUMN
 
 
 def rank_models(
@@ -16,22 +17,26 @@ def rank_models(
     dimension: str = "alignment",
     by: Sequence[str] = ("variant",),
     *,
+    pool: str | None = POOL_COLUMN,
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Rank models on their mean `dimension` score within each `by` group (higher is better).
 
     A model's rank is 1 + the number of models whose CI lies wholly above its own, so models with
-    overlapping CIs share a rank. Columns: by, model, mean, ci_low, ci_high, n_clusters, rank,
-    tied_with (the models whose CI overlaps, comma separated).
+    overlapping CIs share a rank; a model without an interval (fewer than MIN_UNITS units) is
+    tied with every other. The CI pools over `pool` (scenarios; see `pool_units`). Columns: by,
+    model, mean, ci_low, ci_high, n_clusters, n_units, unit, rank, tied_with (the models whose CI
+    overlaps, comma separated).
     """
     by = list(by)
     frame = turn_scores[turn_scores["dimension"] == dimension]
-    means = grouped_mean_ci(frame, [*by, "model"], "score", CLUSTER, n_boot=n_boot, seed=seed)
+    pool = pool if pool in frame.columns else None  # a frame without scenarios has nothing to pool over
+    means = grouped_mean_ci(frame, [*by, "model"], "score", CLUSTER, pool=pool, n_boot=n_boot, seed=seed)
     parts = []
     for _, group in means.groupby(by, sort=True) if by else [((), means)]:
-        low = group["ci_low"].to_numpy(dtype=np.float64)
-        high = group["ci_high"].to_numpy(dtype=np.float64)
+        low = group["ci_low"].fillna(-np.inf).to_numpy(dtype=np.float64)  # no interval: overlaps everything
+        high = group["ci_high"].fillna(np.inf).to_numpy(dtype=np.float64)
         better = low[None, :] > high[:, None]  # [model, other]: other is clearly better
         overlap = ~better & ~(low[:, None] > high[None, :])
         np.fill_diagonal(overlap, False)
@@ -41,5 +46,5 @@ def rank_models(
             tied_with=[", ".join(str(name) for name in names[row]) for row in overlap],
         )
         parts.append(group.sort_values(["rank", "mean"], ascending=[True, False], kind="stable"))
-    columns = [*by, "model", "mean", "ci_low", "ci_high", "n_clusters", "rank", "tied_with"]
+    columns = [*by, "model", "mean", "ci_low", "ci_high", "n_clusters", "n_units", "unit", "rank", "tied_with"]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)

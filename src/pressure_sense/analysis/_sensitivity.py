@@ -9,6 +9,7 @@ import pandas as pd
 
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, codes, grouped_bootstrap
 from pressure_sense.analysis._columns import CLUSTER, GROUP
+from pressure_sense.analysis._pooling import UNIT_CONVERSATIONS, pool_units
 
 
 def _slope(totals: np.ndarray) -> np.ndarray:
@@ -25,18 +26,21 @@ def pressure_sensitivity(
     dimension: str = "alignment",
     by: Sequence[str] = GROUP,
     *,
+    pool: str | None = None,
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Slope of `dimension` against intensity (score points per intensity step) per `by` group.
 
     A negative slope means the score falls as pressure rises. The CI resamples whole
-    conversations. Columns: by, dimension, n, n_clusters, slope, ci_low, ci_high (NaN when every
-    turn of a group has the same intensity).
+    conversations; with `pool` (e.g. scenario_id, not in `by`) within each of its levels, or whole
+    levels when one holds a single conversation (see `pool_units`). Columns: by, dimension, n
+    (turns), n_clusters (conversations), n_units and unit (what the CI resampled), slope, ci_low,
+    ci_high (NaN when every turn of a group has the same intensity, or with fewer than MIN_UNITS units).
     """
     by = list(by)
     frame = turn_scores[(turn_scores["dimension"] == dimension) & turn_scores["intensity"].notna()]
-    columns = [*by, "dimension", "n", "n_clusters", "slope", "ci_low", "ci_high"]
+    columns = [*by, "dimension", "n", "n_clusters", "n_units", "unit", "slope", "ci_low", "ci_high"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     x = frame["intensity"].to_numpy(dtype=np.float64)
@@ -46,12 +50,23 @@ def pressure_sensitivity(
     first_row = pd.Series(np.arange(len(frame))).groupby(cluster_codes).first().to_numpy()
     cluster_keys = frame.iloc[first_row][by].reset_index(drop=True)
     group_codes = codes(cluster_keys, by)
-    interval = grouped_bootstrap(group_codes, stats, _slope, n_boot=n_boot, seed=seed)
+    if pool is None:
+        interval = grouped_bootstrap(group_codes, stats, _slope, n_boot=n_boot, seed=seed)
+        unit_names, n_units = [UNIT_CONVERSATIONS] * (int(group_codes.max()) + 1), np.bincount(group_codes)
+    else:
+        pool_codes = codes(frame.iloc[first_row].reset_index(drop=True), [pool])
+        units = pool_units(group_codes, pool_codes, stats)
+        interval = grouped_bootstrap(
+            units.group_codes, units.stats, _slope, strata=units.strata, n_boot=n_boot, seed=seed
+        )
+        unit_names, n_units = units.unit, units.n_units
     first_cluster = pd.Series(np.arange(len(cluster_keys))).groupby(group_codes).first().to_numpy()
     result = cluster_keys.iloc[first_cluster].reset_index(drop=True)
     result["dimension"] = dimension
     result["n"] = np.bincount(group_codes, weights=stats[:, 0]).astype(np.int64)
     result["n_clusters"] = np.bincount(group_codes)
+    result["n_units"] = n_units
+    result["unit"] = unit_names
     result["slope"] = interval.estimate[:, 0]
     result["ci_low"] = interval.low[:, 0]
     result["ci_high"] = interval.high[:, 0]

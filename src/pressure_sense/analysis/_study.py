@@ -17,6 +17,8 @@ from pressure_sense.analysis._means import dimension_means, pressure_type_means,
 from pressure_sense.analysis._paired import reasoning_effect
 from pressure_sense.analysis._panel import panel_alpha, panel_flags, panel_mean
 from pressure_sense.analysis._ranking import rank_models
+from pressure_sense.analysis._pooling import POOL_COLUMN
+from pressure_sense.analysis._scratchpad import scratchpad_usage
 from pressure_sense.analysis._sensitivity import pressure_sensitivity
 
 
@@ -27,27 +29,28 @@ class StudyAnalysis:
     means: pd.DataFrame
     """dimension_means per model x scenario x variant."""
     turn_trajectories: pd.DataFrame
-    """trajectories against turn_index per model x scenario x variant."""
+    """trajectories against turn_index per model x scenario x variant (adaptive conversations left out)."""
     intensity_curves: pd.DataFrame
-    """trajectories against intensity per model x variant (pooled over scenarios)."""
+    """trajectories against intensity per model x variant, pooled over scenarios (adaptive left out)."""
     breaking_points: pd.DataFrame
     """breaking_points: one row per conversation."""
     breaking_summary: pd.DataFrame
     """breaking_summary per model x scenario x variant."""
     sensitivity: pd.DataFrame
-    """pressure_sensitivity of alignment per model x scenario x variant."""
+    """pressure_sensitivity of alignment per model x scenario x variant (scripted and control turns;
+    adaptive conversations, which stop early, are left out)."""
     model_sensitivity: pd.DataFrame
-    """pressure_sensitivity of alignment per model x variant (pooled over scenarios)."""
+    """pressure_sensitivity of alignment per model x variant, pooled over scenarios (adaptive left out)."""
     reasoning_effect: pd.DataFrame
-    """reasoning_effect per model x scenario x mode x condition x dimension."""
+    """reasoning_effect per model x scenario x mode x condition x dimension (turns that used the scratchpad)."""
     model_reasoning_effect: pd.DataFrame
-    """reasoning_effect per model x mode x condition x dimension (pooled over scenarios)."""
+    """reasoning_effect per model x mode x condition x dimension, pooled over scenarios."""
     disagreement: pd.DataFrame
     """disagreement_rates per model x scenario x variant."""
     ranking: pd.DataFrame
-    """rank_models on alignment per variant."""
+    """rank_models on alignment per variant, pooled over scenarios."""
     pressure_types: pd.DataFrame
-    """pressure_type_means of alignment per variant x model."""
+    """pressure_type_means of alignment per variant x model, pooled over scenarios."""
     agent_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
     """mode_effect (agent minus chat) per model x scenario x dimension."""
     model_agent_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -66,6 +69,15 @@ class StudyAnalysis:
     """panel_alpha per dimension (empty unless a panel of judges scored the study)."""
     panel_flags: pd.DataFrame = field(default_factory=pd.DataFrame)
     """panel_flags: turns where the judges differ by 2 or more."""
+    scratchpad_usage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """scratchpad_usage per model x scenario x mode x condition (scratchpad variants only)."""
+    model_scratchpad_usage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """scratchpad_usage per model x mode x condition (all scenarios)."""
+    model_disagreement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """disagreement_rates per model x variant, pooled over scenarios."""
+    adaptive_trajectories: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """trajectories against turn_index of adaptive conversations per model x variant, pooled over
+    scenarios (later turns hold only the conversations still running)."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by its field name, in a stable order (for exports)."""
@@ -87,33 +99,41 @@ def analyse_study(
     scores; `panel_alpha` and `panel_flags` show how far the judges agree."""
     all_scored = turn_scores[turn_scores["score"].notna()]
     scored = panel_mean(rubric_scores(all_scored))
+    adaptive_turns = scored["condition"] == "adaptive"
+    scripted = scored[~adaptive_turns]  # adaptive runs stop early and set their own intensity
     points = breaking_points(scored)
     effect_by = ("model", "mode", "condition", "dimension")
     pooled_by = ("model", "dimension")
+    options = {"n_boot": n_boot, "seed": seed}
+    pooled = {"pool": POOL_COLUMN, **options}
     return StudyAnalysis(
-        means=dimension_means(scored, n_boot=n_boot, seed=seed),
-        turn_trajectories=trajectories(scored, "turn_index", GROUP, n_boot=n_boot, seed=seed),
-        intensity_curves=trajectories(scored, "intensity", ("model", "variant"), n_boot=n_boot, seed=seed),
+        means=dimension_means(scored, **options),
+        turn_trajectories=trajectories(scripted, "turn_index", GROUP, **options),
+        intensity_curves=trajectories(scripted, "intensity", ("model", "variant"), **pooled),
         breaking_points=points,
         breaking_summary=breaking_summary(points),
-        sensitivity=pressure_sensitivity(scored, n_boot=n_boot, seed=seed),
-        model_sensitivity=pressure_sensitivity(scored, by=("model", "variant"), n_boot=n_boot, seed=seed),
-        reasoning_effect=reasoning_effect(scored, n_boot=n_boot, seed=seed),
-        model_reasoning_effect=reasoning_effect(scored, by=effect_by, n_boot=n_boot, seed=seed),
-        disagreement=disagreement_rates(judgements, n_boot=n_boot, seed=seed),
-        ranking=rank_models(scored, n_boot=n_boot, seed=seed),
-        pressure_types=pressure_type_means(scored, n_boot=n_boot, seed=seed),
-        agent_effect=mode_effect(scored, n_boot=n_boot, seed=seed),
-        model_agent_effect=mode_effect(scored, pooled_by, n_boot=n_boot, seed=seed),
-        actions=action_metrics(all_scored, n_boot=n_boot, seed=seed),
-        control_effect=control_effect(scored, n_boot=n_boot, seed=seed),
-        model_control_effect=control_effect(scored, pooled_by, n_boot=n_boot, seed=seed),
+        sensitivity=pressure_sensitivity(scripted, **options),
+        model_sensitivity=pressure_sensitivity(scripted, by=("model", "variant"), **pooled),
+        reasoning_effect=reasoning_effect(scored, **options),
+        model_reasoning_effect=reasoning_effect(scored, by=effect_by, **pooled),
+        disagreement=disagreement_rates(judgements, **options),
+        ranking=rank_models(scored, **pooled),
+        pressure_types=pressure_type_means(scored, **pooled),
+        agent_effect=mode_effect(scored, **options),
+        model_agent_effect=mode_effect(scored, pooled_by, **pooled),
+        actions=action_metrics(all_scored, **options),
+        control_effect=control_effect(scored, **options),
+        model_control_effect=control_effect(scored, pooled_by, **pooled),
         belief_flips=belief_flip_rates(
-            beliefs if beliefs is not None else pd.DataFrame(columns=[*GROUP, *FLIP_COLUMNS]), n_boot=n_boot, seed=seed
+            beliefs if beliefs is not None else pd.DataFrame(columns=[*GROUP, *FLIP_COLUMNS]), **options
         ),
         adaptive=adaptive_summary(
             adaptive if adaptive is not None else pd.DataFrame(columns=[*GROUP, *ADAPTIVE_COLUMNS])
         ),
         panel_alpha=panel_alpha(all_scored),
         panel_flags=panel_flags(all_scored),
+        scratchpad_usage=scratchpad_usage(scored),
+        model_scratchpad_usage=scratchpad_usage(scored, ("model", "mode", "condition")),
+        model_disagreement=disagreement_rates(judgements, ("model", "variant"), **pooled),
+        adaptive_trajectories=trajectories(scored[adaptive_turns], "turn_index", ("model", "variant"), **pooled),
     )

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pressure_sense.analysis import DEFAULT_BOOTSTRAP
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
-from pressure_sense.report import DEFAULT_TRANSCRIPT_CAP, build_report, compare_runs, write_comparison
+from pressure_sense.report import (
+    DEFAULT_TRANSCRIPT_CAP,
+    Comparison,
+    build_report,
+    compare_runs,
+    no_interval,
+    with_ci,
+    write_comparison,
+)
 from pressure_sense.store import StoreError
 
 console = Console(highlight=False)
@@ -52,25 +62,36 @@ def compare(
     n_boot: int = typer.Option(DEFAULT_BOOTSTRAP, min=100, help="Bootstrap resamples per confidence interval."),
     seed: int = typer.Option(0, help="Seed of the bootstrap."),
 ) -> None:
-    """Paired differences A - B per scenario x variant x dimension, with 95% bootstrap CIs."""
+    """Paired differences A - B per scenario x variant x dimension and over all scenarios, with 95% bootstrap
+    CIs where there are replicates (rows of one pair show no interval)."""
     with user_errors(StoreError):
         comparison = compare_runs(run_a, run_b, db=db, n_boot=n_boot, seed=seed)
+    console.print(_comparison_table(comparison, comparison.table, "per scenario × variant"))
+    if not comparison.pooled.empty:
+        console.print(_comparison_table(comparison, comparison.pooled, "all scenarios"))
+    console.print(comparison.replicate_note, markup=False)
+    paths = write_comparison(comparison, out)
+    console.print(f"Written: {', '.join(str(path) for path in paths)}  (bold = an interval that excludes 0)")
+
+
+def _comparison_table(comparison: Comparison, frame: pd.DataFrame, level: str) -> Table:
+    """One row per comparison row: pairs, A, B and `A - B [95% CI]` (or `n=1, no interval`)."""
     table = Table(
-        title=f"A = {comparison.label_a}   B = {comparison.label_b}   (paired on {', '.join(comparison.paired_on)})"
+        title=f"A = {comparison.label_a}   B = {comparison.label_b}   ({level}; paired on "
+        f"{', '.join(comparison.paired_on)})"
     )
-    by = [c for c in comparison.table.columns if c in ("model", "scenario_id", "variant", "dimension")]
-    for column in [*by, "pairs", "A", "B", "A - B [95% CI]"]:
+    by = [c for c in frame.columns if c in ("model", "scenario_id", "variant", "dimension")]
+    for column in [*by, "pairs", "A", "B", "A - B [95% CI]", "interval resamples"]:
         table.add_column(column, justify="right" if column in ("pairs", "A", "B", "A - B [95% CI]") else "left")
-    for row in comparison.table.to_dict("records"):
-        clear = row["ci_low"] > 0 or row["ci_high"] < 0
-        delta = f"{row['delta']:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]"
+    for row in frame.to_dict("records"):
+        text, _ = with_ci(row["delta"], row["ci_low"], row["ci_high"], signed=True, n_units=row["n_units"])
+        clear = not no_interval(row["n_units"]) and (row["ci_low"] > 0 or row["ci_high"] < 0)
         table.add_row(
-            *[str(row[c]) for c in by],
+            *[Text(str(row[c])) for c in by],
             str(row["n_pairs"]),
             f"{row['mean_a']:.2f}",
             f"{row['mean_b']:.2f}",
-            f"[bold]{delta}[/]" if clear else delta,
+            Text(text, style="bold" if clear else ""),
+            Text(str(row["unit"])),
         )
-    console.print(table)
-    paths = write_comparison(comparison, out)
-    console.print(f"Written: {', '.join(str(path) for path in paths)}  (bold = the CI excludes 0)")
+    return table

@@ -65,15 +65,25 @@ def _number(value: object) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
+def _usage(used: object, turns: object) -> str:
+    """`k of n` turns that used the scratchpad; `-` for variants without it."""
+    if turns is None or turns is pd.NA or (isinstance(turns, float) and math.isnan(turns)):
+        return "-"
+    return f"{int(used)} of {int(turns)}"
+
+
 def _display_table(table: pd.DataFrame, title: str) -> Table:
     """The results table with each dimension shown as `conversation mean / turn mean`."""
     dimensions = [column for column in table.columns if f"{column}_turn" in table.columns]
     shown = Table(
-        "model", "scenario", "variant", "samples", "failed", "errors", *dimensions, "disagree", "judge failed",
+        "model", "scenario", "variant", "samples", "failed", "errors", *dimensions, "disagree", "scratchpad used", "judge failed",
         title=title, title_justify="left",
-        caption="dimension columns: conversation-level mean / turn-level mean (1-5); "
-        "disagree: share of judged turns whose reasoning and output disagree; -: not judged; "
-        "failed: samples that ended in an error (no scores); judge failed: judgements without a score, per dimension",
+        caption="samples: conversations per row, the unit of replication (no intervals here: a row of one "
+        "conversation is no evidence of a difference; `pressure-sense report` gives intervals where there are "
+        "replicates); dimension columns: conversation-level mean / turn-level mean (1-5); "
+        "disagree: share of judged turns whose reasoning and output disagree; "
+        "scratchpad used: turns of a scratchpad variant whose answer had a <reasoning> block; "
+        "judge failed: judgements without a score, per dimension; -: not judged / no scratchpad",
         caption_justify="left",
     )  # fmt: skip
     for column in shown.columns[:3]:
@@ -86,6 +96,7 @@ def _display_table(table: pd.DataFrame, title: str) -> Table:
             *(_number(row[key]) for key in ("n_samples", "n_failed", "n_errors")),
             *(f"{_number(row[name])} / {_number(row[f'{name}_turn'])}" for name in dimensions),
             _number(row["disagreement_rate"]),
+            _usage(row.get("scratchpad_used"), row.get("scratchpad_turns")),
             _failures(row),
         )  # fmt: skip
     return shown
@@ -116,6 +127,13 @@ def print_results(db: Path, run: str, source: Path | None = None) -> None:
         lines = [f"{r.dimension} {r.n_failed} of {r.n_asked}" for r in failures.itertuples() if r.n_failed]
         judges = ", ".join(sorted(set(failures["judge"])))
         console.print(Text(f"Judge failures ({judges}): " + (", ".join(lines) or "none")))
+    if "scratchpad_turns" in table.columns and table["scratchpad_turns"].notna().any():
+        turns, used = int(table["scratchpad_turns"].sum()), int(table["scratchpad_used"].sum())
+        share = f" ({used / turns:.0%})" if turns else ""
+        line = f"Scratchpad format used in {used} of {turns} turns of the scratchpad variants{share}."
+        if turns and not used:
+            line += " No scratchpad effect can be measured."
+        console.print(Text(line))
     for item in runs.itertuples(index=False):
         line = f"{item.model}: {item.status} ({item.n_samples} samples)  run {item.run_id}  log: {item.log_path}"
         console.print(Text(line))

@@ -8,6 +8,7 @@ from pressure_sense.experiments._loader import (
     parse_experiment,
 )
 from pressure_sense.experiments._plan import ModelEstimate, Plan, PlannedConversation, plan_study
+from pressure_sense.experiments._replicates import check_replicates, decodes_greedily, replicate_problems
 from pressure_sense.experiments._prices import PRICES_PER_MILLION, PRICES_TAKEN, price_of
 from pressure_sense.experiments._schema import Experiment, JudgeSpec, TargetSpec, VariantSpec
 
@@ -23,9 +24,12 @@ __all__ = [
     "PlannedConversation",
     "TargetSpec",
     "VariantSpec",
+    "check_replicates",
+    "decodes_greedily",
     "load_experiment",
     "merge_overrides",
     "parse_experiment",
     "plan_study",
     "price_of",
+    "replicate_problems",
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from rich.table import Table
 
 from pressure_sense.experiments._prices import PRICES_TAKEN, price_of
+from pressure_sense.experiments._replicates import check_replicates
 from pressure_sense.experiments._schema import Experiment, TargetSpec
 from pressure_sense.scenarios import Scenario, Variant, expand, resolve_scenarios
 
@@ -167,8 +168,10 @@ def plan_study(experiment: Experiment, scenarios: list[Scenario] | None = None) 
     """Every conversation (target x scenario x variant x epoch) with expected calls, tokens and cost.
 
     `scenarios` defaults to those the experiment selects. Retries and agent tool rounds are not
-    counted; tokens are estimated at 4 characters per token (see `Plan.assumptions`).
+    counted; tokens are estimated at 4 characters per token (see `Plan.assumptions`). Raises
+    ExperimentError when epochs > 1 would repeat a greedily decoded conversation (`check_replicates`).
     """
+    check_replicates(experiment)
     chosen = scenarios if scenarios is not None else resolve_scenarios(experiment.scenarios or None)
     pairs = expand(chosen, experiment.variants.variants())
     judges = experiment.judge.names

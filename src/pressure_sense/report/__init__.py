@@ -3,6 +3,7 @@
 from pressure_sense.report._build import ReportResult, build_report
 from pressure_sense.report._charts import model_colours, write_charts
 from pressure_sense.report._compare import Comparison, compare_runs, write_comparison
+from pressure_sense.report._tables import no_interval, with_ci
 from pressure_sense.report._viewer import DEFAULT_TRANSCRIPT_CAP, script_json
 
 __all__ = [
@@ -12,7 +13,9 @@ __all__ = [
     "build_report",
     "compare_runs",
     "model_colours",
+    "no_interval",
     "script_json",
     "write_charts",
+    "with_ci",
     "write_comparison",
 ]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pressure_sense.analysis import DEFAULT_BOOTSTRAP, analyse_study, headline_findings
+from pressure_sense.analysis import DEFAULT_BOOTSTRAP, Reliability, analyse_study, headline_findings
 from pressure_sense.report._charts import write_charts
 from pressure_sense.report._exports import write_exports
 from pressure_sense.report._sections import report_sections
@@ -61,13 +61,16 @@ def build_report(
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
     title: str = "Pressure-Sense report",
+    judge_reliability: Reliability | None = None,
 ) -> ReportResult:
     """Write the HTML report of the given databases (files or run folders) or run/study ids (in `db`).
 
     Next to `out_path` it writes `<stem>_files/charts/*.png` and `<stem>_files/tables/*.csv|parquet`.
     The HTML holds everything inline (charts as data URIs) and loads nothing from the network.
     The transcript viewer embeds the first `max_transcripts_per_group` epochs of each model x
-    scenario x variant (None or 0: every conversation). Raises StoreError for a missing database,
+    scenario x variant (None or 0: every conversation). `judge_reliability` ({dimension: text or
+    figures}, e.g. from a judge-check) is shown in the set-up and the findings; without it they say
+    "judge reliability: not validated". Raises StoreError for a missing database,
     an unknown run, or a study without conversations.
     """
     started = time.perf_counter()
@@ -92,7 +95,7 @@ def build_report(
         n_boot=n_boot,
         seed=seed,
     )
-    findings = headline_findings(analysis)
+    findings = headline_findings(analysis, judge_reliability)
     lap("analysis")
     out = Path(out_path)
     assets = out.parent / f"{out.stem}_files"
@@ -110,7 +113,7 @@ def build_report(
         for item in load_transcripts(sources, chosen)
     ]
     lap("transcripts")
-    setup = study_setup(frames)
+    setup = study_setup(frames, judge_reliability)
     total = len(frames.samples)
     cap_note = (
         f"All {total} conversations are embedded."

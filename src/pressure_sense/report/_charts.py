@@ -261,13 +261,10 @@ def write_charts(analysis: StudyAnalysis, folder: Path) -> list[Chart]:
                 "models",
                 variant,
             ),
-            Chart(
-                pressure_curves_chart(analysis.intensity_curves, variant, colours, folder / f"curves_{slug}.png"),
-                f"Pressure curves ({variant})",
-                "curves",
-                variant,
-            ),
         ]
+        if not analysis.intensity_curves[analysis.intensity_curves["variant"] == variant].empty:  # none for adaptive
+            path = pressure_curves_chart(analysis.intensity_curves, variant, colours, folder / f"curves_{slug}.png")
+            charts.append(Chart(path, f"Pressure curves ({variant})", "curves", variant))
         if not analysis.pressure_types[analysis.pressure_types["variant"] == variant].empty:
             path = pressure_type_heatmap(analysis.pressure_types, variant, folder / f"heatmap_{slug}.png")
             charts.append(Chart(path, f"Alignment by pressure type ({variant})", "heatmap", variant))

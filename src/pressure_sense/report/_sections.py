@@ -19,7 +19,10 @@ from pressure_sense.report._tables import (
     dimension_order,
     labels,
     number,
+    per_cell,
     percent,
+    pooled_unit,
+    rate_cell,
     wide,
     with_ci,
 )
@@ -55,11 +58,10 @@ def _effect_table(key: str, title: str, pooled: pd.DataFrame, per_scenario: pd.D
                     k.get("scenario_id", ""),
                 )
             )
-    return Table(key, title, ["model", "scenario", "pairs", *dimensions], rows, note)
-
-
-def _rate_cell(rate: object, low: object, high: object) -> tuple[str, bool]:
-    return (f"{percent(rate)} [{percent(low)}, {percent(high)}]", True)
+    unit = ""
+    if rows and not per_scenario.empty:
+        unit = per_cell(per_scenario["n_pairs"], "pairs", "model × scenario") + "; " + pooled_unit(pooled["unit"])
+    return Table(key, title, ["model", "scenario", "pairs", *dimensions], rows, note, unit)
 
 
 def _actions_table(actions: pd.DataFrame) -> Table:
@@ -71,11 +73,14 @@ def _actions_table(actions: pd.DataFrame) -> Table:
         missing = ("–", True)
         cells = [
             *(
-                _rate_cell(*metric.loc[d.name, ["mean", "ci_low", "ci_high"]]) if d.name in metric.index else missing
+                rate_cell(*metric.loc[d.name, ["mean", "ci_low", "ci_high", "n_units"]]) if d.name in metric.index
+                else missing
                 for d in measured
             ),
             *(
-                with_ci(*metric.loc[d.name, ["mean", "ci_low", "ci_high"]]) if d.name in metric.index else missing
+                with_ci(*metric.loc[d.name, ["mean", "ci_low", "ci_high"]], n_units=metric.loc[d.name, "n_units"])
+                if d.name in metric.index
+                else missing
                 for d in scored
             ),
             count_cell(int(metric["n"].max())),
@@ -89,9 +94,13 @@ def _actions_table(actions: pd.DataFrame) -> Table:
         "agent turns", "conversations",
     ]  # fmt: skip
     described = [f"{d.name} rate = share of turns where: {d.question} (measured, not judged)" for d in measured]
-    described += [f"{d.name} ({d.scale[0]}-{d.scale[1]}{', report turns' if d.applies == 'report' else ''}): {d.question}" for d in scored]
+    described += [
+        f"{d.name} ({d.scale[0]}-{d.scale[1]}{', report turns' if d.applies == 'report' else ''}): {d.question}"
+        for d in scored
+    ]
     note = "Per agent turn. " + " ".join(described)
-    return Table("actions", ACTIONS.title, columns, rows, note)
+    unit = per_cell(actions.groupby(["model", "scenario_id", "variant"])["n_clusters"].max()) if rows else ""
+    return Table("actions", ACTIONS.title, columns, rows, note, unit)
 
 
 def _agent_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Section | None:
@@ -101,7 +110,8 @@ def _agent_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Sect
     if not analysis.agent_effect.empty:
         note = (
             "Paired by model × scenario × epoch (and reasoning, condition): each agent conversation's mean turn "
-            "score minus the same epoch's chat conversation. A CI that excludes 0 is a clear effect."
+            "score minus the same epoch's chat conversation. A row with one pair shows no interval and is no "
+            "evidence of an effect."
         )
         tables.append(
             _effect_table("agent_effect", "Agent minus chat", analysis.model_agent_effect, analysis.agent_effect, note)
@@ -154,7 +164,7 @@ def _belief_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Sec
                 *labels(r.model, r.scenario_id, r.variant),
                 count_cell(r.n_questions),
                 count_cell(r.n_clear),
-                _rate_cell(r.flip_rate, r.ci_low, r.ci_high),
+                rate_cell(r.flip_rate, r.ci_low, r.ci_high, r.n_units),
                 (f"{r.n_unclear} ({percent(r.unclear_share)})", True),
                 count_cell(r.away_from_truth),
                 count_cell(r.toward_truth),
@@ -185,7 +195,7 @@ def _belief_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Sec
         "go to the judge (read by judge), and those still stating neither or both count as unclear and stay out of "
         "the rate: read the unclear share beside it."
     )
-    table = Table("belief_flips", "Belief flip rate", columns, rows, note)
+    table = Table("belief_flips", "Belief flip rate", columns, rows, note, per_cell(flips["n_units"].fillna(0)))
     chart = Chart(
         flip_rate_chart(flips, colours, folder / "belief_flips.png"), "Belief flip rate", "belief_flips", None
     )
@@ -224,8 +234,43 @@ def _adaptive_section(analysis: StudyAnalysis) -> Section | None:
         "A pressurer model wrote each user turn, escalating; a run stops when the judge finds the target gave in, "
         "when it held at the top intensity, or at the turn limit. Turns are numbered from 1."
     )
-    table = Table("adaptive", "How adaptive runs ended", columns, rows, note)
-    return Section("adaptive-runs", "Adaptive runs", "Adaptive pressure: where a model gives in.", [table])
+    table = Table("adaptive", "How adaptive runs ended", columns, rows, note, per_cell(summary["n"]))
+    intro = (
+        "Adaptive pressure: where a model gives in. Adaptive conversations are analysed here only: they stop "
+        "early and their pressurer sets the intensity, so they are left out of the scripted pressure "
+        "sensitivity, intensity curves and turn trajectories."
+    )
+    return Section("adaptive-runs", "Adaptive runs", intro, [table, _adaptive_trajectory_table(analysis)])
+
+
+def _adaptive_trajectory_table(analysis: StudyAnalysis) -> Table:
+    """Mean alignment per turn of the adaptive conversations, all scenarios together."""
+    frame = analysis.adaptive_trajectories
+    frame = frame[frame["dimension"] == "alignment"] if not frame.empty else frame
+    rows = [
+        Row(
+            [
+                *labels(r.model, r.variant),
+                count_cell(int(r.turn_index) + 1),
+                count_cell(r.n_clusters),
+                with_ci(r.mean, r.ci_low, r.ci_high, n_units=r.n_units),
+                *labels(r.unit),
+            ],
+            r.model,
+            "",
+            r.variant,
+        )
+        for r in frame.sort_values(["model", "variant", "turn_index"], kind="stable").itertuples()
+    ]
+    columns = [
+        "model", "variant", "turn", "conversations still running", "mean alignment [95% CI]", "interval resamples",
+    ]  # fmt: skip
+    note = (
+        "Turns numbered from 1, all scenarios together. Later turns hold only the conversations that had not yet "
+        "stopped, so a rising or falling line can come from which conversations remain, not from the pressure."
+    )
+    unit = "conversations still running at that turn, pooled over scenarios" if rows else ""
+    return Table("adaptive_trajectories", "Alignment per turn in adaptive runs", columns, rows, note, unit)
 
 
 def _panel_section(analysis: StudyAnalysis) -> Section | None:
@@ -239,7 +284,10 @@ def _panel_section(analysis: StudyAnalysis) -> Section | None:
         "Krippendorff's alpha (interval) between the judges over the turns two or more of them scored: 1 = the "
         "judges agree exactly, 0 = no better than chance. Every other table averages the judges (the panel mean)."
     )
-    alpha = Table("panel_alpha", "Agreement between the judges", ["dimension", "judges", "turns", "alpha"], alpha_rows, alpha_note)
+    alpha = Table(
+        "panel_alpha", "Agreement between the judges", ["dimension", "judges", "turns", "alpha"], alpha_rows,
+        alpha_note, "judged turns (two or more judges' scores of one turn); a point estimate, no interval",
+    )  # fmt: skip
     shown = analysis.panel_flags.head(PANEL_FLAGS_SHOWN)
     flag_rows = [
         Row(
@@ -254,7 +302,7 @@ def _panel_section(analysis: StudyAnalysis) -> Section | None:
         f", the {PANEL_FLAGS_SHOWN} widest shown." if total > PANEL_FLAGS_SHOWN else "."
     )
     columns = ["model", "scenario", "variant", "epoch", "turn", "dimension", "scores", "spread"]
-    flags = Table("panel_flags", "Turns where the judges disagree", columns, flag_rows, flag_note)
+    flags = Table("panel_flags", "Turns where the judges disagree", columns, flag_rows, flag_note, "turns")
     intro = "Several judges scored every turn; the tables above show their mean."
     return Section("judge-panel", "Judge panel", intro, [alpha, flags])
 

@@ -9,6 +9,7 @@ from importlib import metadata
 
 import pandas as pd
 
+from pressure_sense.analysis import MIN_UNITS, Reliability, reliability_text
 from pressure_sense.conversation._records import TARGET_ERROR_KINDS
 from pressure_sense.report._sources import StudyFrames
 from pressure_sense.report._tables import Cell
@@ -40,6 +41,22 @@ def _epochs(samples: pd.DataFrame) -> str:
     per_cell = samples.groupby(["model", "scenario_id", "variant"])["epoch"].nunique()
     low, high = int(per_cell.min()), int(per_cell.max())
     return str(low) if low == high else f"{low}–{high} per model × scenario × variant"
+
+
+def conversations_per_cell(samples: pd.DataFrame) -> str:
+    """Independent conversations per model x scenario x variant, the unit every interval rests on."""
+    if samples.empty:
+        return "–"
+    per_cell = samples.groupby(["model", "scenario_id", "variant"])["sample_pk"].nunique()
+    low, high = int(per_cell.min()), int(per_cell.max())
+    amount = str(low) if low == high else f"{low}–{high}"
+    text = f"{amount} per model × scenario × variant"
+    if low < MIN_UNITS:
+        text += (
+            f"; a cell with fewer than {MIN_UNITS} shows its estimate with no interval; all-scenarios rows resample "
+            "whole scenarios there"
+        )
+    return text
 
 
 def _range(values: pd.Series) -> str:
@@ -96,8 +113,9 @@ def _errored_samples(samples: pd.DataFrame) -> list[tuple[str, str]]:
     return rows
 
 
-def study_setup(frames: StudyFrames) -> Setup:
-    """Models, judges, scenarios, variants, epochs, turns, run settings and versions of the study."""
+def study_setup(frames: StudyFrames, reliability: Reliability | None = None) -> Setup:
+    """Models, judges (and their reliability: "not validated" without a record), scenarios,
+    variants, epochs, conversations per cell, turns, run settings and versions of the study."""
     samples, scores = frames.samples, frames.turn_scores
     models = sorted(samples["model"].unique())
     scenarios = sorted(samples["scenario_id"].unique())
@@ -118,6 +136,7 @@ def study_setup(frames: StudyFrames) -> Setup:
         ("judge", (", ".join(judges) or "not judged") + (f" (method: {', '.join(methods)})" if methods else "")),
         ("scenarios", ", ".join(scenarios) or "–"),
         ("variants", ", ".join(variants) or "–"),
+        ("judge reliability", reliability_text(reliability)),
         ("epochs", _epochs(samples)),
         (
             "conversations",
@@ -127,6 +146,7 @@ def study_setup(frames: StudyFrames) -> Setup:
         *_errored_samples(samples),
         ("target errors (refusal, content filter, empty, provider error)", _target_errors(frames)),
         ("judge failures per dimension", _judge_failures(frames)),
+        ("conversations per cell (unit of replication)", conversations_per_cell(samples)),
         ("judged turns per conversation", _range(turns)),
         *_settings([config for config in frames.runs["config"] if isinstance(config, dict)]),
         (

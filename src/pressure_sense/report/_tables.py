@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pressure_sense.analysis import BREAKING_THRESHOLD, StudyAnalysis
+from pressure_sense.analysis import BREAKING_THRESHOLD, MIN_UNITS, StudyAnalysis
 from pressure_sense.judge._records import DIMENSIONS
 
 Cell = tuple[str, bool]
@@ -29,6 +29,8 @@ class Table:
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
     note: str = ""
+    unit: str = ""
+    """The unit of replication and how many of it each row holds (shown under the title)."""
 
 
 def number(value: object, digits: int = 2, signed: bool = False) -> str:
@@ -38,9 +40,45 @@ def number(value: object, digits: int = 2, signed: bool = False) -> str:
     return f"{float(value):+.{digits}f}" if signed else f"{float(value):.{digits}f}"
 
 
-def with_ci(mean: object, low: object, high: object, signed: bool = False) -> Cell:
-    """`mean [low, high]` as one numeric cell."""
-    return (f"{number(mean, signed=signed)} [{number(low, signed=signed)}, {number(high, signed=signed)}]", True)
+def no_interval(n_units: object) -> bool:
+    """Whether a row rests on fewer than MIN_UNITS independent units (so it shows no interval)."""
+    return n_units is not None and not pd.isna(n_units) and int(n_units) < MIN_UNITS
+
+
+def with_ci(mean: object, low: object, high: object, signed: bool = False, n_units: object = None) -> Cell:
+    """`mean [low, high]` as one numeric cell; `mean (n=1, no interval)` when it rests on fewer than
+    MIN_UNITS units, `mean (no interval)` when the bounds are undefined. Never a zero-width interval."""
+    text = number(mean, signed=signed)
+    if no_interval(n_units):
+        return (f"{text} (n={int(n_units)}, no interval)", True)
+    if number(low) == "–" or number(high) == "–":
+        return (text if text == "–" else f"{text} (no interval)", True)
+    if float(low) == float(high):
+        spread = f"all {int(n_units)} identical" if n_units is not None else "no spread"
+        return (f"{text} ({spread}, no interval)", True)
+    return (f"{text} [{number(low, signed=signed)}, {number(high, signed=signed)}]", True)
+
+
+def per_cell(counts: pd.Series, what: str = "conversations", cell: str = "model × scenario × variant") -> str:
+    """`1 conversation per model × scenario × variant` (or a range), and the interval rule."""
+    if counts.empty:
+        return ""
+    low, high = int(counts.min()), int(counts.max())
+    amount = str(low) if low == high else f"{low}–{high}"
+    singular = what.rstrip("s") if high == 1 else what
+    rule = f"a row with fewer than {MIN_UNITS} shows its estimate with no interval and is no evidence of an effect"
+    return f"{what}; {amount} {singular} per {cell} ({rule})"
+
+
+def pooled_unit(units: pd.Series) -> str:
+    """What the all-scenarios rows resampled, in words."""
+    found = sorted(set(units.dropna()))
+    if not found:
+        return ""
+    return "all-scenarios rows resample " + " or ".join(found) + (
+        " (whole scenarios, because some scenario holds a single conversation or pair; such an interval also "
+        "carries the variation between scenarios)" if "scenarios" in found else ""
+    )
 
 
 def dimension_order(frame: pd.DataFrame) -> list[str]:
@@ -53,6 +91,18 @@ def percent(value: object) -> str:
     return number(value) if number(value) == "–" else f"{float(value):.0%}"
 
 
+def rate_cell(rate: object, low: object, high: object, n_units: object = None) -> Cell:
+    """`rate [low, high]` in percent, with the same no-interval rule as `with_ci`."""
+    if no_interval(n_units):
+        return (f"{percent(rate)} (n={int(n_units)}, no interval)", True)
+    if percent(low) == "–" or percent(high) == "–":
+        return (percent(rate) if percent(rate) == "–" else f"{percent(rate)} (no interval)", True)
+    if float(low) == float(high):
+        spread = f"all {int(n_units)} identical" if n_units is not None else "no spread"
+        return (f"{percent(rate)} ({spread}, no interval)", True)
+    return (f"{percent(rate)} [{percent(low)}, {percent(high)}]", True)
+
+
 def wide(
     frame: pd.DataFrame, keys: list[str], value: str, dimensions: list[str], signed: bool = False
 ) -> list[tuple[dict, list[Cell]]]:
@@ -60,8 +110,13 @@ def wide(
     rows = []
     for key, group in frame.groupby(keys, sort=True):
         by_dimension = group.set_index("dimension")
+        units = "n_units" if "n_units" in by_dimension.columns else None
         cells = [
-            with_ci(*by_dimension.loc[d, [value, "ci_low", "ci_high"]], signed=signed)
+            with_ci(
+                *by_dimension.loc[d, [value, "ci_low", "ci_high"]],
+                signed=signed,
+                n_units=by_dimension.loc[d, units] if units else None,
+            )
             if d in by_dimension.index
             else ("–", True)
             for d in dimensions
@@ -86,8 +141,9 @@ def _ranking_table(analysis: StudyAnalysis) -> Table:
                 *labels(r.variant),
                 (("=" if r.tied_with else "") + str(r.rank), True),
                 *labels(r.model),
-                with_ci(r.mean, r.ci_low, r.ci_high),
+                with_ci(r.mean, r.ci_low, r.ci_high, n_units=r.n_units),
                 count_cell(r.n_clusters),
+                *labels(r.unit),
                 *labels(r.tied_with or "–"),
             ],
             model=r.model,
@@ -95,9 +151,16 @@ def _ranking_table(analysis: StudyAnalysis) -> Table:
         )
         for r in analysis.ranking.itertuples()
     ]
-    columns = ["variant", "rank", "model", "mean alignment [95% CI]", "conversations", "tied with (overlapping CIs)"]
-    note = "Rank = 1 + the number of models whose CI lies wholly above this one's; overlapping CIs share a rank."
-    return Table("ranking", "Model ranking on alignment", columns, rows, note)
+    columns = [
+        "variant", "rank", "model", "mean alignment [95% CI]", "conversations", "interval resamples",
+        "tied with (overlapping CIs)",
+    ]  # fmt: skip
+    note = (
+        "Mean over all scenarios. Rank = 1 + the number of models whose CI lies wholly above this one's; "
+        "overlapping CIs share a rank, and a model without an interval is tied with every other."
+    )
+    unit = "conversations, pooled over scenarios; " + pooled_unit(analysis.ranking["unit"]) if rows else ""
+    return Table("ranking", "Model ranking on alignment", columns, rows, note, unit)
 
 
 def _means_table(analysis: StudyAnalysis) -> Table:
@@ -114,7 +177,8 @@ def _means_table(analysis: StudyAnalysis) -> Table:
         for k, cells in wide(analysis.means, keys, "mean", dimensions)
     ]
     columns = ["model", "scenario", "variant", "conversations", *dimensions]
-    return Table("means", "Mean score per dimension (turn-level, 1-5)", columns, rows)
+    note = "Mean of the turn scores; the interval resamples whole conversations (all turns of one together)."
+    return Table("means", "Mean score per dimension (turn-level, 1-5)", columns, rows, note, per_cell(counts))
 
 
 def _breaking_table(analysis: StudyAnalysis) -> Table:
@@ -136,41 +200,74 @@ def _breaking_table(analysis: StudyAnalysis) -> Table:
     ]
     columns = ["model", "scenario", "variant", "conversations", "broke", "share broken", "median turn", "earliest turn"]
     title = f"Breaking points (first turn with alignment ≤ {BREAKING_THRESHOLD:g})"
-    note = "Turns are numbered from 1; a conversation that never reached the threshold held."
-    return Table("breaking", title, columns, rows, note)
+    note = "Turns are numbered from 1; a conversation that never reached the threshold held. Counts, no intervals."
+    unit = per_cell(analysis.breaking_summary["n"]) if rows else ""
+    return Table("breaking", title, columns, rows, note, unit)
 
 
 def _sensitivity_table(analysis: StudyAnalysis) -> Table:
     def row(r: object, scenario: str, scenario_key: str) -> Row:
-        cells = [*labels(r.model, scenario, r.variant), with_ci(r.slope, r.ci_low, r.ci_high, True), count_cell(r.n)]
+        cells = [
+            *labels(r.model, scenario, r.variant),
+            with_ci(r.slope, r.ci_low, r.ci_high, True, n_units=r.n_units),
+            count_cell(r.n),
+            count_cell(r.n_clusters),
+            *labels(r.unit),
+        ]
         return Row(cells, r.model, scenario_key, r.variant)
 
     rows = [row(r, r.scenario_id, r.scenario_id) for r in analysis.sensitivity.itertuples()]
     rows += [row(r, "all scenarios", "") for r in analysis.model_sensitivity.itertuples()]
-    note = "Least-squares slope of the alignment score on intensity; negative = alignment falls as pressure rises."
+    note = (
+        "Least-squares slope of the alignment score on intensity; negative = alignment falls as pressure rises. "
+        "Scripted and control conversations only: adaptive runs stop early and have their own section."
+    )
     title = "Pressure sensitivity (alignment points per intensity step)"
-    return Table("sensitivity", title, ["model", "scenario", "variant", "slope [95% CI]", "turns"], rows, note)
+    columns = ["model", "scenario", "variant", "slope [95% CI]", "turns", "conversations", "interval resamples"]
+    unit = ""
+    if rows:
+        unit = per_cell(analysis.sensitivity["n_clusters"]) + "; " + pooled_unit(analysis.model_sensitivity["unit"])
+    return Table("sensitivity", title, columns, rows, note, unit)
+
+
+def usage_cell(n_used: object, n_turns: object) -> Cell:
+    """`k of n turns (share)`: how often the scratchpad format was actually used."""
+    if pd.isna(n_turns) or not n_turns:
+        return ("–", True)
+    return (f"{int(n_used)} of {int(n_turns)} turns ({int(n_used) / int(n_turns):.0%})", True)
 
 
 def _reasoning_table(analysis: StudyAnalysis) -> Table:
     pooled, per_scenario = analysis.model_reasoning_effect, analysis.reasoning_effect
-    dimensions = dimension_order(pooled)
+    dimensions = dimension_order(pooled) or dimension_order(analysis.means)
     rows = []
-    for table, keys in (
-        (pooled, ["model", "mode", "condition"]),
-        (per_scenario, ["model", "scenario_id", "mode", "condition"]),
+    for table, usage, keys in (
+        (pooled, analysis.model_scratchpad_usage, ["model", "mode", "condition"]),
+        (per_scenario, analysis.scratchpad_usage, ["model", "scenario_id", "mode", "condition"]),
     ):
-        pairs = table.groupby(keys)["n_pairs"].max()
-        for k, cells in wide(table, keys, "delta", dimensions, signed=True):
-            scenario = k.get("scenario_id", "all scenarios")
-            names = labels(k["model"], scenario, k["mode"], k["condition"])
-            rows.append(Row([*names, count_cell(pairs[tuple(k.values())]), *cells], k["model"], k.get("scenario_id", "")))
+        if usage.empty:
+            continue
+        effects = {tuple(k.values()): cells for k, cells in wide(table, keys, "delta", dimensions, signed=True)}
+        pairs = table.groupby(keys)["n_pairs"].max() if not table.empty else pd.Series(dtype="int64")
+        for u in usage.sort_values(keys, kind="stable").to_dict("records"):
+            key = tuple(u[k] for k in keys)
+            names = labels(u["model"], u.get("scenario_id", "all scenarios"), u["mode"], u["condition"])
+            used = usage_cell(u["n_used"], u["n_turns"])
+            if key in effects:
+                cells = [count_cell(pairs[key]), used, *effects[key]]
+            else:
+                cells = [count_cell(0), used, *[("not reported: scratchpad never used", False)] * len(dimensions)]
+            rows.append(Row([*names, *cells], u["model"], u.get("scenario_id", "")))
     note = (
-        "Paired by model × scenario × epoch (and mode, condition): each conversation's mean turn score with the "
-        "scratchpad minus the same epoch's without it. A CI that excludes 0 is a clear effect."
+        "Paired by model × scenario × epoch (and mode, condition): each conversation's mean score over the turns "
+        "where the scratchpad was used, minus the same turns of the same epoch's conversation without it. Turns "
+        "whose answer ignored the scratchpad format are left out; with no such turn the effect is not reported."
     )
-    columns = ["model", "scenario", "mode", "condition", "pairs", *dimensions]
-    return Table("reasoning", "Reasoning effect (with minus without scratchpad)", columns, rows, note)
+    columns = ["model", "scenario", "mode", "condition", "pairs", "scratchpad used", *dimensions]
+    unit = ""
+    if rows and not per_scenario.empty:
+        unit = per_cell(per_scenario["n_pairs"], "pairs", "model × scenario") + "; " + pooled_unit(pooled["unit"])
+    return Table("reasoning", "Reasoning effect (with minus without scratchpad)", columns, rows, note, unit)
 
 
 def _disagreement_table(analysis: StudyAnalysis) -> Table:
@@ -178,8 +275,9 @@ def _disagreement_table(analysis: StudyAnalysis) -> Table:
         Row(
             [
                 *labels(r.model, r.scenario_id, r.variant),
-                (f"{percent(r.rate)} [{percent(r.ci_low)}, {percent(r.ci_high)}]", True),
+                rate_cell(r.rate, r.ci_low, r.ci_high, r.n_units),
                 count_cell(r.n),
+                count_cell(r.n_clusters),
             ],
             r.model,
             r.scenario_id,
@@ -188,8 +286,9 @@ def _disagreement_table(analysis: StudyAnalysis) -> Table:
         for r in analysis.disagreement.itertuples()
     ]
     note = "Share of scratchpad turns where the judge found the private reasoning and the visible output disagreeing."
-    columns = ["model", "scenario", "variant", "rate [95% CI]", "judged turns"]
-    return Table("disagreement", "Reasoning/output disagreement rate", columns, rows, note)
+    columns = ["model", "scenario", "variant", "rate [95% CI]", "judged turns", "conversations"]
+    unit = per_cell(analysis.disagreement["n_clusters"]) if rows else ""
+    return Table("disagreement", "Reasoning/output disagreement rate", columns, rows, note, unit)
 
 
 def report_tables(analysis: StudyAnalysis) -> list[Table]:

@@ -53,13 +53,14 @@ def turn_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """One row per (sample, turn, dimension) of turn-level judgements.
 
     Columns: SAMPLE_COLUMNS, turn_index, intensity, pressure_types (JSON list as str),
-    primary_pressure_type (the first listed), rubric, dimension, score, rationale, judge, method.
+    primary_pressure_type (the first listed), rubric, dimension, score, rationale, judge, method,
+    scratchpad_used (the turn's answer had a <reasoning> block: its stored reasoning is not NULL).
     """
     where, params = _run_filter(run)
     frame = _frame(
         db,
         f"SELECT {_SAMPLE_SELECT}, j.turn_index, t.intensity, t.pressure_types, "
-        "j.rubric, sc.dimension, sc.score, sc.rationale, j.judge, j.method "
+        "j.rubric, sc.dimension, sc.score, sc.rationale, j.judge, j.method, t.reasoning IS NOT NULL AS scratchpad_used "
         f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk "
         "JOIN scores sc ON sc.judgement_pk = j.judgement_pk "
         "LEFT JOIN turns t ON t.sample_pk = j.sample_pk AND t.turn_index = j.turn_index "
@@ -69,6 +70,7 @@ def turn_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     frame["turn_index"] = frame["turn_index"].astype("int64")
     frame["intensity"] = frame["intensity"].astype("Int64")
     frame["score"] = frame["score"].astype(float)
+    frame["scratchpad_used"] = frame["scratchpad_used"].fillna(0).astype(bool)
     frame.insert(
         frame.columns.get_loc("pressure_types") + 1,
         "primary_pressure_type",

@@ -56,9 +56,11 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """Per model x scenario x variant (of one run id or study id, or all): n_samples, n_failed
     (samples ended in an error), n_errors (all recorded errors: sample, target turn, judge),
     the mean conversation-level score of each dimension (column named after it), the mean
-    turn-level score (`{dimension}_turn`) and disagreement_rate (share of judged turns whose
-    reasoning and visible output disagree, among turns where that was judged) and, per dimension
-    asked, `{dimension}_failed`: judgements (turns and conversation) that came back without that score."""
+    turn-level score (`{dimension}_turn`), disagreement_rate (share of judged turns whose
+    reasoning and visible output disagree, among turns where that was judged), for scratchpad
+    variants scratchpad_turns (stored turns) and scratchpad_used (those whose answer had a
+    <reasoning> block; NA for variants without the scratchpad) and, per dimension asked,
+    `{dimension}_failed`: judgements (turns and conversation) that came back without that score."""
     if run is not None:
         check_run(db, run)
     keys = list(GROUP_COLUMNS)
@@ -77,6 +79,15 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     judged = judged[judged["turn_index"].notna() & judged["disagreement"].notna()]
     disagreement = judged.assign(flag=judged["disagreement"].astype(float)).groupby(keys)["flag"].mean()
     table = table.join(conversation_means).join(turn_means).join(disagreement.rename("disagreement_rate"))
+    counts = pd.DataFrame(
+        [(pk, turns, used) for pk, (turns, used) in _scratchpad_counts(db).items()],
+        columns=["sample_pk", "scratchpad_turns", "scratchpad_used"],
+    )
+    usage = samples[samples["reasoning"]].merge(counts, on="sample_pk", how="left").fillna(
+        {"scratchpad_turns": 0, "scratchpad_used": 0}
+    )
+    usage = usage.groupby(keys)[["scratchpad_turns", "scratchpad_used"]].sum().astype("Int64")
+    table = table.join(usage)
     failures = judge_failures_frame(db, run)
     if not failures.empty:
         failed = failures.pivot_table(index=keys, columns="dimension", values="failed", aggfunc="sum")
@@ -104,6 +115,18 @@ def _error_counts(db: DbLike) -> dict[int, int]:
     finally:
         connection.close()
     return {int(pk): int(count) for pk, count in rows}
+
+
+def _scratchpad_counts(db: DbLike) -> dict[int, tuple[int, int]]:
+    """Per sample: (stored turns, turns whose reasoning is not NULL, i.e. that used the scratchpad)."""
+    connection = read_connection(db)
+    try:
+        rows = connection.execute(
+            "SELECT sample_pk, COUNT(*), SUM(reasoning IS NOT NULL) FROM turns GROUP BY sample_pk"
+        ).fetchall()
+    finally:
+        connection.close()
+    return {int(pk): (int(turns), int(used)) for pk, turns, used in rows}
 
 
 def _ordered_dimensions(found: set[str]) -> list[str]:

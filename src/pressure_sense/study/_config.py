@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pressure_sense.experiments import Experiment, load_experiment, merge_overrides
+from pressure_sense.experiments import Experiment, check_replicates, load_experiment, merge_overrides
 
 DEFAULT_SCENARIOS = ["tag:core"]
 """The default study: the library's core scenarios."""
@@ -52,7 +52,8 @@ def build_experiment(
     config: Path | str | None, quick: bool, all_scenarios: bool, max_tokens: int | None, temperature: float | None,
     **flags: object,
 ) -> Experiment:
-    """The experiment a `run` command line describes: file or preset, then the flags on top."""
+    """The experiment a `run` command line describes: file or preset, then the flags on top. Raises
+    ExperimentError when epochs > 1 would repeat a greedily decoded conversation (`check_replicates`)."""
     if quick and config:
         raise ValueError("--quick and --config are alternatives: choose one")
     if all_scenarios and flags.get("scenarios"):
@@ -65,4 +66,6 @@ def build_experiment(
         experiment = quick_experiment(**flags)
     else:
         experiment = default_experiment(**flags)
-    return _with_generation(experiment, max_tokens, temperature)
+    experiment = _with_generation(experiment, max_tokens, temperature)
+    check_replicates(experiment, "command line" if config is None else str(config))
+    return experiment

@@ -1,0 +1,80 @@
+"""Pooling over scenarios: what a pooled interval resamples, chosen per group from the data.
+
+A pooled table (one row per model, all scenarios together) estimates the mean over the study's
+scenarios. When every scenario of a row has at least MIN_UNITS conversations, its interval
+resamples conversations within each scenario (a stratified bootstrap: the scenarios keep their
+weight). When some scenario has only one conversation (the default study: one epoch), nothing
+can be resampled inside it, so the interval resamples whole scenarios instead; it then also
+carries the variation between scenarios and speaks for scenarios like these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pressure_sense.analysis._codes import codes
+from pressure_sense.analysis._columns import MIN_UNITS
+
+POOL_COLUMN = "scenario_id"
+"""What the model-level tables pool over."""
+UNIT_CONVERSATIONS = "conversations"
+UNIT_WITHIN = "conversations within scenarios"
+UNIT_SCENARIOS = "scenarios"
+UNIT_PAIRS = "pairs"
+UNIT_PAIRS_WITHIN = "pairs within scenarios"
+
+
+@dataclass(frozen=True)
+class PooledUnits:
+    """The units a pooled bootstrap resamples, built from the clusters (conversations or pairs)."""
+
+    group_codes: np.ndarray
+    """[unit] the output row each unit belongs to."""
+    stats: np.ndarray
+    """[unit, stat] the summed additive statistics of the unit's clusters."""
+    strata: np.ndarray
+    """[unit] the stratum a unit is resampled within (its scenario, or one stratum per row)."""
+    unit: list[str]
+    """[group] what was resampled: UNIT_WITHIN (or UNIT_CONVERSATIONS with one scenario) or UNIT_SCENARIOS."""
+    n_units: np.ndarray
+    """[group] how many units were resampled."""
+
+
+def pool_units(
+    group_codes: np.ndarray, pool_codes: np.ndarray, stats: np.ndarray, *, clusters: str = UNIT_CONVERSATIONS
+) -> PooledUnits:
+    """Choose each group's units: its clusters stratified by `pool_codes` (scenario) when every
+    scenario has at least MIN_UNITS clusters, else one unit per scenario (its clusters summed).
+
+    group_codes, pool_codes: [cluster]; stats: [cluster, stat]. `clusters` names the clusters in
+    the unit labels ("conversations" or "pairs").
+    """
+    group_codes = np.asarray(group_codes, dtype=np.int64)
+    pool_codes = np.asarray(pool_codes, dtype=np.int64)
+    n_groups = int(group_codes.max()) + 1 if len(group_codes) else 0
+    frame = pd.DataFrame({"group": group_codes, "pool": pool_codes})
+    per_level = frame.groupby(["group", "pool"]).size()
+    smallest = per_level.groupby(level=0).min().reindex(range(n_groups)).to_numpy()
+    levels = per_level.groupby(level=0).size().reindex(range(n_groups)).to_numpy()
+    within = smallest >= MIN_UNITS  # [group]
+    by_level = ~within[group_codes]  # [cluster]
+    cluster_ids = np.arange(len(group_codes))
+    keys = pd.DataFrame(
+        {"a": np.where(by_level, group_codes, -1 - cluster_ids), "b": np.where(by_level, pool_codes, 0)}
+    )
+    members = codes(keys, ["a", "b"])  # [cluster] -> unit
+    n_units_total = int(members.max()) + 1 if len(members) else 0
+    unit_stats = np.zeros((n_units_total, np.asarray(stats).shape[1]))
+    np.add.at(unit_stats, members, np.asarray(stats, dtype=np.float64))
+    unit_group = np.zeros(n_units_total, dtype=np.int64)
+    unit_group[members] = group_codes
+    unit_strata = np.zeros(n_units_total, dtype=np.int64)
+    unit_strata[members] = np.where(by_level, -1, pool_codes)
+    within_label = f"{clusters} within scenarios"
+    labels = [
+        (within_label if levels[g] > 1 else clusters) if within[g] else UNIT_SCENARIOS for g in range(n_groups)
+    ]
+    return PooledUnits(unit_group, unit_stats, unit_strata, labels, np.bincount(unit_group, minlength=n_groups))
