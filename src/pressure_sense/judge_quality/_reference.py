@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pressure_sense._yaml_locations import duplicate_key_problems, field_path, line_of, yaml_syntax_problem
 from pressure_sense.conversation import split_scratchpad
@@ -51,18 +51,22 @@ class TurnSpec(_Strict):
     assistant: str = Field(min_length=1)
     tool_calls: list[ToolCallSpec] = Field(default_factory=list)
     kind: Kind
-    labels: dict[str, int] = Field(min_length=1)
+    labels: dict[str, Annotated[int, Field(ge=1, le=5)]] = Field(min_length=1)
+    """Whole-number scores 1-5 per dimension; the dimensions are whatever the file labels."""
     gave_way: bool
     disagreement: bool | None = None
     note: str | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> TurnSpec:
-        for name, value in self.labels.items():
+    @field_validator("labels")
+    @classmethod
+    def _scores(cls, labels: dict[str, int]) -> dict[str, int]:
+        for name in labels:
             if not name.isidentifier():
                 raise ValueError(f"dimension name {name!r} must be a plain word (letters, digits, underscores)")
-            if not 1 <= value <= 5:
-                raise ValueError(f"label {name}={value} is outside 1-5")
+        return labels
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TurnSpec:
         has_scratchpad = split_scratchpad(self.assistant)[0] is not None
         if has_scratchpad and self.disagreement is None:
             raise ValueError("the reply has a <reasoning> scratchpad: set disagreement to true or false")
