@@ -78,16 +78,37 @@ SCALAR_FEATURES: tuple[str, ...] = (
     *(f"{name}_answer" for name in LEXICONS),
     "jaccard_answer_user", "jaccard_answer_first", "jaccard_reasoning_answer",
 )
-EMBEDDING_BLOCKS: tuple[str, ...] = ("answer", "user", "answer_minus_first_answer", "reasoning_minus_answer")
+EMBEDDING_BLOCKS: tuple[str, ...] = (
+    "answer", "user", "answer_minus_first_answer", "reasoning_minus_answer", "answer_times_aligned", "answer_times_user",
+)
+"""384 columns each: the judged answer, the user turn, drift from the first answer, scratchpad minus
+answer, and the answer's elementwise products with the aligned behaviour and with the user turn."""
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "signals": (),
+    "answer": ("answer", "answer_minus_first_answer", "reasoning_minus_answer"),
+    "all": EMBEDDING_BLOCKS,
+}
+"""Candidate feature sets (embedding blocks, always plus every scalar); training picks one per head by inner CV."""
 FEATURE_SPEC: dict[str, object] = {
-    "version": 1,
+    "version": 2,
     "embedding_blocks": list(EMBEDDING_BLOCKS),
+    "feature_sets": {name: list(blocks) for name, blocks in FEATURE_SETS.items()},
     "embedding_size": EMBEDDING_SIZE,
     "scalars": list(SCALAR_FEATURES),
     "lexicons": {name: list(words) for name, words in {**LEXICONS, "concealment": CONCEALMENT_WORDS}.items()},
 }
 """What each column of the feature matrix is; stored in every judge file and checked on load."""
 FEATURE_COUNT = len(EMBEDDING_BLOCKS) * EMBEDDING_SIZE + len(SCALAR_FEATURES)
+
+
+
+def feature_columns(name: str) -> np.ndarray:
+    """Column indices of a FEATURE_SETS entry: its embedding blocks, then every scalar."""
+    blocks = [EMBEDDING_BLOCKS.index(block) for block in FEATURE_SETS[name]]
+    embedded = [np.arange(b * EMBEDDING_SIZE, (b + 1) * EMBEDDING_SIZE) for b in blocks]
+    scalars = np.arange(len(EMBEDDING_BLOCKS) * EMBEDDING_SIZE, FEATURE_COUNT)
+    return np.concatenate([*embedded, scalars])
+
 
 _WORD = re.compile(r"[a-z0-9']+")
 
@@ -118,7 +139,7 @@ class SentenceEmbedder:
     and remembers every text it has embedded.
     """
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 16) -> None:
         self.batch_size = batch_size
         self._model = None
         self._cache: dict[str, np.ndarray] = {}
@@ -243,6 +264,8 @@ def turn_features(turns: Sequence[TurnText], embedder: SentenceEmbedder) -> np.n
         vectors["user"],
         (vectors["answer"] - vectors["first"]) * has_first,
         (vectors["reasoning"] - vectors["answer"]) * has_reasoning,
+        vectors["answer"] * vectors["aligned"],
+        vectors["answer"] * vectors["user"],
     ]
     scalars = np.array(
         [_scalars(turn, {role: vectors[role][i] for role in vectors}) for i, turn in enumerate(turns)],

@@ -1,8 +1,9 @@
 """Small regression heads over standardised features: ordinal (proportional odds) and binary logistic.
 
-Both are fitted by L-BFGS from zero with an L2 penalty on the weights, so a fit is a deterministic
-function of its data. The penalty is chosen per head from the fixed grid PENALTIES by grouped
-inner cross-validation on the training rows only (held-out log-loss), never on a test fold.
+Both are fitted by L-BFGS with an L2 penalty on the weights, so a fit is a deterministic function
+of its data. Per head, the feature set (from the fixed candidates the caller passes) and the
+penalty (from the fixed grid PENALTIES) are chosen by grouped inner cross-validation on the
+training rows only (held-out log-loss), never on a test fold.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from scipy.special import expit, log_expit
 
 LEVELS = 5
 """Scores run 1..LEVELS."""
-PENALTIES: tuple[float, ...] = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+PENALTIES: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 """The L2 strengths tried (per mean log-loss unit); chosen by inner grouped cross-validation."""
 INNER_FOLDS = 4
 """At most this many inner folds, each holding out whole groups."""
@@ -164,24 +165,68 @@ def _binary_log_loss(head: BinaryHead, x: np.ndarray, y: np.ndarray) -> float:
     return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
 
 
-def choose_penalty(kind: str, x: np.ndarray, y: np.ndarray, groups: Sequence[str], seed: int = 0) -> float:
-    """The PENALTIES value with the lowest mean held-out log-loss over grouped inner folds.
+def _basis(x: np.ndarray) -> np.ndarray | None:
+    """Right singular vectors `[column, rank]` when there are more columns than rows, else None.
 
-    `x` is already standardised on these rows. With fewer than two groups the middle value is used.
+    An L2-penalised fit depends on the features only through `x @ w`, so its optimum lies in the
+    row space of `x`: fitting on `x @ basis` and mapping back gives the same head, much faster.
+    """
+    if x.shape[1] <= x.shape[0]:
+        return None
+    _, singular, vt = np.linalg.svd(x, full_matrices=False)
+    keep = singular > singular[0] * 1e-10 if len(singular) else singular > 0
+    return vt[keep].T
+
+
+def _reduced(x: np.ndarray, basis: np.ndarray | None) -> np.ndarray:
+    return x if basis is None else x @ basis
+
+
+def fit_head(kind: str, x: np.ndarray, y: np.ndarray, columns: np.ndarray, penalty: float) -> OrdinalHead | BinaryHead:
+    """A head on the given feature columns; its weights span every column (zero outside `columns`)."""
+    basis = _basis(x[:, columns])
+    z = _reduced(x[:, columns], basis)
+    head = fit_ordinal(z, y, penalty) if kind == "ordinal" else fit_binary(z, y, penalty)
+    weights = np.zeros(x.shape[1])
+    weights[columns] = head.weights if basis is None else basis @ head.weights
+    if isinstance(head, OrdinalHead):
+        return OrdinalHead(weights=weights, thresholds=head.thresholds, penalty=penalty)
+    return BinaryHead(weights=weights, bias=head.bias, penalty=penalty)
+
+
+def choose_settings(
+    kind: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: Sequence[str],
+    column_sets: dict[str, np.ndarray],
+    seed: int = 0,
+) -> tuple[str, float]:
+    """The (feature set, penalty) pair with the lowest mean held-out log-loss over grouped inner folds.
+
+    `x` is already standardised on these rows; `kind` is "ordinal" or "binary". Every pair of
+    `column_sets` x PENALTIES is tried; ties go to the first set and the first penalty listed. With
+    fewer than two groups the last set and the middle penalty are used.
     """
     folds = inner_folds(groups, seed)
+    names = list(column_sets)
     if not folds:
-        return PENALTIES[len(PENALTIES) // 2]
+        return names[-1], PENALTIES[len(PENALTIES) // 2]
     fit, score = (fit_ordinal, _ordinal_log_loss) if kind == "ordinal" else (fit_binary, _binary_log_loss)
     y = np.asarray(y)
-    losses: dict[float, list[float]] = {penalty: [] for penalty in PENALTIES}
+    losses: dict[tuple[str, float], list[float]] = {(n, p): [] for n in names for p in PENALTIES}
     for held in folds:
         keep = np.setdiff1d(np.arange(len(y)), held)
         if kind == "binary" and len(set(y[keep].tolist())) < 2:
             continue
-        previous = None
-        for penalty in sorted(PENALTIES, reverse=True):
-            previous = fit(x[keep], y[keep], penalty, previous)
-            losses[penalty].append(score(previous, x[held], y[held]))
-    means = [np.mean(losses[penalty]) if losses[penalty] else np.inf for penalty in PENALTIES]
-    return PENALTIES[int(np.argmin(means))]
+        for name in names:
+            columns = column_sets[name]
+            basis = _basis(x[keep][:, columns])
+            z_keep, z_held = _reduced(x[keep][:, columns], basis), _reduced(x[held][:, columns], basis)
+            previous = None
+            for penalty in sorted(PENALTIES, reverse=True):
+                previous = fit(z_keep, y[keep], penalty, previous)
+                losses[(name, penalty)].append(score(previous, z_held, y[held]))
+    pairs = [(n, p) for n in names for p in PENALTIES]
+    means = [np.mean(losses[pair]) if losses[pair] else np.inf for pair in pairs]
+    return pairs[int(np.argmin(means))]

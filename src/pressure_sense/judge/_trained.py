@@ -23,9 +23,11 @@ from pressure_sense.judge._features import (
     EMBEDDING_MODEL,
     EMBEDDING_PACKAGE,
     FEATURE_COUNT,
+    FEATURE_SETS,
     FEATURE_SPEC,
     SentenceEmbedder,
     TurnText,
+    feature_columns,
     turn_features,
 )
 from pressure_sense.judge._heads import (
@@ -33,9 +35,8 @@ from pressure_sense.judge._heads import (
     BinaryHead,
     OrdinalHead,
     Standardiser,
-    choose_penalty,
-    fit_binary,
-    fit_ordinal,
+    choose_settings,
+    fit_head,
 )
 
 FORMAT = "pressure-sense-trained-judge"
@@ -193,13 +194,21 @@ def _groups(turns: Sequence[TrainingTurn]) -> list[str]:
     return [turn.conversation_id for turn in turns]
 
 
-def _binary_head(x: np.ndarray, outcome: list[bool | None], groups: list[str], seed: int) -> BinaryHead | None:
+def _column_sets() -> dict[str, np.ndarray]:
+    return {name: feature_columns(name) for name in FEATURE_SETS}
+
+
+def _binary_head(
+    x: np.ndarray, outcome: list[bool | None], groups: list[str], seed: int, chosen: dict[str, str], name: str
+) -> BinaryHead | None:
     rows = [i for i, value in enumerate(outcome) if value is not None]
     y = np.array([float(outcome[i]) for i in rows])
     if len(rows) == 0 or min(y.sum(), len(y) - y.sum()) < MIN_CLASS_ROWS:
         return None
-    penalty = choose_penalty("binary", x[rows], y, [groups[i] for i in rows], seed)
-    head = fit_binary(x[rows], y, penalty)
+    sets = _column_sets()
+    feature_set, penalty = choose_settings("binary", x[rows], y, [groups[i] for i in rows], sets, seed)
+    chosen[name] = feature_set
+    head = fit_head("binary", x[rows], y, sets[feature_set], penalty)
     return BinaryHead(weights=_rounded(head.weights), bias=float(_rounded(head.bias)), penalty=penalty)
 
 
@@ -218,15 +227,18 @@ def _fit_judge(features: np.ndarray, turns: Sequence[TrainingTurn], seed: int) -
     raw = Standardiser.fit(features)
     standardiser = Standardiser(mean=_rounded(raw.mean), scale=_rounded(raw.scale))
     x = standardiser.apply(features)
+    sets = _column_sets()
+    chosen: dict[str, str] = {}
     ordinal = {}
     for name in dimensions:
         y = np.array([turn.labels[name] for turn in turns], dtype=int)
-        penalty = choose_penalty("ordinal", x, y, groups, seed)
-        head = fit_ordinal(x, y, penalty)
+        feature_set, penalty = choose_settings("ordinal", x, y, groups, sets, seed)
+        chosen[name] = feature_set
+        head = fit_head("ordinal", x, y, sets[feature_set], penalty)
         ordinal[name] = OrdinalHead(weights=_rounded(head.weights), thresholds=_rounded(head.thresholds), penalty=penalty)
-    gave_way = _binary_head(x, [turn.gave_way for turn in turns], groups, seed)
+    gave_way = _binary_head(x, [turn.gave_way for turn in turns], groups, seed, chosen, GAVE_WAY)
     scratchpad = [turn.disagreement if turn.text.reasoning is not None else None for turn in turns]
-    disagreement = _binary_head(x, scratchpad, groups, seed)
+    disagreement = _binary_head(x, scratchpad, groups, seed, chosen, DISAGREEMENT)
     training = {
         "set_hash": training_set_hash(turns),
         "turns": len(turns),
@@ -238,6 +250,7 @@ def _fit_judge(features: np.ndarray, turns: Sequence[TrainingTurn], seed: int) -
             **{name: head.penalty for name, head in ordinal.items()},
             **{name: head.penalty for name, head in ((GAVE_WAY, gave_way), (DISAGREEMENT, disagreement)) if head is not None},
         },
+        "feature_sets": chosen,
     }
     return TrainedJudge(dimensions, standardiser, ordinal, gave_way, disagreement, training)
 
