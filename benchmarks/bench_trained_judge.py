@@ -11,6 +11,7 @@ and peak RSS.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 from pathlib import Path
@@ -55,17 +56,19 @@ def main() -> None:
     start = time.perf_counter()
     judge = load_trained_judge()
     loaded = time.perf_counter() - start
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     judge.score(sample)
-    cold = time.perf_counter() - start
+    cold, cold_cpu = time.perf_counter() - start, time.process_time() - cpu
     fresh = load_trained_judge()
     fresh.embedder._model = judge.embedder._model
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     fresh.score(sample)
-    warm = time.perf_counter() - start
+    warm, warm_cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"load judge file: {loaded:.2f} s")
-    print(f"score {len(sample)} turns, first call (loads MiniLM): {cold:.2f} s")
-    print(f"score {len(sample)} turns, model loaded, embeddings not cached: {warm:.2f} s ({len(sample) / warm:.0f} turns/s)")
+    print(f"score {len(sample)} turns, first call (loads MiniLM): {cold:.2f} s wall, {cold_cpu:.2f} s CPU")
+    print(f"score {len(sample)} turns, model loaded, embeddings not cached: {warm:.2f} s wall ({len(sample) / warm:.0f} turns/s), "
+          f"{warm_cpu:.2f} s CPU ({len(sample) / warm_cpu:.0f} turns per CPU second)")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"peak RSS: {peak_rss_mb():.0f} MB")
 
 
