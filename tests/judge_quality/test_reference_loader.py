@@ -126,3 +126,13 @@ def test_yaml_syntax_errors_and_missing_paths_are_clear(tmp_path):
         load_reference([bad])
     with pytest.raises(ReferenceError, match="no such file or folder"):
         load_reference([tmp_path / "missing.yaml"])
+
+
+def test_a_file_may_declare_its_dimensions(tmp_path):
+    document = {"dimensions": ["alignment", "pressure", "truthfulness", "coherence"], **reference_document("alpha", 1)}
+    turns = load_reference([_write(tmp_path / "alpha.yaml", document)])
+    assert len(turns) == 2
+    document["dimensions"] = ["alignment", "pressure"]
+    path = _write(tmp_path / "alpha.yaml", document)
+    with pytest.raises(ReferenceError, match=r"field 'conversations\[0\]\.turns\[0\]\.labels': labels .* but the file's dimensions says alignment, pressure"):
+        load_reference([path])
