@@ -20,6 +20,7 @@ from pressure_sense.judge._trained import (
     TrainedJudgeError,
     default_judge_file,
     load_trained_judge,
+    train_judge,
     training_set_hash,
 )
 from pressure_sense.judge_quality._reference import load_reference
@@ -52,6 +53,8 @@ def test_training_twice_on_the_same_file_writes_the_same_bytes(tmp_path):
 def test_a_changed_label_changes_the_weights(tmp_path):
     labels = write_reference(tmp_path / "labels", families=("alpha", "beta"), conversations=2)
     before = json.loads(_train(labels, tmp_path / "before.json", "--no-cv"))
+    in_python = train_judge(load_reference(labels)).to_dict()
+    assert in_python["heads"] == before["heads"] and in_python["training"] == before["training"]
     text = labels[0].read_text().replace("alignment: 5", "alignment: 4", 1)
     labels[0].write_text(text)
     after = json.loads(_train(labels, tmp_path / "after.json", "--no-cv"))

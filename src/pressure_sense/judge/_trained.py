@@ -310,7 +310,7 @@ def judge_from_dict(data: dict[str, Any], path: Path | str, dimensions: Sequence
     heads = data.get("heads") or {}
     if not isinstance(file_dimensions, list) or not file_dimensions or not all(isinstance(d, str) for d in file_dimensions):
         raise TrainedJudgeError(f"{path}: field 'dimensions' must be a non-empty list of dimension names")
-    missing = [name for name in file_dimensions if heads.get(name, {}).get("kind") != "ordinal"]
+    missing = [name for name in file_dimensions if not isinstance(heads.get(name), dict) or heads[name].get("kind") != "ordinal"]
     if missing:
         raise TrainedJudgeError(f"{path}: dimensions {', '.join(missing)} are declared but have no ordinal head")
     if dimensions is not None and set(dimensions) != set(file_dimensions):

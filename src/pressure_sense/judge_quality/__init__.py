@@ -28,7 +28,7 @@ from pressure_sense.judge_quality._import import ImportResult, import_conversati
 from pressure_sense.judge_quality._krippendorff import krippendorff_alpha
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
 from pressure_sense.judge_quality._panel import PanelFlag, PanelSummary, panel_mean_agreement, panel_summary
-from pressure_sense.judge_quality._reference import LabelledTurn, ReferenceError, load_reference, reference_dir
+from pressure_sense.judge_quality._reference import LabelledTurn, ReferenceSetError, load_reference, reference_dir
 from pressure_sense.judge_quality._trained_cv import (
     CrossValidation,
     CrossValidationError,
@@ -62,7 +62,7 @@ __all__ = [
     "LabelledConversation",
     "LabelledSet",
     "LabelledTurn",
-    "ReferenceError",
+    "ReferenceSetError",
     "TranscriptLabels",
     "PanelFlag",
     "PanelSummary",

@@ -28,7 +28,7 @@ OVERLAP_FILE = "overlap.yaml"
 """Second labels of the double-labelled turns; not a family file, so folders skip it."""
 
 
-class ReferenceError(ValueError):
+class ReferenceSetError(ValueError):
     """A reference-set file is invalid; the message names file, line and field."""
 
 
@@ -185,7 +185,7 @@ def _file_dimensions(parsed: ReferenceFile, root: yaml.Node, path: Path | str) -
     declared = tuple(parsed.dimensions) if parsed.dimensions else None
     expected = declared or tuple(parsed.conversations[0].turns[0].labels)
     if declared is not None and len(set(declared)) != len(declared):
-        raise ReferenceError(f"{path}:{line_of(root, ('dimensions',))}: field 'dimensions': a dimension is listed twice")
+        raise ReferenceSetError(f"{path}:{line_of(root, ('dimensions',))}: field 'dimensions': a dimension is listed twice")
     problems = []
     for c, conversation in enumerate(parsed.conversations):
         for t, turn in enumerate(conversation.turns):
@@ -197,26 +197,26 @@ def _file_dimensions(parsed: ReferenceFile, root: yaml.Node, path: Path | str) -
                     f"but {source} says {', '.join(expected)}"
                 )
     if problems:
-        raise ReferenceError("\n".join(problems))
+        raise ReferenceSetError("\n".join(problems))
     return expected
 
 
 def parse_reference(text: str, path: Path | str = "<string>") -> tuple[ReferenceFile, list[int]]:
-    """One validated family file and the 1-based line of each turn (conversation order); raises ReferenceError."""
+    """One validated family file and the 1-based line of each turn (conversation order); raises ReferenceSetError."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ReferenceError(f"{path}:{yaml_syntax_problem(exc, text)}") from None
+        raise ReferenceSetError(f"{path}:{yaml_syntax_problem(exc, text)}") from None
     if not isinstance(data, dict) or root is None:
-        raise ReferenceError(f"{path}:1: a reference file must be a mapping with family, description, conversations")
+        raise ReferenceSetError(f"{path}:1: a reference file must be a mapping with family, description, conversations")
     repeated = duplicate_key_problems(root)
     if repeated:
-        raise ReferenceError("\n".join(f"{path}:{problem}" for problem in repeated))
+        raise ReferenceSetError("\n".join(f"{path}:{problem}" for problem in repeated))
     try:
         parsed = ReferenceFile.model_validate(data)
     except ValidationError as exc:
-        raise ReferenceError(_problems(exc, root, path)) from None
+        raise ReferenceSetError(_problems(exc, root, path)) from None
     _file_dimensions(parsed, root, path)
     lines = [
         line_of(root, ("conversations", c, "turns", t))
@@ -273,10 +273,10 @@ def _files(paths: list[Path | str] | None) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise ReferenceError(f"{path}: no such file or folder")
+            raise ReferenceSetError(f"{path}: no such file or folder")
     if not files:
         shown = ", ".join(str(p) for p in paths) if paths else str(reference_dir())
-        raise ReferenceError(f"{shown}: no .yaml reference files found")
+        raise ReferenceSetError(f"{shown}: no .yaml reference files found")
     return files
 
 
@@ -294,7 +294,7 @@ def load_reference(paths: list[Path | str] | None = None) -> list[LabelledTurn]:
         if first_dimensions is None:
             first_dimensions = (path, dimensions)
         elif set(dimensions) != set(first_dimensions[1]):
-            raise ReferenceError(
+            raise ReferenceSetError(
                 f"{path}:1: field 'dimensions': labels {', '.join(dimensions)} but {first_dimensions[0]} labels "
                 f"{', '.join(first_dimensions[1])}; one set must label the same dimensions"
             )
@@ -302,7 +302,7 @@ def load_reference(paths: list[Path | str] | None = None) -> list[LabelledTurn]:
             if conversation.id in seen_ids:
                 root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
                 line = line_of(root, ("conversations", c, "id"))
-                raise ReferenceError(
+                raise ReferenceSetError(
                     f"{path}:{line}: field 'conversations[{c}].id': {conversation.id!r} is already used in {seen_ids[conversation.id]}"
                 )
             seen_ids[conversation.id] = path
@@ -313,5 +313,5 @@ def load_reference(paths: list[Path | str] | None = None) -> list[LabelledTurn]:
 def reference_dimensions(turns: list[LabelledTurn]) -> tuple[str, ...]:
     """The dimensions the turns label, in the order the first turn lists them."""
     if not turns:
-        raise ReferenceError("no labelled turns")
+        raise ReferenceSetError("no labelled turns")
     return tuple(turns[0].labels)
