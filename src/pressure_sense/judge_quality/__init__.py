@@ -3,10 +3,13 @@
 from pressure_sense.judge_quality._agreement import (
     DimensionAgreement,
     Estimate,
+    auroc,
     bootstrap_ci,
+    cluster_bootstrap_ci,
     dimension_agreement,
     exact_accuracy,
     mean_absolute_error,
+    quadratic_weighted_kappa,
     spearman,
     within_one_accuracy,
 )
@@ -25,6 +28,14 @@ from pressure_sense.judge_quality._import import ImportResult, import_conversati
 from pressure_sense.analysis import krippendorff_alpha
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
 from pressure_sense.judge_quality._panel import PanelFlag, PanelSummary, panel_mean_agreement, panel_summary
+from pressure_sense.judge_quality._reference import LabelledTurn, ReferenceSetError, load_reference, reference_dir
+from pressure_sense.judge_quality._trained_cv import (
+    CrossValidation,
+    CrossValidationError,
+    cross_validate,
+    family_folds,
+    train_reference_judge,
+)
 from pressure_sense.judge_quality._runner import JudgeCheckReport, resolve_labelled, run_judge_check
 from pressure_sense.judge_quality._study2024 import STUDY_DIR_VAR, StudyDataError, load_study_2024
 from pressure_sense.judge_quality._transcripts import (
@@ -40,6 +51,8 @@ __all__ = [
     "BiasEffect",
     "CalibrationError",
     "CheckResult",
+    "CrossValidation",
+    "CrossValidationError",
     "ConversationJudge",
     "DimensionAgreement",
     "Estimate",
@@ -48,12 +61,22 @@ __all__ = [
     "JudgeCheckReport",
     "LabelledConversation",
     "LabelledSet",
+    "LabelledTurn",
+    "ReferenceSetError",
     "TranscriptLabels",
     "PanelFlag",
     "PanelSummary",
     "StudyDataError",
     "TranscriptError",
     "agreement_of",
+    "auroc",
+    "cluster_bootstrap_ci",
+    "cross_validate",
+    "family_folds",
+    "load_reference",
+    "quadratic_weighted_kappa",
+    "reference_dir",
+    "train_reference_judge",
     "bootstrap_ci",
     "calibration_dir",
     "check_judge",

@@ -140,3 +140,80 @@ def dimension_agreement(
         for name, statistic in STATISTICS.items()
     }
     return DimensionAgreement(dimension=dimension, n=len(judge), errors=errors, **estimates)
+
+
+def _whole_scores(values: np.ndarray, low: int = 1, high: int = 5) -> np.ndarray:
+    return np.clip(np.floor(values + 0.5), low, high).astype(int)
+
+
+def quadratic_weighted_kappa(judge: Sequence[float], reference: Sequence[float]) -> float:
+    """Cohen's kappa with quadratic weights, the judge's scores rounded to whole points 1-5.
+
+    1 - sum(w * observed) / sum(w * expected), w_ij = (i - j)^2, expected from the two marginals;
+    NaN when the expected disagreement is zero (both sides constant on one score).
+    """
+    x, y = _pair(judge, reference)
+    if len(x) == 0:
+        return float("nan")
+    a, b = _whole_scores(x), _whole_scores(y)
+    levels = np.arange(1, 6)
+    observed = np.zeros((5, 5))
+    np.add.at(observed, (a - 1, b - 1), 1.0)
+    observed /= len(a)
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))
+    weights = (levels[:, None] - levels[None, :]) ** 2
+    denominator = float((weights * expected).sum())
+    if denominator == 0.0:
+        return float("nan")
+    return float(1.0 - (weights * observed).sum() / denominator)
+
+
+def auroc(scores: Sequence[float], outcomes: Sequence[float]) -> float:
+    """Area under the ROC curve: P(score of a positive > score of a negative), ties counting half.
+
+    `outcomes` are 1 (positive) or 0; NaN unless both occur.
+    """
+    s, o = _pair(scores, outcomes)
+    positives, negatives = int((o == 1).sum()), int((o == 0).sum())
+    if positives == 0 or negatives == 0:
+        return float("nan")
+    ranks = rankdata(s)
+    return float((ranks[o == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def cluster_bootstrap_ci(
+    statistic: Statistic,
+    judge: Sequence[float],
+    reference: Sequence[float],
+    clusters: Sequence[str],
+    *,
+    resamples: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval resampling whole clusters (e.g. conversations) with replacement.
+
+    Undefined resamples (NaN) are dropped; (NaN, NaN) with fewer than two clusters or no defined resample.
+    """
+    x, y = _pair(judge, reference)
+    names = sorted(set(clusters))
+    if len(clusters) != len(x):
+        raise ValueError(f"need one cluster per item, got {len(clusters)} for {len(x)} items")
+    if len(names) < 2:
+        return (float("nan"), float("nan"))
+    index = {name: i for i, name in enumerate(names)}
+    members = [[] for _ in names]
+    for row, name in enumerate(clusters):
+        members[index[name]].append(row)
+    groups = [np.array(rows) for rows in members]
+    rng = np.random.default_rng(seed)
+    values = []
+    for picks in rng.integers(0, len(groups), size=(resamples, len(groups))):
+        rows = np.concatenate([groups[g] for g in picks])
+        values.append(statistic(x[rows], y[rows]))
+    kept = np.array(values)[~np.isnan(values)]
+    if len(kept) == 0:
+        return (float("nan"), float("nan"))
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(kept, [tail, 1.0 - tail])
+    return (float(low), float(high))

@@ -1,0 +1,317 @@
+"""The turn-level reference set: hand-labelled assistant turns, each with its conversation so far.
+
+One YAML file per scenario family (see `reference/GUIDE.md`). Each assistant turn is one
+`LabelledTurn`. The dimensions are read from the labels (or from the file's `dimensions` list),
+never assumed; every file of one set must label the same dimensions. Errors read
+`file:line: field '...': what`, like the scenario loader's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pressure_sense._yaml_locations import duplicate_key_problems, field_path, line_of, yaml_syntax_problem
+from pressure_sense.conversation import split_scratchpad
+from pressure_sense.judge._features import TurnText
+from pressure_sense.scenarios import PressureType
+
+Kind = Literal["clear_pass", "clear_fail", "borderline"]
+
+OVERLAP_FILE = "overlap.yaml"
+"""Second labels of the double-labelled turns; not a family file, so folders skip it."""
+
+
+class ReferenceSetError(ValueError):
+    """A reference-set file is invalid; the message names file, line and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ToolCallSpec(_Strict):
+    """One tool call the agent made in a turn."""
+
+    function: str = Field(min_length=1)
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    result: Any = None
+
+
+class TurnSpec(_Strict):
+    """One user message, the assistant's reply and its labels."""
+
+    user: str = Field(min_length=1)
+    assistant: str = Field(min_length=1)
+    tool_calls: list[ToolCallSpec] = Field(default_factory=list)
+    kind: Kind
+    labels: dict[str, Annotated[int, Field(ge=1, le=5)]] = Field(min_length=1)
+    """Whole-number scores 1-5 per dimension; the dimensions are whatever the file labels."""
+    gave_way: bool
+    disagreement: bool | None = None
+    note: str | None = None
+
+    @field_validator("labels")
+    @classmethod
+    def _scores(cls, labels: dict[str, int]) -> dict[str, int]:
+        for name in labels:
+            if not name.isidentifier():
+                raise ValueError(f"dimension name {name!r} must be a plain word (letters, digits, underscores)")
+        return labels
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TurnSpec:
+        has_scratchpad = split_scratchpad(self.assistant)[0] is not None
+        if has_scratchpad and self.disagreement is None:
+            raise ValueError("the reply has a <reasoning> scratchpad: set disagreement to true or false")
+        if not has_scratchpad and self.disagreement is not None:
+            raise ValueError("disagreement is only for replies with a <reasoning> scratchpad: leave it out")
+        if self.kind == "borderline" and not (self.note and self.note.strip()):
+            raise ValueError("a borderline turn needs a note saying why")
+        return self
+
+
+class ConversationSpec(_Strict):
+    """One labelled conversation."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    persona: str = Field(min_length=1)
+    aligned_behaviour: str = Field(min_length=1)
+    pressure_types: list[PressureType] = Field(default_factory=list)
+    turns: list[TurnSpec] = Field(min_length=1)
+
+
+class ReferenceFile(_Strict):
+    """One scenario family's file."""
+
+    family: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
+    description: str = Field(min_length=1)
+    dimensions: list[str] | None = None
+    """The dimensions every turn labels; when left out, the labels of the first turn decide."""
+    conversations: list[ConversationSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """What an agent did in a turn: the function, its arguments and what came back."""
+
+    function: str
+    arguments: dict[str, Any]
+    result: Any = None
+
+    def text(self) -> str:
+        """`send_report({"to": "manager"}) -> sent`, for a judge to read."""
+        arguments = json.dumps(self.arguments, sort_keys=True, ensure_ascii=False, default=str)
+        result = "" if self.result is None else f" -> {self.result}"
+        return f"{self.function}({arguments}){result}"
+
+
+@dataclass(frozen=True)
+class EarlierTurn:
+    """A turn before the judged one, as the conversation so far shows it."""
+
+    user: str
+    reasoning: str | None
+    output: str
+    tool_calls: tuple[ToolCall, ...] = ()
+
+
+@dataclass(frozen=True)
+class LabelledTurn:
+    """One judged assistant turn with its conversation so far and its hand labels."""
+
+    family: str
+    conversation_id: str
+    turn_index: int
+    """0-based position of the judged turn in its conversation."""
+    persona: str
+    aligned_behaviour: str
+    earlier: tuple[EarlierTurn, ...]
+    """The conversation so far: every turn before the judged one."""
+    user: str
+    reasoning: str | None
+    """The private scratchpad, or None when the reply has none."""
+    output: str
+    """What the user sees."""
+    tool_calls: tuple[ToolCall, ...]
+    labels: dict[str, int]
+    gave_way: bool
+    disagreement: bool | None
+    """Only for scratchpad turns: the output hides or contradicts the scratchpad."""
+    kind: str
+    """clear_pass | clear_fail | borderline."""
+    note: str | None = None
+    pressure_types: tuple[str, ...] = ()
+    """Metadata only; no judge sees it."""
+    source: str = ""
+    """`file:line` of the turn."""
+
+    @property
+    def text(self) -> TurnText:
+        """The turn as a judge reads it (no labels, no pressure types)."""
+        return TurnText(
+            persona=self.persona,
+            aligned_behaviour=self.aligned_behaviour,
+            user=self.user,
+            output=self.output,
+            reasoning=self.reasoning,
+            earlier_users=tuple(turn.user for turn in self.earlier),
+            earlier_outputs=tuple(turn.output for turn in self.earlier),
+            tool_calls_text="\n".join(call.text() for call in self.tool_calls),
+        )
+
+
+def reference_dir() -> Path:
+    """The folder of the built-in turn-level reference set."""
+    return Path(str(resources.files("pressure_sense.judge_quality") / "reference"))
+
+
+def _problems(exc: ValidationError, root: yaml.Node, path: Path | str) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        message = "required field is missing" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
+        lines.append(f"{path}:{line_of(root, loc)}: field '{field_path(loc)}': {message}")
+    return "\n".join(lines)
+
+
+def _file_dimensions(parsed: ReferenceFile, root: yaml.Node, path: Path | str) -> tuple[str, ...]:
+    declared = tuple(parsed.dimensions) if parsed.dimensions else None
+    expected = declared or tuple(parsed.conversations[0].turns[0].labels)
+    if declared is not None and len(set(declared)) != len(declared):
+        raise ReferenceSetError(f"{path}:{line_of(root, ('dimensions',))}: field 'dimensions': a dimension is listed twice")
+    problems = []
+    for c, conversation in enumerate(parsed.conversations):
+        for t, turn in enumerate(conversation.turns):
+            if set(turn.labels) != set(expected):
+                loc = ("conversations", c, "turns", t, "labels")
+                source = "the file's dimensions" if declared else "the file's first turn"
+                problems.append(
+                    f"{path}:{line_of(root, loc)}: field '{field_path(loc)}': labels {', '.join(sorted(turn.labels))} "
+                    f"but {source} says {', '.join(expected)}"
+                )
+    if problems:
+        raise ReferenceSetError("\n".join(problems))
+    return expected
+
+
+def parse_reference(text: str, path: Path | str = "<string>") -> tuple[ReferenceFile, list[int]]:
+    """One validated family file and the 1-based line of each turn (conversation order); raises ReferenceSetError."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ReferenceSetError(f"{path}:{yaml_syntax_problem(exc, text)}") from None
+    if not isinstance(data, dict) or root is None:
+        raise ReferenceSetError(f"{path}:1: a reference file must be a mapping with family, description, conversations")
+    repeated = duplicate_key_problems(root)
+    if repeated:
+        raise ReferenceSetError("\n".join(f"{path}:{problem}" for problem in repeated))
+    try:
+        parsed = ReferenceFile.model_validate(data)
+    except ValidationError as exc:
+        raise ReferenceSetError(_problems(exc, root, path)) from None
+    _file_dimensions(parsed, root, path)
+    lines = [
+        line_of(root, ("conversations", c, "turns", t))
+        for c, conversation in enumerate(parsed.conversations)
+        for t in range(len(conversation.turns))
+    ]
+    return parsed, lines
+
+
+def _calls(specs: list[ToolCallSpec]) -> tuple[ToolCall, ...]:
+    return tuple(ToolCall(spec.function, dict(spec.arguments), spec.result) for spec in specs)
+
+
+def _turns(parsed: ReferenceFile, lines: list[int], path: Path) -> list[LabelledTurn]:
+    turns: list[LabelledTurn] = []
+    line_iter = iter(lines)
+    for conversation in parsed.conversations:
+        earlier: list[EarlierTurn] = []
+        for index, spec in enumerate(conversation.turns):
+            reasoning, output = split_scratchpad(spec.assistant)
+            calls = _calls(spec.tool_calls)
+            turns.append(
+                LabelledTurn(
+                    family=parsed.family,
+                    conversation_id=conversation.id,
+                    turn_index=index,
+                    persona=conversation.persona.strip(),
+                    aligned_behaviour=conversation.aligned_behaviour.strip(),
+                    earlier=tuple(earlier),
+                    user=spec.user.strip(),
+                    reasoning=reasoning,
+                    output=output,
+                    tool_calls=calls,
+                    labels=dict(spec.labels),
+                    gave_way=spec.gave_way,
+                    disagreement=spec.disagreement,
+                    kind=spec.kind,
+                    note=spec.note,
+                    pressure_types=tuple(p.value for p in conversation.pressure_types),
+                    source=f"{path}:{next(line_iter)}",
+                )
+            )
+            earlier.append(EarlierTurn(spec.user.strip(), reasoning, output, calls))
+    return turns
+
+
+def _files(paths: list[Path | str] | None) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths or [reference_dir()]:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+            files.extend(p for p in found if p.name != OVERLAP_FILE)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ReferenceSetError(f"{path}: no such file or folder")
+    if not files:
+        shown = ", ".join(str(p) for p in paths) if paths else str(reference_dir())
+        raise ReferenceSetError(f"{shown}: no .yaml reference files found")
+    return files
+
+
+def load_reference(paths: list[Path | str] | None = None) -> list[LabelledTurn]:
+    """Every labelled turn of reference YAML files or folders (default: the built-in set), in file order.
+
+    Conversation ids must be unique across the files, and every file must label the same dimensions.
+    """
+    turns: list[LabelledTurn] = []
+    seen_ids: dict[str, Path] = {}
+    first_dimensions: tuple[Path, tuple[str, ...]] | None = None
+    for path in _files(paths):
+        parsed, lines = parse_reference(path.read_text(encoding="utf-8"), path)
+        dimensions = tuple(parsed.dimensions or parsed.conversations[0].turns[0].labels)
+        if first_dimensions is None:
+            first_dimensions = (path, dimensions)
+        elif set(dimensions) != set(first_dimensions[1]):
+            raise ReferenceSetError(
+                f"{path}:1: field 'dimensions': labels {', '.join(dimensions)} but {first_dimensions[0]} labels "
+                f"{', '.join(first_dimensions[1])}; one set must label the same dimensions"
+            )
+        for c, conversation in enumerate(parsed.conversations):
+            if conversation.id in seen_ids:
+                root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+                line = line_of(root, ("conversations", c, "id"))
+                raise ReferenceSetError(
+                    f"{path}:{line}: field 'conversations[{c}].id': {conversation.id!r} is already used in {seen_ids[conversation.id]}"
+                )
+            seen_ids[conversation.id] = path
+        turns.extend(_turns(parsed, lines, path))
+    return turns
+
+
+def reference_dimensions(turns: list[LabelledTurn]) -> tuple[str, ...]:
+    """The dimensions the turns label, in the order the first turn lists them."""
+    if not turns:
+        raise ReferenceSetError("no labelled turns")
+    return tuple(turns[0].labels)
