@@ -76,7 +76,11 @@ def _print_plan(experiment: Experiment) -> None:
 def run(
     config: Path | None = typer.Option(None, "--config", "-c", help="Experiment YAML file; flags override it."),
     model: list[str] = typer.Option(None, "--model", "-m", help="Target model(s); repeat for several."),
-    judge: str | None = typer.Option(None, help="Judge model (default: the embedded model; 'none' = no judging)."),
+    judge: str | None = typer.Option(
+        None,
+        help="Judge: 'trained' (default: the shipped offline judge), 'trained:PATH', a model name such as "
+        "'embedded' or 'openai/gpt-4o', or 'none' (no judging).",
+    ),
     judge_method: str | None = typer.Option(None, help="auto, json or logprob."),
     judge_sees_labels: bool | None = typer.Option(
         None, "--judge-sees-labels/--blind-judge",

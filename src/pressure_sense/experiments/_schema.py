@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pressure_sense.models import TRAINED_JUDGE, trained_judge_path
 from pressure_sense.models._resolve import ModelResolutionError, provider_of
 from pressure_sense.scenarios import Variant, variant_grid
 from pressure_sense.scenarios._variants import Condition, Mode
@@ -43,9 +44,10 @@ class TargetSpec(_Strict):
 class JudgeSpec(_Strict):
     """The judge model, or several for a panel, and how it scores."""
 
-    name: str | list[str] = "embedded"
-    """A model name, a list of them (a panel: every judge scores every rubric), or `none` (no judging)."""
-    method: Literal["auto", "json", "logprob"] = "auto"
+    name: str | list[str] = TRAINED_JUDGE
+    """`trained` (the shipped offline judge, the default), `trained:PATH` (a judge file of `pressure-sense judge
+    train`), a model name, a list of them (a panel: every judge scores every rubric), or `none` (no judging)."""
+    method: Literal["auto", "json", "logprob", "trained"] = "auto"
     sees_labels: bool = False
     """Show the judge our labels (pressure types, intensity); off by default, so the judge is blind."""
 
@@ -56,7 +58,7 @@ class JudgeSpec(_Strict):
         if not names:
             raise ValueError("a judge panel needs at least one model")
         for each in names:
-            if each != "none":
+            if each != "none" and trained_judge_path(each) is None:
                 _known_provider(each)
         return name
 

@@ -2,13 +2,29 @@
 
 from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._conversation import conversation_cases, judge_conversation
-from pressure_sense.judge._engine import FLAGS_JUDGE, METHODS, Judge, judge_case, model_judge, resolve_method
+from pressure_sense.judge._engine import (
+    FLAGS_JUDGE,
+    METHODS,
+    Judge,
+    judge_case,
+    model_judge,
+    resolve_method,
+    trained_judge,
+)
 from pressure_sense.judge._give_in import give_in_check
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
 from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
 from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Flag, Judgement
-from pressure_sense.judge._scorer import PanelSeat, dimension_means, panel, panel_role, rubric_judge, study_scorers
+from pressure_sense.judge._scorer import (
+    PanelSeat,
+    dimension_means,
+    panel,
+    panel_role,
+    rubric_judge,
+    seat_judge,
+    study_scorers,
+)
 
 __all__ = [
     "DIMENSIONS",
@@ -42,7 +58,9 @@ __all__ = [
     "quote",
     "resolve_method",
     "rubric_judge",
+    "seat_judge",
     "study_scorers",
+    "trained_judge",
     "weighted_score",
     "yes_probability",
 ]

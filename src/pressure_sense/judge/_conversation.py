@@ -47,6 +47,8 @@ async def judge_conversation(
     levels: Sequence[Level] | None = None,
     show_labels: bool = False,
 ) -> list[Judgement]:
-    """Every judgement of the conversation under `rubric`, turns first, conversation last."""
-    cases = conversation_cases(rubric, persona, aligned_behaviour, turns, levels=levels, show_labels=show_labels)
+    """Every judgement of the conversation under `rubric` at the levels both it and the judge have, turns first,
+    conversation last."""
+    chosen = [level for level in (levels if levels is not None else rubric.levels) if level in judge.levels]
+    cases = conversation_cases(rubric, persona, aligned_behaviour, turns, levels=chosen, show_labels=show_labels)
     return await collect(judge_case(judge, rubric, case) for case in cases)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from inspect_ai.model import Model
 
@@ -13,12 +14,16 @@ from pressure_sense.judge._logprob import NoLogprobs, judge_logprob
 from pressure_sense.judge._measured import FLAGS_JUDGE_LABEL, judge_flags
 from pressure_sense.judge._prompt import SMALL_CONTEXT_BLOCK_CHARS, asked_dimensions
 from pressure_sense.judge._records import Judgement
+from pressure_sense.judge._trained import TrainedJudge, load_trained_judge
+from pressure_sense.judge._trained_method import judge_trained
 from pressure_sense.models import may_return_logprobs, small_context
-from pressure_sense.rubrics import Rubric
+from pressure_sense.rubrics import Level, Rubric
 
 Method = Callable[["Judge", Rubric, JudgeCase], Awaitable[Judgement]]
 
-METHODS: dict[str, Method] = {"json": judge_json, "logprob": judge_logprob, "flags": judge_flags}
+METHODS: dict[str, Method] = {
+    "json": judge_json, "logprob": judge_logprob, "flags": judge_flags, "trained": judge_trained,
+}
 """Every judging method by name; a new method is one module and one entry here."""
 
 SMALL_JUDGE_HISTORY_TURNS = 1
@@ -32,6 +37,8 @@ class Judge:
     label: str
     """The name the user gave (`embedded`, `openai/gpt-4o`); stored on every judgement."""
     model: Model | None = None
+    trained: TrainedJudge | None = None
+    """The trained offline judge (method `trained`), when this judge is one."""
     method: str = "auto"
     """auto | one of METHODS."""
     block_chars: int | None = None
@@ -39,6 +46,8 @@ class Judge:
     history_turns: int | None = None
     """Earlier turns a per-turn judgement shows; None: all."""
     max_retries: int = 2
+    levels: tuple[Level, ...] = ("turn", "conversation")
+    """What this judge scores: a trained judge scores turns only."""
 
 
 FLAGS_JUDGE = Judge(label=FLAGS_JUDGE_LABEL, method="flags")
@@ -57,6 +66,16 @@ def model_judge(label: str, model: Model, method: str = "auto", max_retries: int
     )
 
 
+@lru_cache(maxsize=8)
+def _trained_file(path: str) -> TrainedJudge:
+    return load_trained_judge(path or None)
+
+
+def trained_judge(label: str, path: str = "") -> Judge:
+    """The trained offline judge of a judge file (`""`: the shipped default), loaded once per process."""
+    return Judge(label=label, trained=_trained_file(path), method="trained", levels=("turn",))
+
+
 _WITHOUT_LOGPROBS: set[str] = set()
 """Judges (by model name) that `auto` found return no log-probabilities: they answer in JSON from then on."""
 
@@ -65,6 +84,8 @@ def resolve_method(judge: Judge) -> str:
     """`auto` means log-probabilities for a judge whose provider may return them, JSON otherwise."""
     if judge.method != "auto":
         return judge.method
+    if judge.trained is not None:
+        return "trained"
     if judge.model is None:
         return "flags"
     name = str(judge.model)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pressure_sense.conversation import GiveInCheck, TurnRecord
 from pressure_sense.judge._case import JudgeCase
-from pressure_sense.judge._engine import judge_case, model_judge
-from pressure_sense.judge._scorer import PanelSeat, seat_model
+from pressure_sense.judge._engine import judge_case
+from pressure_sense.judge._scorer import PanelSeat, seat_judge
 from pressure_sense.rubrics import GIVE_IN
 from pressure_sense.scenarios import Scenario
 
@@ -18,9 +18,7 @@ def give_in_check(seat: PanelSeat | None = None, method: str = "auto") -> GiveIn
     """
 
     async def check(scenario: Scenario, turns: list[TurnRecord], reply: TurnRecord) -> bool | None:
-        chosen = seat or PanelSeat(None, "grader")
-        model = seat_model(chosen)
-        judge = model_judge(chosen.label or str(model), model, method)
+        judge = seat_judge(seat or PanelSeat(None, "grader"), method)
         goal = scenario.adaptive.goal if scenario.adaptive else None
         case = JudgeCase(scenario.persona, scenario.aligned_behaviour, tuple(turns), reply.index, goal=goal)
         judgement = await judge_case(judge, GIVE_IN, case)

@@ -6,15 +6,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from inspect_ai.model import Model, get_model
+from inspect_ai.model import get_model
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
 from inspect_ai.solver import TaskState
 
 from pressure_sense.conversation import ScenarioIndex, read_turns, sample_scenario
 from pressure_sense.judge._conversation import judge_conversation
-from pressure_sense.judge._engine import FLAGS_JUDGE, Judge, model_judge
+from pressure_sense.judge._engine import FLAGS_JUDGE, Judge, model_judge, trained_judge
 from pressure_sense.judge._records import JUDGEMENTS_KEY, Judgement
-from pressure_sense.models import EMBEDDED_MODEL, resolve_model
+from pressure_sense.models import EMBEDDED_MODEL, resolve_model, trained_judge_path
 from pressure_sense.rubrics import Rubric, rubric_named
 
 
@@ -54,18 +54,23 @@ def panel(labels: Sequence[str | None]) -> list[PanelSeat]:
     return [PanelSeat(label, panel_role(position)) for position, label in enumerate(labels)]
 
 
-def seat_model(seat: PanelSeat) -> Model:
-    """The seat's model: the eval's model for its role, else the named model (with its key and base URL),
-    else the embedded model."""
+def seat_judge(seat: PanelSeat, method: str = "auto", max_retries: int = 2) -> Judge:
+    """The seat's judge: a trained judge when named so, else the eval's model for its role, else the named
+    model (with its key and base URL), else the embedded model."""
+    path = trained_judge_path(seat.label) if seat.label else None
+    if path is not None:
+        return trained_judge(seat.label, path)
     default = resolve_model(seat.label).get_model() if seat.label else EMBEDDED_MODEL
-    return get_model(role=seat.role, default=default)
+    model = get_model(role=seat.role, default=default)
+    return model_judge(seat.label or str(model), model, method, max_retries)
 
 
 def _value(rubric: Rubric, judgements: list[Judgement], measured: bool) -> dict[str, float]:
-    """The conversation-level score of each scored (or, for the flags method, measured) dimension for rubrics
-    with a conversation level, else the mean over turns; NaN where none was given."""
+    """The conversation-level score of each scored (or, for the flags method, measured) dimension where the
+    judge gave one, else the mean over turns; NaN where none was given."""
     names = [d.name for d in rubric.of_kind("measured" if measured else "score")]
-    chosen = [j for j in judgements if j.turn_index is None] if "conversation" in rubric.levels else judgements
+    whole = [j for j in judgements if j.turn_index is None]
+    chosen = whole or judgements
     value = {}
     for name in names:
         found = [j.scores[name].score for j in chosen if name in j.scores]
@@ -96,8 +101,7 @@ def rubric_judge(
     def the_judge() -> Judge:
         if method == "flags":
             return FLAGS_JUDGE
-        model = seat_model(PanelSeat(judge, role))
-        return model_judge(judge or str(model), model, method, max_retries)
+        return seat_judge(PanelSeat(judge, role), method, max_retries)
 
     async def score(state: TaskState, target: Target) -> Score:
         scenario, variant = sample_scenario(state, scenarios)

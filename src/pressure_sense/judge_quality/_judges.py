@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pressure_sense.judge import Judge, JudgeCase, Judgement, judge_case, judge_conversation, model_judge
+from pressure_sense.judge import Judge, JudgeCase, Judgement, judge_case, judge_conversation, model_judge, trained_judge
+from pressure_sense.models import trained_judge_path
 from pressure_sense.judge_quality._check import ConversationJudge
 from pressure_sense.judge_quality._import import SampleJudge
 from pressure_sense.judge_quality._labelled import LabelledConversation
@@ -21,7 +22,10 @@ def _model_named(name: str) -> Any:
 
 
 def judge_of(judge: str | Any, method: str) -> Judge:
-    """A Judge for a user-facing model name (checked by `resolve_model`, and its label), or an Inspect Model."""
+    """A Judge for a user-facing name (`trained[:PATH]`, or a model name checked by `resolve_model`), or an
+    Inspect Model."""
+    if isinstance(judge, str) and (path := trained_judge_path(judge)) is not None:
+        return trained_judge(judge, path)
     model = _model_named(judge) if isinstance(judge, str) else judge
     return model_judge(judge if isinstance(judge, str) else str(model), model, method)
 

@@ -9,6 +9,7 @@ from pressure_sense.models._embedded_cache import (
 )
 from pressure_sense.models._embedded_provider import EmbeddedModelAPI
 from pressure_sense.models._env import load_env
+from pressure_sense.models._judge_names import TRAINED_JUDGE, trained_judge_path
 from pressure_sense.models._providers import EMBEDDED_MODEL, may_return_logprobs, small_context
 from pressure_sense.models._resolve import (
     ModelResolutionError,
@@ -21,6 +22,7 @@ from pressure_sense.models._resolve import (
 __all__ = [
     "EMBEDDED_MODEL",
     "EMBEDDED_MODEL_NAME",
+    "TRAINED_JUDGE",
     "EmbeddedModelAPI",
     "EmbeddedModelError",
     "ModelResolutionError",
@@ -32,5 +34,6 @@ __all__ = [
     "load_env",
     "may_return_logprobs",
     "small_context",
+    "trained_judge_path",
     "resolve_model",
 ]

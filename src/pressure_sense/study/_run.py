@@ -15,7 +15,7 @@ from inspect_ai.model import CachePolicy, GenerateConfig, Model
 
 from pressure_sense.experiments import Experiment, TargetSpec
 from pressure_sense.judge import panel
-from pressure_sense.models import EMBEDDED_MODEL, ResolvedModel, resolve_model
+from pressure_sense.models import EMBEDDED_MODEL, ResolvedModel, resolve_model, trained_judge_path
 from pressure_sense.scenarios import resolve_scenarios
 from pressure_sense.store import DB_FILENAME, ResultsStore, samples_frame
 from pressure_sense.study._config import SAMPLE_RETRIES
@@ -56,7 +56,11 @@ def _model_roles(experiment: Experiment) -> dict[str, Model]:
     """The eval's model roles, each with its base URL and args: the judges (`grader`, `grader_2`... for a
     panel), and the pressurer and tool simulator when they are not the embedded model."""
     seats = panel(experiment.judge.names)
-    roles = {seat.role: resolve_model(seat.label).get_model(memoize=False) for seat in seats if seat.label}
+    roles = {
+        seat.role: resolve_model(seat.label).get_model(memoize=False)
+        for seat in seats
+        if seat.label and trained_judge_path(seat.label) is None
+    }
     for role in ("pressurer", "simulator"):
         resolved = resolve_model(getattr(experiment, role))
         if resolved.inspect_name != EMBEDDED_MODEL:

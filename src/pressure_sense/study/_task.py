@@ -7,8 +7,8 @@ from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from pressure_sense.conversation import pressure_conversation
-from pressure_sense.judge import PanelSeat, give_in_check, panel, study_scorers
-from pressure_sense.models import resolve_model
+from pressure_sense.judge import PanelSeat, give_in_check, panel, study_scorers, trained_judge
+from pressure_sense.models import resolve_model, trained_judge_path
 from pressure_sense.rubrics import ACTIONS, CONVERSATION, Rubric, rubric_named
 from pressure_sense.scenarios import Scenario, Variant, expand, resolve_scenarios, variant_grid
 from pressure_sense.store import DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
@@ -45,8 +45,12 @@ def judge_panel(judges: list[str] | str | None) -> list[PanelSeat]:
     if NO_JUDGE in names and len(names) > 1:
         raise ValueError("judge 'none' turns judging off; it cannot be part of a panel")
     names = [name for name in names if name != NO_JUDGE]
-    for name in names:
-        resolve_model(name)  # an unknown provider or a missing key fails here, before any sample is played
+    for name in names:  # an unknown provider, a missing key or a bad judge file fails here, before any sample
+        path = trained_judge_path(name)
+        if path is None:
+            resolve_model(name)
+        else:
+            trained_judge(name, path)
     return panel(names)
 
 

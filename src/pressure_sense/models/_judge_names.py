@@ -1,0 +1,14 @@
+"""Judge names that are not model names: `trained` (the shipped trained judge) and `trained:PATH` (a user's)."""
+
+from __future__ import annotations
+
+TRAINED_JUDGE = "trained"
+"""The trained offline judge shipped in the package (MiniLM features and small heads)."""
+
+
+def trained_judge_path(name: str) -> str | None:
+    """For `trained`, "" (the shipped file); for `trained:PATH`, PATH; for any other name, None."""
+    if name == TRAINED_JUDGE:
+        return ""
+    prefix, separator, path = name.partition(":")
+    return path if prefix == TRAINED_JUDGE and separator and path else None
