@@ -10,6 +10,7 @@ from rich.table import Table
 from pressure_sense.experiments._prices import PRICES_TAKEN, price_of
 from pressure_sense.experiments._replicates import check_replicates
 from pressure_sense.experiments._schema import Experiment, TargetSpec
+from pressure_sense.models import trained_judge_path
 from pressure_sense.scenarios import Scenario, Variant, expand, resolve_scenarios
 
 CHARS_PER_TOKEN = 4
@@ -46,7 +47,7 @@ class PlannedConversation:
     """Per judge model, rubric judgements only."""
     judge_output_tokens: int
     action_calls: int = 0
-    """Agent runs: every judge's action-metric calls (counted in judge_calls too)."""
+    """Agent runs: one judge's action-metric calls (every judge makes them; counted in judge_calls too)."""
     action_input_tokens: int = 0
     action_output_tokens: int = 0
 
@@ -138,8 +139,8 @@ def _conversation(
         judge_input += RUBRIC_TOKENS + seen_users + (k + 1) * reply
     judge_input += RUBRIC_TOKENS + seen_users + turns * reply
     agent = variant.mode == "agent" and judges > 0  # every judge's action metrics, one call per turn
-    action_calls = turns * judges if agent else 0
-    action_input = judges * sum(RUBRIC_TOKENS + sum(users[: k + 1]) + (k + 1) * reply for k in range(turns)) if agent else 0
+    action_calls = turns if agent else 0
+    action_input = sum(RUBRIC_TOKENS + sum(users[: k + 1]) + (k + 1) * reply for k in range(turns)) if agent else 0
     return PlannedConversation(
         model=target.name,
         scenario_id=scenario.id,
@@ -148,7 +149,7 @@ def _conversation(
         turns=turns,
         target_calls=turns,
         pressurer_calls=turns if variant.condition == "adaptive" else 0,
-        judge_calls=(turns + 1) * judges + action_calls,
+        judge_calls=(turns + 1 + action_calls) * judges,
         input_tokens=input_tokens,
         output_tokens=turns * reply,
         judge_input_tokens=judge_input if judges else 0,
@@ -175,8 +176,9 @@ def plan_study(experiment: Experiment, scenarios: list[Scenario] | None = None) 
     chosen = scenarios if scenarios is not None else resolve_scenarios(experiment.scenarios or None)
     pairs = expand(chosen, experiment.variants.variants())
     judges = experiment.judge.names
+    model_judges = [judge for judge in judges if trained_judge_path(judge) is None]
     conversations = [
-        _conversation(target, scenario, variant, epoch, experiment.max_turns, len(judges))
+        _conversation(target, scenario, variant, epoch, experiment.max_turns, len(model_judges))
         for target in experiment.targets
         for scenario, variant in pairs
         for epoch in range(1, experiment.epochs + 1)
@@ -187,11 +189,13 @@ def plan_study(experiment: Experiment, scenarios: list[Scenario] | None = None) 
         inputs, outputs = sum(c.input_tokens for c in mine), sum(c.output_tokens for c in mine)
         models.append(ModelEstimate(target.name, "target", len(mine), sum(c.target_calls for c in mine),
                                     inputs, outputs, _cost(target.name, inputs, outputs)))
-    for position, judge in enumerate(judges):
-        first = position == 0
-        inputs = sum(c.judge_input_tokens + (c.action_input_tokens if first else 0) for c in conversations)
-        outputs = sum(c.judge_output_tokens + (c.action_output_tokens if first else 0) for c in conversations)
-        calls = sum(c.turns + 1 + (c.action_calls if first else 0) for c in conversations)
+    for judge in judges:
+        if trained_judge_path(judge) is not None:  # scores offline: no model calls, no tokens, no cost
+            models.append(ModelEstimate(judge, "judge", len(conversations), 0, 0, 0, 0.0))
+            continue
+        inputs = sum(c.judge_input_tokens + c.action_input_tokens for c in conversations)
+        outputs = sum(c.judge_output_tokens + c.action_output_tokens for c in conversations)
+        calls = sum(c.turns + 1 + c.action_calls for c in conversations)
         models.append(ModelEstimate(judge, "judge", len(conversations), calls, inputs, outputs,
                                     _cost(judge, inputs, outputs)))
     assumptions = {
