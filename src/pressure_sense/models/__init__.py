@@ -7,8 +7,9 @@ from pressure_sense.models._embedded_cache import (
     cache_root,
     embedded_model_dir,
 )
-from pressure_sense.models._embedded_provider import EMBEDDED_MODEL, EmbeddedModelAPI
+from pressure_sense.models._embedded_provider import DEFAULT_REPETITION, EMBEDDED_MODEL, EmbeddedModelAPI
 from pressure_sense.models._env import load_env
+from pressure_sense.models._repetition import RepetitionControl, degeneration
 from pressure_sense.models._resolve import (
     ModelResolutionError,
     ProviderStatus,
@@ -18,14 +19,17 @@ from pressure_sense.models._resolve import (
 )
 
 __all__ = [
+    "DEFAULT_REPETITION",
     "EMBEDDED_MODEL",
     "EMBEDDED_MODEL_NAME",
     "EmbeddedModelAPI",
     "EmbeddedModelError",
     "ModelResolutionError",
     "ProviderStatus",
+    "RepetitionControl",
     "ResolvedModel",
     "cache_root",
+    "degeneration",
     "embedded_model_dir",
     "list_models_status",
     "load_env",

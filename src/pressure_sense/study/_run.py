@@ -19,6 +19,7 @@ from pressure_sense.judge import panel_role
 from pressure_sense.models import EMBEDDED_MODEL, ResolvedModel, resolve_model
 from pressure_sense.scenarios import resolve_scenarios
 from pressure_sense.store import DB_FILENAME, ResultsStore
+from pressure_sense.study._progress import report_progress
 
 
 @dataclass
@@ -100,10 +101,12 @@ def run_study(
         )
         for resolved, model in targets
     ]
+    display = display or default_display()
+    report_progress(display == "plain")  # Inspect's plain display stays silent until samples end
     logs = inspect_eval(
         tasks,
         log_dir=str(out / "logs"),
-        display=display or default_display(),
+        display=display,
         epochs=experiment.epochs,
         max_connections=experiment.concurrency,
         max_samples=experiment.concurrency,
