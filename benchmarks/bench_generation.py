@@ -6,7 +6,12 @@ new tokens: first one call at a time, then all N calls concurrently, which the p
 dynamic batcher runs as shared batches. Prints generated tokens/s for both, the speed-up,
 the batch sizes seen, the model load time and the process's peak RSS.
 
+With `--compare-wait-policy` it runs itself twice, in fresh processes, with torch's OpenMP threads
+spinning while they wait (OMP_WAIT_POLICY=ACTIVE, how earlier releases ran) and sleeping (PASSIVE,
+the embedded engine's default now), and prints both: the before/after of that change.
+
 Run: nice python benchmarks/bench_generation.py [--conversations 16] [--new-tokens 64] [--batch-size 16] [--threads N]
+     [--compare-wait-policy]
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ import asyncio
 import os
 import platform
 import resource
+import subprocess
+import sys
 import time
-
-import torch
 
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig, Model, ModelOutput, get_model
 
@@ -63,13 +68,24 @@ async def all_at_once(model: Model, inputs: list, config: GenerateConfig) -> lis
 
 
 def measure(label: str, run, model: Model, inputs: list, config: GenerateConfig) -> tuple[float, list[ModelOutput]]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     outputs = asyncio.run(run(model, inputs, config))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     tokens = sum(o.usage.output_tokens for o in outputs if o.usage)
     rows = sorted({o.metadata["batch_rows"] for o in outputs if o.metadata})
-    print(f"{label:<15} {tokens:>6} tokens in {elapsed:7.2f} s = {tokens / elapsed:7.1f} tokens/s  (batch sizes seen: {rows})")
+    print(f"{label:<15} {tokens:>6} tokens in {elapsed:7.2f} s = {tokens / elapsed:7.1f} tokens/s, "
+          f"{1000 * cpu / tokens:.1f} ms CPU per token  (batch sizes seen: {rows})")
     return tokens / elapsed, outputs
+
+
+def compare_wait_policies(argv: list[str]) -> None:
+    """Run this benchmark with each OpenMP wait policy in a fresh process and print the figures of both."""
+    for label, policy in (("before", "ACTIVE"), ("after", "PASSIVE")):
+        print(f"--- {label}: OMP_WAIT_POLICY={policy}", flush=True)
+        env = {**os.environ, "OMP_WAIT_POLICY": policy}
+        done = subprocess.run([sys.executable, __file__, *argv], env=env, capture_output=True, text=True, check=False)
+        figures = [line for line in done.stdout.splitlines() if not line.startswith(("inspect_ai", "- hooks", "  "))]
+        print("\n".join(figures) or done.stderr[-2000:], flush=True)
 
 
 def main() -> None:
@@ -78,13 +94,19 @@ def main() -> None:
     parser.add_argument("--new-tokens", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: physical cores)")
+    parser.add_argument("--compare-wait-policy", action="store_true", help="OpenMP threads spinning vs sleeping")
     args = parser.parse_args()
+    if args.compare_wait_policy:
+        compare_wait_policies([arg for arg in sys.argv[1:] if arg != "--compare-wait-policy"])
+        return
+    import torch  # after the provider, which sets the OpenMP wait policy before torch loads
 
     start = time.perf_counter()
     model_args = {"batch_size": args.batch_size} | ({"threads": args.threads} if args.threads else {})
     model = get_model("embedded/smollm2-135m-instruct", **model_args)
     load_s = time.perf_counter() - start
-    print(f"machine: {platform.machine()}, {physical_cores()} physical cores, torch threads {torch.get_num_threads()}, load average {os.getloadavg()[0]:.1f}")
+    print(f"machine: {platform.machine()}, {physical_cores()} physical cores, torch threads {torch.get_num_threads()}, "
+          f"OMP_WAIT_POLICY {os.environ.get('OMP_WAIT_POLICY')}, load average {os.getloadavg()[0]:.1f}")
     print(f"model load (cache warm unless first run): {load_s:.1f} s")
     print(f"workload: {args.conversations} conversations, {args.new_tokens} new tokens each, greedy, batch_size {args.batch_size}")
 

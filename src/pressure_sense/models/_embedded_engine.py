@@ -28,6 +28,11 @@ from pressure_sense.models._shared_prefix import shared_prefix_groups
 
 StopReason = Literal["stop", "max_tokens", "model_length"]
 
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+"""torch's OpenMP threads sleep instead of spinning while they wait (read once, when torch loads; a value
+the user set wins). Decoding a 135M model runs many tiny parallel regions: on a CPU shared with other
+work, spinning threads starve each other (bench_generation.py: 4 tokens in 16.8 s spinning, 1.3 s passive)."""
+
 
 @dataclass(frozen=True)
 class GenerationRequest:
