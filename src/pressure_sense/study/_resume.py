@@ -9,6 +9,7 @@ from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 
 from pressure_sense.conversation import STUDY_METADATA_KEY
 from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER
+from pressure_sense.study._progress import report_progress
 from pressure_sense.study._run import StudyResult, default_display, finish_study
 
 
@@ -35,11 +36,13 @@ def resume_study(run: str | Path, report: bool = True, display: str | None = Non
     logs = latest_logs(folder)
     unfinished = [log for log in logs if log.status != "success"]
     finished = [log for log in logs if log.status == "success"]
+    display = display or default_display()
+    report_progress(display == "plain" and bool(unfinished))
     retried = (
         eval_retry(
             [log.location for log in unfinished],
             log_dir=str(folder / "logs"),
-            display=display or default_display(),
+            display=display,
             fail_on_error=False,
             log_buffer=1,
         )
