@@ -58,3 +58,13 @@ def test_log_probabilities_stay_the_models_own_under_penalties() -> None:
     assert off.logprobs is not None and on.logprobs is not None
     assert off.logprobs[0] == on.logprobs[0]
     assert off.text != on.text, "the strong penalties change what is generated"
+
+
+def test_the_sentence_stop_ends_the_answer_before_the_extra_occurrence_and_says_so() -> None:
+    engine = shared_engine()
+    (result,) = engine.generate(
+        [GenerationRequest(prompt_ids=_prompt(LOOPING_PROMPT), max_new_tokens=80,
+                           repetition=RepetitionControl(max_sentence_repeats=2))]
+    )  # fmt: skip
+    assert result.repetition_stop and result.stop_reason == "stop"
+    assert result.text == "I'm so glad you're here. I'm so glad you're here.", result.text
