@@ -15,6 +15,7 @@ from inspect_ai.tool import Tool, ToolFunction, tool
 from pressure_sense.models import _embedded_provider as provider
 from pressure_sense.models._embedded_cache import EmbeddedModelError
 from pressure_sense.models._embedded_engine import GenerationRequest, GenerationResult, TokenLogprob
+from pressure_sense.models._repetition import RepetitionControl
 
 MODEL = "embedded/smollm2-135m-instruct"
 
@@ -190,3 +191,19 @@ def test_unknown_model_name_and_model_arg_are_clear_errors(use_fake_engine) -> N
         get_model("embedded/gpt-9", memoize=False)
     with pytest.raises(EmbeddedModelError, match="Valid model args: batch_size, batch_window_ms, threads"):
         get_model(MODEL, memoize=False, batchsize=4)
+
+
+def test_requests_carry_the_default_repetition_control_or_the_one_asked_for(use_fake_engine) -> None:
+    engine = use_fake_engine(lambda prompt: "Fine.")
+    asyncio.run(get_model(MODEL, memoize=False).generate("Hi"))
+    asyncio.run(
+        get_model(MODEL, memoize=False, repetition_penalty=1.3, no_repeat_ngram_size=0, max_sentence_repeats=1).generate(
+            "Hi", config=GenerateConfig(frequency_penalty=0.4, presence_penalty=0.2)
+        )
+    )
+    default, chosen = (request.repetition for request in engine.requests)
+    assert default == provider.DEFAULT_REPETITION
+    assert default.repetition_penalty > 1 and default.no_repeat_ngram_size > 0 and default.max_sentence_repeats > 0
+    assert chosen == RepetitionControl(1.3, 0.4, 0.2, 0, 1)
+    with pytest.raises(EmbeddedModelError, match="no_repeat_ngram_size"):
+        get_model(MODEL, memoize=False, no_repeat_ngram_size=-2)

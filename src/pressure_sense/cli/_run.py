@@ -6,10 +6,12 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from pressure_sense._inspect_plugins import load_inspect_plugins
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
+from pressure_sense.cli._summary import SUMMARY_WIDTH, summary_table
 from pressure_sense.experiments import Experiment, ExperimentError
 from pressure_sense.models import EmbeddedModelError
 from pressure_sense.scenarios import ScenarioError
@@ -43,7 +45,7 @@ def _print_summary(result: StudyResult) -> None:
     from pressure_sense.store import results_table
 
     table = results_table(result.db, run=result.study_id)
-    console.print(table.to_string(index=False) if not table.empty else "No samples were stored.", markup=False)
+    console.print(summary_table(table) if not table.empty else Text("No samples were stored."), width=SUMMARY_WIDTH)
     calls, cached = cache_counts(result)
     if calls:
         console.print(f"Model calls: {calls}, {cached} answered from cache.")

@@ -7,10 +7,11 @@ from pressure_sense.models._embedded_cache import (
     cache_root,
     embedded_model_dir,
 )
-from pressure_sense.models._embedded_provider import EmbeddedModelAPI
+from pressure_sense.models._embedded_provider import DEFAULT_REPETITION, EmbeddedModelAPI
 from pressure_sense.models._env import load_env
 from pressure_sense.models._judge_names import TRAINED_JUDGE, trained_judge_path
 from pressure_sense.models._providers import EMBEDDED_MODEL, may_return_logprobs, small_context
+from pressure_sense.models._repetition import RepetitionControl, degeneration
 from pressure_sense.models._resolve import (
     ModelResolutionError,
     ProviderStatus,
@@ -20,6 +21,7 @@ from pressure_sense.models._resolve import (
 )
 
 __all__ = [
+    "DEFAULT_REPETITION",
     "EMBEDDED_MODEL",
     "EMBEDDED_MODEL_NAME",
     "TRAINED_JUDGE",
@@ -27,8 +29,10 @@ __all__ = [
     "EmbeddedModelError",
     "ModelResolutionError",
     "ProviderStatus",
+    "RepetitionControl",
     "ResolvedModel",
     "cache_root",
+    "degeneration",
     "embedded_model_dir",
     "list_models_status",
     "load_env",

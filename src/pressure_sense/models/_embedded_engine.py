@@ -17,9 +17,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pressure_sense.models._embedded_cache import offline_hub
+from pressure_sense.models._repetition import (
+    NO_REPETITION_CONTROL,
+    RepetitionControl,
+    RepetitionTracker,
+    ends_sentence,
+    repeated_sentence_cut,
+)
 from pressure_sense.models._shared_prefix import shared_prefix_groups
 
 StopReason = Literal["stop", "max_tokens", "model_length"]
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+"""torch's OpenMP threads sleep instead of spinning while they wait (read once, when torch loads; a value
+the user set wins). Decoding a 135M model runs many tiny parallel regions: on a CPU shared with other
+work, spinning threads starve each other (bench_generation.py: 4 tokens in 16.8 s spinning, 1.3 s passive)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,8 @@ class GenerationRequest:
     stop_seqs: tuple[str, ...] = ()
     logprobs: bool = False
     top_logprobs: int = 0
+    repetition: RepetitionControl = NO_REPETITION_CONTROL
+    """Penalties and bans on repeating this answer's own tokens (they never change a first token)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ class GenerationResult:
     """Tokens the model produced, counting an end-of-turn token."""
     batch_rows: int
     """How many requests shared the decoding batch."""
+    repetition_stop: bool = False
+    """The answer was cut before a sentence it had already repeated `max_sentence_repeats` times."""
 
 
 def physical_cores() -> int:
@@ -196,8 +212,8 @@ class EmbeddedEngine:
         results: list[GenerationResult] = []
         for row, request in enumerate(requests):
             logits = out.logits[row, column[row], :].float()
-            state = _RowState()
-            token = self._choose(logits, request, self._generator(request.seed))
+            state = _RowState(RepetitionTracker(request.repetition))
+            token = self._choose(state.repetition.adjust(logits), request, self._generator(request.seed))
             self._record(state, token, logits, request)
             self._finished(state, token, request, len(request.prompt_ids) + 1)
             results.append(self._result(state, request, rows))
@@ -229,7 +245,7 @@ class EmbeddedEngine:
             attention_mask[row, longest - n :] = 1
         position_ids = (attention_mask.cumsum(-1) - 1).clamp(min=0)
         generators = [self._generator(r.seed) for r in requests]
-        states = [_RowState() for _ in requests]
+        states = [_RowState(RepetitionTracker(r.repetition)) for r in requests]
         active = list(range(rows))  # request index of each row still in the batch
         cache = self._new_cache()
         out = self.model(
@@ -247,7 +263,7 @@ class EmbeddedEngine:
             still_active: list[int] = []
             for row, index in enumerate(active):
                 request, state = requests[index], states[index]
-                token = self._choose(logits[row], request, generators[index])
+                token = self._choose(state.repetition.adjust(logits[row]), request, generators[index])
                 self._record(state, token, logits[row], request)
                 prompt_and_output = len(request.prompt_ids) + len(state.token_ids)
                 if self._finished(state, token, request, prompt_and_output):
@@ -303,7 +319,9 @@ class EmbeddedEngine:
         return int(torch.multinomial(probs, 1, generator=generator))
 
     def _record(self, state: _RowState, token: int, logits: Any, request: GenerationRequest) -> None:
+        """Keep the chosen token; its log-probabilities come from the model's own `logits`, unpenalised."""
         state.token_ids.append(token)
+        state.repetition.add(token)
         state.produced += 1
         if not request.logprobs:
             return
@@ -335,6 +353,8 @@ class EmbeddedEngine:
             return True
         if request.stop_seqs and self._hit_stop_sequence(state, request):
             return True
+        if request.repetition.max_sentence_repeats and self._hit_repeated_sentence(state, token, request):
+            return True
         if len(state.token_ids) >= request.max_new_tokens:
             state.stop_reason = "max_tokens"
             return True
@@ -354,6 +374,18 @@ class EmbeddedEngine:
         state.cut_at = position
         return True
 
+    def _hit_repeated_sentence(self, state: _RowState, token: int, request: GenerationRequest) -> bool:
+        if not ends_sentence(self.tokenizer.decode([token], skip_special_tokens=True)):
+            return False
+        text = self.tokenizer.decode(state.token_ids, skip_special_tokens=True)
+        cut = repeated_sentence_cut(text, request.repetition.max_sentence_repeats)
+        if cut is None:
+            return False
+        state.stop_reason = "stop"
+        state.cut_at = len(text[:cut].rstrip())
+        state.repetition_stop = True
+        return True
+
     def _result(self, state: _RowState, request: GenerationRequest, rows: int) -> GenerationResult:
         text = self.tokenizer.decode(state.token_ids, skip_special_tokens=True)
         logprobs = state.logprobs if request.logprobs else None
@@ -369,6 +401,7 @@ class EmbeddedEngine:
             stop_sequence=state.stop_sequence,
             logprobs=logprobs,
             batch_rows=rows,
+            repetition_stop=state.repetition_stop,
         )
 
     def _logprobs_within(self, state: _RowState, chars: int) -> list[TokenLogprob]:
@@ -381,11 +414,14 @@ class EmbeddedEngine:
             kept.append(entry)
         return kept
 
+
 @dataclass
 class _RowState:
+    repetition: RepetitionTracker
     token_ids: list[int] = field(default_factory=list)
     logprobs: list[TokenLogprob] = field(default_factory=list)
     stop_reason: StopReason = "max_tokens"
     stop_sequence: str | None = None
     cut_at: int | None = None
     produced: int = 0
+    repetition_stop: bool = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from inspect_ai.model import (
@@ -32,12 +33,17 @@ from pressure_sense.models._embedded_chat import fit_context, plain_messages
 from pressure_sense.models._embedded_engine import EmbeddedEngine, GenerationRequest, GenerationResult
 from pressure_sense.models._providers import EMBEDDED_MODEL
 from pressure_sense.models._embedded_tools import TOOL_CALL_END, parse_tool_calls, tool_call_prefill, tools_active
+from pressure_sense.models._repetition import RepetitionControl
 
 EMBEDDED_PROVIDER = "embedded"
 
 DEFAULT_MAX_TOKENS = 256
 DEFAULT_BATCH_SIZE = 16
-_MODEL_ARGS = ("batch_size", "batch_window_ms", "threads")
+DEFAULT_REPETITION = RepetitionControl(repetition_penalty=1.1, no_repeat_ngram_size=6, max_sentence_repeats=2)
+"""Repetition control of the embedded model unless its model args say otherwise: SmolLM2-135M loops
+without it (benchmarks/bench_degenerate.py measures the share of looping answers with and without)."""
+_REPETITION_ARGS = ("repetition_penalty", "no_repeat_ngram_size", "max_sentence_repeats")
+_MODEL_ARGS = ("batch_size", "batch_window_ms", "threads", *_REPETITION_ARGS)
 
 _engine: EmbeddedEngine | None = None
 _batchers: dict[tuple[int, float], DynamicBatcher[GenerationRequest, GenerationResult]] = {}
@@ -78,7 +84,10 @@ class EmbeddedModelAPI(ModelAPI):
 
     Model args: `batch_size` (most requests per batch, default 16), `batch_window_ms`
     (how long a batch waits for more requests once the queue is quiet, default 5),
-    `threads` (torch threads, default: physical cores).
+    `threads` (torch threads, default: physical cores), and repetition control (see
+    `RepetitionControl`; defaults in DEFAULT_REPETITION): `repetition_penalty` (1 = off),
+    `no_repeat_ngram_size` (0 = off), `max_sentence_repeats` (0 = off). GenerateConfig's
+    `frequency_penalty` and `presence_penalty` apply with OpenAI's meaning.
     """
 
     def __init__(
@@ -105,6 +114,7 @@ class EmbeddedModelAPI(ModelAPI):
             raise EmbeddedModelError(f"batch_size must be at least 1, got {self.batch_size}")
         window_ms = float(model_args.get("batch_window_ms", 5.0))
         threads = model_args.get("threads")
+        self.repetition = _repetition_from_args(model_args)
         self.engine = shared_engine(int(threads) if threads else None)
         self.batcher = _shared_batcher(self.engine, self.batch_size, window_ms)
 
@@ -137,6 +147,11 @@ class EmbeddedModelAPI(ModelAPI):
             stop_seqs=stop_seqs,
             logprobs=bool(config.logprobs),
             top_logprobs=(config.top_logprobs or 0) if config.logprobs else 0,
+            repetition=replace(
+                self.repetition,
+                frequency_penalty=config.frequency_penalty or 0.0,
+                presence_penalty=config.presence_penalty or 0.0,
+            ),
         )
         result = await self.batcher.submit(request)
         return self._output(result, len(prompt_ids), with_tools, prefill, truncation)
@@ -162,6 +177,8 @@ class EmbeddedModelAPI(ModelAPI):
             logprobs=_inspect_logprobs(result),
         )
         metadata: dict[str, Any] = {"batch_rows": result.batch_rows}
+        if result.repetition_stop:
+            metadata["repetition_stop"] = True
         if truncation is not None:
             metadata["context_truncated"] = truncation
         return ModelOutput(
@@ -200,6 +217,19 @@ class EmbeddedModelAPI(ModelAPI):
 def embedded() -> type[ModelAPI]:
     """Register `embedded/<model>` with Inspect."""
     return EmbeddedModelAPI
+
+
+def _repetition_from_args(model_args: dict[str, Any]) -> RepetitionControl:
+    """DEFAULT_REPETITION with the repetition model args given; EmbeddedModelError for a bad value."""
+    try:
+        values = {
+            "repetition_penalty": float(model_args.get("repetition_penalty", DEFAULT_REPETITION.repetition_penalty)),
+            "no_repeat_ngram_size": int(model_args.get("no_repeat_ngram_size", DEFAULT_REPETITION.no_repeat_ngram_size)),
+            "max_sentence_repeats": int(model_args.get("max_sentence_repeats", DEFAULT_REPETITION.max_sentence_repeats)),
+        }
+        return replace(DEFAULT_REPETITION, **values)
+    except (TypeError, ValueError) as error:
+        raise EmbeddedModelError(f"Bad repetition model arg for {EMBEDDED_MODEL}: {error}") from error
 
 
 def _inspect_logprobs(result: GenerationResult) -> Logprobs | None:

@@ -10,6 +10,7 @@ from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log
 
 from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
 from pressure_sense.study._config import SAMPLE_RETRIES
+from pressure_sense.study._progress import report_progress
 from pressure_sense.study._run import StudyResult, default_display, finish_study
 
 
@@ -45,11 +46,13 @@ def resume_study(run: str | Path, report: bool = True, display: str | None = Non
     rerun = [needs_rerun(log) for log in logs]
     unfinished = [log for log, again in zip(logs, rerun) if again]
     finished = [log for log, again in zip(logs, rerun) if not again]
+    display = display or default_display()
+    report_progress(display == "plain" and bool(unfinished))
     retried = (
         eval_retry(
             [log.location for log in unfinished],
             log_dir=str(folder / "logs"),
-            display=display or default_display(),
+            display=display,
             fail_on_error=False,
             retry_on_error=SAMPLE_RETRIES,
             log_buffer=1,

@@ -20,6 +20,7 @@ from pressure_sense.scenarios import resolve_scenarios
 from pressure_sense.store import DB_FILENAME, ResultsStore, samples_frame
 from pressure_sense.study._config import SAMPLE_RETRIES
 from pressure_sense.study._task import pressure_study
+from pressure_sense.study._progress import report_progress
 
 
 @dataclass
@@ -110,10 +111,12 @@ def run_study(
         )
         for resolved, model in targets
     ]
+    display = display or default_display()
+    report_progress(display == "plain")  # Inspect's plain display stays silent until samples end
     logs = inspect_eval(
         tasks,
         log_dir=str(out / "logs"),
-        display=display or default_display(),
+        display=display,
         epochs=experiment.epochs,
         max_connections=experiment.concurrency,
         max_samples=experiment.concurrency,

@@ -1,0 +1,56 @@
+"""The end-of-run summary table: one row per model x scenario x variant, readable in 80 columns."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+SUMMARY_WIDTH = 80
+"""The summary fits a terminal (or log) this wide."""
+_SHORT = {"pressure": "press.", "alignment": "align.", "truthfulness": "truth.", "coherence": "coher."}
+
+
+def _score(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{float(value):.2f}"  # type: ignore[arg-type]
+
+
+def summary_table(table: pd.DataFrame) -> Table:
+    """`results_table` rows as a compact rich table: a heading row per scenario (and per model when
+    there are several) with its variants below it; for each, n (conversations), the mean per-turn
+    score of each dimension and the failed conversations. Text is shown literally (no markup)."""
+    models = list(dict.fromkeys(table["model"].astype(str)))
+    dimensions = [column.removesuffix("_turn") for column in table.columns if column.endswith("_turn")]
+    legend = ", ".join(f"{_SHORT.get(name, name)} = {name}" for name in dimensions)
+    shown = Table(
+        box=box.SIMPLE_HEAD,
+        padding=0,
+        show_edge=False,
+        pad_edge=False,
+        title=Text(f"Results: {models[0]}") if len(models) == 1 else Text("Results"),
+        title_justify="left",
+        caption=f"Mean judge score per turn, 1-5 ({legend}); n: conversations; failed: ended in an error; "
+        "-: not judged.",
+        caption_justify="left",
+    )
+    shown.add_column("scenario / variant", overflow="fold")
+    shown.add_column("n", justify="right")
+    for name in dimensions:
+        shown.add_column(_SHORT.get(name, name), justify="right")
+    shown.add_column("failed", justify="right")
+    blank = [""] * (len(dimensions) + 2)
+    for model in models:
+        rows = table[table["model"].astype(str) == model]
+        if len(models) > 1:
+            shown.add_row(Text(model, style="bold"), *blank)
+        for scenario, variants in rows.groupby("scenario_id", sort=False):
+            shown.add_row(Text(str(scenario)), *blank)
+            for row in variants.to_dict("records"):
+                scores = [_score(row.get(f"{name}_turn")) for name in dimensions]
+                shown.add_row(Text(f"  {row['variant']}"), str(int(row["n_samples"])), *scores, str(int(row["n_failed"])))
+    return shown
