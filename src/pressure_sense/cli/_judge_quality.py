@@ -74,7 +74,11 @@ def import_command(
 @app.command("judge-check")
 def judge_check(
     judge: list[str] = typer.Option(..., "--judge", "-j", help="Judge model; repeat for a panel (e.g. embedded, openai/gpt-4o)."),
-    against: str = typer.Option(..., help="Labelled set: study-2024, calibration, or a path to labelled YAML files."),
+    against: str = typer.Option(
+        "reference",
+        help="Labelled set: reference (hand-labelled turns, judged turn by turn as a study judges them; default), "
+        "calibration or study-2024 (whole conversations), or a path to labelled YAML files.",
+    ),
     method: str = typer.Option("auto", help="Scoring method: json, logprob, auto, or both (compares json with logprob)."),
     study_dir: Path | None = typer.Option(None, help="The 2024 study's data folder (default: $PRESSURE_SENSE_STUDY_2024_DIR)."),
     bias: list[str] = typer.Option([], "--bias", help="Bias probe: position, length or self; repeat for several."),
@@ -84,7 +88,10 @@ def judge_check(
     resamples: int = typer.Option(2000, min=100, help="Bootstrap resamples for the confidence intervals."),
     seed: int = typer.Option(0, help="Bootstrap seed."),
 ) -> None:
-    """Judge a labelled set and print per-dimension agreement with its labels (with 95% bootstrap CIs)."""
+    """Judge a labelled set and print per-dimension agreement with its labels (with 95% bootstrap CIs).
+
+    A full check of a model judge against the reference set is kept as that judge's reliability: studies
+    judged by it show those figures beside their scores."""
     from pressure_sense.judge_quality import CalibrationError
     from pressure_sense.judge_quality._judges import conversation_judge
     from pressure_sense.judge_quality._runner import resolve_labelled, run_judge_check
@@ -114,6 +121,7 @@ def judge_check(
             )
     for result in report.results:
         console.print(agreement_table(result.agreement, check_title(result)))
+        _turn_level_lines(result, against, limit, resamples, seed)
         line = disagreement_line(result)
         if line:
             console.print(line, markup=False)
@@ -130,3 +138,33 @@ def judge_check(
         console.print(bias_table(report.bias, "bias probes (shift = probed minus original score)"))
     for note in report.notes:
         console.print(f"note: {note}", markup=False)
+
+
+def _turn_level_lines(result, against: str, limit: int | None, resamples: int, seed: int) -> None:
+    """For turn-level sets: AUROC for clear passes against clear failures; for a full reference check, the
+    record studies show (a trained judge's own training set gives in-sample figures: its file's
+    cross-validated ones are printed instead)."""
+    from pressure_sense.judge import judge_reliability, reliability_lines, save_reliability, trained_judge
+    from pressure_sense.judge_quality._turn_check import REFERENCE_SET, clear_case_auroc, reliability_record
+    from pressure_sense.models import trained_judge_path
+
+    if not any(item.turn_index is not None for item in result.items):
+        return
+    estimate = clear_case_auroc(result, resamples=resamples, seed=seed)
+    if estimate is not None:
+        console.print(f"AUROC of alignment, clear pass vs clear failure: {estimate.format()}", markup=False)
+    if against != REFERENCE_SET or limit:
+        return
+    path = trained_judge_path(result.judge)
+    if path is not None:
+        record = judge_reliability(trained_judge(result.judge, path))
+        note = f"note: {result.judge} was trained on this set, so the figures above are in-sample."
+        if record:
+            note += f" What it gets on a new scenario family ({record['source']}):"
+        console.print(note, markup=False)
+        for dimension, text in reliability_lines(record).items():
+            console.print(f"  {dimension}: {text}", markup=False)
+        return
+    method = result.method.split(":")[0]  # "auto: logprob" is kept for the method asked, auto
+    saved = save_reliability(result.judge, method, "conversation", reliability_record(result, estimate))
+    console.print(f"Kept as the reliability of {result.judge} ({method}): {saved}", markup=False)

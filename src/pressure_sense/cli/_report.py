@@ -13,12 +13,14 @@ from rich.text import Text
 from pressure_sense.analysis import DEFAULT_BOOTSTRAP
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
+from pressure_sense.cli._reliability import print_reliability
 from pressure_sense.report import (
     DEFAULT_TRANSCRIPT_CAP,
     Comparison,
     build_report,
     compare_runs,
     no_interval,
+    resolve_sources,
     with_ci,
     write_comparison,
 )
@@ -70,6 +72,10 @@ def compare(
     if not comparison.pooled.empty:
         console.print(_comparison_table(comparison, comparison.pooled, "all scenarios"))
     console.print(comparison.replicate_note, markup=False)
+    with user_errors(StoreError):
+        sides = [(name, resolve_sources([item], db)[0]) for name, item in (("A", run_a), ("B", run_b))]
+    for name, source in sides:
+        print_reliability(console, source.db, source.run, heading=f"{name}: judge reliability")
     paths = write_comparison(comparison, out)
     console.print(f"Written: {', '.join(str(path) for path in paths)}  (bold = an interval that excludes 0)")
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pressure_sense.cli._app import app
+from pressure_sense.cli._reliability import print_reliability
 from pressure_sense.cli._errors import user_errors
 from pressure_sense.store import (
     DB_FILENAME,
@@ -122,6 +123,7 @@ def print_results(db: Path, run: str, source: Path | None = None) -> None:
     name = f"study {studies}" if run == studies else f"run {run} of study {studies}"
     title = f"{name} ({source or db})"
     console.print(_display_table(table, title) if not table.empty else Text(f"No samples stored for {run} in {db}."))
+    print_reliability(console, db, run)
     failures = judge_failure_counts(db, run)
     if not failures.empty:
         lines = [f"{r.dimension} {r.n_failed} of {r.n_asked}" for r in failures.itertuples() if r.n_failed]

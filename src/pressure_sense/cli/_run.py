@@ -11,6 +11,7 @@ from rich.text import Text
 from pressure_sense._inspect_plugins import load_inspect_plugins
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
+from pressure_sense.cli._reliability import print_reliability
 from pressure_sense.cli._summary import SUMMARY_WIDTH, summary_table
 from pressure_sense.experiments import Experiment, ExperimentError
 from pressure_sense.models import EmbeddedModelError
@@ -46,6 +47,7 @@ def _print_summary(result: StudyResult) -> None:
 
     table = results_table(result.db, run=result.study_id)
     console.print(summary_table(table) if not table.empty else Text("No samples were stored."), width=SUMMARY_WIDTH)
+    print_reliability(console, result.db, result.study_id)
     calls, cached = cache_counts(result)
     if calls:
         console.print(f"Model calls: {calls}, {cached} answered from cache.")

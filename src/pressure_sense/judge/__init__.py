@@ -15,6 +15,7 @@ from pressure_sense.judge._give_in import give_in_check
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
 from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
+from pressure_sense.judge._reliability import judge_reliability, reliability_lines, save_reliability
 from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Flag, Judgement
 from pressure_sense.judge._scorer import (
     PanelSeat,
@@ -50,14 +51,17 @@ __all__ = [
     "judge_case",
     "judge_conversation",
     "judge_messages",
+    "judge_reliability",
     "model_judge",
     "panel",
     "panel_role",
     "parse_judgement",
     "parse_score",
     "quote",
+    "reliability_lines",
     "resolve_method",
     "rubric_judge",
+    "save_reliability",
     "seat_judge",
     "study_scorers",
     "trained_judge",

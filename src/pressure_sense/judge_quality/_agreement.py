@@ -109,37 +109,13 @@ class DimensionAgreement:
     n: int
     errors: int
     spearman: Estimate
+    kappa: Estimate
+    """Cohen's kappa with quadratic weights (the judge's scores rounded to whole points)."""
     exact: Estimate
     within_one: Estimate
     mae: Estimate
 
 
-STATISTICS: dict[str, Statistic] = {
-    "spearman": spearman,
-    "exact": exact_accuracy,
-    "within_one": within_one_accuracy,
-    "mae": mean_absolute_error,
-}
-
-
-def dimension_agreement(
-    dimension: str,
-    judge: Sequence[float],
-    reference: Sequence[float],
-    *,
-    errors: int = 0,
-    resamples: int = 2000,
-    seed: int = 0,
-) -> DimensionAgreement:
-    """Every agreement statistic with its bootstrap CI for one dimension's paired scores."""
-    estimates = {
-        name: Estimate(
-            statistic(np.asarray(judge, dtype=float), np.asarray(reference, dtype=float)),
-            *bootstrap_ci(statistic, judge, reference, resamples=resamples, seed=seed),
-        )
-        for name, statistic in STATISTICS.items()
-    }
-    return DimensionAgreement(dimension=dimension, n=len(judge), errors=errors, **estimates)
 
 
 def _whole_scores(values: np.ndarray, low: int = 1, high: int = 5) -> np.ndarray:
@@ -166,6 +142,40 @@ def quadratic_weighted_kappa(judge: Sequence[float], reference: Sequence[float])
     if denominator == 0.0:
         return float("nan")
     return float(1.0 - (weights * observed).sum() / denominator)
+
+
+STATISTICS: dict[str, Statistic] = {
+    "spearman": spearman,
+    "kappa": quadratic_weighted_kappa,
+    "exact": exact_accuracy,
+    "within_one": within_one_accuracy,
+    "mae": mean_absolute_error,
+}
+
+
+def dimension_agreement(
+    dimension: str,
+    judge: Sequence[float],
+    reference: Sequence[float],
+    *,
+    errors: int = 0,
+    resamples: int = 2000,
+    seed: int = 0,
+    clusters: Sequence[str] | None = None,
+) -> DimensionAgreement:
+    """Every agreement statistic with its bootstrap CI for one dimension's paired scores; with `clusters`
+    (e.g. the conversation of each judged turn) the bootstrap resamples whole clusters."""
+
+    def interval(statistic: Statistic) -> tuple[float, float]:
+        if clusters is not None:
+            return cluster_bootstrap_ci(statistic, judge, reference, clusters, resamples=resamples, seed=seed)
+        return bootstrap_ci(statistic, judge, reference, resamples=resamples, seed=seed)
+
+    estimates = {
+        name: Estimate(statistic(np.asarray(judge, dtype=float), np.asarray(reference, dtype=float)), *interval(statistic))
+        for name, statistic in STATISTICS.items()
+    }
+    return DimensionAgreement(dimension=dimension, n=len(judge), errors=errors, **estimates)
 
 
 def auroc(scores: Sequence[float], outcomes: Sequence[float]) -> float:

@@ -116,9 +116,17 @@ def agreement_of(
 ) -> CheckResult:
     """Agreement statistics of given judgements against a labelled set."""
     rows = []
+    clustered = any(item.cluster for item in labelled.items)
     for dimension in labelled.dimensions:
         judged, labels, errors = scored_pairs(labelled.items, judgements, dimension)
-        rows.append(dimension_agreement(dimension, judged, labels, errors=errors, resamples=resamples, seed=seed))
+        clusters = (
+            [item.cluster or item.id for item, j in zip(labelled.items, judgements, strict=True) if dimension in j.scores]
+            if clustered
+            else None
+        )
+        rows.append(
+            dimension_agreement(dimension, judged, labels, errors=errors, resamples=resamples, seed=seed, clusters=clusters)
+        )
     return CheckResult(
         judge=judge,
         method=method,

@@ -31,11 +31,12 @@ def judge_of(judge: str | Any, method: str) -> Judge:
 
 
 def conversation_judge(judge: str | Any, method: str, rubric: Rubric = CONVERSATION) -> ConversationJudge:
-    """Judge a labelled conversation as a whole under `rubric` with `judge` (a model name or an Inspect Model)."""
+    """Judge a labelled item under `rubric` with `judge` (a name or an Inspect Model) as a study would: its
+    judged turn with the conversation so far (turn-level sets), or the whole conversation."""
     chosen = judge_of(judge, method)
 
     async def run(item: LabelledConversation) -> Judgement:
-        case = JudgeCase(item.persona, item.aligned_behaviour, tuple(item.turns), None)
+        case = JudgeCase(item.persona, item.aligned_behaviour, tuple(item.turns), item.turn_index)
         return await judge_case(chosen, rubric, case)
 
     return run

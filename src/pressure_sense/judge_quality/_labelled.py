@@ -24,6 +24,10 @@ class LabelledConversation:
     """pass | fail | borderline | deceptive for the calibration set; empty when not classified."""
     group: str = ""
     """Scenario or situation, for grouping in reports."""
+    turn_index: int | None = None
+    """The judged turn (its labels are that turn's); None: the labels are for the whole conversation."""
+    cluster: str = ""
+    """What a bootstrap resamples (the conversation of a judged turn); empty: the item itself."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ from pressure_sense.judge_quality._calibration import load_calibration
 from pressure_sense.judge_quality._check import CheckResult, ConversationJudge, check_judge
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
 from pressure_sense.judge_quality._panel import PanelSummary, panel_mean_agreement, panel_summary
+from pressure_sense.judge_quality._reference import OVERLAP_FILE
 from pressure_sense.judge_quality._study2024 import load_study_2024
+from pressure_sense.judge_quality._turn_check import REFERENCE_SET, load_reference_set
 
 JudgeFactory = Callable[[str, str], ConversationJudge]
 """(judge model name, method) -> a conversation judge."""
@@ -23,17 +25,30 @@ PROBES = ("position", "length", "self")
 METHODS = ("json", "logprob", "auto", "both")
 
 
+def _turn_format(path: Path) -> bool:
+    """Whether a labelled file (or the first of a folder) is in the turn-level reference format."""
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    first = next((f for f in files if f.name != OVERLAP_FILE), None)
+    return first is not None and "\nconversations:" in "\n" + first.read_text(encoding="utf-8")
+
+
 def resolve_labelled(against: str, study_dir: Path | str | None = None, limit: int | None = None) -> LabelledSet:
-    """The labelled set named by --against: `study-2024`, `calibration`, or a calibration-format YAML file/folder."""
-    if against == "study-2024":
+    """The labelled set named by --against: `reference` (the turn-level reference set, judged turn by turn as
+    studies are), `calibration` or `study-2024` (whole conversations), or a labelled YAML file/folder in
+    either format."""
+    if against == REFERENCE_SET:
+        labelled = load_reference_set()
+    elif against == "study-2024":
         labelled = load_study_2024(study_dir)
     elif against == "calibration":
         labelled = load_calibration()
     else:
         path = Path(against)
         if not path.exists():
-            raise ValueError(f"--against {against!r}: choose study-2024, calibration, or a path to labelled YAML files")
-        labelled = load_calibration([path], name=path.name)
+            raise ValueError(
+                f"--against {against!r}: choose reference, calibration, study-2024, or a path to labelled YAML files"
+            )
+        labelled = load_reference_set([path]) if _turn_format(path) else load_calibration([path], name=path.name)
     return replace(labelled, items=labelled.items[:limit]) if limit else labelled
 
 

@@ -18,14 +18,15 @@ def _number(value: float, digits: int = 2) -> str:
 
 
 def agreement_table(rows: Sequence[DimensionAgreement], title: str) -> Table:
-    """One row per dimension: Spearman, exact, within-1 and MAE with 95% bootstrap CIs, n and errors."""
+    """One row per dimension: Spearman, quadratic-weighted kappa, exact, within-1 and MAE with 95% bootstrap CIs,
+    n and errors."""
     table = Table(
-        "dimension", "n", "errors", "Spearman [95% CI]", "exact", "within-1", "MAE",
+        "dimension", "n", "errors", "Spearman [95% CI]", "kappa (quadratic)", "exact", "within-1", "MAE",
         title=title, title_justify="left",
     )
     for row in rows:
         table.add_row(
-            row.dimension, str(row.n), str(row.errors), row.spearman.format(),
+            row.dimension, str(row.n), str(row.errors), row.spearman.format(), row.kappa.format(),
             row.exact.format(), row.within_one.format(), row.mae.format(),
         )
     return table

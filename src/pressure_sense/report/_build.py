@@ -16,6 +16,7 @@ from pressure_sense.report._charts import write_charts
 from pressure_sense.report._exports import write_exports
 from pressure_sense.report._sections import report_sections
 from pressure_sense.report._setup import RUN_COLUMNS, run_rows, study_setup
+from pressure_sense.report._reliability import recorded_reliability
 from pressure_sense.report._sources import load_frames, load_transcripts, resolve_sources
 from pressure_sense.report._tables import Row, Table, report_tables
 from pressure_sense.report._viewer import DEFAULT_TRANSCRIPT_CAP, choose_conversations, compact_transcript, script_json
@@ -69,8 +70,9 @@ def build_report(
     The HTML holds everything inline (charts as data URIs) and loads nothing from the network.
     The transcript viewer embeds the first `max_transcripts_per_group` epochs of each model x
     scenario x variant (None or 0: every conversation). `judge_reliability` ({dimension: text or
-    figures}, e.g. from a judge-check) is shown in the set-up and the findings; without it they say
-    "judge reliability: not validated". Raises StoreError for a missing database,
+    figures}) is shown in the set-up and the findings; by default it is what each run recorded for its
+    judges (their cross-validated or judge-checked agreement with hand labels), and "not validated" where
+    nothing was measured. Raises StoreError for a missing database,
     an unknown run, or a study without conversations.
     """
     started = time.perf_counter()
@@ -87,6 +89,8 @@ def build_report(
     if frames.samples.empty:
         raise StoreError(f"no conversations stored in {', '.join(s.label for s in sources)}; run a study first")
     lap("load")
+    if judge_reliability is None:
+        judge_reliability = recorded_reliability(sources) or None
     analysis = analyse_study(
         frames.turn_scores,
         frames.judgements,

@@ -18,6 +18,7 @@ from pressure_sense.store._queries import (
 )
 from pressure_sense.store._redact import REDACTED, Redactor, current_redactor, redact, redact_data
 from pressure_sense.store._schema import SCHEMA_VERSION
+from pressure_sense.store._summary import reliability_records
 from pressure_sense.store._summary import check_run, judge_failure_counts, latest_study, list_runs, results_table
 from pressure_sense.store._writer import ResultsStore, StoreError
 
@@ -46,6 +47,7 @@ __all__ = [
     "list_runs",
     "redact",
     "redact_data",
+    "reliability_records",
     "results_table",
     "samples_frame",
     "tool_events_frame",

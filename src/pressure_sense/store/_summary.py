@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from pressure_sense.judge._records import DIMENSIONS
+from pressure_sense.store._keys import STUDY_METADATA_KEY
 from pressure_sense.store._locate import DbLike, read_connection
 from pressure_sense.store._queries import (
     conversation_scores_frame,
@@ -138,3 +141,18 @@ def _dimension_means(scores: pd.DataFrame, keys: list[str], dimensions: list[str
     means = means.reindex(columns=dimensions)
     means.columns = [f"{name}{suffix}" for name in means.columns]
     return means
+
+
+def reliability_records(db: DbLike, run: str | None = None) -> dict[str, dict | None]:
+    """The judge reliability each run recorded at its start ({judge: record, or None when not validated})."""
+    connection = read_connection(db)
+    try:
+        query = "SELECT config FROM runs" + (" WHERE run_id = ? OR study_id = ?" if run else "") + " ORDER BY created_at"
+        rows = connection.execute(query, (run, run) if run else ()).fetchall()
+    finally:
+        connection.close()
+    records: dict[str, dict | None] = {}
+    for (config,) in rows:
+        settings = json.loads(config or "{}").get(STUDY_METADATA_KEY) or {}
+        records.update(settings.get("judge_reliability") or {})
+    return records

@@ -7,7 +7,15 @@ from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from pressure_sense.conversation import pressure_conversation
-from pressure_sense.judge import PanelSeat, give_in_check, panel, study_scorers, trained_judge
+from pressure_sense.judge import (
+    Judge,
+    PanelSeat,
+    give_in_check,
+    judge_reliability,
+    panel,
+    study_scorers,
+    trained_judge,
+)
 from pressure_sense.models import resolve_model, trained_judge_path
 from pressure_sense.rubrics import ACTIONS, CONVERSATION, Rubric, rubric_named
 from pressure_sense.scenarios import Scenario, Variant, expand, resolve_scenarios, variant_grid
@@ -34,6 +42,17 @@ def study_samples(scenarios: list[Scenario], variants: list[Variant]) -> list[Sa
 def _names(value: list[str] | str | None) -> list[str] | None:
     """Inspect's `-T name=value` gives one string; a list stays a list."""
     return [value] if isinstance(value, str) else value
+
+
+def panel_reliability(seats: list[PanelSeat], method: str) -> dict[str, dict | None]:
+    """Each named judge's measured reliability on the conversation rubric (None: not validated)."""
+    records = {}
+    for seat in seats:
+        if seat.label:
+            path = trained_judge_path(seat.label)
+            judge = trained_judge(seat.label, path) if path is not None else Judge(label=seat.label, method=method)
+            records[seat.label] = judge_reliability(judge)
+    return records
 
 
 def judge_panel(judges: list[str] | str | None) -> list[PanelSeat]:
@@ -101,7 +120,10 @@ def pressure_study(
     )
     gave_in = give_in_check(seats[0] if seats else None, method=judge_method)
     labels = [seat.label or seat.role for seat in seats]
-    settings = {"db": db, "study_id": study_id, "model_label": model_label, "judge": ", ".join(labels) or None}
+    settings = {
+        "db": db, "study_id": study_id, "model_label": model_label, "judge": ", ".join(labels) or None,
+        "judge_reliability": panel_reliability(seats, judge_method),
+    }
     return Task(
         dataset=MemoryDataset(study_samples(played, chosen), name="pressure-study"),
         solver=pressure_conversation(max_turns=max_turns, scenarios=index, gave_in=gave_in),
