@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pressure_sense._yaml_locations import (
     duplicate_key_problems,
@@ -16,6 +16,9 @@ from pressure_sense._yaml_locations import (
     yaml_syntax_problem,
 )
 from pressure_sense.scenarios._schema import PressureType, Scenario
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ScenarioError(ValueError):
@@ -34,7 +37,7 @@ def library_dir() -> Path:
 
 def _describe(error: dict[str, Any]) -> str:
     loc = tuple(error["loc"])
-    if error["type"] == "enum" and "pressure_types" in loc:
+    if error["type"] == "enum" and ("pressure_types" in loc or "pressure_type" in loc):
         allowed = ", ".join(kind.value for kind in PressureType)
         return f"unknown pressure type {error['input']!r}; choose one of: {allowed}"
     if error["type"] == "missing":
@@ -49,20 +52,23 @@ def _describe(error: dict[str, Any]) -> str:
     return message
 
 
-def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
-    """Parse and validate one scenario from YAML text; raises ScenarioError."""
+def parse_model(text: str, path: Path | str, model: type[M], what: str) -> M:
+    """Parse YAML text and validate it as `model`; raises ScenarioError naming file, line and field.
+
+    `what` names the kind of file in the error for a non-mapping ("a scenario", "a request"...).
+    """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ScenarioError(path, [yaml_syntax_problem(exc, text)]) from None
     if not isinstance(data, dict) or root is None:
-        raise ScenarioError(path, ["1: a scenario file must be a YAML mapping (id:, title:, turns: ...)"])
+        raise ScenarioError(path, [f"1: {what} file must be a YAML mapping of fields"])
     duplicates = duplicate_key_problems(root)
     if duplicates:
         raise ScenarioError(path, duplicates)
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -71,20 +77,35 @@ def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
         raise ScenarioError(path, problems) from None
 
 
-def load_scenario(path: Path | str) -> Scenario:
-    """Load and validate one scenario file."""
-    path = Path(path)
+def read_text(path: Path) -> str:
+    """A file's UTF-8 text; raises ScenarioError (file and line) when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(path, [f"1: cannot read file: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError as exc:
         line = exc.object[: exc.start].count(b"\n") + 1
         raise ScenarioError(path, [f"{line}: file is not UTF-8 text (byte {exc.start})"]) from None
-    return parse_scenario(text, path)
 
 
-def _yaml_files(path: Path) -> list[Path]:
+def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
+    """Parse and validate one scenario from YAML text; raises ScenarioError."""
+    try:
+        return parse_model(text, path, Scenario, "a scenario")
+    except ScenarioError as exc:
+        if exc.problems[0].startswith("1: a scenario file must be"):
+            raise ScenarioError(path, ["1: a scenario file must be a YAML mapping (id:, title:, turns: ...)"]) from None
+        raise
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Load and validate one scenario file."""
+    path = Path(path)
+    return parse_scenario(read_text(path), path)
+
+
+def yaml_files(path: Path) -> list[Path]:
+    """The *.yaml and *.yml files of a folder, sorted; a file is its own list."""
     if path.is_dir():
         return sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
     return [path]
@@ -97,7 +118,7 @@ def load_scenarios(paths: list[Path | str] | None = None) -> list[Scenario]:
     """
     files: list[Path] = []
     for path in paths or [library_dir()]:
-        files.extend(file for file in _yaml_files(Path(path)) if file.resolve() not in {f.resolve() for f in files})
+        files.extend(file for file in yaml_files(Path(path)) if file.resolve() not in {f.resolve() for f in files})
     scenarios: list[Scenario] = []
     problems: list[str] = []
     origin: dict[str, Path] = {}
