@@ -26,8 +26,8 @@ from pressure_sense.scenarios._loader import (
     load_scenario,
     load_scenarios,
     parse_scenario,
-    resolve_scenarios,
 )
+from pressure_sense.scenarios._resolve import builtin_factorial, factorial_scenario, resolve_scenarios
 from pressure_sense.scenarios._schema import (
     AdaptivePressure,
     FactualQuestion,
@@ -56,7 +56,9 @@ __all__ = [
     "Schedule",
     "Tactic",
     "TacticLevel",
+    "builtin_factorial",
     "expand_design",
+    "factorial_scenario",
     "load_request",
     "load_requests",
     "load_tactic",

@@ -51,6 +51,15 @@ class Schedule:
             return [cls("fixed", int(level))]
         raise ValueError(f"unknown schedule {text!r}; choose rising, shuffled, fixed (every level) or fixed:N (N 1-5)")
 
+    @classmethod
+    def from_name(cls, name: str) -> "Schedule":
+        """The schedule an id part names (`rising`, `shuffled`, `fixed3`); raises ValueError."""
+        if name.startswith("fixed") and name[5:].isdigit():
+            return cls.parse(f"fixed:{name[5:]}")[0]
+        if name in ("rising", "shuffled"):
+            return cls(name)
+        raise ValueError(f"unknown schedule {name!r}; e.g. rising, shuffled, fixed3")
+
     @property
     def name(self) -> str:
         """The schedule as an id part: rising, shuffled, fixed3."""

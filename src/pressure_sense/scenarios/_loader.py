@@ -117,8 +117,12 @@ def load_scenarios(paths: list[Path | str] | None = None) -> list[Scenario]:
     Raises ScenarioError listing the problems of every bad file, or on duplicate ids.
     """
     files: list[Path] = []
+    resolved: set[Path] = set()
     for path in paths or [library_dir()]:
-        files.extend(file for file in yaml_files(Path(path)) if file.resolve() not in {f.resolve() for f in files})
+        for file in yaml_files(Path(path)):
+            if file.resolve() not in resolved:
+                resolved.add(file.resolve())
+                files.append(file)
     scenarios: list[Scenario] = []
     problems: list[str] = []
     origin: dict[str, Path] = {}
@@ -146,41 +150,3 @@ class UnknownScenarioError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-def _looks_like_path(selector: str) -> bool:
-    return "/" in selector or "\\" in selector or selector.endswith((".yaml", ".yml"))
-
-
-def resolve_scenarios(selectors: list[str] | None, library: list[Scenario] | None = None) -> list[Scenario]:
-    """Pick scenarios by id, tag (`tag:NAME`) or file/folder path; None selects the whole library.
-
-    Ids and tags are matched before paths, so a folder that happens to share an id's name never shadows it.
-    Raises KeyError (UnknownScenarioError) naming the unknown selector and the valid choices.
-    """
-    library = library if library is not None else load_scenarios()
-    if not selectors:
-        return library
-    by_id = {scenario.id: scenario for scenario in library}
-    chosen: dict[str, Scenario] = {}
-    for selector in selectors:
-        if selector.startswith("tag:"):
-            tagged = [s for s in library if selector[4:] in s.tags]
-            if not tagged:
-                tags = sorted({tag for s in library for tag in s.tags})
-                raise UnknownScenarioError(f"no scenario has tag {selector[4:]!r}; tags: {', '.join(tags)}")
-            chosen.update({s.id: s for s in tagged})
-        elif selector in by_id:
-            chosen[selector] = by_id[selector]
-        elif Path(selector).exists():
-            found = load_scenarios([selector])
-            if not found:
-                raise UnknownScenarioError(f"no scenario files (*.yaml, *.yml) in {selector}")
-            chosen.update({s.id: s for s in found})
-        elif _looks_like_path(selector):
-            raise UnknownScenarioError(f"no such scenario file or folder: {selector}")
-        else:
-            raise UnknownScenarioError(
-                f"unknown scenario {selector!r}; give an id, tag:NAME or a path; ids: {', '.join(sorted(by_id))}"
-            )
-    return list(chosen.values())
