@@ -7,6 +7,13 @@ from pressure_sense.analysis._breaking import breaking_points, breaking_summary
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP
 from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect
 from pressure_sense.analysis._disagreement import disagreement_rates
+from pressure_sense.analysis._factorial import (
+    dose_response,
+    factorial_turns,
+    first_crossing,
+    type_comparison,
+    type_heatmap,
+)
 from pressure_sense.analysis._findings import headline_findings
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, sample_scores, trajectories
 from pressure_sense.analysis._paired import default_pair_keys, paired_effect, reasoning_effect
@@ -31,6 +38,9 @@ __all__ = [
     "default_pair_keys",
     "dimension_means",
     "disagreement_rates",
+    "dose_response",
+    "factorial_turns",
+    "first_crossing",
     "grouped_bootstrap",
     "grouped_mean_ci",
     "headline_findings",
@@ -42,4 +52,6 @@ __all__ = [
     "reasoning_effect",
     "sample_scores",
     "trajectories",
+    "type_comparison",
+    "type_heatmap",
 ]

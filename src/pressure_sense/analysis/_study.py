@@ -12,6 +12,7 @@ from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP
 from pressure_sense.analysis._breaking import breaking_points, breaking_summary
 from pressure_sense.analysis._columns import GROUP
 from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect, rubric_scores
+from pressure_sense.analysis._factorial import dose_response, factorial_turns, first_crossing, type_comparison
 from pressure_sense.analysis._disagreement import disagreement_rates
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, trajectories
 from pressure_sense.analysis._paired import reasoning_effect
@@ -66,6 +67,12 @@ class StudyAnalysis:
     """panel_alpha per dimension (empty unless a panel of judges scored the study)."""
     panel_flags: pd.DataFrame = field(default_factory=pd.DataFrame)
     """panel_flags: turns where the judges differ by 2 or more."""
+    factorial_curves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """dose_response per model x pressure type x intensity (empty unless the study ran a factorial design)."""
+    factorial_crossings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """first_crossing of the breaking threshold per model x pressure type."""
+    factorial_comparison: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """type_comparison: every pair of pressure types, paired by request."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by its field name, in a stable order (for exports)."""
@@ -88,6 +95,8 @@ def analyse_study(
     all_scored = turn_scores[turn_scores["score"].notna()]
     scored = panel_mean(rubric_scores(all_scored))
     points = breaking_points(scored)
+    design = factorial_turns(scored)
+    curves = dose_response(design, n_boot=n_boot, seed=seed)
     effect_by = ("model", "mode", "condition", "dimension")
     pooled_by = ("model", "dimension")
     return StudyAnalysis(
@@ -116,4 +125,7 @@ def analyse_study(
         ),
         panel_alpha=panel_alpha(all_scored),
         panel_flags=panel_flags(all_scored),
+        factorial_curves=curves,
+        factorial_crossings=first_crossing(curves),
+        factorial_comparison=type_comparison(design, n_boot=n_boot, seed=seed),
     )
