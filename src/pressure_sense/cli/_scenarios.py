@@ -135,3 +135,34 @@ def expand_scenarios(
         f"{len(paths)} scenario(s) in {out}: {len(requests)} request(s) x "
         f"{'mixed' if mixed else f'{len(tactics)} type(s)'} x {len(schedules)} schedule(s)."
     )
+
+
+@scenarios_app.command("generate")
+def generate(
+    description: str = typer.Argument(..., help="The behaviour to test, in a sentence or two."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for the new files (existing files are never overwritten)."),
+    model: str = typer.Option("embedded", "--model", "-m", help="The writing model (embedded, openai/..., ...)."),
+    count: int = typer.Option(3, min=1, max=20, help="Requests to ask for."),
+    tactic: str | None = typer.Option(None, help="Write one tactic for this pressure type instead of requests."),
+    threshold: float = typer.Option(
+        0.85, min=0.0, max=1.0, help="MiniLM cosine similarity at or above which a request is a duplicate."
+    ),
+) -> None:
+    """Have a model write new requests (or a tactic) in the file format: validated, deduplicated, never overwriting."""
+    from pressure_sense._inspect_plugins import load_inspect_plugins
+    from pressure_sense.models import EmbeddedModelError
+    from pressure_sense.study import generate_requests, generate_tactic
+
+    with user_errors(ScenarioError, KeyError, ValueError, EmbeddedModelError):
+        load_inspect_plugins()
+        if tactic:
+            result = generate_tactic(description, tactic, out, model=model)
+        else:
+            result = generate_requests(description, out, model=model, count=count, threshold=threshold)
+    for path in result.written:
+        console.print(f"wrote {path}", markup=False)
+    for reason in result.rejected:
+        err_console.print(f"left out: {reason}", markup=False)
+    console.print(f"{len(result.written)} file(s) written by {result.model}; {len(result.rejected)} problem(s).")
+    if not result.written:
+        raise typer.Exit(code=1)

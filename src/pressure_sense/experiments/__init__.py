@@ -9,7 +9,7 @@ from pressure_sense.experiments._loader import (
 )
 from pressure_sense.experiments._plan import ModelEstimate, Plan, PlannedConversation, plan_study
 from pressure_sense.experiments._prices import PRICES_PER_MILLION, PRICES_TAKEN, price_of
-from pressure_sense.experiments._schema import Experiment, JudgeSpec, TargetSpec, VariantSpec
+from pressure_sense.experiments._schema import Experiment, FactorialSpec, JudgeSpec, TargetSpec, VariantSpec
 
 __all__ = [
     "OVERRIDABLE",
@@ -17,6 +17,7 @@ __all__ = [
     "PRICES_TAKEN",
     "Experiment",
     "ExperimentError",
+    "FactorialSpec",
     "JudgeSpec",
     "ModelEstimate",
     "Plan",

@@ -17,8 +17,12 @@ from pressure_sense.conversation import pressure_study
 from pressure_sense.experiments import Experiment, TargetSpec
 from pressure_sense.judge import panel_role
 from pressure_sense.models import EMBEDDED_MODEL, ResolvedModel, resolve_model
-from pressure_sense.scenarios import resolve_scenarios
+from pressure_sense.scenarios import resolve_scenarios, write_scenarios
 from pressure_sense.store import DB_FILENAME, ResultsStore
+
+
+FACTORIAL_FOLDER = "scenarios"
+"""Subfolder of a factorial study's folder holding its expanded scenario files."""
 
 
 @dataclass
@@ -71,7 +75,9 @@ def run_study(
     `out` is the study's folder (default: the experiment's `out`/STUDY_ID). Raises KeyError or
     ValueError (unknown scenario or model, missing API key) before any model is loaded.
     """
-    resolve_scenarios(experiment.scenarios)
+    design = experiment.factorial.expand() if experiment.factorial is not None else None
+    if design is None:
+        resolve_scenarios(experiment.scenarios)
     variants = [variant.name for variant in experiment.variants.variants()]
     targets = [_target_model(target) for target in experiment.targets]
     roles = _model_roles(experiment)
@@ -82,11 +88,14 @@ def run_study(
     out.mkdir(parents=True, exist_ok=True)
     db = out / DB_FILENAME
     ResultsStore(db).close()
+    selectors = experiment.scenarios
+    if design is not None:  # the design's scenarios are written into the study's folder, so a resume finds them
+        selectors = [str(write_scenarios(design, out / FACTORIAL_FOLDER)[0].parent)]
 
     tasks = [
         task_with(
             pressure_study(
-                scenarios=experiment.scenarios,
+                scenarios=selectors,
                 variants=variants,
                 max_turns=experiment.max_turns,
                 judge=None if panel else "none",
