@@ -81,11 +81,12 @@ def test_factorial_study_against_the_loopback_server(tmp_path: Path, monkeypatch
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 def test_factorial_study_on_the_embedded_model_end_to_end(tmp_path: Path) -> None:
     """Two requests x 3 types x the rising schedule (36 turns), played and judged by the embedded model."""
     args = [sys.executable, "-m", "pressure_sense", "run", *_design_args("facts-goldfish-memory", "bank-other-address"),
-            "--max-tokens", "60", "--out", str(tmp_path / "study")]  # fmt: skip
-    result = subprocess.run(args, capture_output=True, text=True, timeout=3000)
+            "--max-tokens", "40", "--out", str(tmp_path / "study")]  # fmt: skip
+    result = subprocess.run(args, capture_output=True, text=True, timeout=3500)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     from pressure_sense.analysis import dose_response, factorial_turns
     from pressure_sense.store import samples_frame, turn_scores_frame
