@@ -147,6 +147,7 @@ def generate(
     threshold: float = typer.Option(
         0.85, min=0.0, max=1.0, help="MiniLM cosine similarity at or above which a request is a duplicate."
     ),
+    max_tokens: int = typer.Option(3000, min=1, help="Most tokens per model answer."),
 ) -> None:
     """Have a model write new requests (or a tactic) in the file format: validated, deduplicated, never overwriting."""
     from pressure_sense._inspect_plugins import load_inspect_plugins
@@ -156,9 +157,11 @@ def generate(
     with user_errors(ScenarioError, KeyError, ValueError, EmbeddedModelError):
         load_inspect_plugins()
         if tactic:
-            result = generate_tactic(description, tactic, out, model=model)
+            result = generate_tactic(description, tactic, out, model=model, max_tokens=max_tokens)
         else:
-            result = generate_requests(description, out, model=model, count=count, threshold=threshold)
+            result = generate_requests(
+                description, out, model=model, count=count, threshold=threshold, max_tokens=max_tokens
+            )
     for path in result.written:
         console.print(f"wrote {path}", markup=False)
     for reason in result.rejected:
