@@ -59,3 +59,12 @@ def test_rising_schedule_is_reported_as_confounded() -> None:
     assert control["per_intensity"].isna().all()  # intensity and position cannot be separated
     text = " ".join(confound_findings(pd.DataFrame(), control, 1))
     assert "intensity follows the turn number" in text and "Neither effect can be told apart" in text
+
+
+def test_one_conversation_gets_no_interval() -> None:
+    residuals, turns = _design("shuffled", "intensity")
+    first = turns["conversation"] == "c0"
+    control = position_control(residuals[first.to_numpy()], turns[first].reset_index(drop=True), n_boot=50)
+    assert control["per_intensity_low"].isna().all() and (control["direction_from"] == "its own turns").all()
+    text = " ".join(confound_findings(pd.DataFrame(), control, 1))
+    assert "no CI: one conversation" in text and "neither effect" in text

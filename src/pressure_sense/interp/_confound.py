@@ -21,7 +21,7 @@ def _crossfit_projection(residuals: np.ndarray, classes: np.ndarray, groups: np.
     unique = np.unique(groups)
     if len(unique) < 2:
         direction = pressure_direction(residuals, classes)
-        return (project(residuals, direction) if direction else np.full(residuals.shape[:2], np.nan)), "in-sample"
+        return (project(residuals, direction) if direction else np.full(residuals.shape[:2], np.nan)), "its own turns"
     projection = np.full(residuals.shape[:2], np.nan)
     for group in unique:
         held = groups == group
@@ -70,7 +70,8 @@ def position_control(
         boots = np.array([
             _coefficients(y[d][keep[d]], intensity[d][keep[d]], position[d][keep[d]]) for d in draws
         ])  # fmt: skip
-        low, high = (np.nanquantile(boots, q, axis=0) if np.isfinite(boots).any() else np.full(3, np.nan) for q in (0.025, 0.975))
+        defined = len(unique) >= 2 and np.isfinite(boots).any()  # one conversation: no CI, not a zero-width one
+        low, high = (np.nanquantile(boots, q, axis=0) if defined else np.full(3, np.nan) for q in (0.025, 0.975))
         rows.append({
             "layer": layer,
             "per_intensity": estimate[1], "per_intensity_low": low[1], "per_intensity_high": high[1],
@@ -112,11 +113,14 @@ def confound_findings(probe: pd.DataFrame, control: pd.DataFrame, layer: int) ->
         )
     per_intensity = (row["per_intensity"], row["per_intensity_low"], row["per_intensity_high"])
     direction_survives = bool(np.isfinite(per_intensity[1]) and (per_intensity[1] > 0 or per_intensity[2] < 0))
+    def ci(low: float, high: float) -> str:
+        return " (no CI: one conversation)" if not np.isfinite(low) else f" [{low:+.3f}, {high:+.3f}]"
+
     lines.append(
         f"Pressure direction (layer {layer}, estimated on {row['direction_from']}): the projection moves "
-        f"{per_intensity[0]:+.3f} per intensity step [{per_intensity[1]:+.3f}, {per_intensity[2]:+.3f}] holding the "
-        f"turn fixed, and {row['per_turn']:+.3f} per turn [{row['per_turn_low']:+.3f}, {row['per_turn_high']:+.3f}] "
-        "holding intensity fixed (95% CIs, conversations resampled)."
+        f"{per_intensity[0]:+.3f} per intensity step{ci(per_intensity[1], per_intensity[2])} holding the turn fixed, "
+        f"and {row['per_turn']:+.3f} per turn{ci(row['per_turn_low'], row['per_turn_high'])} holding intensity fixed"
+        + (" (95% CIs, conversations resampled)." if np.isfinite(per_intensity[1]) else ".")
     )
     surviving = [name for name, ok in (("the probe", probe_survives), ("the pressure direction", direction_survives)) if ok]
     if confounded:
