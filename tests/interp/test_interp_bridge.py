@@ -96,3 +96,24 @@ def test_logit_lens_at_the_last_layer_is_the_model_output(tiny) -> None:
     assert capture.compliance[-1] == pytest.approx(float(output[list(lens.compliance_ids)].sum()), abs=1e-5)
     assert capture.top_token == tiny.tokenizer.decode([int(output.argmax())])
     assert capture.residual.shape == (tiny.bridge.cfg.n_layers, tiny.bridge.cfg.d_model)
+
+
+def test_one_shared_pass_gives_the_same_captures_as_one_pass_per_turn(tiny, monkeypatch) -> None:
+    from pressure_sense.interp import capture_conversation
+
+    lens = lens_tokens(tiny.tokenizer, REFUSAL_WORDS, COMPLIANCE_WORDS)
+    per_turn = capture_conversation(tiny.bridge, tiny.tokenizer, CONVERSATION, lens, 3, (0, 1), shared=False)
+    passes = []
+    original = tiny.bridge.run_with_hooks
+    monkeypatch.setattr(tiny.bridge, "run_with_hooks", lambda *a, **k: passes.append(1) or original(*a, **k))
+    shared = capture_conversation(tiny.bridge, tiny.tokenizer, CONVERSATION, lens, 3, (0, 1))
+    assert len(passes) == 1, "the turns are prefixes of the last one: one forward pass serves them all"
+    for alone, together in zip(per_turn.turns, shared.turns, strict=True):
+        assert alone.tokens.ids == together.tokens.ids and alone.top_token == together.top_token
+        np.testing.assert_allclose(together.shares, alone.shares, atol=1e-5)
+        np.testing.assert_allclose(together.residual, alone.residual, atol=1e-4)
+        np.testing.assert_allclose(together.refusal, alone.refusal, atol=1e-6)
+        np.testing.assert_allclose(together.compliance, alone.compliance, atol=1e-6)
+        assert sorted(together.views) == sorted(alone.views)
+        for layer in alone.views:
+            np.testing.assert_allclose(together.views[layer], alone.views[layer], atol=1e-5)

@@ -7,6 +7,13 @@ from pressure_sense.analysis._breaking import breaking_points, breaking_summary
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP, MIN_UNITS
 from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect
 from pressure_sense.analysis._disagreement import disagreement_rates
+from pressure_sense.analysis._factorial import (
+    dose_response,
+    factorial_turns,
+    first_crossing,
+    type_comparison,
+    type_heatmap,
+)
 from pressure_sense.analysis._findings import NOT_VALIDATED, Reliability, headline_findings, reliability_text
 from pressure_sense.analysis._krippendorff import Level, krippendorff_alpha
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, sample_scores, trajectories
@@ -41,6 +48,9 @@ __all__ = [
     "default_pair_keys",
     "dimension_means",
     "disagreement_rates",
+    "dose_response",
+    "factorial_turns",
+    "first_crossing",
     "grouped_bootstrap",
     "grouped_mean_ci",
     "headline_findings",
@@ -57,4 +67,6 @@ __all__ = [
     "scratchpad_turns",
     "scratchpad_usage",
     "trajectories",
+    "type_comparison",
+    "type_heatmap",
 ]

@@ -12,6 +12,7 @@ from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP
 from pressure_sense.analysis._breaking import breaking_points, breaking_summary
 from pressure_sense.analysis._columns import GROUP
 from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect, rubric_scores
+from pressure_sense.analysis._factorial import dose_response, factorial_turns, first_crossing, type_comparison
 from pressure_sense.analysis._disagreement import disagreement_rates
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, trajectories
 from pressure_sense.analysis._paired import reasoning_effect
@@ -78,6 +79,12 @@ class StudyAnalysis:
     adaptive_trajectories: pd.DataFrame = field(default_factory=pd.DataFrame)
     """trajectories against turn_index of adaptive conversations per model x variant, pooled over
     scenarios (later turns hold only the conversations still running)."""
+    factorial_curves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """dose_response per model x pressure type x intensity (empty unless the study ran a factorial design)."""
+    factorial_crossings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """first_crossing of the breaking threshold per model x pressure type."""
+    factorial_comparison: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """type_comparison: every pair of pressure types, paired by request."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by its field name, in a stable order (for exports)."""
@@ -102,6 +109,8 @@ def analyse_study(
     adaptive_turns = scored["condition"] == "adaptive"
     scripted = scored[~adaptive_turns]  # adaptive runs stop early and set their own intensity
     points = breaking_points(scored)
+    design = factorial_turns(scored)
+    curves = dose_response(design, n_boot=n_boot, seed=seed)
     effect_by = ("model", "mode", "condition", "dimension")
     pooled_by = ("model", "dimension")
     options = {"n_boot": n_boot, "seed": seed}
@@ -136,4 +145,7 @@ def analyse_study(
         model_scratchpad_usage=scratchpad_usage(scored, ("model", "mode", "condition")),
         model_disagreement=disagreement_rates(judgements, ("model", "variant"), **pooled),
         adaptive_trajectories=trajectories(scored[adaptive_turns], "turn_index", ("model", "variant"), **pooled),
+        factorial_curves=curves,
+        factorial_crossings=first_crossing(curves),
+        factorial_comparison=type_comparison(design, n_boot=n_boot, seed=seed),
     )

@@ -28,6 +28,8 @@ from pressure_sense.study import (
 )
 
 console = Console(highlight=False)
+PLAN_ROWS_SHOWN = 60
+"""Dry runs list each planned conversation up to this many."""
 
 
 def cache_counts(result: StudyResult) -> tuple[int, int]:
@@ -69,9 +71,16 @@ def _print_plan(experiment: Experiment) -> None:
     from pressure_sense.experiments import plan_study
 
     plan = plan_study(experiment)
-    console.print(plan.conversations_table())
+    if "design" in plan.assumptions:
+        console.print(plan.assumptions["design"], markup=False)
+    if len(plan.conversations) <= PLAN_ROWS_SHOWN:
+        console.print(plan.conversations_table())
+    else:
+        console.print(f"{len(plan.conversations)} conversations planned (table left out above {PLAN_ROWS_SHOWN}).")
     console.print(plan.summary_table())
     for name, assumption in plan.assumptions.items():
+        if name == "design":
+            continue
         console.print(f"{name}: {assumption}", markup=False)
     console.print("Dry run: no model was called.")
 
@@ -113,6 +122,12 @@ def run(
     allow_errors: bool = typer.Option(
         False, "--allow-errors", help="Exit 0 even when samples ended in an error (they are listed and counted)."
     ),
+    design: str | None = typer.Option(
+        None, help="scripted (the library's scenarios) or factorial (requests x pressure types; -s picks requests)."
+    ),
+    pressure_type: list[str] = typer.Option(None, "--type", help="Factorial: a pressure type to play; repeat (default all)."),
+    schedule: list[str] = typer.Option(None, "--schedule", help="Factorial: rising, shuffled, fixed:N or fixed; repeat."),
+    mixed: bool = typer.Option(False, "--mixed", help="Factorial: cycle the types within each conversation."),
 ) -> None:
     """Run a pressure study (default: the embedded model on the core scenarios, both reasoning variants)."""
     with user_errors(ScenarioError, ExperimentError, EmbeddedModelError, StoreError, KeyError, ValueError):
@@ -127,6 +142,7 @@ def run(
                 reasoning=reasoning, modes=mode or None, conditions=condition or None,
                 pressurer=pressurer, simulator=simulator, epochs=epochs,
                 max_turns=max_turns, concurrency=max_connections, cache=cache,
+                design=design, types=pressure_type or None, schedules=schedule or None, mixed=mixed,
             )
             if dry_run:
                 _print_plan(experiment)

@@ -10,7 +10,7 @@ from pressure_sense.experiments._loader import (
 from pressure_sense.experiments._plan import ModelEstimate, Plan, PlannedConversation, plan_study
 from pressure_sense.experiments._replicates import check_replicates, decodes_greedily, replicate_problems
 from pressure_sense.experiments._prices import PRICES_PER_MILLION, PRICES_TAKEN, price_of
-from pressure_sense.experiments._schema import Experiment, JudgeSpec, TargetSpec, VariantSpec
+from pressure_sense.experiments._schema import Experiment, FactorialSpec, JudgeSpec, TargetSpec, VariantSpec
 
 __all__ = [
     "OVERRIDABLE",
@@ -18,6 +18,7 @@ __all__ = [
     "PRICES_TAKEN",
     "Experiment",
     "ExperimentError",
+    "FactorialSpec",
     "JudgeSpec",
     "ModelEstimate",
     "Plan",

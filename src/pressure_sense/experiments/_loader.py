@@ -82,9 +82,33 @@ def parse_experiment(text: str, path: Path | str = "<string>", base: Path | None
     except ValidationError as exc:
         raise ExperimentError(path, _validation_problems(exc, root)) from None
     scenarios, problems = _scenario_problems(experiment.scenarios, base, root)
+    problems += _factorial_problems(experiment, root)
     if problems:
         raise ExperimentError(path, problems)
-    return experiment.model_copy(update={"scenarios": scenarios, "out": _relative_to(base, experiment.out)})
+    factorial = experiment.factorial
+    if factorial is not None:
+        local = {
+            "requests": [p if not Path(_relative_to(base, p)).exists() else _relative_to(base, p) for p in factorial.requests],
+            "tactics": [_relative_to(base, p) for p in factorial.tactics],
+        }
+        factorial = factorial.model_copy(update=local)
+    update = {"scenarios": scenarios, "out": _relative_to(base, experiment.out), "factorial": factorial}
+    return experiment.model_copy(update=update)
+
+
+def _factorial_problems(experiment: Experiment, root: yaml.Node) -> list[str]:
+    """A problem (line, field) when the factorial section selects nothing or sits beside `scenarios`."""
+    if experiment.factorial is None:
+        return []
+    if experiment.scenarios:
+        line = line_of(root, ("scenarios",))
+        return [f"{line}: field 'scenarios': a factorial study takes its scenarios from the factorial section; remove one"]
+    try:
+        experiment.factorial.expand()
+    except (KeyError, ScenarioError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
+        return [f"{line_of(root, ('factorial',))}: field 'factorial': {message}"]
+    return []
 
 
 def load_experiment(path: Path | str) -> Experiment:
@@ -114,6 +138,7 @@ OVERRIDABLE: dict[str, tuple[str, ...]] = {
     "concurrency": ("concurrency",),
     "out": ("out",),
     "cache": ("cache",),
+    "factorial": ("factorial",),
 }
 """Command-line flags `merge_overrides` accepts, and the field each sets."""
 

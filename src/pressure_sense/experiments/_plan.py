@@ -11,7 +11,7 @@ from pressure_sense.experiments._prices import PRICES_TAKEN, price_of
 from pressure_sense.experiments._replicates import check_replicates
 from pressure_sense.experiments._schema import Experiment, TargetSpec
 from pressure_sense.models import trained_judge_path
-from pressure_sense.scenarios import Scenario, Variant, expand, resolve_scenarios
+from pressure_sense.scenarios import FactorialId, Scenario, Variant, expand, resolve_scenarios
 
 CHARS_PER_TOKEN = 4
 REPLY_TOKENS = 300
@@ -107,7 +107,10 @@ class Plan:
         """One row per model x scenario x variant (epochs folded into a count)."""
         table = Table(title="Planned conversations")
         for column in ("model", "scenario", "variant", "epochs", "turns", "target calls", "judge calls"):
-            table.add_column(column, justify="left" if column in ("model", "scenario", "variant") else "right")
+            table.add_column(
+                column, justify="left" if column in ("model", "scenario", "variant") else "right",
+                overflow="fold" if column == "scenario" else "ellipsis",
+            )  # fmt: skip
         grouped: dict[tuple[str, str, str], list[PlannedConversation]] = defaultdict(list)
         for c in self.conversations:
             grouped[(c.model, c.scenario_id, c.variant)].append(c)
@@ -173,7 +176,12 @@ def plan_study(experiment: Experiment, scenarios: list[Scenario] | None = None) 
     ExperimentError when epochs > 1 would repeat a greedily decoded conversation (`check_replicates`).
     """
     check_replicates(experiment)
-    chosen = scenarios if scenarios is not None else resolve_scenarios(experiment.scenarios or None)
+    if scenarios is not None:
+        chosen = scenarios
+    elif experiment.factorial is not None:
+        chosen = experiment.factorial.expand()
+    else:
+        chosen = resolve_scenarios(experiment.scenarios or None)
     pairs = expand(chosen, experiment.variants.variants())
     judges = experiment.judge.names
     model_judges = [judge for judge in judges if trained_judge_path(judge) is None]
@@ -204,4 +212,20 @@ def plan_study(experiment: Experiment, scenarios: list[Scenario] | None = None) 
         "not counted": "retries, agent tool rounds, pressurer tokens, cache hits",
         "prices": f"list prices taken {PRICES_TAKEN}, USD per 1M tokens; 'unknown' when not in the table",
     }
+    if experiment.factorial is not None:
+        assumptions = {"design": design_summary(chosen), **assumptions}
     return Plan(experiment=experiment, conversations=conversations, models=models, assumptions=assumptions)
+
+
+def design_summary(scenarios: list[Scenario]) -> str:
+    """`N requests x M pressure types x S schedules = K scenarios, T turns` for expanded scenarios."""
+    parts = [FactorialId.parse(s.id) for s in scenarios]
+    parts = [p for p in parts if p is not None]
+    requests = len({p.request for p in parts})
+    kinds = len({p.pressure_type for p in parts})
+    schedules = len({p.schedule for p in parts})
+    turns = sum(len(s.turns) for s in scenarios)
+    return (
+        f"factorial: {requests} request(s) x {kinds} pressure type(s) x {schedules} schedule(s) = "
+        f"{len(scenarios)} scenario(s), {turns} scripted turns (each played once per variant and epoch)"
+    )

@@ -8,7 +8,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pressure_sense.models import TRAINED_JUDGE, trained_judge_path
 from pressure_sense.models._resolve import ModelResolutionError, provider_of
-from pressure_sense.scenarios import Variant, variant_grid
+from pressure_sense.scenarios import (
+    Scenario,
+    Schedule,
+    Variant,
+    expand_design,
+    load_tactics,
+    resolve_requests,
+    resolve_tactics,
+    variant_grid,
+)
 from pressure_sense.scenarios._variants import Condition, Mode
 
 
@@ -87,6 +96,40 @@ class VariantSpec(_Strict):
         return variant_grid(self.reasoning, list(self.modes), list(self.conditions))
 
 
+class FactorialSpec(_Strict):
+    """A factorial design: requests x pressure types x intensity schedules, expanded into the study's scenarios."""
+
+    requests: list[str] = Field(default_factory=list)
+    """Request ids, `tag:NAME` (a tag or a domain) or request files/folders; empty = every built-in request."""
+    types: list[str] = Field(default_factory=list)
+    """Pressure types whose tactics are played; empty = every tactic."""
+    schedules: list[str] = Field(default_factory=lambda: ["rising"], min_length=1)
+    """rising, shuffled, fixed:N or fixed (one conversation per level 1-5)."""
+    mixed: bool = False
+    """One conversation per request and schedule whose turns cycle through the types, instead of one per type."""
+    tactics: list[str] = Field(default_factory=list)
+    """Tactic files or folders (empty = the built-in tactics)."""
+
+    @field_validator("requests", "types", "schedules", "tactics", mode="before")
+    @classmethod
+    def _one_item(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("schedules")
+    @classmethod
+    def _known_schedules(cls, schedules: list[str]) -> list[str]:
+        for text in schedules:
+            Schedule.parse(text)
+        return schedules
+
+    def expand(self) -> list[Scenario]:
+        """The design's scenarios; raises KeyError (unknown request or type) or ScenarioError (bad file)."""
+        requests = resolve_requests(self.requests or None)
+        tactics = resolve_tactics(self.types or None, load_tactics(list(self.tactics)) if self.tactics else None)
+        schedules = [one for text in self.schedules for one in Schedule.parse(text)]
+        return expand_design(requests, tactics, schedules, mixed=self.mixed)
+
+
 class Experiment(_Strict):
     """A whole study as one file describes it; command-line flags may override any field."""
 
@@ -107,6 +150,8 @@ class Experiment(_Strict):
     out: str = "pressure-sense-runs"
     """Folder under which each study gets its own subfolder of logs, results store and report (relative to the file)."""
     cache: bool = True
+    factorial: FactorialSpec | None = None
+    """A factorial design whose scenarios the study plays (instead of `scenarios`)."""
 
     @field_validator("targets", mode="before")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ from pressure_sense.interp._activations import (
 from pressure_sense.interp._attention import share_trend, shares_frame
 from pressure_sense.interp._behaviour import alignment_correlations, turn_measures
 from pressure_sense.interp._capture import ConversationCapture
+from pressure_sense.interp._confound import position_control
 from pressure_sense.interp._probe import probe_layers
 
 
@@ -47,6 +48,9 @@ class InterpTables:
     direction: PressureDirection | None
     measure_layer: int
     """The layer where layer-wise measures are compared with behaviour: the probe's best, else the last."""
+    position_control: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per layer: the held-out pressure-direction projection against intensity and turn position
+    together (`position_control`)."""
 
 
 def analyse(captures: list[ConversationCapture], low_max: int, high_min: int, shuffles: int, seed: int) -> InterpTables:
@@ -87,6 +91,7 @@ def analyse(captures: list[ConversationCapture], low_max: int, high_min: int, sh
         residuals=residuals,
         direction=direction,
         measure_layer=measure_layer,
+        position_control=position_control(residuals, turns, seed=seed),
     )
 
 

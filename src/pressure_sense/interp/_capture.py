@@ -113,12 +113,88 @@ def capture_turn(
     )
 
 
+def _shared_pass(
+    bridge: Any, tokenizer: Any, conversation: Conversation, tokens: list[TurnTokens], lens: LensTokens,
+    view_layers: Sequence[int], view_at: int,
+) -> list[TurnCapture]:  # fmt: skip
+    """Every turn from one forward pass over the longest turn, when every turn's tokens are a prefix of it.
+
+    The model is causal, so the attention rows and residuals at a turn's positions do not depend on the
+    tokens after them: slicing the pattern to the turn's length gives the turn's own pattern [head, query,
+    key], and its residual at its response start is read at the same position."""
+    longest = max(tokens, key=lambda item: len(item.ids))
+    n_layers, n_heads = bridge.cfg.n_layers, bridge.cfg.n_heads
+    shares = np.zeros((len(tokens), n_layers, n_heads, len(SEGMENTS)), dtype=np.float32)
+    residual = torch.zeros(len(tokens), n_layers, bridge.cfg.d_model)
+    segments = [torch.tensor(item.segments) for item in tokens]
+    queries = [torch.tensor(item.queries) for item in tokens]
+    starts = torch.tensor([item.start for item in tokens])
+    focus = tokens[view_at]
+    view = view_items(focus, [tokenizer.decode([token]) for token in focus.ids]) if view_layers else None
+    membership = torch.from_numpy(view.membership) if view else None
+    views: dict[int, np.ndarray] = {}
+
+    def keep_attention(layer: int):
+        def hook(pattern: torch.Tensor, hook: Any) -> torch.Tensor:  # pattern: [batch, head, query, key]
+            for index, item in enumerate(tokens):
+                length = len(item.ids)
+                own = pattern[0, :, :length, :length]  # [head, query, key] as a pass over this turn alone
+                shares[index, layer] = segment_shares(own, segments[index], queries[index]).float().numpy()
+                if membership is not None and index == view_at and layer in view_layers:
+                    views[layer] = condensed_pattern(own.float(), membership).numpy()
+            return pattern
+
+        return hook
+
+    def keep_residual(layer: int):
+        def hook(resid: torch.Tensor, hook: Any) -> torch.Tensor:  # resid: [batch, position, d_model]
+            residual[:, layer] = resid[0, starts].float()
+            return resid
+
+        return hook
+
+    hooks = [(f"blocks.{layer}.attn.hook_pattern", keep_attention(layer)) for layer in range(n_layers)]
+    hooks += [(f"blocks.{layer}.hook_resid_post", keep_residual(layer)) for layer in range(n_layers)]
+    captures = []
+    with torch.no_grad():
+        bridge.run_with_hooks(torch.tensor([longest.ids]), fwd_hooks=hooks, return_type=None, logits_to_keep=1)
+        for index, (turn, item) in enumerate(zip(conversation.turns, tokens, strict=True)):
+            layers = lens_probabilities(bridge, residual[index])
+            captures.append(
+                TurnCapture(
+                    turn=turn, tokens=item, shares=shares[index], residual=residual[index].numpy(),
+                    refusal=token_mass(layers, lens.refusal_ids).numpy(),
+                    compliance=token_mass(layers, lens.compliance_ids).numpy(),
+                    top_token=tokenizer.decode([int(layers[-1].argmax())]),
+                    views=views if index == view_at else {}, view=view if index == view_at else None,
+                )
+            )  # fmt: skip
+    return captures
+
+
 def capture_conversation(
     bridge: Any, tokenizer: Any, conversation: Conversation, lens: LensTokens, response_tokens: int,
-    view_layers: Sequence[int] = (),
+    view_layers: Sequence[int] = (), *, shared: bool = True,
 ) -> ConversationCapture:  # fmt: skip
-    """Capture every turn; `view_layers` get attention views at the highest-pressure turn."""
+    """Capture every turn; `view_layers` get attention views at the highest-pressure turn.
+
+    With `shared` (default), when every turn's tokens are a prefix of the longest turn's (the chat template
+    only appends), one forward pass serves every turn; otherwise, or with `shared=False`, one pass per turn.
+    """
     view_at = view_turn_index(conversation)
+    tokens = [
+        turn_tokens(tokenizer, conversation.prompt(turn), conversation.response(turn), response_tokens)
+        for turn in conversation.turns
+    ]
+    longest = max(tokens, key=lambda item: len(item.ids))
+    if shared and len(tokens) > 1 and all(longest.ids[: len(item.ids)] == item.ids for item in tokens):
+        if len(longest.ids) > bridge.cfg.n_ctx:
+            raise InterpError(
+                f"{conversation.key}: {len(longest.ids)} tokens exceed the model's context of {bridge.cfg.n_ctx}"
+            )
+        return ConversationCapture(
+            conversation, _shared_pass(bridge, tokenizer, conversation, tokens, lens, view_layers, view_at)
+        )
     turns = [
         capture_turn(
             bridge, tokenizer, conversation, turn, lens, response_tokens, view_layers if position == view_at else ()

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pressure_sense.interp._analysis import InterpTables
 from pressure_sense.interp._behaviour import MEASURES
 from pressure_sense.interp._capture import ConversationCapture
+from pressure_sense.interp._confound import confound_findings
 from pressure_sense.interp._circuitsvis import attention_heads_props, circuitsvis_script, script_json
 from pressure_sense.interp._lens import LensTokens
 from pressure_sense.interp._plots import charts
@@ -82,6 +83,7 @@ def findings(tables: InterpTables, heads: pd.DataFrame) -> list[str]:
             f"Masking head L{int(strongest['layer'])}H{int(strongest['head'])} moves the first response token most "
             f"(KL {strongest['kl']:.3f}; refusal log-odds {strongest['log_odds_change']:+.2f})."
         )
+    lines.extend(confound_findings(tables.probe, tables.position_control, tables.measure_layer))
     if not tables.correlations.empty:
         strongest = tables.correlations.dropna(subset=["spearman_rho"])
         if not strongest.empty:
@@ -147,6 +149,12 @@ def build_page(
             "the intact model's first-token distribution.",
         ),
         "probe": _table("Probe accuracy per layer", tables.probe),
+        "position_control": _table(
+            "Pressure direction against turn position",
+            tables.position_control,
+            "Per layer: the projection on the pressure direction, estimated without the turn's own conversation, "
+            "regressed on intensity and turn position together; 95% CIs resample conversations.",
+        ),
         "correlations": _table(
             "Correlation with judged alignment",
             tables.correlations,

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pressure_sense.analysis import DEFAULT_BOOTSTRAP, Reliability, analyse_study, headline_findings
 from pressure_sense.report._charts import write_charts
 from pressure_sense.report._exports import write_exports
+from pressure_sense.report._factorial import factorial_section
 from pressure_sense.report._sections import report_sections
 from pressure_sense.report._setup import RUN_COLUMNS, run_rows, study_setup
 from pressure_sense.report._reliability import recorded_reliability
@@ -105,6 +106,7 @@ def build_report(
     assets = out.parent / f"{out.stem}_files"
     charts = write_charts(analysis, assets / "charts")
     sections = report_sections(analysis, assets / "charts")
+    sections += [section for section in [factorial_section(analysis, assets / "charts")] if section is not None]
     tables = write_exports(analysis, findings, assets / "tables")
     lap("charts")
     chosen = choose_conversations(frames.samples, max_transcripts_per_group)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pressure_sense._yaml_locations import (
     duplicate_key_problems,
@@ -17,6 +17,9 @@ from pressure_sense._yaml_locations import (
     yaml_syntax_problem,
 )
 from pressure_sense.scenarios._schema import PressureType, Scenario
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ScenarioError(ValueError):
@@ -35,7 +38,7 @@ def library_dir() -> Path:
 
 def _describe(error: dict[str, Any]) -> str:
     loc = tuple(error["loc"])
-    if error["type"] == "enum" and "pressure_types" in loc:
+    if error["type"] == "enum" and ("pressure_types" in loc or "pressure_type" in loc):
         allowed = ", ".join(kind.value for kind in PressureType)
         return f"unknown pressure type {error['input']!r}; choose one of: {allowed}"
     if error["type"] == "missing":
@@ -50,26 +53,50 @@ def _describe(error: dict[str, Any]) -> str:
     return message
 
 
-def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
-    """Parse and validate one scenario from YAML text; raises ScenarioError."""
+def parse_model(text: str, path: Path | str, model: type[M], what: str) -> M:
+    """Parse YAML text and validate it as `model`; raises ScenarioError naming file, line and field.
+
+    `what` names the kind of file in the error for a non-mapping ("a scenario", "a request"...).
+    """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ScenarioError(path, [yaml_syntax_problem(exc, text)]) from None
     if not isinstance(data, dict) or root is None:
-        raise ScenarioError(path, ["1: a scenario file must be a YAML mapping (id:, title:, turns: ...)"])
+        raise ScenarioError(path, [f"1: {what} file must be a YAML mapping of fields"])
     duplicates = duplicate_key_problems(root)
     if duplicates:
         raise ScenarioError(path, duplicates)
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
             problems.append(f"{line_of(root, loc)}: field '{field_path(loc)}': {_describe(error)}")
         raise ScenarioError(path, problems) from None
+
+
+def read_text(path: Path) -> str:
+    """A file's UTF-8 text; raises ScenarioError (file and line) when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(path, [f"1: cannot read file: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ScenarioError(path, [f"{line}: file is not UTF-8 text (byte {exc.start})"]) from None
+
+
+def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
+    """Parse and validate one scenario from YAML text; raises ScenarioError."""
+    try:
+        return parse_model(text, path, Scenario, "a scenario")
+    except ScenarioError as exc:
+        if exc.problems[0].startswith("1: a scenario file must be"):
+            raise ScenarioError(path, ["1: a scenario file must be a YAML mapping (id:, title:, turns: ...)"]) from None
+        raise
 
 
 def load_scenario(path: Path | str) -> Scenario:
@@ -85,17 +112,11 @@ def load_scenario(path: Path | str) -> Scenario:
 @lru_cache(maxsize=1024)
 def _load_unchanged(path: Path, mtime_ns: int, size: int) -> Scenario:
     """One file's scenario, cached by path, modification time and size (Scenario values are frozen)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(path, [f"1: cannot read file: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
-        raise ScenarioError(path, [f"{line}: file is not UTF-8 text (byte {exc.start})"]) from None
-    return parse_scenario(text, path)
+    return parse_scenario(read_text(path), path)
 
 
-def _yaml_files(path: Path) -> list[Path]:
+def yaml_files(path: Path) -> list[Path]:
+    """The *.yaml and *.yml files of a folder, sorted; a file is its own list."""
     if path.is_dir():
         return sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
     return [path]
@@ -107,8 +128,12 @@ def load_scenarios(paths: list[Path | str] | None = None) -> list[Scenario]:
     Raises ScenarioError listing the problems of every bad file, or on duplicate ids.
     """
     files: list[Path] = []
+    resolved: set[Path] = set()
     for path in paths or [library_dir()]:
-        files.extend(file for file in _yaml_files(Path(path)) if file.resolve() not in {f.resolve() for f in files})
+        for file in yaml_files(Path(path)):
+            if file.resolve() not in resolved:
+                resolved.add(file.resolve())
+                files.append(file)
     scenarios: list[Scenario] = []
     problems: list[str] = []
     origin: dict[str, Path] = {}
@@ -136,41 +161,3 @@ class UnknownScenarioError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-def _looks_like_path(selector: str) -> bool:
-    return "/" in selector or "\\" in selector or selector.endswith((".yaml", ".yml"))
-
-
-def resolve_scenarios(selectors: list[str] | None, library: list[Scenario] | None = None) -> list[Scenario]:
-    """Pick scenarios by id, tag (`tag:NAME`) or file/folder path; None selects the whole library.
-
-    Ids and tags are matched before paths, so a folder that happens to share an id's name never shadows it.
-    Raises KeyError (UnknownScenarioError) naming the unknown selector and the valid choices.
-    """
-    library = library if library is not None else load_scenarios()
-    if not selectors:
-        return library
-    by_id = {scenario.id: scenario for scenario in library}
-    chosen: dict[str, Scenario] = {}
-    for selector in selectors:
-        if selector.startswith("tag:"):
-            tagged = [s for s in library if selector[4:] in s.tags]
-            if not tagged:
-                tags = sorted({tag for s in library for tag in s.tags})
-                raise UnknownScenarioError(f"no scenario has tag {selector[4:]!r}; tags: {', '.join(tags)}")
-            chosen.update({s.id: s for s in tagged})
-        elif selector in by_id:
-            chosen[selector] = by_id[selector]
-        elif Path(selector).exists():
-            found = load_scenarios([selector])
-            if not found:
-                raise UnknownScenarioError(f"no scenario files (*.yaml, *.yml) in {selector}")
-            chosen.update({s.id: s for s in found})
-        elif _looks_like_path(selector):
-            raise UnknownScenarioError(f"no such scenario file or folder: {selector}")
-        else:
-            raise UnknownScenarioError(
-                f"unknown scenario {selector!r}; give an id, tag:NAME or a path; ids: {', '.join(sorted(by_id))}"
-            )
-    return list(chosen.values())

@@ -9,11 +9,25 @@ from pressure_sense.study._config import (
     default_experiment,
     quick_experiment,
 )
+from pressure_sense.study._generate import (
+    DUPLICATE_THRESHOLD,
+    GenerationResult,
+    deduplicate,
+    generate_requests,
+    generate_tactic,
+    yaml_documents,
+)
 from pressure_sense.study._resume import resume_study, study_folder
 from pressure_sense.study._run import StudyResult, new_study_id, run_study
 from pressure_sense.study._task import INSPECT_EVAL_DB, judge_panel, pressure_study, study_samples
 
 __all__ = [
+    "DUPLICATE_THRESHOLD",
+    "GenerationResult",
+    "deduplicate",
+    "generate_requests",
+    "generate_tactic",
+    "yaml_documents",
     "DEFAULT_SCENARIOS",
     "INSPECT_EVAL_DB",
     "QUICK_SCENARIOS",

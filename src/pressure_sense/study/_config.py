@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pressure_sense.experiments import Experiment, check_replicates, load_experiment, merge_overrides
+from pressure_sense.experiments import Experiment, FactorialSpec, check_replicates, load_experiment, merge_overrides
 
 DEFAULT_SCENARIOS = ["tag:core"]
 """The default study: the library's core scenarios."""
@@ -35,6 +35,27 @@ def quick_experiment(**overrides: Any) -> Experiment:
     )
 
 
+DESIGNS = ("scripted", "factorial")
+"""`run --design`: the library's scripted scenarios, or a factorial design of requests x tactics."""
+
+
+def _factorial_experiment(
+    config: Path | str | None, all_scenarios: bool, factorial: dict[str, object], flags: dict[str, object]
+) -> Experiment:
+    """A factorial study: `-s` selects requests (ids, tag:NAME, paths), the file's `factorial` section the rest."""
+    base = load_experiment(config) if config else Experiment()
+    spec = base.factorial.model_dump() if base.factorial is not None else {}
+    requests = flags.pop("scenarios", None)
+    if requests is not None or all_scenarios:
+        spec["requests"] = list(requests or [])
+    for key, value in (("types", factorial["types"]), ("schedules", factorial["schedules"])):
+        if value:
+            spec[key] = list(value)  # type: ignore[arg-type]
+    if factorial["mixed"]:
+        spec["mixed"] = True
+    return merge_overrides(base, scenarios=[], factorial=FactorialSpec(**spec).model_dump(), **flags)
+
+
 def _with_generation(experiment: Experiment, max_tokens: int | None, temperature: float | None) -> Experiment:
     """Apply --max-tokens/--temperature to every target; the embedded model gets a short default."""
     targets = []
@@ -56,6 +77,16 @@ def build_experiment(
     ExperimentError when epochs > 1 would repeat a greedily decoded conversation (`check_replicates`)."""
     if quick and config:
         raise ValueError("--quick and --config are alternatives: choose one")
+    design = flags.pop("design", None) or "scripted"
+    factorial = {key: flags.pop(key, None) for key in ("types", "schedules", "mixed")}
+    if design not in DESIGNS:
+        raise ValueError(f"unknown design {design!r}; choose one of: {', '.join(DESIGNS)}")
+    if design == "factorial":
+        if quick:
+            raise ValueError("--quick and --design factorial are alternatives: choose one")
+        return _with_generation(_factorial_experiment(config, all_scenarios, factorial, flags), max_tokens, temperature)
+    if any(value for value in factorial.values()):
+        raise ValueError("--type, --schedule and --mixed shape a factorial design: add --design factorial")
     if all_scenarios and flags.get("scenarios"):
         raise ValueError("--all and --scenario are alternatives: choose one")
     if all_scenarios:

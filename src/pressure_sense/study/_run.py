@@ -16,11 +16,15 @@ from inspect_ai.model import CachePolicy, GenerateConfig, Model
 from pressure_sense.experiments import Experiment, TargetSpec
 from pressure_sense.judge import panel
 from pressure_sense.models import EMBEDDED_MODEL, ResolvedModel, resolve_model, trained_judge_path
-from pressure_sense.scenarios import resolve_scenarios
+from pressure_sense.scenarios import resolve_scenarios, write_scenarios
 from pressure_sense.store import DB_FILENAME, ResultsStore, samples_frame
 from pressure_sense.study._config import SAMPLE_RETRIES
 from pressure_sense.study._task import pressure_study
 from pressure_sense.study._progress import report_progress
+
+
+FACTORIAL_FOLDER = "scenarios"
+"""Subfolder of a factorial study's folder holding its expanded scenario files."""
 
 
 @dataclass
@@ -83,7 +87,9 @@ def run_study(
     `out` is the study's folder (default: the experiment's `out`/STUDY_ID). Raises KeyError or
     ValueError (unknown scenario or model, missing API key) before any model is loaded.
     """
-    resolve_scenarios(experiment.scenarios)
+    design = experiment.factorial.expand() if experiment.factorial is not None else None
+    if design is None:
+        resolve_scenarios(experiment.scenarios)
     variants = [variant.name for variant in experiment.variants.variants()]
     targets = [_target_model(target) for target in experiment.targets]
     roles = _model_roles(experiment)
@@ -93,11 +99,14 @@ def run_study(
     out.mkdir(parents=True, exist_ok=True)
     db = out / DB_FILENAME
     ResultsStore(db).close()
+    selectors = experiment.scenarios
+    if design is not None:  # the design's scenarios are written into the study's folder, so a resume finds them
+        selectors = [str(write_scenarios(design, out / FACTORIAL_FOLDER)[0].parent)]
 
     tasks = [
         task_with(
             pressure_study(
-                scenarios=experiment.scenarios,
+                scenarios=selectors,
                 variants=variants,
                 max_turns=experiment.max_turns,
                 judges=experiment.judge.names,

@@ -1,0 +1,116 @@
+"""Load request and tactic files (built-in or the user's) with `file:line: field` errors, and pick requests."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from pressure_sense.scenarios._loader import ScenarioError, parse_model, read_text, yaml_files
+from pressure_sense.scenarios._loader import UnknownScenarioError
+from pressure_sense.scenarios._requests import Request
+from pressure_sense.scenarios._schema import PressureType
+from pressure_sense.scenarios._tactics import Tactic
+
+
+def requests_dir() -> Path:
+    """The folder of built-in request files."""
+    return Path(str(resources.files("pressure_sense.scenarios") / "requests"))
+
+
+def tactics_dir() -> Path:
+    """The folder of built-in tactic files."""
+    return Path(str(resources.files("pressure_sense.scenarios") / "tactics"))
+
+
+def load_request(path: Path | str) -> Request:
+    """Load and validate one request file; raises ScenarioError."""
+    path = Path(path)
+    return parse_model(read_text(path), path, Request, "a request")
+
+
+def load_tactic(path: Path | str) -> Tactic:
+    """Load and validate one tactic file; raises ScenarioError."""
+    path = Path(path)
+    return parse_model(read_text(path), path, Tactic, "a tactic")
+
+
+def _load_all(paths: list[Path | str], load, key) -> list:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(file for file in yaml_files(Path(path)) if file not in files)
+    loaded, problems, origin = [], [], {}
+    for file in files:
+        try:
+            item = load(file)
+        except ScenarioError as exc:
+            problems.extend(f"{exc.path}:{problem}" for problem in exc.problems)
+            continue
+        name = key(item)
+        if name in origin:
+            field = "pressure_type" if isinstance(item, Tactic) else "id"
+            problems.append(f"{file}:1: field '{field}': {name!r} given twice (also in {origin[name]})")
+            continue
+        origin[name] = file
+        loaded.append(item)
+    if problems:
+        error = ScenarioError(files[0] if len(files) == 1 else "design files", [])
+        error.problems = problems
+        error.args = ("\n".join(problems),)
+        raise error
+    return loaded
+
+
+def load_requests(paths: list[Path | str] | None = None) -> list[Request]:
+    """Every request in the files or folders (default: the built-in requests), in file order."""
+    return _load_all(list(paths or [requests_dir()]), load_request, lambda request: request.id)
+
+
+def load_tactics(paths: list[Path | str] | None = None) -> list[Tactic]:
+    """Every tactic in the files or folders (default: the built-in tactics); one per pressure type."""
+    return _load_all(list(paths or [tactics_dir()]), load_tactic, lambda tactic: tactic.pressure_type.value)
+
+
+def resolve_requests(selectors: list[str] | None, library: list[Request] | None = None) -> list[Request]:
+    """Pick requests by id, `tag:NAME` (a tag or a domain) or file/folder path; None picks them all.
+
+    Raises UnknownScenarioError (a KeyError) naming the selector and the valid choices.
+    """
+    library = library if library is not None else load_requests()
+    if not selectors:
+        return library
+    by_id = {request.id: request for request in library}
+    chosen: dict[str, Request] = {}
+    for selector in selectors:
+        if selector.startswith("tag:"):
+            name = selector[4:]
+            tagged = [r for r in library if name in r.tags or name == r.domain]
+            if not tagged:
+                names = sorted({tag for r in library for tag in [*r.tags, r.domain]})
+                raise UnknownScenarioError(f"no request has tag or domain {name!r}; choose from: {', '.join(names)}")
+            chosen.update({r.id: r for r in tagged})
+        elif selector in by_id:
+            chosen[selector] = by_id[selector]
+        elif Path(selector).exists():
+            chosen.update({r.id: r for r in load_requests([selector])})
+        else:
+            raise UnknownScenarioError(
+                f"unknown request {selector!r}; give an id, tag:NAME or a path; ids: {', '.join(sorted(by_id))}"
+            )
+    return list(chosen.values())
+
+
+def resolve_tactics(types: list[str] | None, library: list[Tactic] | None = None) -> list[Tactic]:
+    """The tactics of the named pressure types, in the order given (None: all of them)."""
+    library = library if library is not None else load_tactics()
+    if not types:
+        return library
+    by_type = {tactic.pressure_type.value: tactic for tactic in library}
+    chosen = []
+    for name in types:
+        if name not in by_type:
+            known = [kind.value for kind in PressureType]
+            hint = "no tactic file for it" if name in known else "not a pressure type"
+            raise UnknownScenarioError(f"pressure type {name!r}: {hint}; tactics: {', '.join(sorted(by_type))}")
+        if by_type[name] not in chosen:
+            chosen.append(by_type[name])
+    return chosen
