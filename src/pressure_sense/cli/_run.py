@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pressure_sense._inspect_plugins import load_inspect_plugins
 from pressure_sense.cli._app import app
@@ -51,6 +52,10 @@ def _print_summary(result: StudyResult) -> None:
         console.print(f"{log.eval.model}: {status}  log: {log.location}")
         if log.error:
             console.print(f"  error: {log.error.message}", markup=False)
+    if result.shard_logs or result.failed_shards:
+        console.print(f"Shards: {len(result.shard_logs)} succeeded, {len(result.failed_shards)} failed")
+    for shard_id, reason in result.failed_shards.items():
+        console.print(f"  [red]shard {shard_id} failed[/]: {escape(reason)}")
     console.print(f"Results database: {result.db}")
     console.print(f"Inspect logs: inspect view --log-dir {result.out / 'logs'}")
     if result.report:
@@ -92,6 +97,8 @@ def run(
     cache: bool | None = typer.Option(None, help="Reuse cached model answers for identical calls (default on)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the planned conversations, calls and tokens only."),
     resume: str | None = typer.Option(None, help="Resume an interrupted study (its folder or id)."),
+    executor: str | None = typer.Option(None, help="local (one process, default) or ray (shards on a Ray cluster)."),
+    address: str | None = typer.Option(None, help="Ray cluster address for --executor ray (default: start Ray here)."),
 ) -> None:
     """Run a pressure study (default: the embedded model on the core scenarios, both reasoning variants)."""
     with user_errors(ScenarioError, ExperimentError, EmbeddedModelError, StoreError, KeyError, ValueError):
@@ -105,6 +112,7 @@ def run(
                 reasoning=reasoning, modes=mode or None, conditions=condition or None,
                 pressurer=pressurer, simulator=simulator, epochs=epochs,
                 max_turns=max_turns, concurrency=max_connections, cache=cache,
+                executor=executor, address=address,
             )
             if dry_run:
                 _print_plan(experiment)

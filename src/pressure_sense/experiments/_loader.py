@@ -84,7 +84,11 @@ def parse_experiment(text: str, path: Path | str = "<string>", base: Path | None
     scenarios, problems = _scenario_problems(experiment.scenarios, base, root)
     if problems:
         raise ExperimentError(path, problems)
-    return experiment.model_copy(update={"scenarios": scenarios, "out": _relative_to(base, experiment.out)})
+    update: dict[str, Any] = {"scenarios": scenarios, "out": _relative_to(base, experiment.out)}
+    log_dir = experiment.executor.log_dir
+    if log_dir and "://" not in log_dir:
+        update["executor"] = experiment.executor.model_copy(update={"log_dir": _relative_to(base, log_dir)})
+    return experiment.model_copy(update=update)
 
 
 def load_experiment(path: Path | str) -> Experiment:
@@ -113,6 +117,8 @@ OVERRIDABLE: dict[str, tuple[str, ...]] = {
     "concurrency": ("concurrency",),
     "out": ("out",),
     "cache": ("cache",),
+    "executor": ("executor", "kind"),
+    "address": ("executor", "address"),
 }
 """Command-line flags `merge_overrides` accepts, and the field each sets."""
 

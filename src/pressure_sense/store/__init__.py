@@ -13,6 +13,7 @@ from pressure_sense.store._queries import (
     transcripts,
     turn_scores_frame,
 )
+from pressure_sense.store._rebuild import RebuildSummary, rebuild_store
 from pressure_sense.store._redact import REDACTED, Redactor, current_redactor, redact, redact_data
 from pressure_sense.store._schema import SCHEMA_VERSION
 from pressure_sense.store._summary import check_run, latest_study, list_runs, results_table
@@ -24,6 +25,7 @@ __all__ = [
     "REDACTED",
     "SAMPLE_COLUMNS",
     "SCHEMA_VERSION",
+    "RebuildSummary",
     "Redactor",
     "ResultsStore",
     "ResultsStoreHook",
@@ -38,6 +40,7 @@ __all__ = [
     "judgements_frame",
     "latest_study",
     "list_runs",
+    "rebuild_store",
     "redact",
     "redact_data",
     "results_table",

@@ -7,9 +7,10 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from inspect_ai import eval as inspect_eval
-from inspect_ai import task_with
+from inspect_ai import Task, task_with
 from inspect_ai.log import EvalLog
 from inspect_ai.model import CachePolicy, GenerateConfig, Model
 
@@ -30,9 +31,15 @@ class StudyResult:
     db: Path
     logs: list[EvalLog] = field(default_factory=list)
     report: Path | None = None
+    shard_logs: list[str] = field(default_factory=list)
+    """A sharded study's successful shard logs (its `logs` stay empty: the store is built from the log folder)."""
+    failed_shards: dict[str, str] = field(default_factory=dict)
+    """A sharded study's shards that kept failing, by shard id, with the reason."""
 
     @property
     def ok(self) -> bool:
+        if self.shard_logs or self.failed_shards:
+            return not self.failed_shards
         return bool(self.logs) and all(log.status == "success" for log in self.logs)
 
 
@@ -46,7 +53,7 @@ def default_display() -> str:
     return "rich" if sys.stdout.isatty() else "plain"
 
 
-def _model_roles(experiment: Experiment) -> dict[str, Model]:
+def model_roles(experiment: Experiment) -> dict[str, Model]:
     """The eval's model roles, each with its base URL and args: the judges (`grader`, `grader_2`... for a
     panel), and the pressurer and tool simulator when they are not the embedded model."""
     roles = {panel_role(i): resolve_model(name).get_model(memoize=False) for i, name in enumerate(experiment.judge.names)}
@@ -57,10 +64,45 @@ def _model_roles(experiment: Experiment) -> dict[str, Model]:
     return roles
 
 
-def _target_model(target: TargetSpec) -> tuple[ResolvedModel, Model]:
+def target_model(target: TargetSpec) -> tuple[ResolvedModel, Model]:
+    """A target's resolved name and its Inspect model with the target's generation settings."""
     resolved = resolve_model(target.name, base_url=target.base_url, **target.args)
     generate = GenerateConfig(max_tokens=target.max_tokens, temperature=target.temperature)
     return resolved, resolved.get_model(config=generate, memoize=False)
+
+
+def study_task(
+    experiment: Experiment, resolved: ResolvedModel, model: Model, *, db: str | None, study_id: str
+) -> Task:
+    """The Inspect task that plays the experiment for one target (its samples go to `db` when set)."""
+    panel = len(experiment.judge.names)
+    return task_with(
+        pressure_study(
+            scenarios=experiment.scenarios,
+            variants=[variant.name for variant in experiment.variants.variants()],
+            max_turns=experiment.max_turns,
+            judge=None if panel else "none",
+            judge_method=experiment.judge.method,
+            panel=max(panel, 1),
+            db=db,
+            study_id=study_id,
+            model_label=resolved.label,
+        ),
+        model=model,
+    )
+
+
+def eval_settings(experiment: Experiment, study_id: str) -> dict[str, Any]:
+    """The Inspect eval settings every executor uses for a study (concurrency, cache, flushing, tags)."""
+    return {
+        "epochs": experiment.epochs,
+        "max_connections": experiment.concurrency,
+        "max_samples": experiment.concurrency,
+        "fail_on_error": False,
+        "cache": CachePolicy(expiry=None) if experiment.cache else False,
+        "tags": ["pressure-sense", study_id],
+        "log_buffer": 1,  # flush every finished sample, so a killed study resumes without redoing it
+    }
 
 
 def run_study(
@@ -72,10 +114,12 @@ def run_study(
     ValueError (unknown scenario or model, missing API key) before any model is loaded.
     """
     resolve_scenarios(experiment.scenarios)
-    variants = [variant.name for variant in experiment.variants.variants()]
-    targets = [_target_model(target) for target in experiment.targets]
-    roles = _model_roles(experiment)
-    panel = len(experiment.judge.names)
+    if experiment.executor.kind == "ray":
+        from pressure_sense.study._ray import run_sharded_study
+
+        return run_sharded_study(experiment, out=out, report=report, display=display)
+    targets = [target_model(target) for target in experiment.targets]
+    roles = model_roles(experiment)
 
     study_id = new_study_id()
     out = Path(out or Path(experiment.out) / study_id)
@@ -83,36 +127,14 @@ def run_study(
     db = out / DB_FILENAME
     ResultsStore(db).close()
 
-    tasks = [
-        task_with(
-            pressure_study(
-                scenarios=experiment.scenarios,
-                variants=variants,
-                max_turns=experiment.max_turns,
-                judge=None if panel else "none",
-                judge_method=experiment.judge.method,
-                panel=max(panel, 1),
-                db=str(db),
-                study_id=study_id,
-                model_label=resolved.label,
-            ),
-            model=model,
-        )
-        for resolved, model in targets
-    ]
+    tasks = [study_task(experiment, resolved, model, db=str(db), study_id=study_id) for resolved, model in targets]
     logs = inspect_eval(
         tasks,
         log_dir=str(out / "logs"),
         display=display or default_display(),
-        epochs=experiment.epochs,
-        max_connections=experiment.concurrency,
-        max_samples=experiment.concurrency,
         model_roles=roles or None,
         max_tasks=1,
-        fail_on_error=False,
-        cache=CachePolicy(expiry=None) if experiment.cache else False,
-        tags=["pressure-sense", study_id],
-        log_buffer=1,  # flush every finished sample, so a killed study resumes without redoing it
+        **eval_settings(experiment, study_id),
     )
     return finish_study(StudyResult(study_id=study_id, out=out, db=db, logs=list(logs)), report)
 
@@ -122,6 +144,11 @@ def finish_study(result: StudyResult, report: bool) -> StudyResult:
     with ResultsStore(result.db) as store:
         for log in result.logs:
             store.write_log(log.location, only_missing=True)
+    return finish_report(result, report)
+
+
+def finish_report(result: StudyResult, report: bool) -> StudyResult:
+    """Write the study's HTML report when asked."""
     if report:
         from pressure_sense.report import build_report
 
