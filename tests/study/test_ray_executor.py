@@ -1,0 +1,291 @@
+"""The Ray executor on a real local three-node Ray cluster against the loopback OpenAI-compatible server.
+
+Sharded studies equal in-process ones sample for sample; a worker killed by SIGKILL mid-shard loses
+and duplicates nothing; the connection limit holds across workers; a shard that keeps failing is
+named and the rest completes; a study whose driver is killed resumes with --resume.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+import ray
+from inspect_ai.log import list_eval_logs, read_eval_log, read_eval_log_sample_summaries
+from ray.cluster_utils import Cluster
+
+from pressure_sense.experiments import ExecutorSpec, Experiment, TargetSpec
+from pressure_sense.store import (
+    DB_FILENAME,
+    conversation_scores_frame,
+    judgements_frame,
+    list_runs,
+    rebuild_store,
+    samples_frame,
+    transcripts,
+    turn_scores_frame,
+)
+from pressure_sense.study import run_study
+from tests.fakes.openai_server import FakeOpenAIServer
+
+SCENARIOS = ["authority-customer-data", "financial-fake-reviews", "deadline-fabricated-sources"]
+EXPECTED = {f"{s}:{v}" for s in SCENARIOS for v in ("chat", "chat+reasoning")}
+API_KEY = "test-key-RAY-0123456789abcdef"
+SHARD_TASK_TITLE = "ray::pressure_sense_shard"
+"""Process title Ray gives a worker while it runs a shard task."""
+RUN_COLUMNS = ["run_id", "sample_pk", "study_id"]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Three one-CPU nodes (one head, two workers) on this machine, small object stores."""
+    nodes = Cluster(
+        initialize_head=True,
+        head_node_args={"num_cpus": 1, "object_store_memory": 80 * 1024**2, "include_dashboard": False},
+    )
+    for _ in range(2):
+        nodes.add_node(num_cpus=1, object_store_memory=80 * 1024**2)
+    nodes.wait_for_nodes()
+    ray.init(address=nodes.address, log_to_driver=False, logging_level="ERROR")
+    yield nodes
+    ray.shutdown()
+    nodes.shutdown()
+
+
+@pytest.fixture
+def server(monkeypatch):
+    with FakeOpenAIServer(latency=0.1) as fake:
+        monkeypatch.setenv("COMPATIBLE_BASE_URL", fake.base_url)
+        monkeypatch.setenv("COMPATIBLE_API_KEY", API_KEY)
+        yield fake
+
+
+def experiment(out: Path, executor: str = "local", concurrency: int = 2, **settings: object) -> Experiment:
+    return Experiment(
+        targets=[TargetSpec(name="compatible/fake")],
+        judge="compatible/fake",
+        scenarios=SCENARIOS,
+        max_turns=3,
+        concurrency=concurrency,
+        cache=False,
+        out=str(out),
+        executor=ExecutorSpec(kind=executor, **settings),  # type: ignore[arg-type]
+    )
+
+
+def contents(db: Path) -> dict[str, pd.DataFrame]:
+    """Everything a study stored, without the columns that name the run (ids differ between executors)."""
+    frames = {
+        "samples": samples_frame(db),
+        "turn_scores": turn_scores_frame(db),
+        "conversation_scores": conversation_scores_frame(db),
+        "judgements": judgements_frame(db),
+    }
+    keys = ["sample_id", "epoch"]
+    shown = {}
+    for name, frame in frames.items():
+        frame = frame.drop(columns=[c for c in RUN_COLUMNS if c in frame.columns])
+        order = keys + [c for c in ("turn_index", "dimension", "judge") if c in frame.columns]
+        shown[name] = frame.sort_values(order, na_position="first").reset_index(drop=True)
+    turns = []
+    for item in transcripts(db):
+        for index, turn in enumerate(item["turns"]):
+            turns.append((item["sample_id"], item["epoch"], index, turn["user"], turn["reasoning"], turn["output"]))
+    shown["turns"] = pd.DataFrame(sorted(turns), columns=["sample_id", "epoch", "turn", "user", "reasoning", "output"])
+    return shown
+
+
+def assert_same_store(db: Path, reference: Path) -> None:
+    got, want = contents(db), contents(reference)
+    for name in want:
+        pd.testing.assert_frame_equal(got[name], want[name], check_dtype=False, obj=name)
+
+
+def shard_logs(log_dir: Path) -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = {}
+    for info in list_eval_logs(str(log_dir), recursive=True):
+        path = Path(info.name.removeprefix("file://"))
+        found.setdefault(path.parent.name, []).append(path)
+    return found
+
+
+def flushed(path: Path) -> int:
+    try:
+        return len(read_eval_log_sample_summaries(str(path)))
+    except Exception:  # the log is being rewritten: not readable this instant
+        return 0
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The in-process study every sharded study must equal."""
+    out = tmp_path_factory.mktemp("reference")
+    with FakeOpenAIServer(latency=0.0) as fake, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMPATIBLE_BASE_URL", fake.base_url)
+        patch.setenv("COMPATIBLE_API_KEY", API_KEY)
+        patch.setenv("INSPECT_DISPLAY", "none")
+        result = run_study(experiment(out), out=out / "study", report=False, display="none")
+        assert result.ok
+        calls = fake.calls
+    return result.db, calls
+
+
+def test_sharded_study_equals_in_process_study(tmp_path, cluster, server, reference):
+    reference_db, reference_calls = reference
+    result = run_study(
+        experiment(tmp_path, "ray", shard_size=2, workers=3), out=tmp_path / "sharded", report=False, display="none"
+    )
+    assert result.ok, result.failed_shards
+    assert len(result.shard_logs) == 3
+    assert set(samples_frame(result.db)["sample_id"]) == EXPECTED
+    assert_same_store(result.db, reference_db)
+    assert server.calls == reference_calls, "every call made once, as in one process"
+    runs = list_runs(result.db)
+    assert len(runs) == 1 and runs["status"].tolist() == ["success"], "one run per target, as in one process"
+
+    again = rebuild_store(tmp_path / "sharded" / "logs", result.db)
+    assert again.samples == len(EXPECTED) and again.unfinished == []
+    assert_same_store(result.db, reference_db)
+    fresh = rebuild_store(tmp_path / "sharded" / "logs", tmp_path / "fresh" / DB_FILENAME)
+    assert fresh.runs == again.runs
+    assert_same_store(tmp_path / "fresh" / DB_FILENAME, reference_db)
+
+
+def test_rebuild_of_in_process_logs_equals_the_hooks_store(tmp_path, reference):
+    reference_db, _ = reference
+    summary = rebuild_store(reference_db.parent / "logs", tmp_path / DB_FILENAME)
+    assert summary.samples == len(EXPECTED)
+    assert_same_store(tmp_path / DB_FILENAME, reference_db)
+    assert list_runs(tmp_path / DB_FILENAME)["run_id"].tolist() == list_runs(reference_db)["run_id"].tolist()
+
+
+def test_connection_limit_holds_across_three_workers(tmp_path, cluster, server):
+    result = run_study(
+        experiment(tmp_path, "ray", concurrency=2, shard_size=2, workers=3),
+        out=tmp_path / "limited", report=False, display="none",
+    )
+    assert result.ok, result.failed_shards
+    assert server.peak_in_flight <= 2, f"the server saw {server.peak_in_flight} requests at once with a limit of 2"
+    assert server.peak_in_flight == 2, "the limit was reached (the test would notice a broken limit)"
+    spans = []
+    for path in result.shard_logs:
+        stats = read_eval_log(path, header_only=True).stats
+        spans.append((stats.started_at, stats.completed_at))
+    overlapping = sum(1 for start, _ in spans if sum(s <= start < e for s, e in spans) > 1)
+    assert overlapping >= 1, f"shards did not run at once, so the limit was not tested: {spans}"
+
+
+def _driver(out: Path, cluster: Cluster, *extra: str) -> list[str]:
+    args = [sys.executable, "-m", "pressure_sense", "run", "-m", "compatible/fake", "--judge", "compatible/fake"]
+    for scenario in SCENARIOS:
+        args += ["-s", scenario]
+    return [
+        *args, "--max-turns", "3", "--max-connections", "1", "--no-report", "--no-cache", "--out", str(out),
+        "--executor", "ray", "--address", cluster.address, *extra,
+    ]  # fmt: skip
+
+
+def _config(tmp_path: Path, cluster: Cluster, shard_size: int, max_retries: int) -> Path:
+    path = tmp_path / "experiment.yaml"
+    path.write_text(
+        "targets: [compatible/fake]\njudge: compatible/fake\n"
+        f"scenarios: [{', '.join(SCENARIOS)}]\nmax_turns: 3\nconcurrency: 1\ncache: false\n"
+        f"executor:\n  kind: ray\n  address: '{cluster.address}'\n  shard_size: {shard_size}\n"
+        f"  workers: 2\n  max_retries: {max_retries}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _shard_workers() -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if cmdline and cmdline[0].startswith(SHARD_TASK_TITLE):
+            found.append(process)
+    return found
+
+
+def _wait_for_flushed(log_dir: Path, shards: int, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """Until `shards` shard logs each hold a flushed sample (and the study is not done)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        logs = shard_logs(log_dir)
+        if sum(any(flushed(path) >= 1 for path in paths) for paths in logs.values()) >= shards:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"no shard flushed a sample in time (driver exit code {process.poll()})")
+
+
+@pytest.mark.slow
+def test_worker_killed_mid_shard_loses_and_duplicates_nothing(tmp_path, cluster, server, reference):
+    reference_db, reference_calls = reference
+    config = _config(tmp_path, cluster, shard_size=3, max_retries=3)
+    out = tmp_path / "killed"
+    env = {**os.environ, "INSPECT_DISPLAY": "none"}
+    driver = subprocess.Popen(
+        [sys.executable, "-m", "pressure_sense", "run", "-c", str(config), "--out", str(out), "--no-report"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    _wait_for_flushed(out / "logs", shards=2, process=driver)
+    workers = _shard_workers()
+    assert len(workers) == 2, [w.info["cmdline"] for w in workers]
+    workers[0].send_signal(signal.SIGKILL)
+    output, _ = driver.communicate(timeout=300)
+    assert driver.returncode == 0, output.decode()
+
+    assert_same_store(out / DB_FILENAME, reference_db)
+    logs = shard_logs(out / "logs")
+    retried = [shard for shard, paths in logs.items() if len(paths) > 1]
+    assert len(retried) == 1, f"exactly the killed shard was run again: {logs}"
+    per_sample = reference_calls / len(EXPECTED)
+    assert server.calls <= reference_calls + per_sample, "finished samples were played again"
+
+
+@pytest.mark.slow
+def test_failing_shard_is_named_then_driver_kill_and_resume_complete_the_study(tmp_path, cluster, server, reference):
+    reference_db, _ = reference
+    config = _config(tmp_path, cluster, shard_size=2, max_retries=0)
+    out = tmp_path / "study"
+    env = {**os.environ, "INSPECT_DISPLAY": "none"}
+    driver = subprocess.Popen(
+        [sys.executable, "-m", "pressure_sense", "run", "-c", str(config), "--out", str(out), "--no-report"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    _wait_for_flushed(out / "logs", shards=1, process=driver)
+    killed = _shard_workers()[0]
+    killed.send_signal(signal.SIGKILL)
+    output, _ = driver.communicate(timeout=300)
+    text = output.decode()
+    assert driver.returncode == 1, text
+    failed = [line for line in text.splitlines() if "failed:" in line and "shard t00-s" in line]
+    assert len(failed) == 1, text
+    assert "Shards: 2 succeeded, 1 failed" in text
+    stored = set(samples_frame(out / DB_FILENAME)["sample_id"])
+    assert len(stored) >= 5, "the other shards completed and the failed shard's flushed sample is kept"
+
+    resumed = subprocess.Popen(
+        [sys.executable, "-m", "pressure_sense", "run", "--resume", str(out), "--no-report"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while not _shard_workers() and time.monotonic() < deadline and resumed.poll() is None:
+        time.sleep(0.2)
+    assert _shard_workers(), "the resumed study never started its shard"
+    resumed.send_signal(signal.SIGKILL)  # the driver dies while its shard runs
+    resumed.wait(timeout=60)
+    final = subprocess.run(
+        [sys.executable, "-m", "pressure_sense", "run", "--resume", str(out), "--no-report"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert final.returncode == 0, final.stdout + final.stderr
+    assert "Shards: 3 succeeded, 0 failed" in final.stdout
+    assert_same_store(out / DB_FILENAME, reference_db)
+    assert list_runs(out / DB_FILENAME)["status"].tolist() == ["success"]
