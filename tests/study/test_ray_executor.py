@@ -38,7 +38,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 SCENARIOS = ["authority-customer-data", "financial-fake-reviews", "deadline-fabricated-sources"]
 EXPECTED = {f"{s}:{v}" for s in SCENARIOS for v in ("chat", "chat+reasoning")}
 API_KEY = "test-key-RAY-0123456789abcdef"
-SHARD_TASK_TITLE = "ray::pressure_sense_shard"
+SHARD_TASK_TITLE = "ray::pressure_sense_shard:"
 """Process title Ray gives a worker while it runs a shard task."""
 RUN_COLUMNS = ["run_id", "sample_pk", "study_id"]
 
@@ -61,7 +61,7 @@ def cluster():
 
 @pytest.fixture
 def server(monkeypatch):
-    with FakeOpenAIServer(latency=0.1) as fake:
+    with FakeOpenAIServer(latency=0.05) as fake:
         monkeypatch.setenv("COMPATIBLE_BASE_URL", fake.base_url)
         monkeypatch.setenv("COMPATIBLE_API_KEY", API_KEY)
         yield fake
@@ -137,10 +137,11 @@ def reference(tmp_path_factory):
     return result.db, calls
 
 
-def test_sharded_study_equals_in_process_study(tmp_path, cluster, server, reference):
+def test_sharded_study_equals_in_process_study_within_one_connection_limit(tmp_path, cluster, server, reference):
     reference_db, reference_calls = reference
     result = run_study(
-        experiment(tmp_path, "ray", shard_size=2, workers=3), out=tmp_path / "sharded", report=False, display="none"
+        experiment(tmp_path, "ray", concurrency=2, shard_size=2, workers=3),
+        out=tmp_path / "sharded", report=False, display="none",
     )
     assert result.ok, result.failed_shards
     assert len(result.shard_logs) == 3
@@ -149,6 +150,15 @@ def test_sharded_study_equals_in_process_study(tmp_path, cluster, server, refere
     assert server.calls == reference_calls, "every call made once, as in one process"
     runs = list_runs(result.db)
     assert len(runs) == 1 and runs["status"].tolist() == ["success"], "one run per target, as in one process"
+
+    assert server.peak_in_flight <= 2, f"the server saw {server.peak_in_flight} requests at once with a limit of 2"
+    assert server.peak_in_flight == 2, "the limit was reached (the test would notice a broken limit)"
+    spans = []
+    for path in result.shard_logs:
+        stats = read_eval_log(path, header_only=True).stats
+        spans.append((stats.started_at, stats.completed_at))
+    overlapping = sum(1 for start, _ in spans if sum(s <= start < e for s, e in spans) > 1)
+    assert overlapping >= 1, f"shards did not run at once, so the limit was not tested: {spans}"
 
     again = rebuild_store(tmp_path / "sharded" / "logs", result.db)
     assert again.samples == len(EXPECTED) and again.unfinished == []
@@ -165,63 +175,48 @@ def test_rebuild_of_in_process_logs_equals_the_hooks_store(tmp_path, reference):
     assert_same_store(tmp_path / DB_FILENAME, reference_db)
     assert list_runs(tmp_path / DB_FILENAME)["run_id"].tolist() == list_runs(reference_db)["run_id"].tolist()
 
-
-def test_connection_limit_holds_across_three_workers(tmp_path, cluster, server):
-    result = run_study(
-        experiment(tmp_path, "ray", concurrency=2, shard_size=2, workers=3),
-        out=tmp_path / "limited", report=False, display="none",
-    )
-    assert result.ok, result.failed_shards
-    assert server.peak_in_flight <= 2, f"the server saw {server.peak_in_flight} requests at once with a limit of 2"
-    assert server.peak_in_flight == 2, "the limit was reached (the test would notice a broken limit)"
-    spans = []
-    for path in result.shard_logs:
-        stats = read_eval_log(path, header_only=True).stats
-        spans.append((stats.started_at, stats.completed_at))
-    overlapping = sum(1 for start, _ in spans if sum(s <= start < e for s, e in spans) > 1)
-    assert overlapping >= 1, f"shards did not run at once, so the limit was not tested: {spans}"
+    command = [sys.executable, "-m", "pressure_sense", "store", "rebuild", str(reference_db.parent / "logs")]
+    command += ["--db", str(tmp_path / "cli" / DB_FILENAME)]
+    for _ in range(2):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"1 logs -> 1 runs, {len(EXPECTED)} samples" in done.stdout
+    assert_same_store(tmp_path / "cli" / DB_FILENAME, reference_db)
 
 
-def _driver(out: Path, cluster: Cluster, *extra: str) -> list[str]:
-    args = [sys.executable, "-m", "pressure_sense", "run", "-m", "compatible/fake", "--judge", "compatible/fake"]
-    for scenario in SCENARIOS:
-        args += ["-s", scenario]
-    return [
-        *args, "--max-turns", "3", "--max-connections", "1", "--no-report", "--no-cache", "--out", str(out),
-        "--executor", "ray", "--address", cluster.address, *extra,
-    ]  # fmt: skip
-
-
-def _config(tmp_path: Path, cluster: Cluster, shard_size: int, max_retries: int) -> Path:
+def _config(tmp_path: Path, cluster: Cluster, shard_size: int, max_retries: int, workers: int = 2) -> Path:
     path = tmp_path / "experiment.yaml"
     path.write_text(
         "targets: [compatible/fake]\njudge: compatible/fake\n"
         f"scenarios: [{', '.join(SCENARIOS)}]\nmax_turns: 3\nconcurrency: 1\ncache: false\n"
         f"executor:\n  kind: ray\n  address: '{cluster.address}'\n  shard_size: {shard_size}\n"
-        f"  workers: 2\n  max_retries: {max_retries}\n",
+        f"  workers: {workers}\n  max_retries: {max_retries}\n",
         encoding="utf-8",
     )
     return path
 
 
-def _shard_workers() -> list[psutil.Process]:
-    found = []
+def _shard_workers() -> dict[str, psutil.Process]:
+    """The worker processes running a shard now, by shard id (from the process title Ray gives them)."""
+    found = {}
     for process in psutil.process_iter(["cmdline"]):
-        cmdline = process.info["cmdline"] or []
-        if cmdline and cmdline[0].startswith(SHARD_TASK_TITLE):
-            found.append(process)
+        title = " ".join(process.info["cmdline"] or [])
+        if title.startswith(SHARD_TASK_TITLE):
+            found[title.removeprefix(SHARD_TASK_TITLE).split()[0]] = process
     return found
 
 
-def _wait_for_flushed(log_dir: Path, shards: int, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    """Until `shards` shard logs each hold a flushed sample (and the study is not done)."""
+def _kill_a_flushed_shard(log_dir: Path, process: subprocess.Popen[bytes], timeout: float = 120) -> str:
+    """SIGKILL the worker of a running shard whose log already holds a flushed sample; returns the shard id."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
-        logs = shard_logs(log_dir)
-        if sum(any(flushed(path) >= 1 for path in paths) for paths in logs.values()) >= shards:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"no shard flushed a sample in time (driver exit code {process.poll()})")
+        running = _shard_workers()
+        for shard, paths in shard_logs(log_dir).items():
+            if shard in running and any(flushed(path) >= 1 for path in paths):
+                running[shard].send_signal(signal.SIGKILL)
+                return shard
+        time.sleep(0.1)
+    raise AssertionError(f"no running shard flushed a sample in time (driver exit code {process.poll()})")
 
 
 @pytest.mark.slow
@@ -234,17 +229,14 @@ def test_worker_killed_mid_shard_loses_and_duplicates_nothing(tmp_path, cluster,
         [sys.executable, "-m", "pressure_sense", "run", "-c", str(config), "--out", str(out), "--no-report"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    _wait_for_flushed(out / "logs", shards=2, process=driver)
-    workers = _shard_workers()
-    assert len(workers) == 2, [w.info["cmdline"] for w in workers]
-    workers[0].send_signal(signal.SIGKILL)
+    killed = _kill_a_flushed_shard(out / "logs", driver)
     output, _ = driver.communicate(timeout=300)
     assert driver.returncode == 0, output.decode()
 
     assert_same_store(out / DB_FILENAME, reference_db)
     logs = shard_logs(out / "logs")
     retried = [shard for shard, paths in logs.items() if len(paths) > 1]
-    assert len(retried) == 1, f"exactly the killed shard was run again: {logs}"
+    assert retried == [killed], f"exactly the killed shard was run again: {logs}"
     per_sample = reference_calls / len(EXPECTED)
     assert server.calls <= reference_calls + per_sample, "finished samples were played again"
 
@@ -259,14 +251,12 @@ def test_failing_shard_is_named_then_driver_kill_and_resume_complete_the_study(t
         [sys.executable, "-m", "pressure_sense", "run", "-c", str(config), "--out", str(out), "--no-report"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    _wait_for_flushed(out / "logs", shards=1, process=driver)
-    killed = _shard_workers()[0]
-    killed.send_signal(signal.SIGKILL)
+    killed = _kill_a_flushed_shard(out / "logs", driver)
     output, _ = driver.communicate(timeout=300)
     text = output.decode()
     assert driver.returncode == 1, text
-    failed = [line for line in text.splitlines() if "failed:" in line and "shard t00-s" in line]
-    assert len(failed) == 1, text
+    failed = [line for line in text.splitlines() if "failed:" in line and "shard " in line]
+    assert len(failed) == 1 and f"shard {killed} failed" in failed[0], text
     assert "Shards: 2 succeeded, 1 failed" in text
     stored = set(samples_frame(out / DB_FILENAME)["sample_id"])
     assert len(stored) >= 5, "the other shards completed and the failed shard's flushed sample is kept"

@@ -36,6 +36,8 @@ from pressure_sense.study._shards import Shard, plan_shards
 
 FORWARDED_ENV = ("INSPECT_CACHE_DIR", "PRESSURE_SENSE_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 """Environment variables passed to workers when set here, besides the models' keys and base URLs."""
+SHARD_TASK_NAME = "pressure_sense_shard"
+"""Ray task name of a shard attempt (with `:SHARD_ID`); a worker running one is titled `ray::NAME:SHARD_ID`."""
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2
 """Object store of a Ray instance started here: shards exchange only small messages."""
 
@@ -211,9 +213,7 @@ def _run_shards(
     env = worker_env(experiment)
     broker = ray.remote(PermitBroker).options(num_cpus=0, max_concurrency=10_000).remote()
     board = ray.remote(ProgressBoard).options(num_cpus=0).remote()
-    task = ray.remote(_shard_task).options(
-        num_cpus=1, max_retries=settings.max_retries, retry_exceptions=True, name="pressure_sense_shard"
-    )
+    task = ray.remote(_shard_task)
     workers = settings.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     samples_total = sum(len(shard.sample_ids) for shard in shards) * experiment.epochs
     tally = ProgressTally(shards_total=len(shards), samples_total=samples_total)
@@ -230,7 +230,11 @@ def _run_shards(
                 while queue and len(pending) < workers:
                     shard = queue.pop(0)
                     job = ShardJob(study_id=study_id, shard=shard, experiment=data, log_dir=log_dir, env=env)
-                    pending[task.remote(job, broker, board)] = shard
+                    attempt = task.options(  # a worker running it is titled ray::NAME:SHARD (`ps`, `top`)
+                        name=f"{SHARD_TASK_NAME}:{shard.shard_id}", num_cpus=1,
+                        max_retries=settings.max_retries, retry_exceptions=True,
+                    )  # fmt: skip
+                    pending[attempt.remote(job, broker, board)] = shard
                 done, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)
                 for ref in done:
                     shard = pending.pop(ref)
@@ -240,6 +244,7 @@ def _run_shards(
                     except RayError as error:
                         failed[shard.shard_id] = _reason(error)
                         tally.shards_failed += 1
+                        ray.get(broker.reclaim.remote(shard.shard_id))  # its dead worker's permits
                 for report in ray.get(board.drain.remote()):
                     tally.add(*report)
                 view.update(tally)
