@@ -13,7 +13,7 @@ and every process under it (Ray's GCS, raylet, workers, actors; sampled every 0.
 Then `run --dry-run --quick` start-up in fresh processes with the ray extra hidden (as if not
 installed) and installed (benchmarks/bench_startup.py's mirror of site-packages), median of --repeats.
 
-    python benchmarks/bench_scale.py [--latency 0.05] [--scenarios 18] [--epochs 2] [--concurrency 48]
+    python benchmarks/bench_scale.py [--latency 0.05] [--scenarios 18] [--epochs 4] [--concurrency 48]
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class TreeCPU:
         self.exclude = exclude
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
+        self.kind: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -57,6 +58,8 @@ class TreeCPU:
             except psutil.Error:
                 continue
             total = times.user + times.system
+            if process.pid not in self.kind:
+                self.kind[process.pid] = _kind(process)
             if not only_new or process.pid not in into:
                 into[process.pid] = total
             elif total >= into[process.pid]:
@@ -72,12 +75,33 @@ class TreeCPU:
         while not self._stop.wait(0.2):
             self._sample(self.last, only_new=True)
 
-    def stop(self) -> float:
+    def stop(self) -> dict[str, float]:
+        """CPU seconds by kind of process: driver, workers, actors, ray (GCS, raylet, agents)."""
         self._stop.set()
         assert self._thread is not None
         self._thread.join()
         self._sample(self.last, only_new=True)
-        return sum(total - self.first.get(pid, 0.0) for pid, total in self.last.items())
+        used = {"driver": 0.0, "workers": 0.0, "actors": 0.0, "ray": 0.0}
+        for pid, total in self.last.items():
+            used[self.kind[pid]] += total - self.first.get(pid, 0.0)
+        return used
+
+
+ACTOR_TITLES = ("ray::PermitBroker", "ray::ProgressBoard")
+
+
+def _kind(process: psutil.Process) -> str:
+    if process.pid == os.getpid():
+        return "driver"
+    try:
+        title = " ".join(process.cmdline())
+    except psutil.Error:
+        return "ray"
+    if title.startswith(ACTOR_TITLES):
+        return "actors"
+    if title.startswith("ray::") and "Agent" not in title:
+        return "workers"
+    return "ray"
 
 
 def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
@@ -103,12 +127,14 @@ def measure(name: str, experiment, out: Path, root: str, server_pid: int) -> dic
     started = time.perf_counter()
     result = run_study(experiment, out=out, report=False, display="none")
     wall = time.perf_counter() - started
-    cpu_s = cpu.stop()
+    used = cpu.stop()
+    cpu_s = sum(used.values())
     calls = server_calls(root) - before
     if not result.ok:
         raise SystemExit(f"{name}: the study did not succeed: {result.failed_shards or [log.status for log in result.logs]}")
     row = {"name": name, "calls": calls, "wall_s": wall, "rate": calls / wall, "cpu_s": cpu_s, "cpu_ms": 1000 * cpu_s / calls}
-    print(f"{name:<12} {calls:>6} {wall:>8.1f} {row['rate']:>8.1f} {cpu_s:>8.1f} {row['cpu_ms']:>10.2f}", flush=True)
+    split = "  ".join(f"{kind} {1000 * value / calls:.2f}" for kind, value in used.items() if value > 0.005)
+    print(f"{name:<12} {calls:>6} {wall:>8.1f} {row['rate']:>8.1f} {cpu_s:>8.1f} {row['cpu_ms']:>10.2f}   {split}", flush=True)
     return row
 
 
@@ -139,7 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--scenarios", type=int, default=18, help="library scenarios played (x 2 reasoning variants)")
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--concurrency", type=int, default=48, help="conversations in flight = connection limit per model")
     parser.add_argument("--shard-size", type=int, default=6)
@@ -169,7 +195,7 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print(f"{len(scenarios)} scenarios x 2 variants x {args.epochs} epochs, {args.turns} turns, judged; "
           f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}, shards of {args.shard_size} samples")
-    print(f"{'executor':<12} {'calls':>6} {'wall s':>8} {'calls/s':>8} {'CPU s':>8} {'CPU ms/call':>10}")
+    print(f"{'executor':<12} {'calls':>6} {'wall s':>8} {'calls/s':>8} {'CPU s':>8} {'CPU ms/call':>10}   (ms/call by process)")
     rows = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder_name:

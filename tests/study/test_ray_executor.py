@@ -160,6 +160,9 @@ def test_sharded_study_equals_in_process_study_within_one_connection_limit(tmp_p
     overlapping = sum(1 for start, _ in spans if sum(s <= start < e for s, e in spans) > 1)
     assert overlapping >= 1, f"shards did not run at once, so the limit was not tested: {spans}"
 
+    leaks = [path for path in tmp_path.rglob("*") if path.is_file() and API_KEY.encode() in path.read_bytes()]
+    assert leaks == [], "the key passed to the workers reached a file"
+
     again = rebuild_store(tmp_path / "sharded" / "logs", result.db)
     assert again.samples == len(EXPECTED) and again.unfinished == []
     assert_same_store(result.db, reference_db)

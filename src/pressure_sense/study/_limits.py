@@ -1,8 +1,8 @@
 """One connection limit per model across a cluster: Inspect's concurrency registry, backed by a permit source.
 
 Inspect holds a slot of the model's connection semaphore (`max_connections`, keyed by the model's
-connection pool: provider + endpoint or account) around every API call, retries included (a call
-waiting out a Retry-After holds none). This module swaps that semaphore, for model APIs reached
+connection pool: provider + endpoint or account) around every API call, its retries and Retry-After
+waits included. This module swaps that semaphore, for model APIs reached
 over the network, for one that takes its slots from a `PermitSource` shared by every worker (the
 Ray executor's permit actor), so N workers together never exceed the limit. Local models (the
 embedded model, `hf/`) keep Inspect's per-process semaphore: each worker has its own copy.

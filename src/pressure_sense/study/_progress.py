@@ -69,6 +69,8 @@ class ProgressTally:
     shards_done: int = 0
     shards_failed: int = 0
     started: float = field(default_factory=time.monotonic)
+    earlier: int = 0
+    """Samples finished before this session (a resumed study): not counted in the rate."""
     _calls_window: deque[tuple[float, int]] = field(default_factory=deque)
 
     def add(self, shard_id: str, samples: list[tuple[str, int, bool]], calls: int, now: float | None = None) -> None:
@@ -99,9 +101,9 @@ class ProgressTally:
     def seconds_left(self, now: float | None = None) -> float | None:
         """Estimated seconds to finish at the rate samples finished so far (None before the first)."""
         now = time.monotonic() if now is None else now
-        if not self.samples_done:
+        if self.samples_done <= self.earlier:
             return None
-        rate = self.samples_done / max(now - self.started, 1e-6)
+        rate = (self.samples_done - self.earlier) / max(now - self.started, 1e-6)
         return max(self.samples_total - self.samples_done, 0) / rate
 
     def line(self, now: float | None = None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from collections import OrderedDict, defaultdict
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ from pressure_sense.study._shards import Shard, plan_shards
 
 FORWARDED_ENV = ("INSPECT_CACHE_DIR", "PRESSURE_SENSE_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 """Environment variables passed to workers when set here, besides the models' keys and base URLs."""
+PERMIT_LEASE_S = 1.0
+"""How long a worker may reuse a permit before giving it back to the broker."""
 SHARD_TASK_NAME = "pressure_sense_shard"
 """Ray task name of a shard attempt (with `:SHARD_ID`); a worker running one is titled `ray::NAME:SHARD_ID`."""
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2
@@ -112,14 +115,30 @@ class ProgressBoard:
 
 
 class RayPermits:
-    """The worker's side of the PermitBroker (a PermitSource): one awaited call to acquire, none to release."""
+    """The worker's side of the PermitBroker (a PermitSource), with short leases.
 
-    def __init__(self, broker: Any, owner: str) -> None:
+    A permit taken from the broker stays with this process for `lease_s`: calls that finish within
+    the lease hand it to the next call here without asking the broker again (one actor round trip
+    per permit per lease instead of per call); after the lease, or when it lies unused until then,
+    it goes back to the broker, where other workers' tickets wait in order. Every call in flight
+    holds its own permit, so the limit holds at every instant.
+    """
+
+    def __init__(self, broker: Any, owner: str, lease_s: float = PERMIT_LEASE_S) -> None:
         self.broker = broker
         self.owner = owner
+        self.lease_s = lease_s
         self._count = 0
+        self._expires: dict[str, float] = {}
+        self._free: dict[str, list[str]] = defaultdict(list)
 
     async def acquire(self, key: str, limit: int) -> str:
+        free = self._free[key]
+        while free:
+            ticket = free.pop()
+            if time.monotonic() < self._expires[ticket]:
+                return ticket
+            self._give_back(key, ticket)
         self._count += 1
         ticket = f"{self.owner}:{os.getpid()}:{self._count}"
         try:
@@ -127,9 +146,25 @@ class RayPermits:
         except BaseException:
             self.broker.release.remote(key, ticket)
             raise
+        self._expires[ticket] = time.monotonic() + self.lease_s
         return ticket
 
     def release(self, key: str, ticket: str) -> None:
+        left = self._expires[ticket] - time.monotonic()
+        if left <= 0:
+            self._give_back(key, ticket)
+            return
+        self._free[key].append(ticket)
+        asyncio.get_running_loop().call_later(left, self._expire, key, ticket)
+
+    def _expire(self, key: str, ticket: str) -> None:
+        """A lease ran out while its permit lay unused: return it."""
+        if ticket in self._free[key]:
+            self._free[key].remove(ticket)
+            self._give_back(key, ticket)
+
+    def _give_back(self, key: str, ticket: str) -> None:
+        self._expires.pop(ticket, None)
         self.broker.release.remote(key, ticket)
 
 
@@ -153,6 +188,7 @@ def _shard_task(job: ShardJob, broker: Any, board: Any) -> ShardOutcome:
     finally:
         install_permits(None)
         install_progress(None)
+        ray.get(broker.reclaim.remote(job.shard.shard_id))  # leased permits the ended eval left unused
 
 
 def model_names(experiment: Experiment) -> list[str]:
@@ -179,16 +215,18 @@ def _connect(experiment: Experiment) -> bool:
     if ray.is_initialized():
         return False
     settings = experiment.executor
-    local = settings.address is None
-    ray.init(
-        address=settings.address,
-        num_cpus=(settings.workers or os.cpu_count() or 1) if local else None,
-        object_store_memory=LOCAL_OBJECT_STORE_BYTES if local else None,
-        include_dashboard=False,
-        log_to_driver=False,
-        logging_level="ERROR",
-        configure_logging=True,
-    )
+    if settings.address is None:
+        ray.init(
+            num_cpus=settings.workers or os.cpu_count() or 1,
+            object_store_memory=LOCAL_OBJECT_STORE_BYTES,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level="ERROR",
+        )
+    elif settings.address.startswith("ray://"):
+        ray.init(address=settings.address)  # Ray Client takes few options
+    else:
+        ray.init(address=settings.address, log_to_driver=False, logging_level="ERROR")
     return True
 
 
@@ -220,6 +258,7 @@ def _run_shards(
     if resume:
         for report in _finished_samples(shards, log_dir):
             tally.add(*report)
+        tally.earlier = tally.samples_done
     queue = list(shards)
     pending: dict[Any, Shard] = {}
     outcomes: list[ShardOutcome] = []
