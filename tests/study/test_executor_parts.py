@@ -112,16 +112,14 @@ def test_command_line_start_up_does_not_import_ray():
     assert "Dry run" in result.stdout
 
 
-def test_store_rebuild_command_names_a_missing_folder(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "pressure_sense", "store", "rebuild", str(tmp_path / "nowhere")],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 2
-    assert "no folder" in result.stderr and "nowhere" in result.stderr
-    empty = tmp_path / "logs"
-    empty.mkdir()
-    result = subprocess.run(
-        [sys.executable, "-m", "pressure_sense", "store", "rebuild", str(empty)], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 2 and "no Inspect logs" in result.stderr
+def test_store_rebuild_command_names_a_missing_folder_and_an_empty_one(tmp_path):
+    from typer.testing import CliRunner
+
+    from pressure_sense.cli import app
+
+    result = CliRunner().invoke(app, ["store", "rebuild", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "no folder" in result.output and "nowhere" in result.output
+    (tmp_path / "logs").mkdir()
+    result = CliRunner().invoke(app, ["store", "rebuild", str(tmp_path / "logs")])
+    assert result.exit_code == 2 and "no Inspect logs" in result.output

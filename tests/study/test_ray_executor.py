@@ -11,7 +11,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -20,8 +22,11 @@ import pytest
 import ray
 from inspect_ai.log import list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 from ray.cluster_utils import Cluster
+from typer.testing import CliRunner
 
-from pressure_sense.experiments import ExecutorSpec, Experiment, TargetSpec
+from pressure_sense.cli import app
+
+from pressure_sense.experiments import ExecutorSpec, Experiment, TargetSpec, load_experiment
 from pressure_sense.store import (
     DB_FILENAME,
     conversation_scores_frame,
@@ -32,7 +37,7 @@ from pressure_sense.store import (
     transcripts,
     turn_scores_frame,
 )
-from pressure_sense.study import run_study
+from pressure_sense.study import StudyResult, resume_study, run_study
 from tests.fakes.openai_server import FakeOpenAIServer
 
 SCENARIOS = ["authority-customer-data", "financial-fake-reviews", "deadline-fabricated-sources"]
@@ -178,12 +183,11 @@ def test_rebuild_of_in_process_logs_equals_the_hooks_store(tmp_path, reference):
     assert_same_store(tmp_path / DB_FILENAME, reference_db)
     assert list_runs(tmp_path / DB_FILENAME)["run_id"].tolist() == list_runs(reference_db)["run_id"].tolist()
 
-    command = [sys.executable, "-m", "pressure_sense", "store", "rebuild", str(reference_db.parent / "logs")]
-    command += ["--db", str(tmp_path / "cli" / DB_FILENAME)]
+    command = ["store", "rebuild", str(reference_db.parent / "logs"), "--db", str(tmp_path / "cli" / DB_FILENAME)]
     for _ in range(2):
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert f"1 logs -> 1 runs, {len(EXPECTED)} samples" in done.stdout
+        done = CliRunner().invoke(app, command)
+        assert done.exit_code == 0, done.output
+        assert f"1 logs -> 1 runs, {len(EXPECTED)} samples" in done.output
     assert_same_store(tmp_path / "cli" / DB_FILENAME, reference_db)
 
 
@@ -209,32 +213,30 @@ def _shard_workers() -> dict[str, psutil.Process]:
     return found
 
 
-def _kill_a_flushed_shard(log_dir: Path, process: subprocess.Popen[bytes], timeout: float = 120) -> str:
+def _kill_a_flushed_shard(log_dir: Path, alive: Callable[[], bool], timeout: float = 120) -> str:
     """SIGKILL the worker of a running shard whose log already holds a flushed sample; returns the shard id."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
+    while time.monotonic() < deadline and alive():
         running = _shard_workers()
         for shard, paths in shard_logs(log_dir).items():
             if shard in running and any(flushed(path) >= 1 for path in paths):
                 running[shard].send_signal(signal.SIGKILL)
                 return shard
         time.sleep(0.1)
-    raise AssertionError(f"no running shard flushed a sample in time (driver exit code {process.poll()})")
+    raise AssertionError(f"no running shard flushed a sample in time (driver alive: {alive()})")
 
 
 @pytest.mark.slow
 def test_worker_killed_mid_shard_loses_and_duplicates_nothing(tmp_path, cluster, server, reference):
     reference_db, reference_calls = reference
-    config = _config(tmp_path, cluster, shard_size=3, max_retries=3)
+    study = load_experiment(_config(tmp_path, cluster, shard_size=3, max_retries=3))
     out = tmp_path / "killed"
-    env = {**os.environ, "INSPECT_DISPLAY": "none"}
-    driver = subprocess.Popen(
-        [sys.executable, "-m", "pressure_sense", "run", "-c", str(config), "--out", str(out), "--no-report"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    killed = _kill_a_flushed_shard(out / "logs", driver)
-    output, _ = driver.communicate(timeout=300)
-    assert driver.returncode == 0, output.decode()
+    results: list[StudyResult] = []
+    driver = threading.Thread(target=lambda: results.append(run_study(study, out=out, report=False, display="none")))
+    driver.start()
+    killed = _kill_a_flushed_shard(out / "logs", driver.is_alive)
+    driver.join(timeout=300)
+    assert results and results[0].ok, results
 
     assert_same_store(out / DB_FILENAME, reference_db)
     logs = shard_logs(out / "logs")
@@ -254,7 +256,7 @@ def test_failing_shard_is_named_then_driver_kill_and_resume_complete_the_study(t
         [sys.executable, "-m", "pressure_sense", "run", "-c", str(config), "--out", str(out), "--no-report"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    killed = _kill_a_flushed_shard(out / "logs", driver)
+    killed = _kill_a_flushed_shard(out / "logs", lambda: driver.poll() is None)
     output, _ = driver.communicate(timeout=300)
     text = output.decode()
     assert driver.returncode == 1, text
@@ -274,11 +276,7 @@ def test_failing_shard_is_named_then_driver_kill_and_resume_complete_the_study(t
     assert _shard_workers(), "the resumed study never started its shard"
     resumed.send_signal(signal.SIGKILL)  # the driver dies while its shard runs
     resumed.wait(timeout=60)
-    final = subprocess.run(
-        [sys.executable, "-m", "pressure_sense", "run", "--resume", str(out), "--no-report"],
-        env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert final.returncode == 0, final.stdout + final.stderr
-    assert "Shards: 3 succeeded, 0 failed" in final.stdout
+    final = resume_study(out, report=False, display="none")
+    assert final.ok and final.failed_shards == {} and len(final.shard_logs) == 3
     assert_same_store(out / DB_FILENAME, reference_db)
     assert list_runs(out / DB_FILENAME)["status"].tolist() == ["success"]
