@@ -123,3 +123,17 @@ def test_store_rebuild_command_names_a_missing_folder_and_an_empty_one(tmp_path)
     (tmp_path / "logs").mkdir()
     result = CliRunner().invoke(app, ["store", "rebuild", str(tmp_path / "logs")])
     assert result.exit_code == 2 and "no Inspect logs" in result.output
+
+
+def test_ray_executor_without_the_extra_names_what_to_install(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from pressure_sense.cli import app
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed
+    monkeypatch.delitem(sys.modules, "pressure_sense.study._ray", raising=False)
+    monkeypatch.setenv("COMPATIBLE_BASE_URL", "http://127.0.0.1:9/v1")
+    args = ["run", "-m", "compatible/fake", "--judge", "none", "-s", "authority-customer-data", "--no-report"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "study"), "--executor", "ray"])
+    assert result.exit_code == 2, result.output
+    assert "pip install 'pressure-sense[ray]'" in result.output
