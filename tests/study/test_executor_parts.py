@@ -137,3 +137,18 @@ def test_ray_executor_without_the_extra_names_what_to_install(monkeypatch, tmp_p
     result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "study"), "--executor", "ray"])
     assert result.exit_code == 2, result.output
     assert "pip install 'pressure-sense[ray]'" in result.output
+
+
+def test_rebuild_skips_a_damaged_log_and_names_it(tmp_path):
+    from pressure_sense.store import rebuild_store
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "2026-12-01T00-00-00+00-00_pressure-study_abc.eval").write_bytes(b"PK\x03\x04 cut short by a crash")
+    with pytest.raises(FileNotFoundError, match="no Inspect logs"):
+        rebuild_store(logs, tmp_path / "results.sqlite")
+    from pressure_sense.store._rebuild import read_log_headers
+
+    unreadable: list[str] = []
+    assert read_log_headers(logs, unreadable) == []
+    assert len(unreadable) == 1 and "pressure-study_abc.eval" in unreadable[0]

@@ -38,3 +38,5 @@ def rebuild(
     console.print(f"{summary.logs} logs -> {len(summary.runs)} runs, {summary.samples} samples in {summary.db}")
     for item in summary.unfinished:
         console.print(f"[yellow]not finished[/]: {escape(item)}")
+    for item in summary.unreadable:
+        console.print(f"[red]unreadable, skipped[/]: {escape(item)}")

@@ -30,6 +30,8 @@ class RebuildSummary:
     """Distinct samples stored in the runs the logs belong to."""
     unfinished: list[str] = field(default_factory=list)
     """Tasks or shards whose newest log did not succeed, named by shard (or task id) and status."""
+    unreadable: list[str] = field(default_factory=list)
+    """Logs (or their samples) that could not be read, with the error; skipped."""
 
 
 def _settings(log: EvalLog) -> dict[str, object]:
@@ -50,9 +52,17 @@ def _final(logs: list[EvalLog]) -> EvalLog:
     return max(logs, key=_order)
 
 
-def read_log_headers(log_dir: str | Path) -> list[EvalLog]:
-    """The header of every Inspect log under `log_dir` (searched recursively)."""
-    return [read_eval_log(info, header_only=True) for info in list_eval_logs(str(log_dir), recursive=True)]
+def read_log_headers(log_dir: str | Path, unreadable: list[str] | None = None) -> list[EvalLog]:
+    """The header of every Inspect log under `log_dir` (searched recursively); logs that cannot be read
+    (cut short by a crash mid-write) are skipped and named in `unreadable`."""
+    headers = []
+    for info in list_eval_logs(str(log_dir), recursive=True):
+        try:
+            headers.append(read_eval_log(info, header_only=True))
+        except Exception as error:  # noqa: BLE001 - any damage to one file must not stop the rebuild
+            if unreadable is not None:
+                unreadable.append(f"{info.name}: {type(error).__name__}: {error}")
+    return headers
 
 
 def _write_run(store: ResultsStore, logs: list[EvalLog], summary: RebuildSummary) -> str:
@@ -75,9 +85,16 @@ def _write_run(store: ResultsStore, logs: list[EvalLog], summary: RebuildSummary
     finals = []
     for task_id in sorted(by_task):
         for log in sorted(by_task[task_id], key=_order):
-            for sample in read_eval_log_samples(
-                log.location, all_samples_required=False, resolve_attachments=True, exclude_fields={"events"}
-            ):
+            try:
+                samples = list(
+                    read_eval_log_samples(
+                        log.location, all_samples_required=False, resolve_attachments=True, exclude_fields={"events"}
+                    )
+                )
+            except Exception as error:  # noqa: BLE001 - a damaged log's samples are lost, not the others'
+                summary.unreadable.append(f"{log.location}: {type(error).__name__}: {error}")
+                continue
+            for sample in samples:
                 store.write_sample(run_id, sample)
         finals.append(_final(by_task[task_id]))
     summary.samples += len(store.stored_samples(run_id))
@@ -98,10 +115,11 @@ def rebuild_store(log_dir: str | Path, db: str | Path) -> RebuildSummary:
     Logs that are not Pressure-Sense studies are stored as plain runs, as `write_log` would.
     Raises FileNotFoundError when `log_dir` holds no log.
     """
-    headers = read_log_headers(log_dir)
+    unreadable: list[str] = []
+    headers = read_log_headers(log_dir, unreadable)
     if not headers:
         raise FileNotFoundError(f"no Inspect logs (.eval or .json) under {log_dir}")
-    summary = RebuildSummary(db=Path(db), logs=len(headers))
+    summary = RebuildSummary(db=Path(db), logs=len(headers), unreadable=unreadable)
     runs: dict[tuple[str, str], list[EvalLog]] = defaultdict(list)
     for header in headers:
         study = str(_settings(header).get("study_id") or header.eval.run_id)
