@@ -211,11 +211,13 @@ def worker_env(experiment: Experiment) -> dict[str, str]:
 
 
 def _connect(experiment: Experiment) -> bool:
-    """Join the experiment's Ray cluster, or start a local instance; True when this call started Ray."""
+    """Join the experiment's Ray cluster (its address, else `RAY_ADDRESS`), or start a local instance;
+    True when this call connected (so the study disconnects, or stops the instance it started)."""
     if ray.is_initialized():
         return False
-    settings = experiment.executor
-    if settings.address is None:
+    address = experiment.executor.address or os.environ.get("RAY_ADDRESS") or None
+    if address is None:
+        settings = experiment.executor
         ray.init(
             num_cpus=settings.workers or os.cpu_count() or 1,
             object_store_memory=LOCAL_OBJECT_STORE_BYTES,
@@ -223,10 +225,10 @@ def _connect(experiment: Experiment) -> bool:
             log_to_driver=False,
             logging_level="ERROR",
         )
-    elif settings.address.startswith("ray://"):
-        ray.init(address=settings.address)  # Ray Client takes few options
+    elif address.startswith("ray://"):
+        ray.init(address=address)  # Ray Client takes few options
     else:
-        ray.init(address=settings.address, log_to_driver=False, logging_level="ERROR")
+        ray.init(address=address, log_to_driver=False, logging_level="ERROR")
     return True
 
 
