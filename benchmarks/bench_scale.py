@@ -58,8 +58,9 @@ class TreeCPU:
             except psutil.Error:
                 continue
             total = times.user + times.system
-            if process.pid not in self.kind:
-                self.kind[process.pid] = _kind(process)
+            kind = _kind(process)  # a worker is titled by the shard it runs, an actor by its class: both stick
+            if self.kind.get(process.pid, "ray") == "ray":
+                self.kind[process.pid] = kind
             if not only_new or process.pid not in into:
                 into[process.pid] = total
             elif total >= into[process.pid]:
@@ -76,7 +77,7 @@ class TreeCPU:
             self._sample(self.last, only_new=True)
 
     def stop(self) -> dict[str, float]:
-        """CPU seconds by kind of process: driver, workers, actors, ray (GCS, raylet, agents)."""
+        """CPU seconds by kind of process: driver, workers (shards), actors (permits, progress), ray (GCS, raylet, agents, idle workers)."""
         self._stop.set()
         assert self._thread is not None
         self._thread.join()
@@ -99,7 +100,7 @@ def _kind(process: psutil.Process) -> str:
         return "ray"
     if title.startswith(ACTOR_TITLES):
         return "actors"
-    if title.startswith("ray::") and "Agent" not in title:
+    if title.startswith("ray::pressure_sense_shard"):
         return "workers"
     return "ray"
 
