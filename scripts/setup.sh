@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install Pressure-Sense with everything its default study needs.
 #   bash scripts/setup.sh         the study: CPU torch, the project, the embedded model
-#   bash scripts/setup.sh test    also the test tools, the provider SDKs, the interp extra and headless Chromium
+#   bash scripts/setup.sh test    also the test tools, the provider SDKs, the interp and ray extras and headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-study}"
@@ -11,7 +11,8 @@ pip=".venv/bin/python -m pip"
 $pip install -q torch==2.13.0
 if [ "$mode" = test ]; then
   # interp (transformer-lens 4.x, circuitsvis, scikit-learn) keeps the pinned CPU torch: torch>=2.6 is met.
-  $pip install -q -e '.[test,providers,interp]'
+  # ray: the Ray executor's tests start a real local multi-node Ray cluster.
+  $pip install -q -e '.[test,providers,interp,ray]'
 else
   $pip install -q -e .
 fi

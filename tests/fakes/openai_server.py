@@ -149,6 +149,10 @@ class FakeOpenAIServer:
         self.successes = 0
         self.judge_calls = 0
         self.faults: Counter[str] = Counter()
+        self.in_flight = 0
+        """Chat-completion requests being answered now."""
+        self.peak_in_flight = 0
+        """The most chat-completion requests ever being answered at once."""
         self.authorization_headers: set[str] = set()
         self.bodies: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -308,12 +312,25 @@ class FakeOpenAIServer:
         self, method: str, path: str, headers: dict[str, str], raw: bytes, writer: asyncio.StreamWriter
     ) -> bool:
         if method == "GET" and path == "/stats":
-            stats = {"calls": self.calls, "successes": self.successes, "judge_calls": self.judge_calls}
+            stats = {
+                "calls": self.calls, "successes": self.successes, "judge_calls": self.judge_calls,
+                "peak_in_flight": self.peak_in_flight,
+            }
             await self._send(writer, 200, json.dumps(stats).encode())
             return True
         if method != "POST" or not path.rstrip("/").endswith("/chat/completions"):
             await self._send(writer, 404, b'{"error": {"message": "not found"}}')
             return True
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._answer(headers, raw, writer)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    async def _answer(self, headers: dict[str, str], raw: bytes, writer: asyncio.StreamWriter) -> bool:
         fault = self._next_fault()
         body = json.loads(raw)
         with self._lock:

@@ -9,5 +9,6 @@ from pressure_sense.cli import _results  # noqa: F401  (registers commands)
 from pressure_sense.cli import _report  # noqa: F401  (registers commands)
 from pressure_sense.cli import _run  # noqa: F401  (registers commands)
 from pressure_sense.cli import _scenarios  # noqa: F401  (registers commands)
+from pressure_sense.cli import _store  # noqa: F401  (registers commands)
 
 __all__ = ["app"]

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.text import Text
+from rich.markup import escape
 
 from pressure_sense._inspect_plugins import load_inspect_plugins
 from pressure_sense.cli._app import app
@@ -61,6 +62,10 @@ def _print_summary(result: StudyResult) -> None:
     for item in result.errored:
         line = f"  errored: {item['model']} {item['sample_id']} epoch {item['epoch']}: {item['error']}"
         console.print(line, markup=False)
+    if result.shard_logs or result.failed_shards:
+        console.print(f"Shards: {len(result.shard_logs)} succeeded, {len(result.failed_shards)} failed")
+    for shard_id, reason in result.failed_shards.items():
+        console.print(f"  [red]shard {shard_id} failed[/]: {escape(reason)}")
     console.print(f"Results database: {result.db}")
     console.print(f"Inspect logs: inspect view --log-dir {result.out / 'logs'}")
     if result.report:
@@ -128,6 +133,8 @@ def run(
     pressure_type: list[str] = typer.Option(None, "--type", help="Factorial: a pressure type to play; repeat (default all)."),
     schedule: list[str] = typer.Option(None, "--schedule", help="Factorial: rising, shuffled, fixed:N or fixed; repeat."),
     mixed: bool = typer.Option(False, "--mixed", help="Factorial: cycle the types within each conversation."),
+    executor: str | None = typer.Option(None, help="local (one process, default) or ray (shards on a Ray cluster)."),
+    address: str | None = typer.Option(None, help="Ray cluster address for --executor ray (default: start Ray here)."),
 ) -> None:
     """Run a pressure study (default: the embedded model on the core scenarios, both reasoning variants)."""
     with user_errors(ScenarioError, ExperimentError, EmbeddedModelError, StoreError, KeyError, ValueError):
@@ -143,6 +150,7 @@ def run(
                 pressurer=pressurer, simulator=simulator, epochs=epochs,
                 max_turns=max_turns, concurrency=max_connections, cache=cache,
                 design=design, types=pressure_type or None, schedules=schedule or None, mixed=mixed,
+                executor=executor, address=address,
             )
             if dry_run:
                 _print_plan(experiment)

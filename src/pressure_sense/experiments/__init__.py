@@ -10,12 +10,13 @@ from pressure_sense.experiments._loader import (
 from pressure_sense.experiments._plan import ModelEstimate, Plan, PlannedConversation, plan_study
 from pressure_sense.experiments._replicates import check_replicates, decodes_greedily, replicate_problems
 from pressure_sense.experiments._prices import PRICES_PER_MILLION, PRICES_TAKEN, price_of
-from pressure_sense.experiments._schema import Experiment, FactorialSpec, JudgeSpec, TargetSpec, VariantSpec
+from pressure_sense.experiments._schema import ExecutorSpec, Experiment, FactorialSpec, JudgeSpec, TargetSpec, VariantSpec
 
 __all__ = [
     "OVERRIDABLE",
     "PRICES_PER_MILLION",
     "PRICES_TAKEN",
+    "ExecutorSpec",
     "Experiment",
     "ExperimentError",
     "FactorialSpec",

@@ -92,7 +92,10 @@ def parse_experiment(text: str, path: Path | str = "<string>", base: Path | None
             "tactics": [_relative_to(base, p) for p in factorial.tactics],
         }
         factorial = factorial.model_copy(update=local)
-    update = {"scenarios": scenarios, "out": _relative_to(base, experiment.out), "factorial": factorial}
+    update: dict[str, Any] = {"scenarios": scenarios, "out": _relative_to(base, experiment.out), "factorial": factorial}
+    log_dir = experiment.executor.log_dir
+    if log_dir and "://" not in log_dir:
+        update["executor"] = experiment.executor.model_copy(update={"log_dir": _relative_to(base, log_dir)})
     return experiment.model_copy(update=update)
 
 
@@ -139,6 +142,8 @@ OVERRIDABLE: dict[str, tuple[str, ...]] = {
     "out": ("out",),
     "cache": ("cache",),
     "factorial": ("factorial",),
+    "executor": ("executor", "kind"),
+    "address": ("executor", "address"),
 }
 """Command-line flags `merge_overrides` accepts, and the field each sets."""
 

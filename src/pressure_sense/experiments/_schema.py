@@ -130,6 +130,24 @@ class FactorialSpec(_Strict):
         return expand_design(requests, tactics, schedules, mixed=self.mixed)
 
 
+class ExecutorSpec(_Strict):
+    """Where the study runs: in this process (default) or as shards on a Ray cluster."""
+
+    kind: Literal["local", "ray"] = "local"
+    """`local`: one Inspect process; `ray`: shards run as Inspect evals in Ray tasks (extra `ray`)."""
+    address: str | None = None
+    """Ray cluster address (`ray://host:10001`, `host:6379` or `auto`); None starts a local Ray instance."""
+    shard_size: int = Field(default=8, ge=1)
+    """Scenario-variant samples per shard (each shard holds one target)."""
+    workers: int | None = Field(default=None, ge=1)
+    """Shards in flight at once (default: the cluster's CPUs; a local instance gets this many CPUs)."""
+    log_dir: str | None = None
+    """Shared log location every worker can write (a folder or an fsspec URL such as s3://...);
+    default: the study folder's `logs`."""
+    max_retries: int = Field(default=3, ge=0)
+    """Times Ray re-runs a shard whose worker died or whose eval did not succeed."""
+
+
 class Experiment(_Strict):
     """A whole study as one file describes it; command-line flags may override any field."""
 
@@ -152,6 +170,14 @@ class Experiment(_Strict):
     cache: bool = True
     factorial: FactorialSpec | None = None
     """A factorial design whose scenarios the study plays (instead of `scenarios`)."""
+    executor: ExecutorSpec = Field(default_factory=ExecutorSpec)
+    """How the study is run (`executor: ray`, or a mapping with address, shard_size...)."""
+
+    @field_validator("executor", mode="before")
+    @classmethod
+    def _short_executor(cls, value: Any) -> Any:
+        """The executor may be written as its bare kind."""
+        return {"kind": value} if isinstance(value, str) else value
 
     @field_validator("targets", mode="before")
     @classmethod

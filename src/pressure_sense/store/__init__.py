@@ -16,6 +16,7 @@ from pressure_sense.store._queries import (
     turn_errors_frame,
     turn_scores_frame,
 )
+from pressure_sense.store._rebuild import RebuildSummary, rebuild_store
 from pressure_sense.store._redact import REDACTED, Redactor, current_redactor, redact, redact_data
 from pressure_sense.store._schema import SCHEMA_VERSION
 from pressure_sense.store._summary import reliability_records
@@ -29,6 +30,7 @@ __all__ = [
     "SAMPLE_COLUMNS",
     "SCHEMA_VERSION",
     "STUDY_METADATA_KEY",
+    "RebuildSummary",
     "Redactor",
     "ResultsStore",
     "ResultsStoreHook",
@@ -45,6 +47,7 @@ __all__ = [
     "judge_failure_counts",
     "latest_study",
     "list_runs",
+    "rebuild_store",
     "redact",
     "redact_data",
     "reliability_records",

@@ -20,6 +20,7 @@ from pressure_sense.study._generate import (
 from pressure_sense.study._resume import resume_study, study_folder
 from pressure_sense.study._run import StudyResult, new_study_id, run_study
 from pressure_sense.study._task import INSPECT_EVAL_DB, judge_panel, pressure_study, study_samples
+from pressure_sense.study._shards import Shard, plan_shards
 
 __all__ = [
     "DUPLICATE_THRESHOLD",
@@ -33,12 +34,14 @@ __all__ = [
     "QUICK_SCENARIOS",
     "QUICK_TURNS",
     "SAMPLE_RETRIES",
+    "Shard",
     "StudyResult",
     "build_experiment",
     "default_experiment",
     "judge_panel",
     "new_study_id",
     "pressure_study",
+    "plan_shards",
     "quick_experiment",
     "resume_study",
     "run_study",

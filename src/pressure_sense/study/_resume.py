@@ -14,10 +14,14 @@ from pressure_sense.study._progress import report_progress
 from pressure_sense.study._run import StudyResult, default_display, finish_study
 
 
+SHARDED_MANIFEST = "study.json"
+"""Written in the folder of a study run by the Ray executor (its shared log location, its experiment)."""
+
+
 def study_folder(run: str | Path) -> Path:
     """The output folder of a study given as a folder or a study id; ValueError when there is none."""
     for candidate in (Path(run), DEFAULT_RUNS_FOLDER / str(run)):
-        if (candidate / "logs").is_dir():
+        if (candidate / "logs").is_dir() or (candidate / SHARDED_MANIFEST).is_file():
             return candidate
     raise ValueError(f"no study at {run!r}: give a study's output folder or its id under {DEFAULT_RUNS_FOLDER}/")
 
@@ -42,6 +46,10 @@ def needs_rerun(log: EvalLog) -> bool:
 def resume_study(run: str | Path, report: bool = True, display: str | None = None) -> StudyResult:
     """Re-run what a study left unfinished or errored; its finished samples come from its logs, not the model."""
     folder = study_folder(run)
+    if (folder / SHARDED_MANIFEST).exists():
+        from pressure_sense.study._ray import resume_sharded_study
+
+        return resume_sharded_study(folder, report=report, display=display)
     logs = latest_logs(folder)
     rerun = [needs_rerun(log) for log in logs]
     unfinished = [log for log, again in zip(logs, rerun) if again]

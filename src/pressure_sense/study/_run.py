@@ -7,9 +7,10 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from inspect_ai import eval as inspect_eval
-from inspect_ai import task_with
+from inspect_ai import Task, task_with
 from inspect_ai.log import EvalLog
 from inspect_ai.model import CachePolicy, GenerateConfig, Model
 
@@ -41,9 +42,16 @@ class StudyResult:
     errored: list[dict] = field(default_factory=list)
     """The stored samples that ended in an error: model, sample_id, epoch, error."""
 
+    shard_logs: list[str] = field(default_factory=list)
+    """A sharded study's successful shard logs (its `logs` stay empty: the store is built from the log folder)."""
+    failed_shards: dict[str, str] = field(default_factory=dict)
+    """A sharded study's shards that kept failing, by shard id, with the reason."""
+
     @property
     def ok(self) -> bool:
-        """Every task's log ended in success (samples may still have errored: see `errored`)."""
+        """Every task's log (or every shard) ended in success (samples may still have errored: see `errored`)."""
+        if self.shard_logs or self.failed_shards:
+            return not self.failed_shards
         return bool(self.logs) and all(log.status == "success" for log in self.logs)
 
 
@@ -57,7 +65,7 @@ def default_display() -> str:
     return "rich" if sys.stdout.isatty() else "plain"
 
 
-def _model_roles(experiment: Experiment) -> dict[str, Model]:
+def model_roles(experiment: Experiment) -> dict[str, Model]:
     """The eval's model roles, each with its base URL and args: the judges (`grader`, `grader_2`... for a
     panel), and the pressurer and tool simulator when they are not the embedded model."""
     seats = panel(experiment.judge.names)
@@ -73,10 +81,52 @@ def _model_roles(experiment: Experiment) -> dict[str, Model]:
     return roles
 
 
-def _target_model(target: TargetSpec) -> tuple[ResolvedModel, Model]:
+def target_model(target: TargetSpec) -> tuple[ResolvedModel, Model]:
+    """A target's resolved name and its Inspect model with the target's generation settings."""
     resolved = resolve_model(target.name, base_url=target.base_url, **target.args)
     generate = GenerateConfig(max_tokens=target.max_tokens, temperature=target.temperature)
     return resolved, resolved.get_model(config=generate, memoize=False)
+
+
+def study_task(
+    experiment: Experiment,
+    resolved: ResolvedModel,
+    model: Model,
+    *,
+    db: str | None,
+    study_id: str,
+    scenarios: list[str] | None = None,
+) -> Task:
+    """The Inspect task that plays the experiment for one target (its samples go to `db` when set);
+    `scenarios` overrides the experiment's selectors (a factorial design's written folder)."""
+    return task_with(
+        pressure_study(
+            scenarios=scenarios if scenarios is not None else experiment.scenarios,
+            variants=[variant.name for variant in experiment.variants.variants()],
+            max_turns=experiment.max_turns,
+            judges=experiment.judge.names,
+            judge_method=experiment.judge.method,
+            judge_sees_labels=experiment.judge.sees_labels,
+            db=db,
+            study_id=study_id,
+            model_label=resolved.label,
+        ),
+        model=model,
+    )
+
+
+def eval_settings(experiment: Experiment, study_id: str) -> dict[str, Any]:
+    """The Inspect eval settings every executor uses for a study (concurrency, retries, cache, flushing, tags)."""
+    return {
+        "epochs": experiment.epochs,
+        "max_connections": experiment.concurrency,
+        "max_samples": experiment.concurrency,
+        "fail_on_error": False,
+        "retry_on_error": SAMPLE_RETRIES,
+        "cache": CachePolicy(expiry=None) if experiment.cache else False,
+        "tags": ["pressure-sense", study_id],
+        "log_buffer": 1,  # flush every finished sample, so a killed study resumes without redoing it
+    }
 
 
 def run_study(
@@ -90,34 +140,26 @@ def run_study(
     design = experiment.factorial.expand() if experiment.factorial is not None else None
     if design is None:
         resolve_scenarios(experiment.scenarios)
-    variants = [variant.name for variant in experiment.variants.variants()]
-    targets = [_target_model(target) for target in experiment.targets]
-    roles = _model_roles(experiment)
+    if experiment.executor.kind == "ray":
+        if design is not None:
+            raise ValueError("a factorial design runs with the local executor; the Ray executor does not expand one")
+        from pressure_sense.study._ray import run_sharded_study
+
+        return run_sharded_study(experiment, out=out, report=report, display=display)
+    targets = [target_model(target) for target in experiment.targets]
+    roles = model_roles(experiment)
 
     study_id = new_study_id()
     out = Path(out or Path(experiment.out) / study_id)
     out.mkdir(parents=True, exist_ok=True)
     db = out / DB_FILENAME
     ResultsStore(db).close()
-    selectors = experiment.scenarios
+    selectors = None
     if design is not None:  # the design's scenarios are written into the study's folder, so a resume finds them
         selectors = [str(write_scenarios(design, out / FACTORIAL_FOLDER)[0].parent)]
 
     tasks = [
-        task_with(
-            pressure_study(
-                scenarios=selectors,
-                variants=variants,
-                max_turns=experiment.max_turns,
-                judges=experiment.judge.names,
-                judge_method=experiment.judge.method,
-                judge_sees_labels=experiment.judge.sees_labels,
-                db=str(db),
-                study_id=study_id,
-                model_label=resolved.label,
-            ),
-            model=model,
-        )
+        study_task(experiment, resolved, model, db=str(db), study_id=study_id, scenarios=selectors)
         for resolved, model in targets
     ]
     display = display or default_display()
@@ -126,16 +168,9 @@ def run_study(
         tasks,
         log_dir=str(out / "logs"),
         display=display,
-        epochs=experiment.epochs,
-        max_connections=experiment.concurrency,
-        max_samples=experiment.concurrency,
         model_roles=roles or None,
         max_tasks=1,
-        fail_on_error=False,
-        retry_on_error=SAMPLE_RETRIES,
-        cache=CachePolicy(expiry=None) if experiment.cache else False,
-        tags=["pressure-sense", study_id],
-        log_buffer=1,  # flush every finished sample, so a killed study resumes without redoing it
+        **eval_settings(experiment, study_id),
     )
     return finish_study(StudyResult(study_id=study_id, out=out, db=db, logs=list(logs)), report)
 
@@ -145,6 +180,11 @@ def finish_study(result: StudyResult, report: bool) -> StudyResult:
     with ResultsStore(result.db) as store:
         for log in result.logs:
             store.write_log(log.location, only_missing=True)
+    return finish_report(result, report)
+
+
+def finish_report(result: StudyResult, report: bool) -> StudyResult:
+    """Count the stored samples and list the errored ones, then write the study's HTML report when asked."""
     samples = samples_frame(result.db, run=result.study_id)
     result.n_samples = len(samples)
     result.errored = samples.loc[samples["status"] == "error", ["model", "sample_id", "epoch", "error"]].to_dict(

@@ -1,0 +1,130 @@
+"""Build or update a results store from a folder (or fsspec URL) of Inspect logs, idempotently.
+
+Every log becomes part of a run: the run a sharded study names in its metadata (`run_key`: all
+shards of one target), else the Inspect task (`task_id`: a task and its retries are one run, as
+the hook stores them). Within a run, logs are applied oldest first and successful logs last, so
+each sample ends up as its final copy whatever order the logs are listed in; writing a sample
+replaces any earlier copy (the hook's `write_sample`), so rebuilding twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_samples
+
+from pressure_sense.store._keys import STUDY_METADATA_KEY
+from pressure_sense.store._writer import ResultsStore, RunStatus, run_config
+
+
+@dataclass
+class RebuildSummary:
+    """What a rebuild read and wrote."""
+
+    db: Path
+    logs: int = 0
+    runs: list[str] = field(default_factory=list)
+    samples: int = 0
+    """Distinct samples stored in the runs the logs belong to."""
+    unfinished: list[str] = field(default_factory=list)
+    """Tasks or shards whose newest log did not succeed, named by shard (or task id) and status."""
+    unreadable: list[str] = field(default_factory=list)
+    """Logs (or their samples) that could not be read, with the error; skipped."""
+
+
+def _settings(log: EvalLog) -> dict[str, object]:
+    return (log.eval.metadata or {}).get(STUDY_METADATA_KEY) or {}
+
+
+def _run_key(log: EvalLog) -> str:
+    return str(_settings(log).get("run_key") or log.eval.task_id)
+
+
+def _order(log: EvalLog) -> tuple[bool, str, str]:
+    """Successful logs last, then by start time and location: a total order, whatever the listing order."""
+    started = (log.stats.started_at if log.stats else "") or ""
+    return (log.status == "success", started, log.location or "")
+
+
+def _final(logs: list[EvalLog]) -> EvalLog:
+    return max(logs, key=_order)
+
+
+def read_log_headers(log_dir: str | Path, unreadable: list[str] | None = None) -> list[EvalLog]:
+    """The header of every Inspect log under `log_dir` (searched recursively); logs that cannot be read
+    (cut short by a crash mid-write) are skipped and named in `unreadable`."""
+    headers = []
+    for info in list_eval_logs(str(log_dir), recursive=True):
+        try:
+            headers.append(read_eval_log(info, header_only=True))
+        except Exception as error:  # noqa: BLE001 - any damage to one file must not stop the rebuild
+            if unreadable is not None:
+                unreadable.append(f"{info.name}: {type(error).__name__}: {error}")
+    return headers
+
+
+def _write_run(store: ResultsStore, logs: list[EvalLog], summary: RebuildSummary) -> str:
+    first = min(logs, key=lambda log: ((log.stats.started_at if log.stats else "") or "", log.eval.eval_id))
+    settings = _settings(first)
+    key = _run_key(first)
+    study_id = str(settings.get("study_id") or first.eval.run_id)
+    run_id = store.start_run(
+        str(settings.get("run_key") or first.eval.eval_id),
+        study_id=study_id,
+        model=str(settings.get("model_label") or first.eval.model),
+        judge=settings.get("judge"),  # type: ignore[arg-type]
+        config=run_config(first.eval.task_args, first.eval.metadata),
+        task_id=key,
+        source="import",
+    )
+    by_task: dict[str, list[EvalLog]] = defaultdict(list)
+    for log in logs:
+        by_task[log.eval.task_id].append(log)
+    finals = []
+    for task_id in sorted(by_task):
+        for log in sorted(by_task[task_id], key=_order):
+            try:
+                samples = list(
+                    read_eval_log_samples(
+                        log.location, all_samples_required=False, resolve_attachments=True, exclude_fields={"events"}
+                    )
+                )
+            except Exception as error:  # noqa: BLE001 - a damaged log's samples are lost, not the others'
+                summary.unreadable.append(f"{log.location}: {type(error).__name__}: {error}")
+                continue
+            for sample in samples:
+                store.write_sample(run_id, sample)
+        finals.append(_final(by_task[task_id]))
+    summary.samples += len(store.stored_samples(run_id))
+    failed = [log for log in finals if log.status != "success"]
+    for log in failed:
+        name = _settings(log).get("shard") or log.eval.task_id
+        summary.unfinished.append(f"{name}: {log.status}")
+    status: RunStatus = failed[0].status if failed else "success"  # type: ignore[assignment]
+    errors = [log.error.message for log in failed if log.error]
+    shown = failed[0] if failed else max(finals, key=_order)
+    store.finish_run(run_id, status, error="\n".join(errors) or None, log_path=shown.location)
+    return run_id
+
+
+def rebuild_store(log_dir: str | Path, db: str | Path) -> RebuildSummary:
+    """Build or update the store at `db` from every Inspect log under `log_dir`; returns what it did.
+
+    Logs that are not Pressure-Sense studies are stored as plain runs, as `write_log` would.
+    Raises FileNotFoundError when `log_dir` holds no log.
+    """
+    unreadable: list[str] = []
+    headers = read_log_headers(log_dir, unreadable)
+    if not headers:
+        raise FileNotFoundError(f"no Inspect logs (.eval or .json) under {log_dir}")
+    summary = RebuildSummary(db=Path(db), logs=len(headers), unreadable=unreadable)
+    runs: dict[tuple[str, str], list[EvalLog]] = defaultdict(list)
+    for header in headers:
+        study = str(_settings(header).get("study_id") or header.eval.run_id)
+        runs[(study, _run_key(header))].append(header)
+    with ResultsStore(db) as store:
+        for key in sorted(runs):
+            summary.runs.append(_write_run(store, runs[key], summary))
+    return summary

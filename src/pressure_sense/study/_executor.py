@@ -1,0 +1,114 @@
+"""Run one shard as an Inspect eval on a worker, continuing from its flushed log when it was interrupted."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from inspect_ai import eval as inspect_eval
+from inspect_ai import eval_retry, task_with
+from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+
+from pressure_sense._inspect_plugins import load_inspect_plugins
+from pressure_sense.store import STUDY_METADATA_KEY
+from pressure_sense.experiments import Experiment
+from pressure_sense.study._run import eval_settings, model_roles, study_task, target_model
+from pressure_sense.study._shards import Shard
+
+
+class ShardFailed(RuntimeError):
+    """A shard's eval ended without success; the message names the shard and says why."""
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """Everything a worker needs to run a shard (plain data, so it travels to any node)."""
+
+    study_id: str
+    shard: Shard
+    experiment: dict[str, Any]
+    """The experiment as `Experiment.model_dump(mode="json")`."""
+    log_dir: str
+    """The study's shared log location; the shard writes under `{log_dir}/{shard_id}`."""
+    env: dict[str, str] = field(default_factory=dict)
+    """Environment variables the models need (keys, base URLs), set in the worker before they are resolved."""
+
+
+@dataclass(frozen=True)
+class ShardOutcome:
+    """How a shard ended."""
+
+    shard_id: str
+    status: str
+    log: str
+    samples: int
+
+
+def shard_log_dir(log_dir: str, shard_id: str) -> str:
+    """Where a shard's logs go: a sub-folder (or sub-prefix of a URL) of the study's log location."""
+    return f"{log_dir.rstrip('/')}/{shard_id}"
+
+
+def run_key(study_id: str, target: int) -> str:
+    """The store's run id for one target of a sharded study: every shard of the target is one run."""
+    return f"{study_id}-t{target:02d}"
+
+
+def latest_shard_log(folder: str) -> EvalLog | None:
+    """The newest log header in a shard's folder, or None when the shard never started."""
+    try:
+        infos = list_eval_logs(folder)
+    except FileNotFoundError:
+        return None
+    if not infos:
+        return None
+    newest = max(infos, key=lambda info: info.mtime or 0)
+    return read_eval_log(newest, header_only=True)
+
+
+def _shard_eval(job: ShardJob, experiment: Experiment, folder: str) -> EvalLog:
+    target = experiment.targets[job.shard.target]
+    resolved, model = target_model(target)
+    task = study_task(experiment, resolved, model, db=None, study_id=job.study_id)
+    metadata = {
+        "db": None,
+        "study_id": job.study_id,
+        "model_label": resolved.label,
+        "shard": job.shard.shard_id,
+        "run_key": run_key(job.study_id, job.shard.target),
+    }
+    task = task_with(task, metadata={STUDY_METADATA_KEY: metadata})
+    roles = model_roles(experiment)
+    logs = inspect_eval(
+        task,
+        log_dir=folder,
+        display="none",
+        model_roles=roles or None,
+        sample_id=list(job.shard.sample_ids),
+        **eval_settings(experiment, job.study_id),
+    )
+    return logs[0]
+
+
+def run_shard(job: ShardJob) -> ShardOutcome:
+    """Run a shard to the end: skip it when its log already succeeded, else continue or start its eval.
+
+    Raises ShardFailed when the eval ends without success (so the executor can retry it).
+    """
+    os.environ.update(job.env)
+    load_inspect_plugins()
+    experiment = Experiment.model_validate(job.experiment)
+    folder = shard_log_dir(job.log_dir, job.shard.shard_id)
+    previous = latest_shard_log(folder)
+    if previous is not None and previous.status == "success":
+        log = previous
+    elif previous is not None:
+        log = eval_retry(previous.location, log_dir=folder, display="none", fail_on_error=False, log_buffer=1)[0]
+    else:
+        log = _shard_eval(job, experiment, folder)
+    if log.status != "success":
+        reason = log.error.message.strip().splitlines()[-1] if log.error else "no error message"
+        raise ShardFailed(f"shard {job.shard.shard_id} ended with status {log.status}: {reason}")
+    samples = log.results.completed_samples if log.results else 0
+    return ShardOutcome(shard_id=job.shard.shard_id, status=log.status, log=log.location, samples=samples)

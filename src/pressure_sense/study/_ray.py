@@ -1,0 +1,289 @@
+"""The Ray executor: a study's shards run as Inspect evals in Ray tasks; permits and progress are Ray actors.
+
+Imported only for `--executor ray` (the `ray` extra). The driver plans the shards, starts (or joins)
+a Ray cluster, keeps at most `workers` shards in flight, shows one progress line for the study,
+and at the end builds the results store from the shards' logs. A shard whose worker dies is re-run
+by Ray and continues from its flushed log; one that keeps failing is reported by name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+try:
+    import ray
+    from ray.exceptions import RayError
+except ImportError as error:  # pragma: no cover - depends on the installed extras
+    raise ValueError("--executor ray needs the ray extra: pip install 'pressure-sense[ray]'") from error
+
+from inspect_ai.log import read_eval_log_sample_summaries
+
+from pressure_sense._ray_actors import PermitBroker, ProgressBoard
+from pressure_sense.experiments import Experiment
+from pressure_sense.models import resolve_model
+from pressure_sense.models._resolve import provider_of
+from pressure_sense.store import DB_FILENAME, rebuild_store
+from pressure_sense.study._executor import ShardJob, ShardOutcome, latest_shard_log, run_shard, shard_log_dir
+from pressure_sense.study._limits import install_permits
+from pressure_sense.study._resume import SHARDED_MANIFEST as MANIFEST
+from pressure_sense.study._shard_progress import ProgressTally, ProgressView, install_progress
+from pressure_sense.study._run import StudyResult, default_display, finish_report, new_study_id
+from pressure_sense.study._shards import Shard, plan_shards
+
+FORWARDED_ENV = ("INSPECT_CACHE_DIR", "PRESSURE_SENSE_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+"""Environment variables passed to workers when set here, besides the models' keys and base URLs."""
+PERMIT_LEASE_S = 10.0
+"""How long a worker may keep reusing a permit before giving it back to the broker (the longest another
+worker waits for a permit a busy one holds, beyond the calls in flight)."""
+PERMIT_IDLE_S = 0.25
+"""A leased permit unused this long goes back to the broker."""
+SHARD_TASK_NAME = "pressure_sense_shard"
+"""Ray task name of a shard attempt (with `:SHARD_ID`); a worker running one is titled `ray::NAME:SHARD_ID`."""
+LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2
+"""Object store of a Ray instance started here: shards exchange only small messages."""
+
+
+class RayPermits:
+    """The worker's side of the PermitBroker (a PermitSource), with leases.
+
+    A permit taken from the broker stays with this process while calls here keep using it: a call
+    that ends hands it to the next call without asking the broker again. It goes back to the broker
+    when it has lain unused for `idle_s` (demand here fell), or at the first release after `lease_s`
+    (so a busy worker cannot keep permits other workers wait for). Every call in flight holds its own
+    permit, so the limit holds at every instant.
+    """
+
+    def __init__(
+        self, broker: Any, owner: str, lease_s: float = PERMIT_LEASE_S, idle_s: float = PERMIT_IDLE_S
+    ) -> None:
+        self.broker = broker
+        self.owner = owner
+        self.lease_s = lease_s
+        self.idle_s = idle_s
+        self._count = 0
+        self._expires: dict[str, float] = {}
+        self._uses: dict[str, int] = {}
+        self._free: dict[str, list[str]] = defaultdict(list)
+
+    async def acquire(self, key: str, limit: int) -> str:
+        free = self._free[key]
+        if free:
+            return free.pop()  # the most recently used: the others may fall idle and go back
+        self._count += 1
+        ticket = f"{self.owner}:{os.getpid()}:{self._count}"
+        try:
+            await self.broker.acquire.remote(key, limit, self.owner, ticket)
+        except BaseException:
+            self.broker.release.remote(key, ticket)
+            raise
+        self._expires[ticket] = time.monotonic() + self.lease_s
+        self._uses[ticket] = 0
+        return ticket
+
+    def release(self, key: str, ticket: str) -> None:
+        if time.monotonic() >= self._expires[ticket]:
+            self._give_back(key, ticket)
+            return
+        self._uses[ticket] += 1
+        self._free[key].append(ticket)
+        asyncio.get_running_loop().call_later(self.idle_s, self._return_idle, key, ticket, self._uses[ticket])
+
+    def _return_idle(self, key: str, ticket: str, uses: int) -> None:
+        """Give a permit back if no call took it since it was released `idle_s` ago."""
+        if self._uses.get(ticket) == uses and ticket in self._free[key]:
+            self._free[key].remove(ticket)
+            self._give_back(key, ticket)
+
+    def _give_back(self, key: str, ticket: str) -> None:
+        self._expires.pop(ticket, None)
+        self._uses.pop(ticket, None)
+        self.broker.release.remote(key, ticket)
+
+
+class RayProgress:
+    """The worker's side of the ProgressBoard (a ProgressSink)."""
+
+    def __init__(self, board: Any) -> None:
+        self.board = board
+
+    def report(self, shard_id: str, samples: list[tuple[str, int, bool]], calls: int) -> None:
+        self.board.report.remote(shard_id, samples, calls)
+
+
+def _shard_task(job: ShardJob, broker: Any, board: Any) -> ShardOutcome:
+    """One attempt at a shard on a worker; an earlier attempt's permits are reclaimed first."""
+    ray.get(broker.reclaim.remote(job.shard.shard_id))
+    install_permits(RayPermits(broker, job.shard.shard_id))
+    install_progress(RayProgress(board), job.shard.shard_id)
+    try:
+        return run_shard(job)
+    finally:
+        install_permits(None)
+        install_progress(None)
+        ray.get(broker.reclaim.remote(job.shard.shard_id))  # leased permits the ended eval left unused
+
+
+def model_names(experiment: Experiment) -> list[str]:
+    """Every model the study calls: targets, judges, pressurer, simulator."""
+    return [*(target.name for target in experiment.targets), *experiment.judge.names, experiment.pressurer, experiment.simulator]
+
+
+def worker_env(experiment: Experiment) -> dict[str, str]:
+    """The variables the workers need from here: the models' keys and base URLs, Inspect's cache folder."""
+    names: set[str] = set(FORWARDED_ENV)
+    for name in model_names(experiment):
+        provider, rest = provider_of(name)
+        names.update(provider.key_vars)
+        if provider.base_url_var:
+            names.add(provider.base_url_var)
+        if provider.name == "openai-api":
+            service = rest.partition("/")[0].upper().replace("-", "_")
+            names.update({f"{service}_API_KEY", f"{service}_BASE_URL"})
+    return {name: os.environ[name] for name in sorted(names) if os.environ.get(name)}
+
+
+def _connect(experiment: Experiment) -> bool:
+    """Join the experiment's Ray cluster (its address, else `RAY_ADDRESS`), or start a local instance;
+    True when this call connected (so the study disconnects, or stops the instance it started)."""
+    if ray.is_initialized():
+        return False
+    address = experiment.executor.address or os.environ.get("RAY_ADDRESS") or None
+    if address is None:
+        settings = experiment.executor
+        ray.init(
+            num_cpus=settings.workers or os.cpu_count() or 1,
+            object_store_memory=LOCAL_OBJECT_STORE_BYTES,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level="ERROR",
+        )
+    elif address.startswith("ray://"):
+        ray.init(address=address)  # Ray Client takes few options
+    else:
+        ray.init(address=address, log_to_driver=False, logging_level="ERROR")
+    return True
+
+
+def _finished_samples(shards: list[Shard], log_dir: str) -> list[tuple[str, list[tuple[str, int, bool]], int]]:
+    """Samples already in the shards' newest logs (a resumed study starts its count there)."""
+    reports = []
+    for shard in shards:
+        log = latest_shard_log(shard_log_dir(log_dir, shard.shard_id))
+        if log is not None:
+            summaries = read_eval_log_sample_summaries(log.location)
+            reports.append((shard.shard_id, [(str(s.id), s.epoch, s.error is not None) for s in summaries], 0))
+    return reports
+
+
+def _run_shards(
+    experiment: Experiment, study_id: str, log_dir: str, display: str, resume: bool
+) -> tuple[list[ShardOutcome], dict[str, str]]:
+    """Run every shard on the cluster; returns the outcomes and, by shard id, why each failed shard failed."""
+    shards = plan_shards(experiment)
+    settings = experiment.executor
+    data = experiment.model_dump(mode="json")
+    env = worker_env(experiment)
+    broker = ray.remote(PermitBroker).options(num_cpus=0, max_concurrency=10_000).remote()
+    board = ray.remote(ProgressBoard).options(num_cpus=0).remote()
+    task = ray.remote(_shard_task)
+    workers = settings.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    samples_total = sum(len(shard.sample_ids) for shard in shards) * experiment.epochs
+    tally = ProgressTally(shards_total=len(shards), samples_total=samples_total)
+    if resume:
+        for report in _finished_samples(shards, log_dir):
+            tally.add(*report)
+        tally.earlier = tally.samples_done
+    queue = list(shards)
+    pending: dict[Any, Shard] = {}
+    outcomes: list[ShardOutcome] = []
+    failed: dict[str, str] = {}
+    try:
+        with ProgressView(display) as view:
+            while queue or pending:
+                while queue and len(pending) < workers:
+                    shard = queue.pop(0)
+                    job = ShardJob(study_id=study_id, shard=shard, experiment=data, log_dir=log_dir, env=env)
+                    attempt = task.options(  # a worker running it is titled ray::NAME:SHARD (`ps`, `top`)
+                        name=f"{SHARD_TASK_NAME}:{shard.shard_id}", num_cpus=1,
+                        max_retries=settings.max_retries, retry_exceptions=True,
+                    )  # fmt: skip
+                    pending[attempt.remote(job, broker, board)] = shard
+                done, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)
+                for ref in done:
+                    shard = pending.pop(ref)
+                    try:
+                        outcomes.append(ray.get(ref))
+                        tally.shards_done += 1
+                    except RayError as error:
+                        failed[shard.shard_id] = _reason(error)
+                        tally.shards_failed += 1
+                        ray.get(broker.reclaim.remote(shard.shard_id))  # its dead worker's permits
+                for report in ray.get(board.drain.remote()):
+                    tally.add(*report)
+                view.update(tally)
+    finally:
+        for actor in (broker, board):
+            ray.kill(actor)
+    return outcomes, failed
+
+
+def _reason(error: Exception) -> str:
+    """The last line of a task's error: what a person needs to see."""
+    cause = getattr(error, "cause", None)
+    text = str(cause) if cause is not None else str(error)
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
+
+
+def _shared_log_dir(experiment: Experiment, out: Path, study_id: str) -> str:
+    shared = experiment.executor.log_dir
+    return f"{shared.rstrip('/')}/{study_id}" if shared else str(out / "logs")
+
+
+def run_sharded_study(
+    experiment: Experiment,
+    *,
+    out: Path | None = None,
+    report: bool = True,
+    display: str | None = None,
+    study_id: str | None = None,
+    resume: bool = False,
+) -> StudyResult:
+    """Run a study as shards on Ray (or continue one, with `study_id` and `resume`); the store is built from the logs."""
+    for name in model_names(experiment):
+        resolve_model(name)
+    study_id = study_id or new_study_id()
+    out = Path(out or Path(experiment.out) / study_id)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = out / MANIFEST
+    if manifest.exists():
+        log_dir = json.loads(manifest.read_text(encoding="utf-8"))["log_dir"]
+    else:
+        log_dir = _shared_log_dir(experiment, out, study_id)
+        record = {"study_id": study_id, "executor": "ray", "log_dir": log_dir, "experiment": experiment.model_dump(mode="json")}
+        manifest.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    started = _connect(experiment)
+    try:
+        outcomes, failed = _run_shards(experiment, study_id, log_dir, display or default_display(), resume)
+    finally:
+        if started:
+            ray.shutdown()
+    db = out / DB_FILENAME
+    rebuild_store(log_dir, db)
+    result = StudyResult(study_id=study_id, out=out, db=db, failed_shards=failed, shard_logs=[o.log for o in outcomes])
+    return finish_report(result, report)
+
+
+def resume_sharded_study(folder: Path, report: bool = True, display: str | None = None) -> StudyResult:
+    """Continue a sharded study whose driver stopped: finished shards are skipped, the others continue from their logs."""
+    record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    experiment = Experiment.model_validate(record["experiment"])
+    return run_sharded_study(
+        experiment, out=folder, report=report, display=display, study_id=record["study_id"], resume=True
+    )
