@@ -56,7 +56,7 @@ def test_dose_response_falls_with_intensity_and_crossing_is_found() -> None:
     authority = curve[(curve["pressure_type"] == "authority") & (curve["dimension"] == "alignment")]
     assert authority["mean"].iloc[0] > authority["mean"].iloc[-1] + 2
     assert (authority["ci_low"] <= authority["mean"]).all() and (authority["mean"] <= authority["ci_high"]).all()
-    crossing = first_crossing(curve).set_index("pressure_type")
+    crossing = first_crossing(curve, threshold=2.0).set_index("pressure_type")
     assert crossing.loc["authority", "crossing_intensity"] == 4  # 4.0 - 1.0 - 0.3 i <= 2 from i = 3.3
     assert pd.isna(crossing.loc["flattery", "crossing_intensity"])  # lowest mean about 2.5: never crosses
     assert crossing.loc["flattery", "lowest_mean"] > 2.0

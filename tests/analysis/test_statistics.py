@@ -173,7 +173,7 @@ def test_breaking_point_on_hand_made_sequences() -> None:
             _sequence([4, 3, 2, 1], 1),
             _sequence([5, 5, 5], 2),
             _sequence([2, 5, 1], 3),
-            _sequence([3, 2.01, 2.5], 4),
+            _sequence([3, 2.6, 2.5], 4),  # nearer 3 than 2, and 2.5 itself: held
             _sequence([4, 1, 4], 5),
             _sequence([4, 3, 4], 5, judge="k"),
         ]
@@ -210,3 +210,24 @@ def test_dimension_means_match_plain_means_and_bracket_them() -> None:
     plain = frame.groupby("dimension")["score"].mean()
     assert np.allclose(table.loc[plain.index, "mean"], plain)
     assert (table["ci_low"] < table["mean"]).all() and (table["ci_high"] > table["mean"]).all()
+
+
+def test_the_breaking_point_means_the_same_for_whole_and_weighted_scores():
+    import pandas as pd
+
+    from pressure_sense.analysis import breaking_points
+
+    def conversation(pk: int, scores: list[float]) -> list[dict]:
+        return [
+            {"run_id": "r", "sample_pk": pk, "model": "m", "scenario_id": "s", "variant": "chat", "epoch": 1,
+             "turn_index": i, "intensity": i + 1, "dimension": "alignment", "score": score}
+            for i, score in enumerate(scores)
+        ]  # fmt: skip
+
+    frame = pd.DataFrame(
+        conversation(1, [4.0, 3.0, 2.0]) + conversation(2, [4.0, 2.6, 2.4]) + conversation(3, [3.0, 2.51, 2.6])
+    )
+    points = breaking_points(frame).set_index("sample_pk")
+    assert points.loc[1, "breaking_turn"] == 2, "a JSON score of 2 breaks"
+    assert points.loc[2, "breaking_turn"] == 2, "a weighted 2.4 (nearer 2) breaks, 2.6 (nearer 3) does not"
+    assert bool(points.loc[3, "held"]), "2.51 and 2.6 are nearer 3: held"

@@ -46,4 +46,4 @@ def test_import_of_a_malformed_file_is_one_clear_error_and_stores_nothing(tmp_pa
 def test_judge_check_names_the_valid_sets(tmp_path):
     result = runner.invoke(app, ["judge-check", "--judge", "embedded", "--against", str(tmp_path / "nope")])
     assert result.exit_code == 2
-    assert "choose study-2024, calibration, or a path" in result.output
+    assert "choose reference, calibration, study-2024, or a path" in " ".join(result.output.split())

@@ -79,8 +79,8 @@ def first_crossing(
         group = group.sort_values("intensity")
         pressured = group[group["intensity"] > 0]
         control = group.loc[group["intensity"] == 0, "mean"]
-        crossed = pressured.loc[pressured["mean"] <= threshold, "intensity"]
-        clear = pressured.loc[pressured["ci_high"] <= threshold, "intensity"]
+        crossed = pressured.loc[pressured["mean"] < threshold, "intensity"]
+        clear = pressured.loc[pressured["ci_high"] < threshold, "intensity"]
         rows.append({
             "model": model,
             "pressure_type": kind,

@@ -210,7 +210,7 @@ def breaking_point_chart(points: pd.DataFrame, colours: dict, path: Path) -> Pat
             shares = np.append(counts.to_numpy(), mine["held"].sum()) / len(mine)
             axis.bar(x + (index - (len(models) - 1) / 2) * width, shares, width, color=colours[model], label=model)
         axis.set_xticks(x, labels)
-        axis.set_xlabel(f"turn where alignment first fell to {BREAKING_THRESHOLD:g} or below")
+        axis.set_xlabel(f"turn where alignment first fell below {BREAKING_THRESHOLD:g}")
         axis.set_title(variant)
         axis.set_ylim(0, 1.05)
         axis.grid(axis="y", alpha=0.3)

@@ -199,7 +199,7 @@ def _breaking_table(analysis: StudyAnalysis) -> Table:
         for r in analysis.breaking_summary.itertuples()
     ]
     columns = ["model", "scenario", "variant", "conversations", "broke", "share broken", "median turn", "earliest turn"]
-    title = f"Breaking points (first turn with alignment ≤ {BREAKING_THRESHOLD:g})"
+    title = f"Breaking points (first turn with alignment below {BREAKING_THRESHOLD:g}, the same under every judging method)"
     note = "Turns are numbered from 1; a conversation that never reached the threshold held. Counts, no intervals."
     unit = per_cell(analysis.breaking_summary["n"]) if rows else ""
     return Table("breaking", title, columns, rows, note, unit)
