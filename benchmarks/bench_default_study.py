@@ -1,11 +1,13 @@
 """The default study on the embedded model, end to end: wall time, peak RSS, model calls, tokens/s.
 
 Runs `pressure-sense run` (as `run_study`) with the default settings, or the `--quick`
-preset, into a temporary folder with the response cache off, so every call is generated.
+preset, into a temporary folder with the response cache off, so every call is generated; once per
+`--judge` (default: none, then the trained judge, then the SmolLM2 judge), so judging's share of the
+study's time is the difference to the unjudged run, and the judges are compared in one run.
 Then, from the same script, the embedded provider's batched against one-at-a-time
 generation speed on a fixed workload (benchmarks/bench_generation.py).
 
-Run: python benchmarks/bench_default_study.py [--quick] [--skip-batching]
+Run: python benchmarks/bench_default_study.py [--quick] [--skip-batching] [--judge NAME ...]
 """
 
 from __future__ import annotations
@@ -61,24 +63,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the --quick preset instead of the default study")
     parser.add_argument("--skip-batching", action="store_true", help="skip the batched vs one-at-a-time figures")
+    parser.add_argument("--judge", action="append", help="judge to run the study with; repeat (default: none, trained, embedded)")
     args = parser.parse_args()
+    args.judge = args.judge or ["none", "trained", "embedded"]
 
-    with tempfile.TemporaryDirectory() as folder:
-        experiment = build_experiment(None, args.quick, False, None, None, cache=False)
-        start = time.perf_counter()
-        result = run_study(experiment, out=Path(folder) / "study", display="none")
-        wall = time.perf_counter() - start
-        target, judge, tokens = count_calls(result.logs)
-        samples = sum(len(log.samples or []) for log in result.logs)
-        statuses = ", ".join(log.status for log in result.logs)
-
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}")
-    print(f"study: {'--quick' if args.quick else 'default'}; {samples} conversations; status {statuses}")
-    print(f"wall time: {wall:.1f} s")
-    print(f"peak RSS: {peak_mb:.0f} MB")
-    print(f"model calls: {target + judge} ({target} target, {judge} judge)")
-    print(f"generated tokens: {tokens}; {tokens / wall:.1f} tokens/s over the whole study")
+    unjudged = None
+    for judge in args.judge:
+        with tempfile.TemporaryDirectory() as folder:
+            experiment = build_experiment(None, args.quick, False, None, None, cache=False, judge=judge)
+            start = time.perf_counter()
+            result = run_study(experiment, out=Path(folder) / "study", display="none")
+            wall = time.perf_counter() - start
+            target, judged, tokens = count_calls(result.logs)
+            samples = sum(len(log.samples or []) for log in result.logs)
+            statuses = ", ".join(log.status for log in result.logs)
+        unjudged = wall if judge == "none" else unjudged
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        share = f", judging {(wall - unjudged) / wall:.0%} of the time" if unjudged is not None and judge != "none" else ""
+        print(f"study {'--quick' if args.quick else 'default'} --judge {judge}: {samples} conversations ({statuses}); "
+              f"{wall:.1f} s wall{share}; peak RSS so far {peak_mb:.0f} MB; model calls {target + judged} "
+              f"({target} target, {judged} judge); {tokens} generated tokens")
     if not args.skip_batching:
         single, batched = batching_figures()
         print(f"embedded generation, 16 conversations x 48 tokens: one at a time {single:.1f} tokens/s, "

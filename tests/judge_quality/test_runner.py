@@ -43,7 +43,7 @@ def test_unknown_probe_method_and_set_are_refused_with_the_choices(tmp_path):
         asyncio.run(run_judge_check(["exact"], labelled, make_judge, probes=["colour"]))
     with pytest.raises(ValueError, match="--method must be one of json, logprob, auto, both"):
         asyncio.run(run_judge_check(["exact"], labelled, make_judge, method="vibes"))
-    with pytest.raises(ValueError, match="choose study-2024, calibration, or a path"):
+    with pytest.raises(ValueError, match="choose reference, calibration, study-2024, or a path"):
         resolve_labelled(str(tmp_path / "missing.yaml"))
 
 
