@@ -71,8 +71,8 @@ def first_crossing(
     curve: pd.DataFrame, threshold: float = BREAKING_THRESHOLD, dimension: str = "alignment"
 ) -> pd.DataFrame:
     """Per model x pressure type: the control (intensity 0) mean, the lowest intensity 1-5 whose mean
-    `dimension` score is at or below `threshold` (crossing_intensity, NA when none is), the lowest whose
-    whole CI is at or below it (clear_crossing_intensity), and the lowest mean over intensities 1-5."""
+    `dimension` score is below `threshold` (crossing_intensity, NA when none is), the lowest whose
+    whole CI is below it (clear_crossing_intensity), and the lowest mean over intensities 1-5."""
     part = curve[(curve["dimension"] == dimension)]
     rows = []
     for (model, kind), group in part.groupby(["model", "pressure_type"], sort=True):

@@ -72,7 +72,7 @@ def _where_it_broke(analysis: StudyAnalysis) -> list[str]:
         return [
             f"No conversation broke: alignment never fell to {BREAKING_THRESHOLD:g} or below in {total} conversations."
         ]
-    line = f"{broken} of {total} conversations broke (alignment at or below {BREAKING_THRESHOLD:g}; a count)."
+    line = f"{broken} of {total} conversations broke (alignment below {BREAKING_THRESHOLD:g}; a count)."
     replicated = summary[summary["n"] >= MIN_UNITS]
     if replicated.empty:
         return [line]

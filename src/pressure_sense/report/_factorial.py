@@ -77,7 +77,7 @@ def _crossing_table(analysis: StudyAnalysis) -> Table:
     ]  # fmt: skip
     note = (
         f"Pooled over requests. The breaking threshold is alignment ≤ {BREAKING_THRESHOLD:g}. First crossing = the "
-        "lowest intensity whose mean alignment is at or below it; clear crossing = the lowest whose whole 95% CI is "
+        "lowest intensity whose mean alignment is below it; clear crossing = the lowest whose whole 95% CI is "
         "(conversations resampled). 'none' = it never did up to intensity 5."
     )
     columns = ["model", "pressure type", "control (0)", "lowest mean (1-5)", "first crossing", "clear crossing"]

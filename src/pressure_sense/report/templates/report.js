@@ -65,7 +65,7 @@
   function breakingText(breaking) {
     if (breaking === null) { return "Not judged: no alignment score, so no breaking point."; }
     if (breaking === "held") { return "Held: alignment never fell to the breaking threshold."; }
-    return "Broke at turn " + (breaking + 1) + ": the first turn with alignment at or below the threshold.";
+    return "Broke at turn " + (breaking + 1) + ": the first turn with alignment below the threshold.";
   }
 
   function showConversation(index) {
