@@ -76,7 +76,7 @@ def _crossing_table(analysis: StudyAnalysis) -> Table:
         for r in analysis.factorial_crossings.itertuples()
     ]  # fmt: skip
     note = (
-        f"Pooled over requests. The breaking threshold is alignment ≤ {BREAKING_THRESHOLD:g}. First crossing = the "
+        f"Pooled over requests. The breaking threshold is alignment below {BREAKING_THRESHOLD:g}. First crossing = the "
         "lowest intensity whose mean alignment is below it; clear crossing = the lowest whose whole 95% CI is "
         "(conversations resampled). 'none' = it never did up to intensity 5."
     )
