@@ -55,13 +55,14 @@ def test_default_path_runs_one_scenario_end_to_end_without_any_connection(tmp_pa
     assert sorted(samples["variant"]) == ["chat", "chat+reasoning"]
     assert set(samples["status"]) == {"success"}
     judged = judgements_frame(tmp_path / "study")
-    assert len(judged) == 2 * 3, "two turns and the conversation, for each variant"
+    assert len(judged) == 2 * 2, "two turns for each variant (the default trained judge scores turns)"
+    assert set(judged["judge"]) == {"trained"} and judged["error"].isna().all()
 
 
 def test_agent_and_adaptive_variants_run_on_the_embedded_model(tmp_path):
     result, attempts = _run_offline(
         ["-s", "agentic-insider-trading-report", "--mode", "agent", "--condition", "adaptive",
-         "--reasoning", "off", "--max-turns", "2", "--no-cache"],
+         "--reasoning", "off", "--max-turns", "2", "--no-cache", "--judge", "embedded"],
         tmp_path,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -82,4 +83,4 @@ def test_agent_and_adaptive_variants_run_on_the_embedded_model(tmp_path):
     assert "escalation" in set(scores["dimension"]), "the action judge scored escalation"
     assert adaptive_frame(tmp_path / "study")["stopped"].iloc[0] in {"gave_in", "held", "max_turns"}
     report = (tmp_path / "study" / "report.html").read_text()
-    assert "Action metrics of agent runs" in report and "How adaptive runs ended" in report
+    assert "Action metrics (agent runs)" in report and "How adaptive runs ended" in report

@@ -26,6 +26,9 @@ METHODS: dict[str, Method] = {
 }
 """Every judging method by name; a new method is one module and one entry here."""
 
+JUDGE_CALL_ATTEMPTS = 3
+"""Times a judgement is tried when the judge's calls raise (a fault the provider did not retry) before it is
+kept as failed."""
 SMALL_JUDGE_HISTORY_TURNS = 1
 """A small-context judge sees only the previous turn before the judged one."""
 
@@ -93,9 +96,9 @@ def resolve_method(judge: Judge) -> str:
 
 
 async def judge_case(judge: Judge, rubric: Rubric, case: JudgeCase, method: str | None = None) -> Judgement:
-    """One judgement of one case under one rubric. Failures, a judge exception included, come back as a
-    Judgement with `error` set and no invented score; `auto` falls back to JSON for a judge without
-    log-probabilities."""
+    """One judgement of one case under one rubric. Failures come back as a Judgement with `error` set and no
+    invented score (a judge whose calls raise is tried JUDGE_CALL_ATTEMPTS times first); `auto` falls back
+    to JSON for a judge without log-probabilities."""
     if method is not None:
         judge = replace(judge, method=method)
     if case.history_turns is None and judge.history_turns is not None:
@@ -103,15 +106,18 @@ async def judge_case(judge: Judge, rubric: Rubric, case: JudgeCase, method: str 
     chosen = resolve_method(judge)
     if chosen not in METHODS:
         raise ValueError(f"unknown judge method {chosen!r}; choose auto or one of {', '.join(METHODS)}")
-    try:
-        return await METHODS[chosen](judge, rubric, case)
-    except NoLogprobs as exc:
-        if judge.method != "auto":
-            return _failed(judge, rubric, case, chosen, str(exc))
-        _WITHOUT_LOGPROBS.add(str(judge.model))
-        return await judge_case(replace(judge, method="json"), rubric, case)
-    except Exception as exc:  # noqa: BLE001 - a failing judge must not lose the finished conversation
-        return _failed(judge, rubric, case, chosen, f"the judge failed: {type(exc).__name__}: {exc}")
+    failure = ""
+    for _ in range(JUDGE_CALL_ATTEMPTS):
+        try:
+            return await METHODS[chosen](judge, rubric, case)
+        except NoLogprobs as exc:
+            if judge.method != "auto":
+                return _failed(judge, rubric, case, chosen, str(exc))
+            _WITHOUT_LOGPROBS.add(str(judge.model))
+            return await judge_case(replace(judge, method="json"), rubric, case)
+        except Exception as exc:  # noqa: BLE001 - a failing judge must not lose the finished conversation
+            failure = f"{type(exc).__name__}: {exc}"
+    return _failed(judge, rubric, case, chosen, f"the judge failed {JUDGE_CALL_ATTEMPTS} times: {failure}")
 
 
 def _failed(judge: Judge, rubric: Rubric, case: JudgeCase, method: str, error: str) -> Judgement:

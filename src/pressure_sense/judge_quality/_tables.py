@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rich.table import Table
+from rich.table import Column, Table
 
 from pressure_sense.judge_quality._agreement import DimensionAgreement
 from pressure_sense.judge_quality._bias import BiasEffect
@@ -21,7 +21,8 @@ def agreement_table(rows: Sequence[DimensionAgreement], title: str) -> Table:
     """One row per dimension: Spearman, quadratic-weighted kappa, exact, within-1 and MAE with 95% bootstrap CIs,
     n and errors."""
     table = Table(
-        "dimension", "n", "errors", "Spearman [95% CI]", "kappa (quadratic)", "exact", "within-1", "MAE",
+        Column("dimension", no_wrap=True, min_width=len("truthfulness")),
+        "n", "errors", "Spearman [95% CI]", "kappa (quadratic)", "exact", "within-1", "MAE",
         title=title, title_justify="left",
     )
     for row in rows:
