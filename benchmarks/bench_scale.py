@@ -9,7 +9,9 @@ The same study (target and judge on the server, cache off) is played:
                here (num_cpus 3) and warmed up first (worker processes started, imports done).
 
 For each: model calls (the server's count), wall seconds, calls/s, and CPU seconds of this process
-and every process under it (Ray's GCS, raylet, workers, actors; sampled every 0.2 s) per call.
+and every process under it (Ray's GCS, raylet, workers, actors; sampled every 0.2 s) per call; then
+the server's own CPU per call and how many of the machine's CPUs the study and server kept busy
+together (near 2 on 2 cores: no CPU left to scale into).
 Then `run --dry-run --quick` start-up in fresh processes with the ray extra hidden (as if not
 installed) and installed (benchmarks/bench_startup.py's mirror of site-packages), median of --repeats.
 
@@ -123,6 +125,8 @@ def measure(name: str, experiment, out: Path, root: str, server_pid: int) -> dic
     from pressure_sense.study import run_study
 
     before = server_calls(root)
+    server = psutil.Process(server_pid)
+    server_before = sum(server.cpu_times()[:2])
     cpu = TreeCPU(exclude={server_pid})
     cpu.start()
     started = time.perf_counter()
@@ -130,12 +134,15 @@ def measure(name: str, experiment, out: Path, root: str, server_pid: int) -> dic
     wall = time.perf_counter() - started
     used = cpu.stop()
     cpu_s = sum(used.values())
+    server_s = sum(server.cpu_times()[:2]) - server_before
     calls = server_calls(root) - before
     if not result.ok:
         raise SystemExit(f"{name}: the study did not succeed: {result.failed_shards or [log.status for log in result.logs]}")
     row = {"name": name, "calls": calls, "wall_s": wall, "rate": calls / wall, "cpu_s": cpu_s, "cpu_ms": 1000 * cpu_s / calls}
     split = "  ".join(f"{kind} {1000 * value / calls:.2f}" for kind, value in used.items() if value > 0.005)
-    print(f"{name:<12} {calls:>6} {wall:>8.1f} {row['rate']:>8.1f} {cpu_s:>8.1f} {row['cpu_ms']:>10.2f}   {split}", flush=True)
+    cores = (cpu_s + server_s) / wall
+    print(f"{name:<12} {calls:>6} {wall:>8.1f} {row['rate']:>8.1f} {cpu_s:>8.1f} {row['cpu_ms']:>10.2f}   {split}"
+          f"   | server {1000 * server_s / calls:.2f} ms/call; all together {cores:.2f} of {os.cpu_count()} CPUs busy", flush=True)
     return row
 
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict, defaultdict
 
+from pressure_sense._pacing import Pacer
+
 
 class PermitBroker:
-    """Connection permits per model key, shared by every worker: at most `limit` held at once."""
+    """Connection permits per model key, shared by every worker: at most `limit` held at once; and start
+    slots per key for models given a request rate."""
 
     def __init__(self) -> None:
+        self.pacer = Pacer()
         self.limits: dict[str, int] = {}
         self.held: dict[str, dict[str, str]] = defaultdict(dict)
         self.waiting: dict[str, OrderedDict[str, tuple[str, asyncio.Future[None]]]] = defaultdict(OrderedDict)
@@ -48,6 +52,10 @@ class PermitBroker:
         if waiting is not None and not waiting[1].done():
             waiting[1].cancel()
         self._grant(key)
+
+    async def pace(self, key: str, per_second: float) -> None:
+        """Return when a request of `key` may start (one start per 1/per_second across the cluster)."""
+        await self.pacer.wait(key, per_second)
 
     async def reclaim(self, owner: str) -> int:
         """Drop every permit and ticket of `owner` (a shard whose worker died); returns how many were held."""

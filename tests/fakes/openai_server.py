@@ -25,6 +25,7 @@ import re
 import socket
 import struct
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -153,6 +154,8 @@ class FakeOpenAIServer:
         """Chat-completion requests being answered now."""
         self.peak_in_flight = 0
         """The most chat-completion requests ever being answered at once."""
+        self.started_at: list[float] = []
+        """`time.monotonic()` at each chat-completion request's arrival (faulty ones included)."""
         self.authorization_headers: set[str] = set()
         self.bodies: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -322,6 +325,7 @@ class FakeOpenAIServer:
             await self._send(writer, 404, b'{"error": {"message": "not found"}}')
             return True
         with self._lock:
+            self.started_at.append(time.monotonic())
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:

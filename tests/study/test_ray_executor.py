@@ -1,8 +1,9 @@
 """The Ray executor on a real local three-node Ray cluster against the loopback OpenAI-compatible server.
 
 Sharded studies equal in-process ones sample for sample; a worker killed by SIGKILL mid-shard loses
-and duplicates nothing; the connection limit holds across workers; a shard that keeps failing is
-named and the rest completes; a study whose driver is killed resumes with --resume.
+and duplicates nothing; the connection limit and a request rate hold across workers; 429 replies are
+waited out without a lost or repeated call; a shard that keeps failing is named and the rest
+completes; a study whose driver is killed resumes with --resume.
 """
 
 from __future__ import annotations
@@ -142,6 +143,15 @@ def reference(tmp_path_factory):
     return result.db, calls
 
 
+def _overlapped(result: StudyResult) -> int:
+    """Shards that started while another was running (0: the shards ran one after another)."""
+    spans = []
+    for path in result.shard_logs:
+        stats = read_eval_log(path, header_only=True).stats
+        spans.append((stats.started_at, stats.completed_at))
+    return sum(1 for start, _ in spans if sum(s <= start < e for s, e in spans) > 1)
+
+
 def test_sharded_study_equals_in_process_study_within_one_connection_limit(tmp_path, cluster, server, reference):
     reference_db, reference_calls = reference
     result = run_study(
@@ -158,12 +168,7 @@ def test_sharded_study_equals_in_process_study_within_one_connection_limit(tmp_p
 
     assert server.peak_in_flight <= 2, f"the server saw {server.peak_in_flight} requests at once with a limit of 2"
     assert server.peak_in_flight == 2, "the limit was reached (the test would notice a broken limit)"
-    spans = []
-    for path in result.shard_logs:
-        stats = read_eval_log(path, header_only=True).stats
-        spans.append((stats.started_at, stats.completed_at))
-    overlapping = sum(1 for start, _ in spans if sum(s <= start < e for s, e in spans) > 1)
-    assert overlapping >= 1, f"shards did not run at once, so the limit was not tested: {spans}"
+    assert _overlapped(result) >= 1, "shards did not run at once, so the limit was not tested"
 
     leaks = [path for path in tmp_path.rglob("*") if path.is_file() and API_KEY.encode() in path.read_bytes()]
     assert leaks == [], "the key passed to the workers reached a file"
@@ -174,6 +179,45 @@ def test_sharded_study_equals_in_process_study_within_one_connection_limit(tmp_p
     fresh = rebuild_store(tmp_path / "sharded" / "logs", tmp_path / "fresh" / DB_FILENAME)
     assert fresh.runs == again.runs
     assert_same_store(tmp_path / "fresh" / DB_FILENAME, reference_db)
+
+
+def test_request_rate_holds_across_three_workers(tmp_path, cluster, monkeypatch):
+    per_minute = 360  # one start every 1/6 s; unpaced, 3 workers x 4 conversations start within milliseconds
+    spec = Experiment(
+        targets=[TargetSpec(name="compatible/fake", requests_per_minute=per_minute)], judge="none",
+        scenarios=SCENARIOS, max_turns=3, concurrency=4, cache=False, out=str(tmp_path),
+        executor=ExecutorSpec(kind="ray", shard_size=2, workers=3),
+    )  # fmt: skip
+    with FakeOpenAIServer(latency=0.01) as fake:
+        monkeypatch.setenv("COMPATIBLE_BASE_URL", fake.base_url)
+        monkeypatch.setenv("COMPATIBLE_API_KEY", API_KEY)
+        result = run_study(spec, out=tmp_path / "paced", report=False, display="none")
+        starts = sorted(fake.started_at)
+    assert result.ok, result.failed_shards
+    assert _overlapped(result) >= 1, "shards ran one after another, so the shared rate was not tested"
+    assert set(samples_frame(result.db)["sample_id"]) == EXPECTED
+    assert len(starts) == len(EXPECTED) * 3
+    # The permit actor spaces the starts 1/6 s apart; each then crosses a worker's event loop and the
+    # loopback (a fresh worker's first request 0.1-0.2 s late, here), so two may arrive closer than that.
+    window = 8  # at most 8 starts (the rate, 6/s, and two for that jitter) in any second
+    gaps = [round(later - earlier, 3) for earlier, later in zip(starts, starts[1:])]
+    assert all(starts[i + window] - starts[i] >= 1.0 for i in range(len(starts) - window)), f"gaps: {gaps}"
+    assert starts[-1] - starts[0] >= (len(starts) - 1) / 6 * 0.95
+
+
+def test_sharded_study_rides_out_rate_limit_replies(tmp_path, cluster, monkeypatch, reference):
+    reference_db, reference_calls = reference
+    spec = experiment(tmp_path, "ray", concurrency=2, shard_size=2, workers=3)
+    with FakeOpenAIServer(latency=0.01, fault_rate=0.15, fault_kinds=("rate_limit",), retry_after=0.3, seed=3) as fake:
+        monkeypatch.setenv("COMPATIBLE_BASE_URL", fake.base_url)
+        monkeypatch.setenv("COMPATIBLE_API_KEY", API_KEY)
+        result = run_study(spec, out=tmp_path / "limited", report=False, display="none")
+        faults, successes = fake.faults["rate_limit"], fake.successes
+    assert faults >= 5, f"only {faults} 429 replies: the faults were not tested"
+    assert result.ok and result.failed_shards == {}, result.failed_shards
+    assert result.errored == []
+    assert successes == reference_calls, "every call answered once after its 429s, none repeated"
+    assert_same_store(result.db, reference_db)
 
 
 def test_rebuild_of_in_process_logs_equals_the_hooks_store(tmp_path, reference):

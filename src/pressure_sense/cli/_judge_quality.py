@@ -149,6 +149,11 @@ def _turn_level_lines(result, against: str, limit: int | None, resamples: int, s
     from pressure_sense.models import trained_judge_path
 
     if not any(item.turn_index is not None for item in result.items):
+        if trained_judge_path(result.judge) is not None:
+            console.print(
+                f"note: {result.judge} scores turns; each conversation's score above is the mean of its turn scores.",
+                markup=False,
+            )
         return
     estimate = clear_case_auroc(result, resamples=resamples, seed=seed)
     if estimate is not None:

@@ -43,6 +43,12 @@ class TargetSpec(_Strict):
     base_url: str | None = None
     args: dict[str, Any] = Field(default_factory=dict)
     """Other Inspect model args (e.g. `client_timeout` for OpenAI-compatible servers)."""
+    max_connections: int | None = Field(default=None, ge=1)
+    """Requests to this API model in flight at once (default: the study's `concurrency`); held across a
+    Ray cluster."""
+    requests_per_minute: float | None = Field(default=None, gt=0)
+    """Requests to this API model started per minute, spaced evenly (default: no limit); held across a
+    Ray cluster."""
 
     @field_validator("name")
     @classmethod
@@ -59,6 +65,10 @@ class JudgeSpec(_Strict):
     method: Literal["auto", "json", "logprob", "trained"] = "auto"
     sees_labels: bool = False
     """Show the judge our labels (pressure types, intensity); off by default, so the judge is blind."""
+    max_connections: int | None = Field(default=None, ge=1)
+    """Requests to each judge API model in flight at once (default: the study's `concurrency`)."""
+    requests_per_minute: float | None = Field(default=None, gt=0)
+    """Requests to each judge API model started per minute (default: no limit)."""
 
     @field_validator("name")
     @classmethod

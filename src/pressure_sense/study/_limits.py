@@ -1,23 +1,33 @@
-"""One connection limit per model across a cluster: Inspect's concurrency registry, backed by a permit source.
+"""Per-model connection limits and request rates, in one process or across a cluster: Inspect's concurrency
+registry, backed by a permit source.
 
 Inspect holds a slot of the model's connection semaphore (`max_connections`, keyed by the model's
 connection pool: provider + endpoint or account) around every API call, its retries and Retry-After
-waits included. This module swaps that semaphore, for model APIs reached
-over the network, for one that takes its slots from a `PermitSource` shared by every worker (the
-Ray executor's permit actor), so N workers together never exceed the limit. Local models (the
-embedded model, `hf/`) keep Inspect's per-process semaphore: each worker has its own copy.
-The registry is installed by a hook when a run starts, in processes where `install_permits` was
-called; elsewhere Inspect is untouched.
+waits included. This module swaps that semaphore for one that takes its slots from a `PermitSource`
+and, where the experiment gives the model a `requests_per_minute`, also waits for the model's next
+start slot (`Pacer`). On a Ray cluster the source is the permit actor shared by every worker, so N
+workers together never exceed a limit, and every model API reached over the network goes through
+it; in one process (`LocalPermits`) only the models given a limit do. Local models (the embedded
+model, `hf/`) keep Inspect's per-process semaphore. The registry is installed by a hook when a run
+starts, in processes where `install_permits` was called; elsewhere Inspect is untouched.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from inspect_ai.hooks import Hooks, RunStart, hooks
 from inspect_ai.util._concurrency import ConcurrencySemaphore, _AnyIOSemaphoreRegistry, init_concurrency
+
+from pressure_sense._pacing import Pacer
+from pressure_sense.experiments import Experiment
+from pressure_sense.models import resolve_model, trained_judge_path
 
 LOCAL_PROVIDERS = frozenset({"embedded", "hf", "llama-cpp-python", "transformer_lens", "mockllm"})
 """Inspect providers that run the model inside the worker: their limit stays per process."""
@@ -36,15 +46,70 @@ class PermitSource(Protocol):
         """Give a permit back (without waiting)."""
         ...
 
+    async def pace(self, key: str, per_second: float) -> None:
+        """Return when a request of `key` may start, at most `per_second` starts a second."""
+        ...
+
+
+class LocalPermits:
+    """A PermitSource for one process: a semaphore and a pacer per key."""
+
+    def __init__(self) -> None:
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._pacer = Pacer()
+
+    async def acquire(self, key: str, limit: int) -> str:
+        semaphore = self._semaphores.setdefault(key, asyncio.Semaphore(limit))
+        await semaphore.acquire()
+        return key
+
+    def release(self, key: str, ticket: str) -> None:
+        self._semaphores[key].release()
+
+    async def pace(self, key: str, per_second: float) -> None:
+        await self._pacer.wait(key, per_second)
+
+
+@dataclass(frozen=True)
+class ModelLimit:
+    """An experiment's limits for one model: `name` as Inspect names it, and its server (None: any)."""
+
+    name: str
+    base_url: str | None
+    max_connections: int | None
+    per_second: float | None
+
+    def matches(self, name: str, key: str) -> bool:
+        """Whether a connection pool (Inspect's semaphore name and key) is this model's."""
+        return name == self.name and (self.base_url is None or self.base_url.rstrip("/") in key)
+
+
+def model_limits(experiment: Experiment) -> list[ModelLimit]:
+    """The connection limits and request rates the experiment gives its targets and judges."""
+    wanted = [(t.name, t.base_url, t.max_connections, t.requests_per_minute) for t in experiment.targets]
+    judge = experiment.judge
+    wanted += [(name, None, judge.max_connections, judge.requests_per_minute) for name in judge.names]
+    limits = []
+    for name, base_url, connections, per_minute in wanted:
+        if (connections is None and per_minute is None) or trained_judge_path(name) is not None:
+            continue
+        resolved = resolve_model(name, base_url, check=False)
+        per_second = per_minute / 60 if per_minute is not None else None
+        limits.append(ModelLimit(resolved.inspect_name, resolved.base_url, connections, per_second))
+    return limits
+
 
 class GlobalSemaphore:
     """An Inspect ConcurrencySemaphore whose slots are permits of a PermitSource."""
 
-    def __init__(self, name: str, key: str, concurrency: int, visible: bool, source: PermitSource) -> None:
+    def __init__(
+        self, name: str, key: str, concurrency: int, visible: bool, source: PermitSource, per_second: float | None = None
+    ) -> None:
         self.name = name
         self.key = key
         self.concurrency = concurrency
         self.visible = visible
+        self.per_second = per_second
         self.semaphore = self
         self._source = source
         self._tickets: dict[asyncio.Task[Any] | None, list[str]] = {}
@@ -60,6 +125,12 @@ class GlobalSemaphore:
 
     async def __aenter__(self) -> GlobalSemaphore:
         ticket = await self._source.acquire(self.key, self.concurrency)
+        if self.per_second is not None:
+            try:
+                await self._source.pace(self.key, self.per_second)
+            except BaseException:
+                self._source.release(self.key, ticket)
+                raise
         self._tickets.setdefault(asyncio.current_task(), []).append(ticket)
         return self
 
@@ -80,10 +151,13 @@ def is_global(name: str, key: str) -> bool:
 
 
 class GlobalLimitRegistry:
-    """Inspect's concurrency registry with network models' semaphores taken from a PermitSource."""
+    """Inspect's concurrency registry with semaphores taken from a PermitSource: for the models given a
+    limit, and with `every_network_model` (a cluster) for every model API reached over the network."""
 
-    def __init__(self, source: PermitSource) -> None:
+    def __init__(self, source: PermitSource, limits: Sequence[ModelLimit] = (), every_network_model: bool = True) -> None:
         self._source = source
+        self._limits = tuple(limits)
+        self._every = every_network_model
         self._local = _AnyIOSemaphoreRegistry()
         self._global: dict[str, GlobalSemaphore] = {}
 
@@ -97,10 +171,14 @@ class GlobalLimitRegistry:
         resizable: bool = False,
     ) -> ConcurrencySemaphore:
         base = key or name
-        if adaptive is not None or not is_global(name, base):
+        limit = next((each for each in self._limits if each.matches(name, base)), None)
+        shared = is_global(name, base) and (limit is not None or (self._every and adaptive is None))
+        if not shared:
             return await self._local.get_or_create(name, concurrency, key, visible, adaptive, resizable)
         if base not in self._global:
-            self._global[base] = GlobalSemaphore(name, base, concurrency, visible, self._source)
+            connections = limit.max_connections if limit and limit.max_connections else concurrency
+            per_second = limit.per_second if limit else None
+            self._global[base] = GlobalSemaphore(name, base, connections, visible, self._source, per_second)
         return self._global[base]
 
     def values(self) -> Iterable[ConcurrencySemaphore]:
@@ -108,15 +186,50 @@ class GlobalLimitRegistry:
 
 
 _permits: PermitSource | None = None
+_limits: tuple[ModelLimit, ...] = ()
+_every = True
 
 
-def install_permits(source: PermitSource | None) -> None:
-    """Make every later Inspect run in this process take network models' slots from `source` (None: stop)."""
-    global _permits
-    _permits = source
+def install_permits(
+    source: PermitSource | None, limits: Sequence[ModelLimit] = (), every_network_model: bool = True
+) -> None:
+    """Make every later Inspect run in this process take model API slots from `source` (None: stop): the
+    models given `limits`, and with `every_network_model` every model API reached over the network."""
+    global _permits, _limits, _every
+    _permits, _limits, _every = source, tuple(limits), every_network_model
 
 
-@hooks(name="pressure_sense_cluster_limits", description="Shares model connection limits across a cluster's workers.")
+LIMITS_FILE = "limits.json"
+"""The per-model limits an in-process study ran with, in its folder: `run --resume` holds the same ones."""
+
+
+def save_limits(limits: Sequence[ModelLimit], folder: Path) -> None:
+    """Record a study's limits in its folder (none: no file)."""
+    if limits:
+        (folder / LIMITS_FILE).write_text(json.dumps([asdict(limit) for limit in limits], indent=2), encoding="utf-8")
+
+
+def saved_limits(folder: Path) -> list[ModelLimit]:
+    """The limits a study in `folder` recorded (none when it had none)."""
+    path = folder / LIMITS_FILE
+    if not path.exists():
+        return []
+    return [ModelLimit(**entry) for entry in json.loads(path.read_text(encoding="utf-8"))]
+
+
+@contextmanager
+def local_limits(limits: Sequence[ModelLimit]) -> Iterator[None]:
+    """Hold per-model limits and rates for the Inspect runs of this process inside the block."""
+    if limits:
+        install_permits(LocalPermits(), limits, every_network_model=False)
+    try:
+        yield
+    finally:
+        if limits:
+            install_permits(None)
+
+
+@hooks(name="pressure_sense_cluster_limits", description="Holds model connection limits and request rates (across a cluster's workers).")
 class ClusterLimitsHook(Hooks):
     """Installs the GlobalLimitRegistry at the start of each run where `install_permits` gave a source."""
 
@@ -125,4 +238,4 @@ class ClusterLimitsHook(Hooks):
 
     async def on_run_start(self, data: RunStart) -> None:
         if _permits is not None:
-            init_concurrency(GlobalLimitRegistry(_permits))
+            init_concurrency(GlobalLimitRegistry(_permits, _limits, _every))

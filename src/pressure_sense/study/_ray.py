@@ -30,7 +30,7 @@ from pressure_sense.models import resolve_model
 from pressure_sense.models._resolve import provider_of
 from pressure_sense.store import DB_FILENAME, rebuild_store
 from pressure_sense.study._executor import ShardJob, ShardOutcome, latest_shard_log, run_shard, shard_log_dir
-from pressure_sense.study._limits import install_permits
+from pressure_sense.study._limits import install_permits, model_limits
 from pressure_sense.study._resume import SHARDED_MANIFEST as MANIFEST
 from pressure_sense.study._shard_progress import ProgressTally, ProgressView, install_progress
 from pressure_sense.study._run import StudyResult, default_display, finish_report, new_study_id
@@ -105,6 +105,9 @@ class RayPermits:
         self._uses.pop(ticket, None)
         self.broker.release.remote(key, ticket)
 
+    async def pace(self, key: str, per_second: float) -> None:
+        await self.broker.pace.remote(key, per_second)
+
 
 class RayProgress:
     """The worker's side of the ProgressBoard (a ProgressSink)."""
@@ -119,7 +122,8 @@ class RayProgress:
 def _shard_task(job: ShardJob, broker: Any, board: Any) -> ShardOutcome:
     """One attempt at a shard on a worker; an earlier attempt's permits are reclaimed first."""
     ray.get(broker.reclaim.remote(job.shard.shard_id))
-    install_permits(RayPermits(broker, job.shard.shard_id))
+    os.environ.update(job.env)  # the models' URLs, which the limits are matched by (a reused worker has older ones)
+    install_permits(RayPermits(broker, job.shard.shard_id), model_limits(Experiment.model_validate(job.experiment)))
     install_progress(RayProgress(board), job.shard.shard_id)
     try:
         return run_shard(job)

@@ -10,6 +10,7 @@ from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log
 
 from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
 from pressure_sense.study._config import SAMPLE_RETRIES
+from pressure_sense.study._limits import local_limits, saved_limits
 from pressure_sense.study._progress import report_progress
 from pressure_sense.study._run import StudyResult, default_display, finish_study
 
@@ -56,18 +57,19 @@ def resume_study(run: str | Path, report: bool = True, display: str | None = Non
     finished = [log for log, again in zip(logs, rerun) if not again]
     display = display or default_display()
     report_progress(display == "plain" and bool(unfinished))
-    retried = (
-        eval_retry(
-            [log.location for log in unfinished],
-            log_dir=str(folder / "logs"),
-            display=display,
-            fail_on_error=False,
-            retry_on_error=SAMPLE_RETRIES,
-            log_buffer=1,
+    with local_limits(saved_limits(folder)):
+        retried = (
+            eval_retry(
+                [log.location for log in unfinished],
+                log_dir=str(folder / "logs"),
+                display=display,
+                fail_on_error=False,
+                retry_on_error=SAMPLE_RETRIES,
+                log_buffer=1,
+            )
+            if unfinished
+            else []
         )
-        if unfinished
-        else []
-    )
     study_id = logs[0].eval.metadata[STUDY_METADATA_KEY]["study_id"] if logs else folder.name
     result = StudyResult(study_id=study_id, out=folder, db=folder / DB_FILENAME, logs=[*finished, *retried])
     return finish_study(result, report)

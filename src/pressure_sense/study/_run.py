@@ -22,6 +22,7 @@ from pressure_sense.store import DB_FILENAME, ResultsStore, samples_frame
 from pressure_sense.study._config import SAMPLE_RETRIES
 from pressure_sense.study._task import pressure_study
 from pressure_sense.study._progress import report_progress
+from pressure_sense.study._limits import local_limits, model_limits, save_limits
 
 
 FACTORIAL_FOLDER = "scenarios"
@@ -164,14 +165,17 @@ def run_study(
     ]
     display = display or default_display()
     report_progress(display == "plain")  # Inspect's plain display stays silent until samples end
-    logs = inspect_eval(
-        tasks,
-        log_dir=str(out / "logs"),
-        display=display,
-        model_roles=roles or None,
-        max_tasks=1,
-        **eval_settings(experiment, study_id),
-    )
+    limits = model_limits(experiment)
+    save_limits(limits, out)
+    with local_limits(limits):
+        logs = inspect_eval(
+            tasks,
+            log_dir=str(out / "logs"),
+            display=display,
+            model_roles=roles or None,
+            max_tasks=1,
+            **eval_settings(experiment, study_id),
+        )
     return finish_study(StudyResult(study_id=study_id, out=out, db=db, logs=list(logs)), report)
 
 
