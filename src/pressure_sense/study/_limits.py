@@ -229,8 +229,8 @@ def local_limits(limits: Sequence[ModelLimit]) -> Iterator[None]:
             install_permits(None)
 
 
-@hooks(name="pressure_sense_cluster_limits", description="Holds model connection limits and request rates (across a cluster's workers).")
-class ClusterLimitsHook(Hooks):
+@hooks(name="pressure_sense_model_limits", description="Holds model connection limits and request rates (across a cluster's workers).")
+class ModelLimitsHook(Hooks):
     """Installs the GlobalLimitRegistry at the start of each run where `install_permits` gave a source."""
 
     def enabled(self) -> bool:

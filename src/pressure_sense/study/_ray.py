@@ -30,7 +30,7 @@ from pressure_sense.models import resolve_model
 from pressure_sense.models._resolve import provider_of
 from pressure_sense.store import DB_FILENAME, rebuild_store
 from pressure_sense.study._executor import ShardJob, ShardOutcome, latest_shard_log, run_shard, shard_log_dir
-from pressure_sense.study._limits import install_permits, model_limits
+from pressure_sense.study._limits import ModelLimit, install_permits, model_limits
 from pressure_sense.study._resume import SHARDED_MANIFEST as MANIFEST
 from pressure_sense.study._shard_progress import ProgressTally, ProgressView, install_progress
 from pressure_sense.study._run import StudyResult, default_display, finish_report, new_study_id
@@ -119,11 +119,11 @@ class RayProgress:
         self.board.report.remote(shard_id, samples, calls)
 
 
-def _shard_task(job: ShardJob, broker: Any, board: Any) -> ShardOutcome:
-    """One attempt at a shard on a worker; an earlier attempt's permits are reclaimed first."""
+def _shard_task(job: ShardJob, broker: Any, board: Any, limits: list[ModelLimit]) -> ShardOutcome:
+    """One attempt at a shard on a worker, holding the study's per-model `limits`; an earlier attempt's permits
+    are reclaimed first."""
     ray.get(broker.reclaim.remote(job.shard.shard_id))
-    os.environ.update(job.env)  # the models' URLs, which the limits are matched by (a reused worker has older ones)
-    install_permits(RayPermits(broker, job.shard.shard_id), model_limits(Experiment.model_validate(job.experiment)))
+    install_permits(RayPermits(broker, job.shard.shard_id), limits)
     install_progress(RayProgress(board), job.shard.shard_id)
     try:
         return run_shard(job)
@@ -193,6 +193,7 @@ def _run_shards(
     settings = experiment.executor
     data = experiment.model_dump(mode="json")
     env = worker_env(experiment)
+    limits = model_limits(experiment)  # resolved here, with the URLs the workers are given
     broker = ray.remote(PermitBroker).options(num_cpus=0, max_concurrency=10_000).remote()
     board = ray.remote(ProgressBoard).options(num_cpus=0).remote()
     task = ray.remote(_shard_task)
@@ -217,7 +218,7 @@ def _run_shards(
                         name=f"{SHARD_TASK_NAME}:{shard.shard_id}", num_cpus=1,
                         max_retries=settings.max_retries, retry_exceptions=True,
                     )  # fmt: skip
-                    pending[attempt.remote(job, broker, board)] = shard
+                    pending[attempt.remote(job, broker, board, limits)] = shard
                 done, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)
                 for ref in done:
                     shard = pending.pop(ref)
