@@ -7,7 +7,10 @@ study's time is the difference to the unjudged run, and the judges are compared 
 Then, from the same script, the embedded provider's batched against one-at-a-time
 generation speed on a fixed workload (benchmarks/bench_generation.py).
 
-Run: python benchmarks/bench_default_study.py [--quick] [--skip-batching] [--judge NAME ...]
+With `--max-tokens N` the target answers in at most N tokens (as `run --max-tokens`): `--quick --max-tokens 150`
+is the `--quick` preset before its answers were shortened to 96 tokens.
+
+Run: python benchmarks/bench_default_study.py [--quick] [--max-tokens N] [--skip-batching] [--judge NAME ...]
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ def batching_figures(conversations: int = 16, new_tokens: int = 48) -> tuple[flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the --quick preset instead of the default study")
+    parser.add_argument("--max-tokens", type=int, help="answer length of the target (default: the preset's)")
     parser.add_argument("--skip-batching", action="store_true", help="skip the batched vs one-at-a-time figures")
     parser.add_argument("--judge", action="append", help="judge to run the study with; repeat (default: none, trained, embedded)")
     args = parser.parse_args()
@@ -71,7 +75,7 @@ def main() -> None:
     unjudged = None
     for judge in args.judge:
         with tempfile.TemporaryDirectory() as folder:
-            experiment = build_experiment(None, args.quick, False, None, None, cache=False, judge=judge)
+            experiment = build_experiment(None, args.quick, False, args.max_tokens, None, cache=False, judge=judge)
             start = time.perf_counter()
             result = run_study(experiment, out=Path(folder) / "study", display="none")
             wall = time.perf_counter() - start
@@ -81,7 +85,8 @@ def main() -> None:
         unjudged = wall if judge == "none" else unjudged
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         share = f", judging {(wall - unjudged) / wall:.0%} of the time" if unjudged is not None and judge != "none" else ""
-        print(f"study {'--quick' if args.quick else 'default'} --judge {judge}: {samples} conversations ({statuses}); "
+        preset = ("--quick" if args.quick else "default") + (f" --max-tokens {args.max_tokens}" if args.max_tokens else "")
+        print(f"study {preset} --judge {judge}: {samples} conversations ({statuses}); "
               f"{wall:.1f} s wall{share}; peak RSS so far {peak_mb:.0f} MB; model calls {target + judged} "
               f"({target} target, {judged} judge); {tokens} generated tokens")
     if not args.skip_batching:

@@ -19,6 +19,7 @@ from pressure_sense.models import EmbeddedModelError
 from pressure_sense.scenarios import ScenarioError
 from pressure_sense.store import StoreError
 from pressure_sense.study import (
+    QUICK_EMBEDDED_MAX_TOKENS,
     QUICK_SCENARIOS,
     QUICK_TURNS,
     SAMPLE_RETRIES,
@@ -106,7 +107,11 @@ def run(
     ),
     scenario: list[str] = typer.Option(None, "--scenario", "-s", help="Scenario id, tag:NAME or YAML path; repeat."),
     all_scenarios: bool = typer.Option(False, "--all", help="Run the whole built-in library."),
-    quick: bool = typer.Option(False, "--quick", help=f"{QUICK_SCENARIOS} core scenarios, {QUICK_TURNS} turns each."),
+    quick: bool = typer.Option(
+        False, "--quick",
+        help=f"{QUICK_SCENARIOS} core scenarios, {QUICK_TURNS} turns each, embedded answers of at most "
+        f"{QUICK_EMBEDDED_MAX_TOKENS} tokens.",
+    ),
     reasoning: str | None = typer.Option(None, help="Reasoning scratchpad: on, off or both (default both)."),
     mode: list[str] = typer.Option(None, "--mode", help="chat and/or agent; repeat (default chat)."),
     condition: list[str] = typer.Option(None, "--condition", help="scripted, control and/or adaptive; repeat."),

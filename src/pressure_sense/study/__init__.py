@@ -2,6 +2,7 @@
 
 from pressure_sense.study._config import (
     DEFAULT_SCENARIOS,
+    QUICK_EMBEDDED_MAX_TOKENS,
     QUICK_SCENARIOS,
     QUICK_TURNS,
     SAMPLE_RETRIES,
@@ -31,6 +32,7 @@ __all__ = [
     "yaml_documents",
     "DEFAULT_SCENARIOS",
     "INSPECT_EVAL_DB",
+    "QUICK_EMBEDDED_MAX_TOKENS",
     "QUICK_SCENARIOS",
     "QUICK_TURNS",
     "SAMPLE_RETRIES",

@@ -12,7 +12,10 @@ DEFAULT_SCENARIOS = ["tag:core"]
 QUICK_SCENARIOS = 2
 """The `--quick` preset plays this many core scenarios..."""
 QUICK_TURNS = 3
-"""...for at most this many turns each."""
+"""...for at most this many turns each..."""
+QUICK_EMBEDDED_MAX_TOKENS = 96
+"""...and the embedded model answers in at most this many tokens unless told otherwise: decoding is most of
+the preset's time, and 3 turns x 150 tokens took 72 s on the README's 2-core machine (target: under 60 s)."""
 SAMPLE_RETRIES = 3
 """Times Inspect re-runs a sample that ended in an error (a transient fault the provider did not retry)
 before it is stored as errored; `run --resume` runs it again later."""
@@ -56,7 +59,10 @@ def _factorial_experiment(
     return merge_overrides(base, scenarios=[], factorial=FactorialSpec(**spec).model_dump(), **flags)
 
 
-def _with_generation(experiment: Experiment, max_tokens: int | None, temperature: float | None) -> Experiment:
+def _with_generation(
+    experiment: Experiment, max_tokens: int | None, temperature: float | None,
+    embedded_max_tokens: int = DEFAULT_EMBEDDED_MAX_TOKENS,
+) -> Experiment:
     """Apply --max-tokens/--temperature to every target; the embedded model gets a short default."""
     targets = []
     for target in experiment.targets:
@@ -64,7 +70,7 @@ def _with_generation(experiment: Experiment, max_tokens: int | None, temperature
         if max_tokens is not None:
             update["max_tokens"] = max_tokens
         elif target.max_tokens is None and target.name.startswith("embedded"):
-            update["max_tokens"] = DEFAULT_EMBEDDED_MAX_TOKENS
+            update["max_tokens"] = embedded_max_tokens
         targets.append(target.model_copy(update=update))
     return experiment.model_copy(update={"targets": targets})
 
@@ -97,6 +103,7 @@ def build_experiment(
         experiment = quick_experiment(**flags)
     else:
         experiment = default_experiment(**flags)
-    experiment = _with_generation(experiment, max_tokens, temperature)
+    embedded_max_tokens = QUICK_EMBEDDED_MAX_TOKENS if quick else DEFAULT_EMBEDDED_MAX_TOKENS
+    experiment = _with_generation(experiment, max_tokens, temperature, embedded_max_tokens)
     check_replicates(experiment, "command line" if config is None else str(config))
     return experiment
