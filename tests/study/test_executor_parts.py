@@ -87,6 +87,79 @@ def test_permit_broker_hands_out_at_most_the_limit_and_reclaims_a_dead_owner():
     asyncio.run(scenario())
 
 
+class _InProcessActor:
+    """A Ray actor handle's `.method.remote(...)` over an object in this process, counting the calls."""
+
+    def __init__(self, instance: object) -> None:
+        self.instance = instance
+        self.calls: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> object:
+        method = getattr(self.instance, name)
+        handle = self
+
+        class Method:
+            @staticmethod
+            def remote(*args: object) -> asyncio.Future:
+                handle.calls[name] = handle.calls.get(name, 0) + 1
+                return asyncio.ensure_future(method(*args))
+
+        return Method
+
+
+def test_worker_hands_permits_on_to_its_waiting_calls_without_the_broker():
+    from pressure_sense._ray_actors import PermitBroker
+    from pressure_sense.study._ray_permits import RayPermits
+
+    async def scenario() -> None:
+        broker = PermitBroker()
+        actor = _InProcessActor(broker)
+        workers = [RayPermits(actor, f"shard-{n}", idle_s=5.0) for n in range(2)]
+        in_flight = peak = 0
+
+        async def call(permits: RayPermits) -> None:
+            nonlocal in_flight, peak
+            ticket = await permits.acquire("m", 3)
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await asyncio.sleep(0.005)
+            in_flight -= 1
+            permits.release("m", ticket)
+
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.gather(*(call(workers[n % 2]) for n in range(60)))
+        elapsed = loop.time() - started
+        assert peak == 3, "never more calls in flight than the cluster's limit"
+        assert elapsed < 2.0, "released permits go to waiting calls at once, not after lying idle for idle_s (5 s)"
+        assert actor.calls["acquire"] <= 6, f"60 calls, {actor.calls['acquire']} broker requests"
+        assert (await broker.stats())["m"]["held"] <= 3
+        for worker in workers:
+            assert await broker.reclaim(worker.owner) >= 0  # what a shard's end does
+        assert (await broker.stats())["m"]["held"] == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_waiting_call_that_gives_up_leaves_its_permit_to_the_next():
+    from pressure_sense._ray_actors import PermitBroker
+    from pressure_sense.study._ray_permits import RayPermits
+
+    async def scenario() -> None:
+        broker = PermitBroker()
+        permits = RayPermits(_InProcessActor(broker), "shard-a", idle_s=5.0)
+        held = await permits.acquire("m", 1)
+        gives_up = asyncio.ensure_future(permits.acquire("m", 1))
+        waits = asyncio.ensure_future(permits.acquire("m", 1))
+        await asyncio.sleep(0.01)
+        gives_up.cancel()
+        permits.release("m", held)
+        assert await asyncio.wait_for(waits, 1) == held, "the permit skips the cancelled call"
+        assert (await broker.stats())["m"] == {"limit": 1, "held": 1, "peak": 1}
+
+    asyncio.run(scenario())
+
+
 def test_progress_counts_each_sample_once_and_estimates_time_left():
     tally = ProgressTally(shards_total=2, samples_total=4, started=0.0)
     tally.add("s0", [("a:chat", 1, False)], calls=7, now=2.0)

@@ -8,11 +8,8 @@ by Ray and continues from its flushed log; one that keeps failing is reported by
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +28,7 @@ from pressure_sense.models._resolve import provider_of
 from pressure_sense.store import DB_FILENAME, rebuild_store
 from pressure_sense.study._executor import ShardJob, ShardOutcome, latest_shard_log, run_shard, shard_log_dir
 from pressure_sense.study._limits import ModelLimit, install_permits, model_limits
+from pressure_sense.study._ray_permits import RayPermits
 from pressure_sense.study._resume import SHARDED_MANIFEST as MANIFEST
 from pressure_sense.study._shard_progress import ProgressTally, ProgressView, install_progress
 from pressure_sense.study._run import StudyResult, default_display, finish_report, new_study_id
@@ -38,75 +36,10 @@ from pressure_sense.study._shards import Shard, plan_shards
 
 FORWARDED_ENV = ("INSPECT_CACHE_DIR", "PRESSURE_SENSE_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 """Environment variables passed to workers when set here, besides the models' keys and base URLs."""
-PERMIT_LEASE_S = 10.0
-"""How long a worker may keep reusing a permit before giving it back to the broker (the longest another
-worker waits for a permit a busy one holds, beyond the calls in flight)."""
-PERMIT_IDLE_S = 0.25
-"""A leased permit unused this long goes back to the broker."""
 SHARD_TASK_NAME = "pressure_sense_shard"
 """Ray task name of a shard attempt (with `:SHARD_ID`); a worker running one is titled `ray::NAME:SHARD_ID`."""
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2
 """Object store of a Ray instance started here: shards exchange only small messages."""
-
-
-class RayPermits:
-    """The worker's side of the PermitBroker (a PermitSource), with leases.
-
-    A permit taken from the broker stays with this process while calls here keep using it: a call
-    that ends hands it to the next call without asking the broker again. It goes back to the broker
-    when it has lain unused for `idle_s` (demand here fell), or at the first release after `lease_s`
-    (so a busy worker cannot keep permits other workers wait for). Every call in flight holds its own
-    permit, so the limit holds at every instant.
-    """
-
-    def __init__(
-        self, broker: Any, owner: str, lease_s: float = PERMIT_LEASE_S, idle_s: float = PERMIT_IDLE_S
-    ) -> None:
-        self.broker = broker
-        self.owner = owner
-        self.lease_s = lease_s
-        self.idle_s = idle_s
-        self._count = 0
-        self._expires: dict[str, float] = {}
-        self._uses: dict[str, int] = {}
-        self._free: dict[str, list[str]] = defaultdict(list)
-
-    async def acquire(self, key: str, limit: int) -> str:
-        free = self._free[key]
-        if free:
-            return free.pop()  # the most recently used: the others may fall idle and go back
-        self._count += 1
-        ticket = f"{self.owner}:{os.getpid()}:{self._count}"
-        try:
-            await self.broker.acquire.remote(key, limit, self.owner, ticket)
-        except BaseException:
-            self.broker.release.remote(key, ticket)
-            raise
-        self._expires[ticket] = time.monotonic() + self.lease_s
-        self._uses[ticket] = 0
-        return ticket
-
-    def release(self, key: str, ticket: str) -> None:
-        if time.monotonic() >= self._expires[ticket]:
-            self._give_back(key, ticket)
-            return
-        self._uses[ticket] += 1
-        self._free[key].append(ticket)
-        asyncio.get_running_loop().call_later(self.idle_s, self._return_idle, key, ticket, self._uses[ticket])
-
-    def _return_idle(self, key: str, ticket: str, uses: int) -> None:
-        """Give a permit back if no call took it since it was released `idle_s` ago."""
-        if self._uses.get(ticket) == uses and ticket in self._free[key]:
-            self._free[key].remove(ticket)
-            self._give_back(key, ticket)
-
-    def _give_back(self, key: str, ticket: str) -> None:
-        self._expires.pop(ticket, None)
-        self._uses.pop(ticket, None)
-        self.broker.release.remote(key, ticket)
-
-    async def pace(self, key: str, per_second: float) -> None:
-        await self.broker.pace.remote(key, per_second)
 
 
 class RayProgress:
