@@ -181,6 +181,24 @@ def test_sharded_study_equals_in_process_study_within_one_connection_limit(tmp_p
     assert_same_store(tmp_path / "fresh" / DB_FILENAME, reference_db)
 
 
+def test_shared_log_location_given_as_an_fsspec_url(tmp_path, cluster, server, reference):
+    """A log location named by URL goes through fsspec, as an `s3://` bucket would (here `file://`: no bucket)."""
+    reference_db, _ = reference
+    url = f"file://{tmp_path / 'shared-logs'}"
+    result = run_study(
+        experiment(tmp_path, "ray", concurrency=2, shard_size=3, workers=2, log_dir=url),
+        out=tmp_path / "sharded", report=False, display="none",
+    )
+    assert result.ok, result.failed_shards
+    study_logs = tmp_path / "shared-logs" / result.study_id
+    assert sorted(shard_logs(study_logs)) == sorted(path.name for path in study_logs.iterdir())
+    assert len(shard_logs(study_logs)) == len(result.shard_logs) == 2
+    assert_same_store(result.db, reference_db)
+    rebuilt = rebuild_store(f"{url}/{result.study_id}", tmp_path / "from-url" / DB_FILENAME)
+    assert rebuilt.samples == len(EXPECTED)
+    assert_same_store(tmp_path / "from-url" / DB_FILENAME, reference_db)
+
+
 def test_request_rate_holds_across_three_workers(tmp_path, cluster, monkeypatch):
     per_minute = 360  # one start every 1/6 s; unpaced, 3 workers x 4 conversations start within milliseconds
     spec = Experiment(
