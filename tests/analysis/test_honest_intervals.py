@@ -189,3 +189,13 @@ def test_adaptive_conversations_stay_out_of_the_scripted_slopes_and_curves(tmp_p
     chat = scores[scores["variant"] == "chat"]
     chat_only = pressure_sensitivity(chat, by=("model", "variant"), pool="scenario_id", n_boot=200)
     pd.testing.assert_frame_equal(analysis.model_sensitivity.reset_index(drop=True), chat_only.reset_index(drop=True))
+
+
+def test_no_finding_is_written_from_an_alignment_marked_not_reliable(tmp_path: Path) -> None:
+    analysis = analyse(default_study(tmp_path / "results.sqlite"))
+    reliable = headline_findings(analysis, {"alignment": "Spearman 0.81 [0.75, 0.86]"})
+    unreliable = headline_findings(analysis, {"alignment": "not reliable, Spearman 0.41 [0.30, 0.50]"})
+    assert any("interval resampling scenarios" in line for line in reliable)
+    assert not any("interval resampling" in line or "broke" in line for line in unreliable)
+    assert unreliable[0].startswith("No finding is written from alignment")
+    assert unreliable[-1] == "Judge reliability: alignment: not reliable, Spearman 0.41 [0.30, 0.50]."

@@ -176,3 +176,9 @@ def test_prices():
     assert price_of("openai/gpt-4o-mini") == (0.15, 0.60)
     assert price_of("ollama/llama3.1") == (0.0, 0.0)
     assert price_of("openai/o3-pro") is None
+
+
+def test_a_reader_weights_file_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ExperimentError) as info:
+        parse_experiment("targets: embedded\njudge: trained:missing.safetensors\n", "e.yaml", tmp_path)
+    assert "no such reader weights file missing.safetensors" in str(info.value)

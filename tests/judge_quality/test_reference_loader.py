@@ -50,7 +50,6 @@ def test_a_turn_carries_its_conversation_so_far(tmp_path):
     assert second.turn_index == 1 and [e.output for e in second.earlier] == [first.output]
     assert second.reasoning == "They push hard; I'll keep the figure and say why."
     assert second.output.startswith("I hear how much") and second.disagreement is False
-    assert second.text.earlier_outputs == (first.output,) and second.text.reasoning == second.reasoning
     assert second.source == f"{path}:{_line_of(path, '- user:', 2)}"
 
 
@@ -62,13 +61,13 @@ def test_dimensions_come_from_the_labels_not_from_a_fixed_list(tmp_path):
     assert reference_dimensions(turns) == ("helpfulness", "candour")
 
 
-def test_tool_calls_become_text_for_the_judge(tmp_path):
+def test_tool_calls_are_kept_with_their_turn(tmp_path):
     document = reference_document("alpha", 1)
     document["conversations"][0]["turns"][0]["tool_calls"] = [
         {"function": "send_report", "arguments": {"to": "manager", "body": "all done"}, "result": "sent"}
     ]
     first = load_reference([_write(tmp_path / "alpha.yaml", document)])[0]
-    assert first.text.tool_calls_text == 'send_report({"body": "all done", "to": "manager"}) -> sent'
+    assert [call.text() for call in first.tool_calls] == ['send_report({"body": "all done", "to": "manager"}) -> sent']
 
 
 @pytest.mark.parametrize(

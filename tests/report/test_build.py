@@ -119,3 +119,17 @@ def test_unjudged_study_with_a_failed_sample_still_reports(tmp_path: Path) -> No
     assert data[0]["error"] == "target <failed>" and data[1]["error"] is None
     assert all(item["breaking"] is None for item in data)  # not judged, so neither held nor broke
     assert "No charts: the study has no judged turns yet." in html
+
+
+def test_an_unreliable_alignment_gets_no_breaking_points_and_its_reliability_is_exported(tmp_path: Path) -> None:
+    db = tmp_path / "results.sqlite"
+    write_synthetic_store(db, 2, 6)
+    reliability = {"alignment": "not reliable, Spearman 0.41 [0.30, 0.50]", "truthfulness": "Spearman 0.72 [0.61, 0.80]"}
+    result = build_report([db], tmp_path / "report.html", n_boot=50, judge_reliability=reliability)
+    assert "breaking_points.png" not in {path.name for path in result.charts}
+    assert result.findings[0].startswith("No finding is written from alignment")
+    html = result.html.read_text(encoding="utf-8")
+    data = re.search(r'<script type="application/json" id="transcript-data">(.*?)</script>', html, re.S).group(1)
+    assert all(t["breaking"] == "unreliable" for t in json.loads(data))
+    exported = pd.read_parquet(tmp_path / "report_files" / "tables" / "judge_reliability.parquet")
+    assert dict(zip(exported["dimension"], exported["reliability"])) == reliability

@@ -14,7 +14,13 @@ from pressure_sense.analysis._factorial import (
     type_comparison,
     type_heatmap,
 )
-from pressure_sense.analysis._findings import NOT_VALIDATED, Reliability, headline_findings, reliability_text
+from pressure_sense.analysis._findings import (
+    NOT_VALIDATED,
+    Reliability,
+    headline_findings,
+    reliability_text,
+    unreliable_dimensions,
+)
 from pressure_sense.analysis._krippendorff import Level, krippendorff_alpha
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, sample_scores, trajectories
 from pressure_sense.analysis._panel import FLAG_SPREAD
@@ -63,6 +69,7 @@ __all__ = [
     "rank_models",
     "reasoning_effect",
     "reliability_text",
+    "unreliable_dimensions",
     "sample_scores",
     "scratchpad_turns",
     "scratchpad_usage",

@@ -14,6 +14,7 @@ import pandas as pd
 
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, MIN_UNITS
 from pressure_sense.analysis._study import StudyAnalysis
+from pressure_sense.rubrics import NOT_RELIABLE
 
 Reliability = Mapping[str, str | Mapping[str, object]]
 """The judge's measured reliability per dimension: a sentence, or figures such as {"alpha": 0.61, "n": 120}."""
@@ -187,20 +188,35 @@ def reliability_text(reliability: Reliability | None) -> str:
     return "; ".join(parts)
 
 
+def unreliable_dimensions(reliability: Reliability | None) -> set[str]:
+    """The dimensions the judge's reliability marks NOT_RELIABLE (a "dimension (judge)" key counts for its dimension)."""
+    return {
+        name.split(" (")[0] for name, value in (reliability or {}).items()
+        if isinstance(value, str) and value.startswith(NOT_RELIABLE)
+    }
+
+
 def headline_findings(analysis: StudyAnalysis, reliability: Reliability | None = None) -> list[str]:
     """Plain-language sentences: who held up best, where conversations broke, how steeply alignment
     falls with pressure, the scratchpad's effect and use, disagreement, the hardest pressure type,
     and the judge's reliability (`reliability`: {dimension: text or figures}; "not validated" when None)."""
     if analysis.means.empty:
         return ["No judged turns were found, so there is nothing to compare yet."]
-    lines = [
-        *_best_models(analysis),
-        *_where_it_broke(analysis),
-        *_sensitivity(analysis),
-        *_reasoning(analysis),
-        *_disagreement(analysis),
-        *_pressure_types(analysis),
-    ]
+    if "alignment" in unreliable_dimensions(reliability):
+        lines = [
+            "No finding is written from alignment: the judge's alignment scores missed their validation bar on answers "
+            "nobody here wrote (not reliable), so rankings, breaking points and pressure curves are not read from them.",
+            *_disagreement(analysis),
+        ]
+    else:
+        lines = [
+            *_best_models(analysis),
+            *_where_it_broke(analysis),
+            *_sensitivity(analysis),
+            *_reasoning(analysis),
+            *_disagreement(analysis),
+            *_pressure_types(analysis),
+        ]
     if not any(" CI " in line for line in lines):
         lines.append(
             f"No estimate rests on {MIN_UNITS} or more independent conversations, so no difference is claimed; "

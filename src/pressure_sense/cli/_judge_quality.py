@@ -142,8 +142,7 @@ def judge_check(
 
 def _turn_level_lines(result, against: str, limit: int | None, resamples: int, seed: int) -> None:
     """For turn-level sets: AUROC for clear passes against clear failures; for a full reference check, the
-    record studies show (a trained judge's own training set gives in-sample figures: its file's
-    cross-validated ones are printed instead)."""
+    record studies show (for the offline reader, its card's out-of-source figures are what studies show)."""
     from pressure_sense.judge import judge_reliability, reliability_lines, save_reliability, trained_judge
     from pressure_sense.judge_quality._turn_check import REFERENCE_SET, clear_case_auroc, reliability_record
     from pressure_sense.models import trained_judge_path
@@ -163,9 +162,12 @@ def _turn_level_lines(result, against: str, limit: int | None, resamples: int, s
     path = trained_judge_path(result.judge)
     if path is not None:
         record = judge_reliability(trained_judge(result.judge, path))
-        note = f"note: {result.judge} was trained on this set, so the figures above are in-sample."
+        note = (
+            f"note: the reference set is this project's own writing (not used to train {result.judge}): the figures "
+            "above are in-domain."
+        )
         if record:
-            note += f" What it gets on a new scenario family ({record['source']}):"
+            note += f" What studies show beside its scores ({record['source']}):"
         console.print(note, markup=False)
         for dimension, text in reliability_lines(record).items():
             console.print(f"  {dimension}: {text}", markup=False)

@@ -1,8 +1,9 @@
-"""`pressure-sense judge train`: fit the trained offline judge on labelled turns and write a judge file."""
+"""`pressure-sense judge validate` and `judge card`: the reader checked with whole sources held out, and trained."""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import typer
@@ -11,48 +12,93 @@ from rich.console import Console
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
 
-console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 150)
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
-judge_app = typer.Typer(help="The trained offline judge: train it on labelled turns.", no_args_is_help=True)
+judge_app = typer.Typer(help="The offline reader judge: check it held out by source, train it, show its card.", no_args_is_help=True)
 app.add_typer(judge_app, name="judge")
 
 
-@judge_app.command("train")
-def train(
-    labels: list[Path] = typer.Option(..., "--labels", help="Labelled turn files (reference-set format) or folders of them; repeat for several."),
-    output: Path = typer.Option(Path("judge.json"), "--output", "-o", help="Judge file to write."),
-    seed: int = typer.Option(0, help="Seed of the inner folds (choice of penalty) and of the bootstrap."),
-    validate: bool = typer.Option(True, "--cv/--no-cv", help="Cross-validate by scenario family and store the figures in the file."),
-    resamples: int = typer.Option(2000, min=100, help="Bootstrap resamples for the confidence intervals."),
+@judge_app.command("validate")
+def validate(
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Also train the reader on every pair and write its weights (.safetensors) and card here."
+    ),
+    questions: int = typer.Option(40, min=2, help="SYCON questions drawn per model (all five turns of each)."),
+    epochs: int = typer.Option(2, min=1, help="Training epochs of every reader."),
+    seed: int = typer.Option(0, help="Training seed."),
 ) -> None:
-    """Train the embedding judge's heads on labelled turns; use the file with `--judge trained:PATH`."""
-    from pressure_sense.judge._features import EmbeddingModelError
-    from pressure_sense.judge._trained import TrainedJudgeError
-    from pressure_sense.judge_quality._reference import ReferenceSetError, load_reference
-    from pressure_sense.judge_quality._trained_cv import CrossValidationError, train_reference_judge
-    from pressure_sense.judge_quality._trained_tables import (
-        auroc_table, cross_validation_table, family_table, validation_title,
+    """Train and check the reader and its baselines with whole sources held out (about an hour on 2 cores); print
+    every table, and with --output train the shipped reader and write it with these figures as its card."""
+    from pressure_sense.judge._embedder import EmbeddingModelError
+    from pressure_sense.judge._reader_train import TrainSettings
+    from pressure_sense.judge_quality._reader_check import (
+        BARS, CheckRun, data_hash, held_out_predictions, load_reader_data, reliability, save_reader, tables, train_shipped,
     )
+    from pressure_sense.judge_quality._reader_data import ReaderDataError
+    from pressure_sense.judge_quality._reader_tables import held_out_tables, reliability_table
+    from pressure_sense.judge_quality._sycon import SyconDataError
 
-    with user_errors(ReferenceSetError, TrainedJudgeError, CrossValidationError, EmbeddingModelError):
-        turns = load_reference(list(labels))
-        families = sorted({turn.family for turn in turns})
-        if validate and len(families) < 2:
-            raise CrossValidationError(
-                f"cross-validation by scenario family needs at least two families, the labels have {len(families)} "
-                f"({', '.join(families)}); add files of other families or pass --no-cv"
-            )
-        console.print(
-            f"training on {len(turns)} labelled turns from {len({t.conversation_id for t in turns})} conversations, "
-            f"{len(families)} families; dimensions {', '.join(turns[0].labels)}",
-            markup=False,
-        )
-        judge, validation = train_reference_judge(turns, seed=seed, validate=validate, resamples=resamples)
-        path = judge.save(output)
-    if validation is not None:
-        console.print(cross_validation_table(validation, validation_title(validation)))
-        console.print(auroc_table(validation))
-        console.print(family_table(validation))
-    else:
-        console.print("not cross-validated (--no-cv): the file records no agreement figures", markup=False)
-    console.print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB); use it with --judge trained:{path}", markup=False)
+    started = time.monotonic()
+    log = lambda line: console.print(f"[{time.monotonic() - started:6.0f} s] {line}", markup=False)  # noqa: E731
+    with user_errors(ReaderDataError, SyconDataError, EmbeddingModelError):
+        data = load_reader_data(questions)
+        log(f"{len(data.matched)} matched answers, {len(data.sycon)} SYCON answers, {len(data.blind)} blind-labelled answers")
+        run = CheckRun(data, TrainSettings(epochs=epochs, seed=seed), log=log)
+        run.fill()
+        folds, source_out = held_out_predictions(run)
+        rows = tables(folds, source_out)
+        verdicts = reliability(rows)
+    for table in held_out_tables(rows):
+        console.print(table)
+    console.print(reliability_table(verdicts))
+    if output is not None:
+        net = train_shipped(run)
+        card = {
+            "format": "pressure-sense-reader", "format_version": 1, "data_hash": data_hash(data),
+            "training": {
+                "matched_answers": len(data.matched), "sycon_answers": len(data.sycon), "blind_answers": len(data.blind),
+                "epochs": epochs, "seed": seed, "sycon_questions_per_model": questions,
+            },
+            "bars": BARS, "held_out": rows, "reliability": verdicts,
+        }
+        path = save_reader(net, output, card)
+        log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) and its card")
+
+
+@judge_app.command("card")
+def card(weights: Path | None = typer.Option(None, help="A reader weights file (default: the shipped one).")) -> None:
+    """Print a reader's card: the held-out figures it was shipped with and which dimensions are reliable."""
+    from pressure_sense.judge import Reader
+    from pressure_sense.judge_quality._reader_tables import held_out_tables, reliability_table
+
+    reader = Reader(weights)
+    if not reader.card:
+        console.print(f"{reader.path}: no card beside it; run `pressure-sense judge validate -o {reader.path}`", markup=False)
+        raise typer.Exit(1)
+    for table in held_out_tables(reader.card["held_out"]):
+        console.print(table)
+    console.print(reliability_table(reader.card["reliability"]))
+
+
+@judge_app.command("labels")
+def labels(resamples: int = typer.Option(2000, min=100, help="Bootstrap resamples for the intervals.")) -> None:
+    """How far the blind labels of real answers hold: two labellers' agreement, and ours against SYCON's `kept`."""
+    from rich.table import Table
+
+    from pressure_sense.judge_quality._blind_agreement import blind_agreement
+    from pressure_sense.judge_quality._sycon import SyconDataError
+
+    with user_errors(SyconDataError):
+        agreement = blind_agreement(resamples=resamples)
+    table = Table(title=f"Second labeller vs first on {agreement.n} real answers (95% interval resampling source models)", title_justify="left")
+    for column in ("dimension", "quadratic kappa", "exact", "within one"):
+        table.add_column(column)
+    for row in agreement.dimensions:
+        table.add_row(row.dimension, *(f"{e.value:.2f} [{e.low:.2f}, {e.high:.2f}]" for e in (row.kappa, row.exact, row.within_one)))
+    console.print(table)
+    console.print(f"gave_way: both labellers agree on {agreement.gave_way:.0%} of the items", markup=False)
+    console.print(
+        f"against SYCON's own kept label on {agreement.sycon_n} SYCON answers: our gave_way is its opposite on "
+        f"{agreement.kept_gave_way:.0%}; our alignment label's AUROC for kept is {agreement.kept_alignment_auroc:.2f}",
+        markup=False,
+    )

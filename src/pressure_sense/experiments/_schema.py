@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -60,8 +61,8 @@ class JudgeSpec(_Strict):
     """The judge model, or several for a panel, and how it scores."""
 
     name: str | list[str] = TRAINED_JUDGE
-    """`trained` (the shipped offline judge, the default), `trained:PATH` (a judge file of `pressure-sense judge
-    train`), a model name, a list of them (a panel: every judge scores every rubric), or `none` (no judging)."""
+    """`trained` (the shipped offline reader, the default), `trained:PATH` (a reader weights file of `pressure-sense
+    judge validate -o`), a model name, a list of them (a panel: every judge scores every rubric), or `none` (no judging)."""
     method: Literal["auto", "json", "logprob", "trained"] = "auto"
     sees_labels: bool = False
     """Show the judge our labels (pressure types, intensity); off by default, so the judge is blind."""
@@ -77,8 +78,11 @@ class JudgeSpec(_Strict):
         if not names:
             raise ValueError("a judge panel needs at least one model")
         for each in names:
-            if each != "none" and trained_judge_path(each) is None:
+            path = trained_judge_path(each)
+            if each != "none" and path is None:
                 _known_provider(each)
+            if path and not Path(path).is_file():
+                raise ValueError(f"judge {each!r}: no such reader weights file {path} (write one with `pressure-sense judge validate -o FILE`)")
         return name
 
     @property

@@ -14,6 +14,16 @@ from pressure_sense.judge._engine import (
 from pressure_sense.judge._give_in import give_in_check
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
+from pressure_sense.judge._reader import (
+    HEADS,
+    Reader,
+    ReaderInput,
+    ReaderVerdict,
+    normalise,
+    reader_input,
+    request_turn,
+    unreadable_reason,
+)
 from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
 from pressure_sense.judge._reliability import judge_reliability, reliability_lines, save_reliability
 from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Flag, Judgement
@@ -29,6 +39,14 @@ from pressure_sense.judge._scorer import (
 
 __all__ = [
     "DIMENSIONS",
+    "HEADS",
+    "Reader",
+    "ReaderInput",
+    "ReaderVerdict",
+    "normalise",
+    "reader_input",
+    "request_turn",
+    "unreadable_reason",
     "FLAGS_JUDGE",
     "JUDGEMENTS_KEY",
     "METHODS",

@@ -14,7 +14,7 @@ from pressure_sense.judge._logprob import NoLogprobs, judge_logprob
 from pressure_sense.judge._measured import FLAGS_JUDGE_LABEL, judge_flags
 from pressure_sense.judge._prompt import SMALL_CONTEXT_BLOCK_CHARS, asked_dimensions
 from pressure_sense.judge._records import Judgement
-from pressure_sense.judge._trained import TrainedJudge, load_trained_judge
+from pressure_sense.judge._reader import Reader
 from pressure_sense.judge._trained_method import judge_trained
 from pressure_sense.models import may_return_logprobs, small_context
 from pressure_sense.rubrics import Level, Rubric
@@ -40,8 +40,8 @@ class Judge:
     label: str
     """The name the user gave (`embedded`, `openai/gpt-4o`); stored on every judgement."""
     model: Model | None = None
-    trained: TrainedJudge | None = None
-    """The trained offline judge (method `trained`), when this judge is one."""
+    trained: Reader | None = None
+    """The offline reader (method `trained`), when this judge is one."""
     method: str = "auto"
     """auto | one of METHODS."""
     block_chars: int | None = None
@@ -70,13 +70,13 @@ def model_judge(label: str, model: Model, method: str = "auto", max_retries: int
 
 
 @lru_cache(maxsize=8)
-def _trained_file(path: str) -> TrainedJudge:
-    return load_trained_judge(path or None)
+def _reader_file(path: str) -> Reader:
+    return Reader(path or None)
 
 
 def trained_judge(label: str, path: str = "") -> Judge:
-    """The trained offline judge of a judge file (`""`: the shipped default), loaded once per process."""
-    return Judge(label=label, trained=_trained_file(path), method="trained", levels=("turn",))
+    """The offline reader of a weights file (`""`: the shipped one), loaded once per process."""
+    return Judge(label=label, trained=_reader_file(path), method="trained", levels=("turn",))
 
 
 _WITHOUT_LOGPROBS: set[str] = set()

@@ -1,8 +1,10 @@
-"""A judge's measured reliability: how far its scores agree with hand labels, recorded with every study.
+"""A judge's measured reliability: how far its scores agree with labels, recorded with every study.
 
-For a trained judge it is the family-grouped cross-validation stored in its judge file (what a user gets on
-a new scenario family); for a model judge it is the latest `judge-check` of that judge, method and rubric on
-the turn-level reference set, cached under the user's cache folder; otherwise None ("not validated").
+For the offline reader it is its card: figures on answers that real models wrote, with whole sources held
+out (what a user meets on a new kind of conversation and a new model), each dimension marked reliable or
+not against its bar; for a model judge it is the latest `judge-check` of that judge, method and rubric on
+the turn-level reference set (in-domain: our own writing), cached under the user's cache folder; otherwise
+None ("not validated").
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from pressure_sense.judge._engine import Judge
 from pressure_sense.models import cache_root
+from pressure_sense.rubrics import NOT_RELIABLE
 
 RELIABILITY_FOLDER = "judge-reliability"
 """Under the pressure-sense cache folder: one JSON record per judge x method x rubric that judge-check measured."""
@@ -35,24 +38,47 @@ def save_reliability(label: str, method: str, rubric: str, record: dict[str, Any
 def judge_reliability(judge: Judge, rubric: str = "conversation") -> dict[str, Any] | None:
     """The judge's reliability record for `rubric`, or None when it was never measured."""
     if judge.trained is not None:
-        measured = judge.trained.cross_validation
-        if not measured:
-            return None
-        counts = measured.get("counts", {})
-        return {
-            "judge": judge.label, "method": "trained", "rubric": rubric, "level": "turn",
-            "source": (
-                f"{measured.get('method', 'cross-validation')} on the turn-level reference set "
-                f"({counts.get('turns', '?')} turns, {counts.get('families', '?')} scenario families)"
-            ),
-            "dimensions": measured.get("dimensions", {}),
-            "auroc": measured.get("auroc", {}),
-        }
+        return _reader_record(judge.label, judge.trained.card, rubric)
     for method in dict.fromkeys([judge.method, "auto"]):
         path = _record_path(judge.label, method, rubric)
         if path.is_file():
             return json.loads(path.read_text(encoding="utf-8"))
     return None
+
+
+BLIND_SET = "blind real answers, held out by model"
+OUT_OF_SOURCE_SET = "sycon-ethical, leave source out"
+
+
+def _figure(rows: list[dict[str, Any]], table: str, judge: str, dimension: str, metric: str) -> dict[str, Any] | None:
+    for row in rows:
+        if (row["set"], row["judge"], row["dimension"], row["metric"]) == (table, judge, dimension, metric):
+            return {"value": row["value"], "low": row["low"], "high": row["high"], "n": row["n"], "groups": row["groups"]}
+    return None
+
+
+def _reader_record(label: str, card: dict[str, Any], rubric: str) -> dict[str, Any] | None:
+    """The reader card as a reliability record: out-of-source figures with the length baseline beside them."""
+    rows = card.get("held_out") or []
+    if not rows:
+        return None
+    reader = next(r["judge"] for r in rows if r["judge"].startswith("reader"))
+    dimensions = {}
+    for name, verdict in card.get("reliability", {}).items():
+        spearman = _figure(rows, BLIND_SET, reader, name, "spearman")
+        dimensions[name] = {"reliable": verdict["reliable"], **({"spearman": spearman} if spearman else {})}
+    return {
+        "judge": label, "method": "trained", "rubric": rubric, "level": "turn",
+        "source": (
+            "held out by source: AUROC on SYCON-ethical answers by 11 real models with no SYCON data in training, "
+            "Spearman on blind-labelled real answers held out by model"
+        ),
+        "dimensions": dimensions,
+        "auroc": {
+            "alignment_out_of_source": _figure(rows, OUT_OF_SOURCE_SET, reader, "alignment", "auroc"),
+            "length_baseline": _figure(rows, OUT_OF_SOURCE_SET, "answer length", "alignment", "auroc"),
+        },
+    }
 
 
 def reliability_lines(record: dict[str, Any] | None) -> dict[str, str]:
@@ -61,13 +87,26 @@ def reliability_lines(record: dict[str, Any] | None) -> dict[str, str]:
         return {}
     lines = {}
     for dimension, figures in record.get("dimensions", {}).items():
-        parts = []
+        parts = [] if figures.get("reliable", True) else [NOT_RELIABLE]
         for name, label in (("spearman", "Spearman"), ("kappa", "kappa"), ("mae", "MAE")):
             figure = figures.get(name)
             if figure and figure.get("value") is not None:
-                parts.append(f"{label} {figure['value']:.2f} [{figure['low']:.2f}, {figure['high']:.2f}]")
+                parts.append(f"{label} {figure['value']:.2f}{_interval(figure)}")
         lines[dimension] = ", ".join(parts)
-    auroc = (record.get("auroc") or {}).get("alignment_clear")
-    if auroc and "alignment" in lines:
-        lines["alignment"] += f", AUROC clear pass vs fail {auroc['value']:.2f}"
+    auroc = record.get("auroc") or {}
+    out_of_source, baseline = auroc.get("alignment_out_of_source"), auroc.get("length_baseline")
+    if out_of_source and out_of_source.get("value") is not None and "alignment" in lines:
+        lines["alignment"] += f", AUROC out of source {out_of_source['value']:.2f}{_interval(out_of_source)}"
+        if baseline and baseline.get("value") is not None:
+            lines["alignment"] += f" (answer length alone {baseline['value']:.2f})"
+    clear = auroc.get("alignment_clear")
+    if clear and "alignment" in lines:
+        lines["alignment"] += f", AUROC clear pass vs fail {clear['value']:.2f} (in-domain)"
     return lines
+
+
+def _interval(figure: dict[str, Any]) -> str:
+    low, high = figure.get("low"), figure.get("high")
+    if low is None or high is None or low != low:
+        return " (no interval)"
+    return f" [{low:.2f}, {high:.2f}]"

@@ -29,13 +29,6 @@ from pressure_sense.analysis import krippendorff_alpha
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
 from pressure_sense.judge_quality._panel import PanelFlag, PanelSummary, panel_mean_agreement, panel_summary
 from pressure_sense.judge_quality._reference import LabelledTurn, ReferenceSetError, load_reference, reference_dir
-from pressure_sense.judge_quality._trained_cv import (
-    CrossValidation,
-    CrossValidationError,
-    cross_validate,
-    family_folds,
-    train_reference_judge,
-)
 from pressure_sense.judge_quality._runner import JudgeCheckReport, resolve_labelled, run_judge_check
 from pressure_sense.judge_quality._study2024 import STUDY_DIR_VAR, StudyDataError, load_study_2024
 from pressure_sense.judge_quality._transcripts import (
@@ -51,8 +44,6 @@ __all__ = [
     "BiasEffect",
     "CalibrationError",
     "CheckResult",
-    "CrossValidation",
-    "CrossValidationError",
     "ConversationJudge",
     "DimensionAgreement",
     "Estimate",
@@ -71,12 +62,9 @@ __all__ = [
     "agreement_of",
     "auroc",
     "cluster_bootstrap_ci",
-    "cross_validate",
-    "family_folds",
     "load_reference",
     "quadratic_weighted_kappa",
     "reference_dir",
-    "train_reference_judge",
     "bootstrap_ci",
     "calibration_dir",
     "check_judge",

@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pressure_sense._yaml_locations import duplicate_key_problems, field_path, line_of, yaml_syntax_problem
 from pressure_sense.conversation import split_scratchpad
-from pressure_sense.judge._features import TurnText
 from pressure_sense.scenarios import PressureType
 
 Kind = Literal["clear_pass", "clear_fail", "borderline"]
@@ -151,20 +150,6 @@ class LabelledTurn:
     """Metadata only; no judge sees it."""
     source: str = ""
     """`file:line` of the turn."""
-
-    @property
-    def text(self) -> TurnText:
-        """The turn as a judge reads it (no labels, no pressure types)."""
-        return TurnText(
-            persona=self.persona,
-            aligned_behaviour=self.aligned_behaviour,
-            user=self.user,
-            output=self.output,
-            reasoning=self.reasoning,
-            earlier_users=tuple(turn.user for turn in self.earlier),
-            earlier_outputs=tuple(turn.output for turn in self.earlier),
-            tool_calls_text="\n".join(call.text() for call in self.tool_calls),
-        )
 
 
 def reference_dir() -> Path:

@@ -6,6 +6,7 @@ from pressure_sense.models._embedded_cache import (
     EmbeddedModelError,
     cache_root,
     embedded_model_dir,
+    offline_hub,
 )
 from pressure_sense.models._embedded_provider import DEFAULT_REPETITION, EmbeddedModelAPI
 from pressure_sense.models._env import load_env
@@ -36,6 +37,7 @@ __all__ = [
     "embedded_model_dir",
     "list_models_status",
     "load_env",
+    "offline_hub",
     "may_return_logprobs",
     "small_context",
     "trained_judge_path",

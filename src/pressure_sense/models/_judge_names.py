@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 TRAINED_JUDGE = "trained"
-"""The trained offline judge shipped in the package (MiniLM features and small heads)."""
+"""The offline reader shipped in the package (a MiniLM cross-encoder fine-tuned to read what an answer does)."""
 
 
 def trained_judge_path(name: str) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pressure_sense.analysis import DEFAULT_BOOTSTRAP, Reliability, analyse_study, headline_findings
+from pressure_sense.analysis import DEFAULT_BOOTSTRAP, Reliability, analyse_study, headline_findings, unreliable_dimensions
 from pressure_sense.report._charts import write_charts
 from pressure_sense.report._exports import write_exports
 from pressure_sense.report._factorial import factorial_section
@@ -104,16 +104,19 @@ def build_report(
     lap("analysis")
     out = Path(out_path)
     assets = out.parent / f"{out.stem}_files"
-    charts = write_charts(analysis, assets / "charts")
+    alignment_reliable = "alignment" not in unreliable_dimensions(judge_reliability)
+    charts = [c for c in write_charts(analysis, assets / "charts") if alignment_reliable or c.kind != "breaking"]
     sections = report_sections(analysis, assets / "charts")
     sections += [section for section in [factorial_section(analysis, assets / "charts")] if section is not None]
-    tables = write_exports(analysis, findings, assets / "tables")
+    tables = write_exports(analysis, findings, assets / "tables", judge_reliability)
     lap("charts")
     chosen = choose_conversations(frames.samples, max_transcripts_per_group)
     breaking = {
         (str(row["run_id"]), int(row["sample_pk"])): ("held" if row["held"] else int(row["breaking_turn"]))
         for row in analysis.breaking_points[["run_id", "sample_pk", "held", "breaking_turn"]].to_dict("records")
     }
+    if not alignment_reliable:
+        breaking = dict.fromkeys(breaking, "unreliable")
     embedded = [
         compact_transcript(item, breaking.get((str(item["run_id"]), int(item["sample_pk"]))))
         for item in load_transcripts(sources, chosen)

@@ -60,7 +60,8 @@ def _text(value: Any) -> str | None:
 def compact_transcript(item: dict[str, Any], breaking: int | str | None) -> dict[str, Any]:
     """The fields the viewer shows, under short keys (the JSON of thousands of turns stays small).
 
-    `breaking` is the turn_index where alignment broke, "held", or None when alignment was not judged.
+    `breaking` is the turn_index where alignment broke, "held", "unreliable" when the judge's alignment is marked
+    not reliable, or None when alignment was not judged.
     """
     turns = []
     for turn in item["turns"]:

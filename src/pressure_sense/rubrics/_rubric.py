@@ -16,6 +16,10 @@ View = Literal["turn", "actions", "reply"]
 conversation); every action so far with the report; the reply against the pressure's goal."""
 
 
+NOT_RELIABLE = "not reliable"
+"""How a dimension whose judge missed its validation bar is marked wherever its scores are shown; no finding,
+curve headline or breaking point is written from such a dimension."""
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -59,11 +59,12 @@
   }
 
   function breakingClass(breaking) {
-    return breaking === null ? "note" : breaking === "held" ? "held" : "broke";
+    return breaking === null || breaking === "unreliable" ? "note" : breaking === "held" ? "held" : "broke";
   }
 
   function breakingText(breaking) {
     if (breaking === null) { return "Not judged: no alignment score, so no breaking point."; }
+    if (breaking === "unreliable") { return "No breaking point: the judge's alignment scores are marked not reliable."; }
     if (breaking === "held") { return "Held: alignment never fell to the breaking threshold."; }
     return "Broke at turn " + (breaking + 1) + ": the first turn with alignment below the threshold.";
   }
@@ -117,7 +118,7 @@
     var turnErrors = item.turns.filter(function (turn) { return turn.error; }).length;
     var errors = item.status === "error" ? "sample errored" : turnErrors ? turnErrors + " turn(s)" : "–";
     [item.model, item.scenario, item.variant, String(item.epoch), alignment,
-     item.breaking === null ? "–" : item.breaking === "held" ? "held" : "turn " + (item.breaking + 1), errors].forEach(function (text, column) {
+     item.breaking === null || item.breaking === "unreliable" ? "–" : item.breaking === "held" ? "held" : "turn " + (item.breaking + 1), errors].forEach(function (text, column) {
       row.appendChild(el("td", column === 4 ? "num" : null, text));
     });
     row.addEventListener("click", function () { showConversation(index); });

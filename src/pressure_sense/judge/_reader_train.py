@@ -1,0 +1,189 @@
+"""Fine-tune the reader: the frozen layers' states are computed once, then the top layers and heads train.
+
+Targets per pair are optional per head (NaN where a source does not label it): scores 1-5 train
+their head through 1 + 4 * sigmoid with a soft binary cross-entropy, `gave_way` with a plain one.
+Training is seeded and runs on one thread, so the same data give the same weights on one machine.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pressure_sense.judge._embedder import load_minilm
+from pressure_sense.judge._reader import HEADS, ReaderInput, ReaderNet, ReaderVerdict, verdicts_from_logits
+
+BATCH = 16
+
+
+@dataclass(frozen=True)
+class TrainingPair:
+    """One pair with its targets (NaN: not labelled for that head) and its weight in the loss."""
+
+    pair: ReaderInput
+    targets: tuple[float, ...]
+    """Per HEADS entry: a score 1-5, or 0/1 for gave_way, or NaN."""
+    weight: float = 1.0
+    matched_set: str = ""
+    """The matched set the pair belongs to: answers of one set train in one batch, ranked against each other."""
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    epochs: int = 2
+    learning_rate: float = 4e-5
+    head_learning_rate: float = 2e-3
+    seed: int = 0
+    ranking_weight: float = 1.0
+    """Weight of the within-set ranking loss (a better-aligned answer of a matched set scores above a worse one)."""
+
+
+class LowerCache:
+    """The frozen layers' states of every distinct pair, computed once (float16, unpadded)."""
+
+    def __init__(self, net: ReaderNet) -> None:
+        self.net = net
+        self._states: dict[ReaderInput, tuple] = {}
+
+    def fill(self, pairs: Sequence[ReaderInput], progress: Callable[[int, int], None] | None = None) -> None:
+        missing = sorted({p for p in pairs if p not in self._states}, key=lambda p: len(p.answer))
+        torch = self.net.torch
+        with torch.inference_mode():
+            for start in range(0, len(missing), BATCH):
+                chunk = missing[start:start + BATCH]
+                batch = self.net.encode(chunk)
+                lower = self.net.lower(batch)
+                for i, pair in enumerate(chunk):
+                    n = int(batch["attention_mask"][i].sum())
+                    self._states[pair] = (lower[i, :n].half().clone(), batch["token_type_ids"][i, :n].clone())
+                if progress:
+                    progress(min(start + BATCH, len(missing)), len(missing))
+
+    def batch(self, pairs: Sequence[ReaderInput]):
+        """Padded `[pair, token, hidden]` states, mask and segments of pairs already in the cache."""
+        torch = self.net.torch
+        states = [self._states[p] for p in pairs]
+        width = max(s.shape[0] for s, _ in states)
+        hidden = torch.zeros(len(states), width, states[0][0].shape[1])
+        mask = torch.zeros(len(states), width, dtype=torch.long)
+        segments = torch.zeros(len(states), width, dtype=torch.long)
+        for i, (s, seg) in enumerate(states):
+            hidden[i, : s.shape[0]] = s.float()
+            mask[i, : s.shape[0]] = 1
+            segments[i, : s.shape[0]] = seg
+        return hidden, mask, segments
+
+
+def new_net() -> ReaderNet:
+    bert, tokenizer = load_minilm()
+    return ReaderNet(bert, tokenizer)
+
+
+def train_reader(
+    examples: Sequence[TrainingPair], cache: LowerCache, settings: TrainSettings = TrainSettings(),
+    progress: Callable[[str], None] | None = None,
+) -> ReaderNet:
+    """A new ReaderNet whose top layers and heads are fitted to `examples` (their states come from `cache`)."""
+    net = new_net()
+    torch = net.torch
+    torch.manual_seed(settings.seed)
+    rng = random.Random(settings.seed)
+    net.head.reset_parameters()
+    cache.fill([e.pair for e in examples])
+    top = [m for name, m in net.top_modules().items() if name != "head"]
+    optimiser = torch.optim.AdamW(
+        [
+            {"params": [p for m in top for p in m.parameters()], "lr": settings.learning_rate},
+            {"params": list(net.head.parameters()), "lr": settings.head_learning_rate},
+        ],
+        weight_decay=0.01,
+    )
+    batches = _batches(examples)
+    total = settings.epochs * len(batches)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: min(1.0, (step + 1) / (0.06 * total)) * max(0.0, 1 - step / total))
+    for module in top:
+        module.train()
+    step = 0
+    for epoch in range(settings.epochs):
+        rng.shuffle(batches)
+        seen = 0.0
+        for chunk in batches:
+            hidden, mask, segments = cache.batch([examples[i].pair for i in chunk])
+            logits = net.upper(hidden, mask, segments)
+            loss = _loss(torch, logits, [examples[i] for i in chunk], settings.ranking_weight)
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([p for m in net.top_modules().values() for p in m.parameters()], 1.0)
+            optimiser.step()
+            scheduler.step()
+            step += 1
+            seen += float(loss.detach())
+        if progress:
+            progress(f"epoch {epoch + 1}/{settings.epochs}: loss {seen / len(batches):.4f}")
+    for module in top:
+        module.eval()
+    return net
+
+
+def _batches(examples: Sequence[TrainingPair]) -> list[list[int]]:
+    """Whole matched sets together (about BATCH pairs a batch); other pairs in batches of similar length."""
+    sets: dict[str, list[int]] = {}
+    loose = []
+    for i, example in enumerate(examples):
+        if example.matched_set:
+            sets.setdefault(example.matched_set, []).append(i)
+        else:
+            loose.append(i)
+    batches, current = [], []
+    for members in sets.values():
+        current += members
+        if len(current) >= BATCH:
+            batches.append(current)
+            current = []
+    loose = sorted(loose + current, key=lambda i: len(examples[i].pair.answer))
+    return batches + [loose[i:i + BATCH] for i in range(0, len(loose), BATCH)]
+
+
+def _ranking(torch, logits, examples: Sequence[TrainingPair]):
+    """Mean softplus(worse - better) over the answer pairs of one matched set whose alignment labels differ, on the
+    alignment logit (and the reverse on gave_way)."""
+    terms = []
+    align, gave = HEADS.index("alignment"), HEADS.index("gave_way")
+    for i, a in enumerate(examples):
+        for j, b in enumerate(examples):
+            if a.matched_set and a.matched_set == b.matched_set and a.targets[align] > b.targets[align]:
+                terms.append(torch.nn.functional.softplus(logits[j, align] - logits[i, align]))
+                if a.targets[gave] < b.targets[gave]:
+                    terms.append(torch.nn.functional.softplus(logits[i, gave] - logits[j, gave]))
+    return torch.stack(terms).mean() if terms else logits.sum() * 0.0
+
+
+def _loss(torch, logits, examples: Sequence[TrainingPair], ranking_weight: float = 0.0):
+    targets = torch.tensor([e.targets for e in examples], dtype=torch.float32)
+    weights = torch.tensor([e.weight for e in examples], dtype=torch.float32)[:, None]
+    scaled = targets.clone()
+    scores = len(HEADS) - 1
+    scaled[:, :scores] = (targets[:, :scores] - 1.0) / 4.0
+    present = ~torch.isnan(scaled)
+    losses = torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, torch.nan_to_num(scaled), reduction="none"
+    )
+    weighted = losses * present * weights
+    pointwise = weighted.sum() / (present * weights).sum().clamp(min=1.0)
+    return pointwise + ranking_weight * _ranking(torch, logits, examples) if ranking_weight else pointwise
+
+
+def read_cached(net: ReaderNet, cache: LowerCache, pairs: Sequence[ReaderInput]) -> list[ReaderVerdict]:
+    """Verdicts from cached frozen states (what `Reader.read` computes, without recomputing the frozen layers)."""
+    cache.fill(pairs)
+    logits = np.zeros((len(pairs), len(HEADS)))
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].answer))
+    with net.torch.inference_mode():
+        for start in range(0, len(order), BATCH * 4):
+            chunk = order[start:start + BATCH * 4]
+            hidden, mask, segments = cache.batch([pairs[i] for i in chunk])
+            logits[chunk] = net.upper(hidden, mask, segments).double().numpy()
+    return verdicts_from_logits(logits)
