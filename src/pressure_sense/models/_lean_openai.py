@@ -407,7 +407,8 @@ class LeanOpenAIAPI(ModelAPI):
         except httpx.TimeoutException as ex:
             raise LeanAPIError("timeout", f"{type(ex).__name__}: no answer from {self.endpoint} in time") from None
         except (httpx.NetworkError, httpx.RemoteProtocolError) as ex:
-            raise LeanAPIError("connection", f"{type(ex).__name__}: connection to {self.endpoint} failed") from None
+            reason = f" ({ex})" if str(ex) else ""
+            raise LeanAPIError("connection", f"{type(ex).__name__}: connection to {self.endpoint} failed{reason}") from None
         elapsed = time.monotonic() - start
         if response.status_code != 200:
             raise self._status_error(response.status_code, raw, response.headers.get("retry-after"))

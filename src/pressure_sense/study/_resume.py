@@ -8,6 +8,7 @@ from pathlib import Path
 from inspect_ai import eval_retry
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 
+from pressure_sense.models import reset_breakers
 from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
 from pressure_sense.study._config import SAMPLE_RETRIES
 from pressure_sense.study._limits import local_limits, saved_limits
@@ -51,6 +52,7 @@ def resume_study(run: str | Path, report: bool = True, display: str | None = Non
         from pressure_sense.study._ray import resume_sharded_study
 
         return resume_sharded_study(folder, report=report, display=display)
+    reset_breakers()
     logs = latest_logs(folder)
     rerun = [needs_rerun(log) for log in logs]
     unfinished = [log for log, again in zip(logs, rerun) if again]
