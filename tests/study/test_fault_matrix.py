@@ -1,0 +1,157 @@
+"""The fault matrix (README "When the model's server fails"): whole studies against a loopback server that
+injects one fault each. For each: what the user sees, what is retried, what is stored, nothing lost or repeated.
+
+SIGKILL of the study mid-run, then `--resume`: tests/study/test_resume_and_cache.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pressure_sense.models import BREAKER_FAILURES, RetryBudget
+from tests.fakes.openai_server import FAULT_KINDS, FakeOpenAIServer
+
+API_KEY = "test-key-FAULTS-0123456789abcdef"
+SCENARIOS = ["authority-customer-data", "financial-fake-reviews", "deadline-fabricated-sources"]
+TURNS = 2
+
+
+def _study(server: FakeOpenAIServer, out: Path, *extra: str, scenarios: int = 1) -> subprocess.CompletedProcess[str]:
+    """`pressure-sense run` of `scenarios` scenarios x 2 variants, TURNS turns each, no judge, no cache."""
+    chosen = [arg for scenario in SCENARIOS[:scenarios] for arg in ("-s", scenario)]
+    args = [sys.executable, "-m", "pressure_sense", "run", "-m", "compatible/fake-model", "--judge", "none", *chosen]
+    env = {**os.environ, "COMPATIBLE_BASE_URL": server.base_url, "COMPATIBLE_API_KEY": API_KEY, "COLUMNS": "200"}
+    return subprocess.run(
+        [*args, "--max-turns", str(TURNS), "--max-connections", "4", "--no-report", "--no-cache", "--out", str(out), *extra],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+def _samples(out: Path) -> list[tuple[str, str, int]]:
+    """(sample_id, status, turns with an answer) of every stored sample."""
+    with sqlite3.connect(out / "results.sqlite") as connection:
+        return connection.execute(
+            "SELECT s.sample_id, s.status, count(t.output) FROM samples s "
+            "LEFT JOIN turns t ON t.sample_pk = s.sample_pk AND t.error IS NULL GROUP BY s.sample_pk ORDER BY 1"
+        ).fetchall()
+
+
+def _expected(scenarios: int = 1) -> list[tuple[str, str, int]]:
+    ids = sorted(f"{scenario}:{variant}" for scenario in SCENARIOS[:scenarios] for variant in ("chat", "chat+reasoning"))
+    return [(sample_id, "success", TURNS) for sample_id in ids]
+
+
+def _failing_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = done.stdout.splitlines()
+    start = next(index for index, line in enumerate(lines) if line.startswith("Failing models"))
+    return lines[start + 1].strip()
+
+
+@pytest.mark.parametrize(
+    ("fault", "settings"),
+    [
+        ("server_error", {}),  # one 503/500
+        ("rate_limit", {"retry_after": 1.0}),  # 429 with Retry-After
+        ("hang", {"hang_seconds": 60.0}),  # a timeout: abandoned after --attempt-timeout
+        ("reset", {}),  # the connection reset without an answer
+        ("truncated", {}),  # a malformed JSON body
+        ("cut_off", {}),  # a truncated stream: fewer bytes than promised, then the connection closes
+    ],
+)
+def test_a_transient_fault_is_retried_and_the_study_ends_as_without_it(tmp_path, fault, settings):
+    with FakeOpenAIServer(script=[fault], **settings) as server:
+        started = time.monotonic()
+        done = _study(server, tmp_path / "study", "--attempt-timeout", "2")
+        took = time.monotonic() - started
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (server.faults[fault], server.calls, server.successes) == (1, 2 * TURNS + 1, 2 * TURNS), "retried once"
+    assert _samples(tmp_path / "study") == _expected(), "every sample stored once, every turn answered"
+    assert "Failing models" not in done.stdout and "samples ended in an error" not in done.stdout
+    if fault == "rate_limit":
+        assert took >= settings["retry_after"], "Retry-After was waited for"
+
+
+def test_some_calls_answering_500_are_retried_and_nothing_is_lost(tmp_path):
+    with FakeOpenAIServer(fault_rate=0.3, fault_kinds=("server_error",), seed=3) as server:
+        done = _study(server, tmp_path / "study", scenarios=3)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert server.faults["server_error"] >= 3 and server.successes == 6 * TURNS
+    assert server.calls == server.successes + server.faults["server_error"]
+    assert _samples(tmp_path / "study") == _expected(3)
+
+
+@pytest.mark.parametrize(
+    ("fault", "shown"),
+    [
+        ("server_error", "HTTP 500, {n} calls failed: the server fails: check its logs, or try again later"),
+        ("unauthorized", "HTTP 401, {n} calls failed: check COMPATIBLE_API_KEY"),
+        ("not_found", "HTTP 404, {n} calls failed: the server does not know model fake-model (or the base URL is wrong)"),
+    ],
+)
+def test_a_model_that_always_fails_is_stopped_with_one_line_that_says_why(tmp_path, fault, shown):
+    with FakeOpenAIServer(script=[fault] * 1000) as server:
+        done = _study(server, tmp_path / "study", scenarios=3)
+    assert done.returncode == 1, done.stdout + done.stderr
+    host = f"127.0.0.1:{server.port}"
+    assert _failing_line(done) == f"compatible/fake-model at {host}: " + shown.format(n=server.calls)
+    assert "Traceback" not in done.stdout + done.stderr and API_KEY not in done.stdout + done.stderr
+    assert BREAKER_FAILURES <= server.calls < BREAKER_FAILURES + 6 * (RetryBudget().max_retries + 1), "stopped early"
+    stored = _samples(tmp_path / "study")
+    assert [status for _, status, _ in stored] == ["error"] * 6, "each sample stored once, as errored"
+
+
+def test_connection_refused_says_where(tmp_path):
+    with FakeOpenAIServer() as server:
+        pass  # the port is closed again: nothing listens there
+    done = _study(server, tmp_path / "study", scenarios=3)
+    assert done.returncode == 1, done.stdout + done.stderr
+    line = _failing_line(done)
+    assert line.startswith(f"compatible/fake-model at 127.0.0.1:{server.port}: connection refused, ")
+    assert line.endswith(f"connection refused at 127.0.0.1:{server.port}: is the server running, is the base URL right?")
+
+
+def test_a_stopped_model_keeps_its_finished_samples_and_the_same_command_resumes_the_rest(tmp_path):
+    out = tmp_path / "study"
+    with FakeOpenAIServer(script=[None] * TURNS + ["server_error"] * 1000) as server:
+        failed = _study(server, out, "--max-connections", "1", "--reasoning", "off", "--max-retries", "1", scenarios=3)
+        assert failed.returncode == 1, failed.stdout + failed.stderr
+        assert [status for _, status, _ in _samples(out)].count("success") == 1, "the first sample finished"
+        calls = server.calls
+        server.script = []
+        resumed = subprocess.run(
+            [sys.executable, "-m", "pressure_sense", "run", "--resume", str(out), "--no-report"],
+            env={**os.environ, "COMPATIBLE_BASE_URL": server.base_url, "COMPATIBLE_API_KEY": API_KEY},
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    stored = _samples(out)
+    assert [status for _, status, turns in stored] == ["success"] * 3 and {turns for *_, turns in stored} == {TURNS}
+    assert server.calls - calls == 2 * TURNS, "only the unfinished samples were played again"
+
+
+def test_a_rerun_after_transient_faults_makes_no_model_call_and_prints_the_same_results(tmp_path):
+    def results(done: subprocess.CompletedProcess[str]) -> list[str]:
+        lines = done.stdout.splitlines()
+        start = next(index for index, line in enumerate(lines) if line.startswith("Results:"))
+        end = next(index for index, line in enumerate(lines) if line.startswith("Model calls:"))
+        return lines[start:end]
+
+    # a 400 first: its sample errs, Inspect plays it again (and it succeeds); then 20% transient faults
+    with FakeOpenAIServer(script=["bad_request"], fault_rate=0.2, fault_kinds=FAULT_KINDS, seed=5, retry_after=0.1,
+                          hang_seconds=1.0) as server:  # fmt: skip
+        first = _study(server, tmp_path / "first", "--cache", "--judge", "compatible/fake-model", scenarios=3)
+        calls = server.calls
+        second = _study(server, tmp_path / "second", "--cache", "--judge", "compatible/fake-model", scenarios=3)
+    assert first.returncode == 0 and second.returncode == 0, first.stdout + first.stderr + second.stdout
+    assert sum(server.faults.values()) >= 0.1 * calls
+    assert server.calls == calls, "the identical re-run is served from the cache"
+    assert results(second) == results(first)
+    for out in ("first", "second"):
+        assert _samples(tmp_path / out) == _expected(3), "the errored-then-succeeded sample is stored once"
