@@ -57,6 +57,15 @@ def _insert(connection: sqlite3.Connection, table: str, row: Row, redactor: Reda
     return int(cursor.lastrowid or 0)
 
 
+def _reason(error: OSError | sqlite3.Error) -> str:
+    """Why a file cannot be used, with what to do for the usual causes."""
+    if isinstance(error, sqlite3.DatabaseError) and "not a database" in str(error):
+        return "the file is not a SQLite database: give another path or move the file away"
+    if isinstance(error, OSError):
+        return f"{error.strerror or error}: check the path and its permissions"
+    return f"{error}: check the path and its permissions"
+
+
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
@@ -116,10 +125,17 @@ class ResultsStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._connection = open_connection(self.path)
-        self._prepare_schema()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = open_connection(self.path)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"cannot use {self.path} as a results database ({_reason(error)})") from None
+        try:
+            self._prepare_schema()
+        except sqlite3.Error as error:
+            self._connection.close()
+            raise StoreError(f"cannot use {self.path} as a results database ({_reason(error)})") from None
 
     def close(self) -> None:
         with self._lock:

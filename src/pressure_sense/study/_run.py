@@ -164,7 +164,10 @@ def run_study(
 
     study_id = new_study_id()
     out = Path(out or Path(experiment.out) / study_id)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot make the study folder {out}: {error.strerror or error}; give another --out") from None
     db = out / DB_FILENAME
     ResultsStore(db).close()
     selectors = None
