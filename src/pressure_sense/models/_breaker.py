@@ -62,7 +62,7 @@ def failure_kind(error: BaseException) -> str:
     """What went wrong, short: `HTTP 401`, `connection refused`, `cannot connect`, `connection reset`, `timeout`,
     `malformed response`."""
     status = _status_of(error)
-    if status is not None:
+    if status is not None and status >= 400:
         return f"HTTP {status}"
     text = f"{type(error).__name__} {error}".lower()
     if "refused" in text:
@@ -162,12 +162,17 @@ def reset_breakers() -> None:
     _breakers.clear()
 
 
-def guard(model: Model, breaker: Breaker) -> Model:
-    """`model` with every try of its API passing through `breaker` (the tries Inspect retries included)."""
+def guard(model: Model, label: str, base_url: str | None, key_var: str | None) -> Model:
+    """`model` with every try of its API (the tries Inspect retries included) passing through the breaker of
+    `label` at `base_url`, looked up at each try (so `reset_breakers` reaches memoized models too); a model
+    already guarded is returned as it is."""
     api = model.api
     generate = api.generate
+    if getattr(generate, "guarded", False):
+        return model
 
     async def guarded(*args: Any, **kwargs: Any) -> Any:
+        breaker = breaker_for(label, api.model_name, base_url, key_var)
         breaker.check()
         try:
             result = await generate(*args, **kwargs)
@@ -177,5 +182,6 @@ def guard(model: Model, breaker: Breaker) -> Model:
         breaker.succeeded()
         return result
 
+    guarded.guarded = True  # type: ignore[attr-defined]
     api.generate = guarded  # type: ignore[method-assign]
     return model

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pressure_sense.models._breaker import RetryBudget, breaker_for, guard
+from pressure_sense.models._breaker import RetryBudget, guard
 from pressure_sense.models._env import load_env_once
 from pressure_sense.models._providers import EMBEDDED_MODEL, LOCAL_PROVIDERS, PROVIDERS, PROVIDERS_EXTRA, Provider
 
@@ -41,7 +41,7 @@ class ResolvedModel:
             return get_model(self.inspect_name, base_url=self.base_url, **self.model_args, **kwargs)
         config = (budget or RetryBudget()).config().merge(kwargs.pop("config", None) or GenerateConfig())
         model = get_model(self.inspect_name, base_url=self.base_url, config=config, **self.model_args, **kwargs)
-        return guard(model, breaker_for(self.label, model.api.model_name, self.base_url, self.api_key_var))
+        return guard(model, self.label, self.base_url, self.api_key_var)
 
 
 def provider_of(name: str) -> tuple[Provider, str]:
