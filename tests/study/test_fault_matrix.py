@@ -117,19 +117,28 @@ def test_connection_refused_says_where(tmp_path):
     assert line.endswith(f"connection refused at 127.0.0.1:{server.port}: is the server running, is the base URL right?")
 
 
-def test_a_stopped_model_keeps_its_finished_samples_and_the_same_command_resumes_the_rest(tmp_path):
+@pytest.mark.slow  # four studies in a row
+def test_a_stopped_model_keeps_its_finished_samples_and_resume_plays_the_rest(tmp_path):
     out = tmp_path / "study"
+    env = {**os.environ, "COMPATIBLE_API_KEY": API_KEY}
+
+    def resume(server: FakeOpenAIServer) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "pressure_sense", "run", "--resume", str(out), "--no-report"]
+        return subprocess.run(command, env={**env, "COMPATIBLE_BASE_URL": server.base_url}, capture_output=True,
+                              text=True, timeout=600)  # fmt: skip
+
     with FakeOpenAIServer(script=[None] * TURNS + ["server_error"] * 1000) as server:
         failed = _study(server, out, "--max-connections", "1", "--reasoning", "off", "--max-retries", "1", scenarios=3)
         assert failed.returncode == 1, failed.stdout + failed.stderr
         assert [status for _, status, _ in _samples(out)].count("success") == 1, "the first sample finished"
         calls = server.calls
+        still_dead = resume(server)
+        assert still_dead.returncode == 1, still_dead.stdout + still_dead.stderr
+        assert _failing_line(still_dead).startswith(f"compatible/fake-model at 127.0.0.1:{server.port}: HTTP 500, ")
+        assert server.calls - calls <= BREAKER_FAILURES + 1, "the resumed study stops the dead model too"
+        calls = server.calls
         server.script = []
-        resumed = subprocess.run(
-            [sys.executable, "-m", "pressure_sense", "run", "--resume", str(out), "--no-report"],
-            env={**os.environ, "COMPATIBLE_BASE_URL": server.base_url, "COMPATIBLE_API_KEY": API_KEY},
-            capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
+        resumed = resume(server)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     stored = _samples(out)
     assert [status for _, status, turns in stored] == ["success"] * 3 and {turns for *_, turns in stored} == {TURNS}

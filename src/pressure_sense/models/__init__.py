@@ -7,6 +7,7 @@ from pressure_sense.models._breaker import (
     ModelUnavailable,
     RetryBudget,
     failing_models,
+    guard,
     reset_breakers,
 )
 from pressure_sense.models._embedded_cache import (
@@ -35,6 +36,7 @@ __all__ = [
     "ModelUnavailable",
     "RetryBudget",
     "failing_models",
+    "guard",
     "reset_breakers",
     "DEFAULT_REPETITION",
     "EMBEDDED_MODEL",

@@ -16,6 +16,8 @@ from urllib.parse import urlparse
 from inspect_ai.model import GenerateConfig, Model
 from pydantic import BaseModel, ConfigDict, Field
 
+from pressure_sense.models._providers import LOCAL_PROVIDERS
+
 BREAKER_FAILURES = 8
 """Failed tries of one model in a row (no success between them; REQUEST_FAULTS not counted) that open its breaker."""
 REQUEST_FAULTS = frozenset({"HTTP 400", "HTTP 413", "HTTP 422", "HTTP 429"})
@@ -164,11 +166,11 @@ def reset_breakers() -> None:
 
 def guard(model: Model, label: str, base_url: str | None, key_var: str | None) -> Model:
     """`model` with every try of its API (the tries Inspect retries included) passing through the breaker of
-    `label` at `base_url`, looked up at each try (so `reset_breakers` reaches memoized models too); a model
-    already guarded is returned as it is."""
+    `label` at `base_url`, looked up at each try (so `reset_breakers` reaches memoized models too); a local
+    model, or one already guarded, is returned as it is."""
     api = model.api
     generate = api.generate
-    if getattr(generate, "guarded", False):
+    if getattr(generate, "guarded", False) or str(model).split("/", 1)[0] in LOCAL_PROVIDERS:
         return model
 
     async def guarded(*args: Any, **kwargs: Any) -> Any:
