@@ -9,7 +9,7 @@ from inspect_ai import eval_retry
 from inspect_ai.model import get_model
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 
-from pressure_sense.models import guard, reset_breakers
+from pressure_sense.models import guard, reset_breakers, resolve_model
 from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
 from pressure_sense.study._config import SAMPLE_RETRIES
 from pressure_sense.study._limits import local_limits, saved_limits
@@ -52,7 +52,7 @@ def guard_target(log: EvalLog) -> None:
     spec = log.eval
     model = get_model(spec.model, config=spec.model_generate_config, base_url=spec.model_base_url, **spec.model_args)
     label = spec.metadata[STUDY_METADATA_KEY]["model_label"]
-    guard(model, label, spec.model_base_url, spec.model_args.get("api_key_var"))
+    guard(model, label, spec.model_base_url, resolve_model(label, spec.model_base_url, check=False).api_key_var)
 
 
 def resume_study(run: str | Path, report: bool = True, display: str | None = None) -> StudyResult:
