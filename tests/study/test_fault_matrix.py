@@ -157,9 +157,11 @@ def test_a_rerun_after_transient_faults_makes_no_model_call_and_prints_the_same_
                           hang_seconds=1.0) as server:  # fmt: skip
         first = _study(server, tmp_path / "first", "--cache", "--judge", "compatible/fake-model", scenarios=3)
         calls = server.calls
-        second = _study(server, tmp_path / "second", "--cache", "--judge", "compatible/fake-model", scenarios=3)
+        # another retry budget: retries and timing are no part of the cache key
+        budget = ("--max-retries", "1", "--timeout", "5", "--attempt-timeout", "7")
+        second = _study(server, tmp_path / "second", "--cache", "--judge", "compatible/fake-model", *budget, scenarios=3)
     assert first.returncode == 0 and second.returncode == 0, first.stdout + first.stderr + second.stdout
-    assert sum(server.faults.values()) >= 0.1 * calls
+    assert server.faults["bad_request"] == 1 and sum(server.faults.values()) >= 0.1 * calls
     assert server.calls == calls, "the identical re-run is served from the cache"
     assert results(second) == results(first)
     for out in ("first", "second"):
