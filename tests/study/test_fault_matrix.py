@@ -88,16 +88,18 @@ def test_some_calls_answering_500_are_retried_and_nothing_is_lost(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("fault", "shown"),
+    ("fault", "shown", "budget"),
     [
-        ("server_error", "HTTP 500, {n} calls failed: the server fails: check its logs, or try again later"),
-        ("unauthorized", "HTTP 401, {n} calls failed: check COMPATIBLE_API_KEY"),
-        ("not_found", "HTTP 404, {n} calls failed: the server does not know model fake-model (or the base URL is wrong)"),
+        ("server_error", "HTTP 500, {n} calls failed: the server fails: check its logs, or try again later", ()),
+        ("unauthorized", "HTTP 401, {n} calls failed: check COMPATIBLE_API_KEY", ()),
+        ("not_found", "HTTP 404, {n} calls failed: the server does not know model fake-model (or the base URL is wrong)", ()),
+        ("hang", "timeout, {n} calls failed: no answer in time: check the server, or raise --attempt-timeout",
+         ("--attempt-timeout", "1", "--timeout", "1")),
     ],
-)
-def test_a_model_that_always_fails_is_stopped_with_one_line_that_says_why(tmp_path, fault, shown):
-    with FakeOpenAIServer(script=[fault] * 1000) as server:
-        done = _study(server, tmp_path / "study", scenarios=3)
+)  # fmt: skip
+def test_a_model_that_always_fails_is_stopped_with_one_line_that_says_why(tmp_path, fault, shown, budget):
+    with FakeOpenAIServer(script=[fault] * 1000, hang_seconds=60.0) as server:
+        done = _study(server, tmp_path / "study", *budget, scenarios=3)
     assert done.returncode == 1, done.stdout + done.stderr
     host = f"127.0.0.1:{server.port}"
     assert _failing_line(done) == f"compatible/fake-model at {host}: " + shown.format(n=server.calls)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+import anyio
 from inspect_ai.model import GenerateConfig, Model
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -176,10 +177,15 @@ def guard(model: Model, label: str, base_url: str | None, key_var: str | None) -
     async def guarded(*args: Any, **kwargs: Any) -> Any:
         breaker = breaker_for(label, api.model_name, base_url, key_var)
         breaker.check()
+        deadline = anyio.current_effective_deadline()  # the try's attempt_timeout, when Inspect set one
         try:
             result = await generate(*args, **kwargs)
         except Exception as error:
             breaker.failed_try(error)
+            raise
+        except anyio.get_cancelled_exc_class():
+            if anyio.current_time() >= deadline:
+                breaker.failed_try(TimeoutError("no answer within the attempt timeout"))
             raise
         breaker.succeeded()
         return result
