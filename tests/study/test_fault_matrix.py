@@ -168,3 +168,18 @@ def test_a_rerun_after_transient_faults_makes_no_model_call_and_prints_the_same_
     assert results(second) == results(first)
     for out in ("first", "second"):
         assert _samples(tmp_path / out) == _expected(3), "the errored-then-succeeded sample is stored once"
+
+
+@pytest.mark.slow  # judging waits out Inspect's backoff for openai-api
+def test_a_dead_judge_is_stopped_and_named_while_the_conversations_are_kept(tmp_path, monkeypatch):
+    with FakeOpenAIServer() as target, FakeOpenAIServer(script=["server_error"] * 1000) as judge:
+        monkeypatch.setenv("DEAD_BASE_URL", judge.base_url)
+        monkeypatch.setenv("DEAD_API_KEY", API_KEY)
+        done = _study(target, tmp_path / "study", "--judge", "openai-api/dead/judge", "--max-retries", "1")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert _failing_line(done).startswith(f"openai-api/dead/judge at 127.0.0.1:{judge.port}: HTTP 500, ")
+    assert _samples(tmp_path / "study") == _expected(), "every conversation is stored, unjudged"
+    with sqlite3.connect(tmp_path / "study" / "results.sqlite") as connection:
+        judgements = connection.execute("SELECT error FROM judgements").fetchall()
+    assert judgements and all("HTTP 500" in error for (error,) in judgements)
+    assert any("not called: openai-api/dead/judge" in error for (error,) in judgements), "the judge was stopped"
