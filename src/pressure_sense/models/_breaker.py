@@ -9,7 +9,7 @@ an unknown model name ends a study in seconds. `Breaker.line()` says what failed
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
@@ -97,6 +97,8 @@ class Breaker:
     last: str = ""
     """failure_kind of the latest failed try."""
     open: bool = False
+    in_flight: set[anyio.CancelScope] = field(default_factory=set, repr=False)
+    """The tries under way, cancelled when the breaker opens."""
 
     def check(self) -> None:
         """Raise ModelUnavailable when the breaker is open."""
@@ -109,12 +111,16 @@ class Breaker:
         self.in_a_row = 0
 
     def failed_try(self, error: BaseException) -> None:
-        """Count a failed try; BREAKER_FAILURES in a row (REQUEST_FAULTS aside) open the breaker."""
+        """Count a failed try; BREAKER_FAILURES in a row (REQUEST_FAULTS aside) open the breaker, which ends the
+        tries still under way (a hung server's included)."""
         self.failed += 1
         self.last = failure_kind(error)
         if self.last not in REQUEST_FAULTS:
             self.in_a_row += 1
-            self.open = self.open or self.in_a_row >= BREAKER_FAILURES
+            if self.in_a_row >= BREAKER_FAILURES and not self.open:
+                self.open = True
+                for scope in self.in_flight:
+                    scope.cancel()
 
     def advice(self) -> str:
         """What to check for the latest failure."""
@@ -178,15 +184,21 @@ def guard(model: Model, label: str, base_url: str | None, key_var: str | None) -
         breaker = breaker_for(label, api.model_name, base_url, key_var)
         breaker.check()
         deadline = anyio.current_effective_deadline()  # the try's attempt_timeout, when Inspect set one
-        try:
-            result = await generate(*args, **kwargs)
-        except Exception as error:
-            breaker.failed_try(error)
-            raise
-        except anyio.get_cancelled_exc_class():
-            if anyio.current_time() >= deadline:
-                breaker.failed_try(TimeoutError("no answer within the attempt timeout"))
-            raise
+        with anyio.CancelScope() as stop:
+            breaker.in_flight.add(stop)
+            try:
+                result = await generate(*args, **kwargs)
+            except Exception as error:
+                breaker.failed_try(error)
+                raise
+            except anyio.get_cancelled_exc_class():
+                if not stop.cancel_called and anyio.current_time() >= deadline:
+                    breaker.failed_try(TimeoutError("no answer within the attempt timeout"))
+                raise
+            finally:
+                breaker.in_flight.discard(stop)
+        if stop.cancelled_caught:
+            breaker.check()  # the breaker opened while this try was under way
         breaker.succeeded()
         return result
 
