@@ -408,9 +408,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--fault-kind", action="append", choices=FAULT_KINDS, help="faults drawn (default: all); repeat")
+    parser.add_argument("--hang-seconds", type=float, default=30.0)
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    server = FakeOpenAIServer(latency=args.latency, fault_rate=args.fault_rate, record_bodies=False, port=args.port)
+    server = FakeOpenAIServer(
+        latency=args.latency, fault_rate=args.fault_rate, fault_kinds=tuple(args.fault_kind or FAULT_KINDS),
+        hang_seconds=args.hang_seconds, record_bodies=False, port=args.port,
+    )
 
     async def run() -> None:
         await server.serve()
