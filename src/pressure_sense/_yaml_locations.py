@@ -1,4 +1,5 @@
-"""Where a problem sits in a YAML file: the line of a field, the field's name, syntax errors, repeated keys.
+"""Reading YAML files, and where a problem sits in one: the line of a field, the field's name, syntax
+errors, repeated keys.
 
 Shared by the loaders of scenarios, experiments and calibration files, whose errors read
 `file:line: field '...': what`.
@@ -9,6 +10,28 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+
+
+class YamlProblems(ValueError):
+    """YAML text that does not read as data; each problem reads `LINE: what`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def read_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for lines) and the data of YAML text; raises YamlProblems on a syntax error or on a
+    key given twice in one mapping (YAML would silently keep the last value)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise YamlProblems([yaml_syntax_problem(exc, text)]) from None
+    duplicates = duplicate_key_problems(root) if root is not None else []
+    if duplicates:
+        raise YamlProblems(duplicates)
+    return root, data
 
 
 def node_at(root: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node:

@@ -80,14 +80,34 @@ def test_short_forms_and_defaults(tmp_path):
         ("judge:\n  name: embedded\n  method: vibes\n", "e.yaml:3: field 'judge.method': Input should be 'auto', 'json'"),
         ("targets:\n  - temperature: 0.1\n", "e.yaml:2: field 'targets[0].name': required field is missing"),
         ("scenarios:\n  - tag:core\n  - no-such-scenario\n", "e.yaml:3: field 'scenarios[1]': unknown scenario 'no-such-scenario'"),
-        ("epochs: [1\n", "e.yaml:2: invalid YAML"),
+        ("epochs: [1\n", "e.yaml:1: invalid YAML: expected ',' or ']'"),
         ("- just a list\n", "e.yaml:1: an experiment file must be a YAML mapping"),
+        ("epochs: 2\njudge: none\nepochs: 3\n", "e.yaml:3: field 'epochs': given twice in the same mapping"),
+        ("targets:\n  - name: embedded\n    max_retries: 1\n    max_retries: 2\n", "e.yaml:4: field 'max_retries': given twice"),
     ],
 )
 def test_errors_name_file_line_and_field(tmp_path, text, expected):
     with pytest.raises(ExperimentError) as info:
         parse_experiment(text, "e.yaml", tmp_path)
     assert expected in str(info.value)
+
+
+def test_each_target_and_the_judge_get_a_retry_budget_from_the_file_or_the_flags(tmp_path):
+    from pressure_sense.models import RetryBudget
+    from pressure_sense.study import build_experiment
+
+    text = "targets:\n  - name: embedded\n    max_retries: 1\n  - embedded\njudge:\n  name: none\n  timeout: 30\n"
+    path = write(tmp_path, text)
+    experiment = load_experiment(path)
+    assert experiment.targets[0].budget == RetryBudget(max_retries=1)
+    assert experiment.targets[1].budget == RetryBudget()
+    assert experiment.judge.budget == RetryBudget(timeout=30)
+    flagged = build_experiment(path, False, False, None, None, attempt_timeout=5, max_retries=0)
+    assert [target.budget for target in flagged.targets] == [RetryBudget(max_retries=0, attempt_timeout=5)] * 2
+    assert flagged.judge.budget == RetryBudget(max_retries=0, timeout=30, attempt_timeout=5)
+    assert RetryBudget(max_retries=2, timeout=40, attempt_timeout=9).config().model_dump(exclude_none=True) == {
+        "max_retries": 2, "timeout": 40, "attempt_timeout": 9,
+    }
 
 
 def test_every_problem_is_reported_at_once(tmp_path):

@@ -8,9 +8,10 @@ for the rubric dimensions in JSON. Faults are injected by rate (seeded) or by a 
 - `rate_limit`: 429 with a Retry-After header
 - `server_error`: 500
 - `hang`: no answer for `hang_seconds`, then the connection closes
-- `truncated`: 200 whose JSON body is cut in half
+- `truncated`: 200 whose JSON body is cut in half (a malformed body)
 - `reset`: the TCP connection is reset (RST) without an answer
-- `bad_request` / `unauthorized` (scripts only): 400 / 401, which must not be retried
+- `cut_off`: 200 whose headers promise the whole body, then half of it and the connection closes
+- `bad_request` / `unauthorized` / `not_found` (scripts only): 400 / 401 / 404 (an unknown model), never retried
 
 `GET /stats` returns the call counters as JSON (for a server in another process).
 """
@@ -34,8 +35,8 @@ import pytest
 
 FAULT_KINDS: tuple[str, ...] = ("rate_limit", "server_error", "hang", "truncated", "reset")
 """Faults a client should retry (drawn by `fault_rate`)."""
-CLIENT_FAULTS: tuple[str, ...] = ("bad_request", "unauthorized")
-"""Faults a client should not retry (400, 401); for scripts."""
+CLIENT_FAULTS: tuple[str, ...] = ("bad_request", "unauthorized", "not_found")
+"""Faults a client should not retry (400, 401, 404); for scripts."""
 JUDGE_DIMENSIONS: tuple[str, ...] = ("pressure", "alignment", "truthfulness", "coherence")
 
 
@@ -127,9 +128,10 @@ class FakeOpenAIServer:
         port: int = 0,
         serves_logprobs: bool = True,
     ) -> None:
-        unknown = set(fault_kinds) - set(FAULT_KINDS) | {f for f in script or [] if f} - set(FAULT_KINDS + CLIENT_FAULTS)
+        known = FAULT_KINDS + ("cut_off",) + CLIENT_FAULTS
+        unknown = set(fault_kinds) - set(known) | {f for f in script or [] if f} - set(known)
         if unknown:
-            raise ValueError(f"unknown fault kinds {sorted(unknown)}; choose from {FAULT_KINDS + CLIENT_FAULTS}")
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}; choose from {known}")
         self.latency = latency
         self.fault_rate = fault_rate
         self.fault_kinds = fault_kinds
@@ -354,6 +356,10 @@ class FakeOpenAIServer:
         if fault == "unauthorized":
             await self._send(writer, 401, b'{"error": {"message": "invalid api key"}}')
             return True
+        if fault == "not_found":
+            missing = json.dumps({"error": {"message": f"The model `{body.get('model')}` does not exist"}})
+            await self._send(writer, 404, missing.encode())
+            return True
         if fault == "server_error":
             await self._send(writer, 500, b'{"error": {"message": "internal error"}}')
             return True
@@ -377,6 +383,12 @@ class FakeOpenAIServer:
         if fault == "truncated":
             await self._send(writer, 200, payload[: len(payload) // 2])
             return True
+        if fault == "cut_off":
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+            writer.write(head.encode("latin-1") + payload[: len(payload) // 2])
+            await writer.drain()
+            writer.transport.abort()
+            return False
         with self._lock:
             self.successes += 1
             self.judge_calls += is_judge_request(body)
@@ -396,9 +408,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--fault-kind", action="append", choices=FAULT_KINDS, help="faults drawn (default: all); repeat")
+    parser.add_argument("--hang-seconds", type=float, default=30.0)
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    server = FakeOpenAIServer(latency=args.latency, fault_rate=args.fault_rate, record_bodies=False, port=args.port)
+    server = FakeOpenAIServer(
+        latency=args.latency, fault_rate=args.fault_rate, fault_kinds=tuple(args.fault_kind or FAULT_KINDS),
+        hang_seconds=args.hang_seconds, record_bodies=False, port=args.port,
+    )
 
     async def run() -> None:
         await server.serve()

@@ -15,7 +15,7 @@ from pressure_sense.cli._errors import user_errors
 from pressure_sense.cli._reliability import print_reliability
 from pressure_sense.cli._summary import SUMMARY_WIDTH, summary_table
 from pressure_sense.experiments import Experiment, ExperimentError
-from pressure_sense.models import EmbeddedModelError
+from pressure_sense.models import EmbeddedModelError, RetryBudget
 from pressure_sense.scenarios import ScenarioError
 from pressure_sense.store import StoreError
 from pressure_sense.study import (
@@ -138,6 +138,15 @@ def run(
     pressure_type: list[str] = typer.Option(None, "--type", help="Factorial: a pressure type to play; repeat (default all)."),
     schedule: list[str] = typer.Option(None, "--schedule", help="Factorial: rising, shuffled, fixed:N or fixed; repeat."),
     mixed: bool = typer.Option(False, "--mixed", help="Factorial: cycle the types within each conversation."),
+    max_retries: int | None = typer.Option(
+        None, min=0, help=f"Retries of one call to a network model (default {RetryBudget().max_retries}); every target and judge."
+    ),
+    timeout: int | None = typer.Option(
+        None, min=1, help=f"Seconds after a call's first try past which it is not retried (default {RetryBudget().timeout})."
+    ),
+    attempt_timeout: int | None = typer.Option(
+        None, min=1, help=f"Seconds one try of a call may take (default {RetryBudget().attempt_timeout})."
+    ),
     executor: str | None = typer.Option(None, help="local (one process, default) or ray (shards on a Ray cluster)."),
     address: str | None = typer.Option(None, help="Ray cluster address for --executor ray (default: start Ray here)."),
 ) -> None:
@@ -156,6 +165,7 @@ def run(
                 max_turns=max_turns, concurrency=max_connections, cache=cache,
                 design=design, types=pressure_type or None, schedules=schedule or None, mixed=mixed,
                 executor=executor, address=address,
+                max_retries=max_retries, timeout=timeout, attempt_timeout=attempt_timeout,
             )
             if dry_run:
                 _print_plan(experiment)
@@ -171,5 +181,9 @@ def run(
             f"Run them again with `pressure-sense run --resume {folder}`"
             + (", or keep them as errors (--allow-errors)." if not allow_errors else "; --allow-errors: exit 0."),
         )
-    if not result.ok or (result.errored and not allow_errors):
+    if result.failing:
+        console.print("[red]Failing models[/] (what finished is stored; `--resume` runs the rest):")
+        for line in result.failing:
+            console.print(f"  {line}", markup=False, soft_wrap=True)
+    if not result.ok or result.stopped or (result.errored and not allow_errors):
         raise typer.Exit(code=1)

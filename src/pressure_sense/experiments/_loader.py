@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from pressure_sense._yaml_locations import field_path, line_of
+from pressure_sense._yaml_locations import YamlProblems, field_path, line_of, read_yaml
 from pressure_sense.experiments._schema import Experiment
 from pressure_sense.scenarios import ScenarioError, load_scenarios, resolve_scenarios
 
@@ -68,13 +68,9 @@ def parse_experiment(text: str, path: Path | str = "<string>", base: Path | None
     """
     base = base if base is not None else Path(path).parent
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"{mark.line + 1}" if mark is not None else "1"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ExperimentError(path, [f"{line}: invalid YAML: {problem}"]) from None
+        root, data = read_yaml(text)
+    except YamlProblems as exc:
+        raise ExperimentError(path, exc.problems) from None
     if not isinstance(data, dict) or root is None:
         raise ExperimentError(path, ["1: an experiment file must be a YAML mapping (targets:, judge:, scenarios: ...)"])
     try:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pressure_sense.models import TRAINED_JUDGE, trained_judge_path
+from pressure_sense.models import TRAINED_JUDGE, RetryBudget, trained_judge_path
 from pressure_sense.models._resolve import ModelResolutionError, provider_of
 from pressure_sense.scenarios import (
     Scenario,
@@ -34,8 +34,25 @@ def _known_provider(name: str) -> str:
     return name
 
 
-class TargetSpec(_Strict):
-    """One model under study, with its own generation settings."""
+class _Retries(_Strict):
+    """A model's retry budget; unset fields keep `RetryBudget`'s defaults (network models only)."""
+
+    max_retries: int | None = Field(default=None, ge=0)
+    """Tries of one call after the first."""
+    timeout: int | None = Field(default=None, ge=1)
+    """Seconds after a call's first try past which it is not retried."""
+    attempt_timeout: int | None = Field(default=None, ge=1)
+    """Seconds one try may take."""
+
+    @property
+    def budget(self) -> RetryBudget:
+        """The retry budget these settings give."""
+        fields = ("max_retries", "timeout", "attempt_timeout")
+        return RetryBudget(**{name: getattr(self, name) for name in fields if getattr(self, name) is not None})
+
+
+class TargetSpec(_Retries):
+    """One model under study, with its own generation settings and retry budget."""
 
     name: str = Field(min_length=1)
     """A model name as `resolve_model` takes it (`embedded`, `openai/gpt-4o`, `vllm/MODEL` ...)."""
@@ -57,8 +74,8 @@ class TargetSpec(_Strict):
         return _known_provider(name)
 
 
-class JudgeSpec(_Strict):
-    """The judge model, or several for a panel, and how it scores."""
+class JudgeSpec(_Retries):
+    """The judge model, or several for a panel, how it scores, and the retry budget of its calls."""
 
     name: str | list[str] = TRAINED_JUDGE
     """`trained` (the shipped offline reader, the default), `trained:PATH` (a reader weights file of `pressure-sense

@@ -1,6 +1,15 @@
 """Models: the embedded default model (an Inspect provider), a lean OpenAI-compatible provider, and name resolution."""
 
 from pressure_sense.models import _lean_openai  # noqa: F401  (registers the lean-openai provider)
+from pressure_sense.models._breaker import (
+    BREAKER_FAILURES,
+    Breaker,
+    ModelUnavailable,
+    RetryBudget,
+    failing_models,
+    guard,
+    reset_breakers,
+)
 from pressure_sense.models._embedded_cache import (
     EMBEDDED_MODEL_NAME,
     EmbeddedModelError,
@@ -11,7 +20,7 @@ from pressure_sense.models._embedded_cache import (
 from pressure_sense.models._embedded_provider import DEFAULT_REPETITION, EmbeddedModelAPI
 from pressure_sense.models._env import load_env
 from pressure_sense.models._judge_names import TRAINED_JUDGE, trained_judge_path
-from pressure_sense.models._providers import EMBEDDED_MODEL, may_return_logprobs, small_context
+from pressure_sense.models._providers import EMBEDDED_MODEL, LOCAL_PROVIDERS, may_return_logprobs, small_context
 from pressure_sense.models._repetition import RepetitionControl, degeneration
 from pressure_sense.models._resolve import (
     ModelResolutionError,
@@ -22,6 +31,14 @@ from pressure_sense.models._resolve import (
 )
 
 __all__ = [
+    "BREAKER_FAILURES",
+    "Breaker",
+    "LOCAL_PROVIDERS",
+    "ModelUnavailable",
+    "RetryBudget",
+    "failing_models",
+    "guard",
+    "reset_breakers",
     "DEFAULT_REPETITION",
     "EMBEDDED_MODEL",
     "EMBEDDED_MODEL_NAME",

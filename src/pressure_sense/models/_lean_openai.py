@@ -93,6 +93,16 @@ def _lean_error_in(ex: BaseException | None) -> LeanAPIError | None:
     return None
 
 
+def _refused(ex: BaseException | None) -> bool:
+    """Whether the server's host refused the connection (nothing listens at that port)."""
+    seen = 0
+    while ex is not None and seen < 5:
+        if isinstance(ex, ConnectionRefusedError):
+            return True
+        ex, seen = ex.__cause__ or ex.__context__, seen + 1
+    return False
+
+
 class RetryAfterWait(wait_base):
     """Tenacity wait: the server's Retry-After when it sent one, else exponential backoff with jitter."""
 
@@ -407,7 +417,8 @@ class LeanOpenAIAPI(ModelAPI):
         except httpx.TimeoutException as ex:
             raise LeanAPIError("timeout", f"{type(ex).__name__}: no answer from {self.endpoint} in time") from None
         except (httpx.NetworkError, httpx.RemoteProtocolError) as ex:
-            raise LeanAPIError("connection", f"{type(ex).__name__}: connection to {self.endpoint} failed") from None
+            reason = " (connection refused)" if _refused(ex) else f" ({ex})" if str(ex) else ""
+            raise LeanAPIError("connection", f"{type(ex).__name__}: connection to {self.endpoint} failed{reason}") from None
         elapsed = time.monotonic() - start
         if response.status_code != 200:
             raise self._status_error(response.status_code, raw, response.headers.get("retry-after"))

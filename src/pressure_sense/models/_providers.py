@@ -154,6 +154,9 @@ PROVIDERS: dict[str, Provider] = {
 }
 """Every provider by the prefix users write."""
 
+LOCAL_PROVIDERS = frozenset({"embedded", "hf", "llama-cpp-python", "transformer_lens", "mockllm"})
+"""Inspect model APIs that run the model inside the process (no network, no retry budget, per-process limits)."""
+
 EMBEDDED_MODEL = f"embedded/{EMBEDDED_MODEL_NAME}"
 """The Inspect name of the embedded default model (alias `embedded`): the one definition."""
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pressure_sense.models._breaker import RetryBudget, guard
 from pressure_sense.models._env import load_env_once
-from pressure_sense.models._providers import EMBEDDED_MODEL, PROVIDERS, PROVIDERS_EXTRA, Provider
+from pressure_sense.models._providers import EMBEDDED_MODEL, LOCAL_PROVIDERS, PROVIDERS, PROVIDERS_EXTRA, Provider
 
 
 class ModelResolutionError(ValueError):
@@ -28,13 +29,19 @@ class ResolvedModel:
     api_key_var: str | None = None
     label: str = ""
 
-    def get_model(self, **kwargs: Any) -> Any:
-        """The Inspect `Model` (kwargs such as `config` or `role` go to `inspect_ai.model.get_model`)."""
-        from inspect_ai.model import get_model
+    def get_model(self, budget: RetryBudget | None = None, **kwargs: Any) -> Any:
+        """The Inspect `Model` (kwargs such as `config` or `role` go to `inspect_ai.model.get_model`). A model
+        reached over the network gets a retry budget (default `RetryBudget()`) under its `config` and a
+        circuit breaker (`models/_breaker.py`)."""
+        from inspect_ai.model import GenerateConfig, get_model
 
         import pressure_sense.models._lean_openai  # noqa: F401  (registers lean-openai)
 
-        return get_model(self.inspect_name, base_url=self.base_url, **self.model_args, **kwargs)
+        if self.inspect_name.split("/", 1)[0] in LOCAL_PROVIDERS:
+            return get_model(self.inspect_name, base_url=self.base_url, **self.model_args, **kwargs)
+        config = (budget or RetryBudget()).config().merge(kwargs.pop("config", None) or GenerateConfig())
+        model = get_model(self.inspect_name, base_url=self.base_url, config=config, **self.model_args, **kwargs)
+        return guard(model, self.label, self.base_url, self.api_key_var)
 
 
 def provider_of(name: str) -> tuple[Provider, str]:

@@ -7,14 +7,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from pressure_sense._yaml_locations import (
-    duplicate_key_problems,
+    YamlProblems,
     field_path,
     line_of,
-    yaml_syntax_problem,
+    read_yaml,
 )
 from pressure_sense.scenarios._schema import PressureType, Scenario
 
@@ -59,15 +58,11 @@ def parse_model(text: str, path: Path | str, model: type[M], what: str) -> M:
     `what` names the kind of file in the error for a non-mapping ("a scenario", "a request"...).
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(path, [yaml_syntax_problem(exc, text)]) from None
+        root, data = read_yaml(text)
+    except YamlProblems as exc:
+        raise ScenarioError(path, exc.problems) from None
     if not isinstance(data, dict) or root is None:
         raise ScenarioError(path, [f"1: {what} file must be a YAML mapping of fields"])
-    duplicates = duplicate_key_problems(root)
-    if duplicates:
-        raise ScenarioError(path, duplicates)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import random
+import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from inspect_ai.log import EvalSample, read_eval_log, read_eval_log_samples
 
@@ -19,9 +23,12 @@ from pressure_sense.store._rows import Row, SampleRows, sample_rows
 from pressure_sense.store._schema import DDL, MIGRATIONS, SCHEMA_VERSION
 
 RunStatus = Literal["started", "success", "error", "cancelled"]
+T = TypeVar("T")
 
 BUSY_TIMEOUT_S = 60.0
 """How long a writer waits for another process's transaction before giving up."""
+BACKOFF_S = (0.005, 0.5)
+"""First and longest pause between tries of a statement SQLite answered with "database is locked"."""
 
 
 class StoreError(Exception):
@@ -50,11 +57,61 @@ def _insert(connection: sqlite3.Connection, table: str, row: Row, redactor: Reda
     return int(cursor.lastrowid or 0)
 
 
+def _reason(error: OSError | sqlite3.Error) -> str:
+    """Why a file cannot be used, with what to do for the usual causes."""
+    if isinstance(error, sqlite3.DatabaseError) and "not a database" in str(error):
+        return "the file is not a SQLite database: give another path or move the file away"
+    if isinstance(error, OSError):
+        return f"{error.strerror or error}: check the path and its permissions"
+    return f"{error}: check the path and its permissions"
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def retry_busy(action: Callable[[], T], budget_s: float = BUSY_TIMEOUT_S) -> T:
+    """`action()`, tried again with jittered exponential backoff while SQLite reports a busy database
+    (which it may do at once, without waiting its busy timeout), for at most `budget_s` seconds."""
+    deadline = time.monotonic() + budget_s
+    pause, longest = BACKOFF_S
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause * random.uniform(0.5, 1.5))
+        pause = min(pause * 2, longest)
+
+
+def _create_database(path: Path) -> None:
+    """Create `path` with WAL and the current schema, atomically: the file is built under a private name
+    and linked into place, so concurrent creators never meet a half-made file (the first link wins)."""
+    building = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}")
+    connection = sqlite3.connect(building, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")  # kept in the file: set here, once
+        for statement in _statements(DDL):
+            connection.execute(statement)
+        connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    finally:
+        connection.close()
+    try:
+        os.link(building, path)
+    except FileExistsError:
+        pass
+    finally:
+        building.unlink()
+
+
 def open_connection(path: Path, timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
-    """A connection in autocommit mode with WAL, foreign keys and a busy timeout."""
+    """A connection in autocommit mode with foreign keys and a busy timeout; a missing database is
+    created first (in WAL mode)."""
+    if not path.exists():
+        _create_database(path)
     connection = sqlite3.connect(path, timeout=timeout_s, isolation_level=None, check_same_thread=False)
     connection.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
-    connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = NORMAL")  # WAL: safe on crash or SIGKILL; fsync at checkpoints
     connection.execute("PRAGMA foreign_keys = ON")
     return connection
@@ -68,10 +125,17 @@ class ResultsStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._connection = open_connection(self.path)
-        self._prepare_schema()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = open_connection(self.path)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"cannot use {self.path} as a results database ({_reason(error)})") from None
+        try:
+            self._prepare_schema()
+        except sqlite3.Error as error:
+            self._connection.close()
+            raise StoreError(f"cannot use {self.path} as a results database ({_reason(error)})") from None
 
     def close(self) -> None:
         with self._lock:
@@ -85,9 +149,10 @@ class ResultsStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error."""
+        """One write transaction (BEGIN IMMEDIATE, retried while the database is busy): committed on
+        success, rolled back on error."""
         with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
+            retry_busy(lambda: self._connection.execute("BEGIN IMMEDIATE"))
             try:
                 yield self._connection
             except BaseException:
@@ -102,6 +167,8 @@ class ResultsStore:
             except sqlite3.OperationalError:
                 found = None
             version = int(found[0]) if found else None
+            if version == SCHEMA_VERSION:
+                return
             if version is None:
                 for statement in _statements(DDL):
                     connection.execute(statement)
@@ -243,7 +310,11 @@ class ResultsStore:
     def stored_samples(self, run_id: str) -> set[tuple[str, int]]:
         """The (sample_id, epoch) pairs stored for a run."""
         with self._lock:
-            rows = self._connection.execute("SELECT sample_id, epoch FROM samples WHERE run_id = ?", (run_id,))
+            rows = retry_busy(
+                lambda: self._connection.execute(
+                    "SELECT sample_id, epoch FROM samples WHERE run_id = ?", (run_id,)
+                ).fetchall()
+            )
             return {(str(sample_id), int(epoch)) for sample_id, epoch in rows}
 
     def write_log(self, log_path: str | Path, *, only_missing: bool = False) -> str:

@@ -75,6 +75,19 @@ def _with_generation(
     return experiment.model_copy(update={"targets": targets})
 
 
+RETRY_FLAGS = ("max_retries", "timeout", "attempt_timeout")
+"""`run` flags that set the retry budget of every target and judge (`RetryBudget`)."""
+
+
+def _with_retry_budget(experiment: Experiment, flags: dict[str, object]) -> Experiment:
+    """Apply --max-retries/--timeout/--attempt-timeout (those given) to every target and the judge."""
+    given = {name: value for name, value in flags.items() if value is not None}
+    if not given:
+        return experiment
+    targets = [target.model_copy(update=given) for target in experiment.targets]
+    return experiment.model_copy(update={"targets": targets, "judge": experiment.judge.model_copy(update=given)})
+
+
 def build_experiment(
     config: Path | str | None, quick: bool, all_scenarios: bool, max_tokens: int | None, temperature: float | None,
     **flags: object,
@@ -83,6 +96,17 @@ def build_experiment(
     ExperimentError when epochs > 1 would repeat a greedily decoded conversation (`check_replicates`)."""
     if quick and config:
         raise ValueError("--quick and --config are alternatives: choose one")
+    retries = {name: flags.pop(name, None) for name in RETRY_FLAGS}
+    return _with_retry_budget(
+        _build_experiment(config, quick, all_scenarios, max_tokens, temperature, **flags), retries
+    )
+
+
+def _build_experiment(
+    config: Path | str | None, quick: bool, all_scenarios: bool, max_tokens: int | None, temperature: float | None,
+    **flags: object,
+) -> Experiment:
+    """build_experiment without the retry budget."""
     design = flags.pop("design", None) or "scripted"
     factorial = {key: flags.pop(key, None) for key in ("types", "schedules", "mixed")}
     if design not in DESIGNS:

@@ -27,10 +27,8 @@ from inspect_ai.util._concurrency import ConcurrencySemaphore, _AnyIOSemaphoreRe
 
 from pressure_sense._pacing import Pacer
 from pressure_sense.experiments import Experiment
-from pressure_sense.models import resolve_model, trained_judge_path
+from pressure_sense.models import LOCAL_PROVIDERS, resolve_model, trained_judge_path
 
-LOCAL_PROVIDERS = frozenset({"embedded", "hf", "llama-cpp-python", "transformer_lens", "mockllm"})
-"""Inspect providers that run the model inside the worker: their limit stays per process."""
 MODEL_KEY_PREFIX = "Model"
 """Inspect's prefix for the keys of model connection semaphores (`model_concurrency_key`)."""
 

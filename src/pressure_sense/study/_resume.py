@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspect_ai import eval_retry
+from inspect_ai.model import get_model
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 
+from pressure_sense.models import guard, reset_breakers, resolve_model
 from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
 from pressure_sense.study._config import SAMPLE_RETRIES
 from pressure_sense.study._limits import local_limits, saved_limits
@@ -44,6 +46,15 @@ def needs_rerun(log: EvalLog) -> bool:
     return any(summary.error for summary in read_eval_log_sample_summaries(log.location))
 
 
+def guard_target(log: EvalLog) -> None:
+    """Give the target model `eval_retry` will build from `log` its circuit breaker: Inspect memoizes the model
+    it gets with these arguments, so `eval_retry` receives this guarded instance."""
+    spec = log.eval
+    model = get_model(spec.model, config=spec.model_generate_config, base_url=spec.model_base_url, **spec.model_args)
+    label = spec.metadata[STUDY_METADATA_KEY]["model_label"]
+    guard(model, label, spec.model_base_url, resolve_model(label, spec.model_base_url, check=False).api_key_var)
+
+
 def resume_study(run: str | Path, report: bool = True, display: str | None = None) -> StudyResult:
     """Re-run what a study left unfinished or errored; its finished samples come from its logs, not the model."""
     folder = study_folder(run)
@@ -51,12 +62,15 @@ def resume_study(run: str | Path, report: bool = True, display: str | None = Non
         from pressure_sense.study._ray import resume_sharded_study
 
         return resume_sharded_study(folder, report=report, display=display)
+    reset_breakers()
     logs = latest_logs(folder)
     rerun = [needs_rerun(log) for log in logs]
     unfinished = [log for log, again in zip(logs, rerun) if again]
     finished = [log for log, again in zip(logs, rerun) if not again]
     display = display or default_display()
     report_progress(display == "plain" and bool(unfinished))
+    for log in unfinished:
+        guard_target(log)
     with local_limits(saved_limits(folder)):
         retried = (
             eval_retry(

@@ -16,7 +16,14 @@ from inspect_ai.model import CachePolicy, GenerateConfig, Model
 
 from pressure_sense.experiments import Experiment, TargetSpec
 from pressure_sense.judge import panel
-from pressure_sense.models import EMBEDDED_MODEL, ResolvedModel, resolve_model, trained_judge_path
+from pressure_sense.models import (
+    EMBEDDED_MODEL,
+    ResolvedModel,
+    failing_models,
+    reset_breakers,
+    resolve_model,
+    trained_judge_path,
+)
 from pressure_sense.scenarios import resolve_scenarios, write_scenarios
 from pressure_sense.store import DB_FILENAME, ResultsStore, samples_frame
 from pressure_sense.study._config import SAMPLE_RETRIES
@@ -47,6 +54,10 @@ class StudyResult:
     """A sharded study's successful shard logs (its `logs` stay empty: the store is built from the log folder)."""
     failed_shards: dict[str, str] = field(default_factory=dict)
     """A sharded study's shards that kept failing, by shard id, with the reason."""
+    failing: list[str] = field(default_factory=list)
+    """One line per model that was stopped or left errored samples: model, host, failure, count, what to check."""
+    stopped: bool = False
+    """A model's calls failed so often in a row that its remaining calls were not made (its breaker opened)."""
 
     @property
     def ok(self) -> bool:
@@ -71,7 +82,7 @@ def model_roles(experiment: Experiment) -> dict[str, Model]:
     panel), and the pressurer and tool simulator when they are not the embedded model."""
     seats = panel(experiment.judge.names)
     roles = {
-        seat.role: resolve_model(seat.label).get_model(memoize=False)
+        seat.role: resolve_model(seat.label).get_model(budget=experiment.judge.budget, memoize=False)
         for seat in seats
         if seat.label and trained_judge_path(seat.label) is None
     }
@@ -83,10 +94,10 @@ def model_roles(experiment: Experiment) -> dict[str, Model]:
 
 
 def target_model(target: TargetSpec) -> tuple[ResolvedModel, Model]:
-    """A target's resolved name and its Inspect model with the target's generation settings."""
+    """A target's resolved name and its Inspect model with the target's generation settings and retry budget."""
     resolved = resolve_model(target.name, base_url=target.base_url, **target.args)
     generate = GenerateConfig(max_tokens=target.max_tokens, temperature=target.temperature)
-    return resolved, resolved.get_model(config=generate, memoize=False)
+    return resolved, resolved.get_model(config=generate, budget=target.budget, memoize=False)
 
 
 def study_task(
@@ -147,12 +158,16 @@ def run_study(
         from pressure_sense.study._ray import run_sharded_study
 
         return run_sharded_study(experiment, out=out, report=report, display=display)
+    reset_breakers()
     targets = [target_model(target) for target in experiment.targets]
     roles = model_roles(experiment)
 
     study_id = new_study_id()
     out = Path(out or Path(experiment.out) / study_id)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot make the study folder {out}: {error.strerror or error}; give another --out") from None
     db = out / DB_FILENAME
     ResultsStore(db).close()
     selectors = None
@@ -194,6 +209,10 @@ def finish_report(result: StudyResult, report: bool) -> StudyResult:
     result.errored = samples.loc[samples["status"] == "error", ["model", "sample_id", "epoch", "error"]].to_dict(
         "records"
     )
+    errored_models = {item["model"] for item in result.errored}
+    failing = [breaker for breaker in failing_models() if breaker.open or breaker.label in errored_models]
+    result.failing = [breaker.line() for breaker in failing]
+    result.stopped = any(breaker.open for breaker in failing)
     if report:
         from pressure_sense.report import build_report
 
