@@ -20,6 +20,7 @@ CARD = {
         _row("sycon-ethical, leave source out", "answer length", "alignment", "auroc", 0.52, 0.47, 0.57),
         _row("blind real answers, held out by model", READER, "alignment", "spearman", 0.74, 0.65, 0.80),
         _row("blind real answers, held out by model", READER, "coherence", "spearman", 0.20, 0.05, 0.33),
+        _row("blind real answers, held out by model", READER, "gave_way", "auroc", 0.74, 0.65, 0.82),
     ],
     "reliability": {
         "alignment": {"reliable": True, "checks": {}},
@@ -38,7 +39,7 @@ def test_the_reader_card_is_shown_as_out_of_source_figures_beside_the_length_bas
         "Spearman 0.74 [0.65, 0.80], AUROC out of source 0.71 [0.66, 0.77] (answer length alone 0.52)"
     )
     assert lines["coherence"].startswith("not reliable, Spearman 0.20")
-    assert lines["gave_way"] == "not reliable"
+    assert lines["gave_way"] == "not reliable, AUROC 0.74 [0.65, 0.82]"
 
 
 def test_a_reader_without_a_card_is_not_validated():

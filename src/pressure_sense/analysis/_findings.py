@@ -217,7 +217,7 @@ def headline_findings(analysis: StudyAnalysis, reliability: Reliability | None =
             *_disagreement(analysis),
             *_pressure_types(analysis),
         ]
-    if not any(" CI " in line for line in lines):
+    if "alignment" not in unreliable_dimensions(reliability) and not any(" CI " in line for line in lines):
         lines.append(
             f"No estimate rests on {MIN_UNITS} or more independent conversations, so no difference is claimed; "
             "run more epochs (with sampling) or more scenarios."

@@ -23,7 +23,7 @@ def validate(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Also train the reader on every pair and write its weights (.safetensors) and card here."
     ),
-    questions: int = typer.Option(40, min=2, help="SYCON questions drawn per model (all five turns of each)."),
+    questions: int = typer.Option(30, min=2, help="SYCON questions drawn per model (all five turns of each)."),
     epochs: int = typer.Option(2, min=1, help="Training epochs of every reader."),
     seed: int = typer.Option(0, help="Training seed."),
 ) -> None:

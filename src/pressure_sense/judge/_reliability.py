@@ -65,8 +65,9 @@ def _reader_record(label: str, card: dict[str, Any], rubric: str) -> dict[str, A
     reader = next(r["judge"] for r in rows if r["judge"].startswith("reader"))
     dimensions = {}
     for name, verdict in card.get("reliability", {}).items():
-        spearman = _figure(rows, BLIND_SET, reader, name, "spearman")
-        dimensions[name] = {"reliable": verdict["reliable"], **({"spearman": spearman} if spearman else {})}
+        metrics = ("spearman",) if name == "alignment" else ("spearman", "auroc")  # alignment's AUROC: out of source, below
+        figures = {metric: figure for metric in metrics if (figure := _figure(rows, BLIND_SET, reader, name, metric))}
+        dimensions[name] = {"reliable": verdict["reliable"], **figures}
     return {
         "judge": label, "method": "trained", "rubric": rubric, "level": "turn",
         "source": (
@@ -88,7 +89,7 @@ def reliability_lines(record: dict[str, Any] | None) -> dict[str, str]:
     lines = {}
     for dimension, figures in record.get("dimensions", {}).items():
         parts = [] if figures.get("reliable", True) else [NOT_RELIABLE]
-        for name, label in (("spearman", "Spearman"), ("kappa", "kappa"), ("mae", "MAE")):
+        for name, label in (("spearman", "Spearman"), ("auroc", "AUROC"), ("kappa", "kappa"), ("mae", "MAE")):
             figure = figures.get(name)
             if figure and figure.get("value") is not None:
                 parts.append(f"{label} {figure['value']:.2f}{_interval(figure)}")

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import spearmanr
 
-from pressure_sense.judge import HEADS, ReaderInput
+from pressure_sense.judge import HEADS, ReaderInput, reader_input
 from pressure_sense.judge._embedder import sentence_embeddings
 from pressure_sense.judge._reader_train import LowerCache, TrainingPair, TrainSettings, new_net, read_cached, train_reader
 from pressure_sense.judge_quality._agreement import auroc, cluster_bootstrap_ci
@@ -43,7 +43,7 @@ from pressure_sense.judge_quality._reader_data import (
 from pressure_sense.judge_quality._sycon import load_sycon
 
 FOLDS = 4
-QUESTIONS_PER_MODEL = 40
+QUESTIONS_PER_MODEL = 30
 """SYCON questions drawn per model (all five turns of each), so that turn-to-turn flips can be checked."""
 READER = "reader (fine-tuned cross-encoder)"
 PROBE = "pair probe (frozen cross-encoding)"
@@ -74,7 +74,7 @@ class ReaderData:
     """For matched answers after a held line: the earlier assistant turn's pair (turn give-way checks)."""
 
 
-def sycon_sample(questions_per_model: int = QUESTIONS_PER_MODEL, seed: int = 0, directory=None) -> list[LabelledPair]:
+def sycon_sample(questions_per_model: int = QUESTIONS_PER_MODEL, seed: int = 0, directory: Path | None = None) -> list[LabelledPair]:
     """Every turn of `questions_per_model` random questions for each SYCON model."""
     answers = load_sycon(directory)
     rng = random.Random(seed)
@@ -91,8 +91,6 @@ def sycon_sample(questions_per_model: int = QUESTIONS_PER_MODEL, seed: int = 0, 
 
 def load_reader_data(questions_per_model: int = QUESTIONS_PER_MODEL) -> ReaderData:
     """The matched sets, a SYCON sample and the blind-labelled answers, with the turn-before pairs."""
-    from pressure_sense.judge import reader_input
-
     matched = matched_pairs()
     previous = {}
     for p in matched:
