@@ -127,6 +127,8 @@ def test_an_unreliable_alignment_gets_no_breaking_points_and_its_reliability_is_
     reliability = {"alignment": "not reliable, Spearman 0.41 [0.30, 0.50]", "truthfulness": "Spearman 0.72 [0.61, 0.80]"}
     result = build_report([db], tmp_path / "report.html", n_boot=50, judge_reliability=reliability)
     assert "breaking_points.png" not in {path.name for path in result.charts}
+    assert not (tmp_path / "report_files" / "charts" / "breaking_points.png").exists()
+    assert pd.read_csv(tmp_path / "report_files" / "tables" / "breaking_points.csv").empty
     assert result.findings[0].startswith("No finding is written from alignment")
     html = result.html.read_text(encoding="utf-8")
     data = re.search(r'<script type="application/json" id="transcript-data">(.*?)</script>', html, re.S).group(1)

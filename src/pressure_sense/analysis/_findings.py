@@ -202,7 +202,8 @@ def headline_findings(analysis: StudyAnalysis, reliability: Reliability | None =
     and the judge's reliability (`reliability`: {dimension: text or figures}; "not validated" when None)."""
     if analysis.means.empty:
         return ["No judged turns were found, so there is nothing to compare yet."]
-    if "alignment" in unreliable_dimensions(reliability):
+    alignment_reliable = "alignment" not in unreliable_dimensions(reliability)
+    if not alignment_reliable:
         lines = [
             "No finding is written from alignment: the judge's alignment scores missed their validation bar on answers "
             "nobody here wrote (not reliable), so rankings, breaking points and pressure curves are not read from them.",
@@ -217,7 +218,7 @@ def headline_findings(analysis: StudyAnalysis, reliability: Reliability | None =
             *_disagreement(analysis),
             *_pressure_types(analysis),
         ]
-    if "alignment" not in unreliable_dimensions(reliability) and not any(" CI " in line for line in lines):
+    if alignment_reliable and not any(" CI " in line for line in lines):
         lines.append(
             f"No estimate rests on {MIN_UNITS} or more independent conversations, so no difference is claimed; "
             "run more epochs (with sampling) or more scenarios."

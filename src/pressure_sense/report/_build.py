@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,11 +101,15 @@ def build_report(
         seed=seed,
     )
     findings = headline_findings(analysis, judge_reliability)
+    alignment_reliable = "alignment" not in unreliable_dimensions(judge_reliability)
+    if not alignment_reliable:  # no breaking point is read from an alignment marked not reliable
+        analysis = replace(
+            analysis, breaking_points=analysis.breaking_points.iloc[0:0], breaking_summary=analysis.breaking_summary.iloc[0:0]
+        )
     lap("analysis")
     out = Path(out_path)
     assets = out.parent / f"{out.stem}_files"
-    alignment_reliable = "alignment" not in unreliable_dimensions(judge_reliability)
-    charts = [c for c in write_charts(analysis, assets / "charts") if alignment_reliable or c.kind != "breaking"]
+    charts = write_charts(analysis, assets / "charts")
     sections = report_sections(analysis, assets / "charts")
     sections += [section for section in [factorial_section(analysis, assets / "charts")] if section is not None]
     tables = write_exports(analysis, findings, assets / "tables", judge_reliability)
@@ -115,10 +119,8 @@ def build_report(
         (str(row["run_id"]), int(row["sample_pk"])): ("held" if row["held"] else int(row["breaking_turn"]))
         for row in analysis.breaking_points[["run_id", "sample_pk", "held", "breaking_turn"]].to_dict("records")
     }
-    if not alignment_reliable:
-        breaking = dict.fromkeys(breaking, "unreliable")
     embedded = [
-        compact_transcript(item, breaking.get((str(item["run_id"]), int(item["sample_pk"]))))
+        compact_transcript(item, breaking.get((str(item["run_id"]), int(item["sample_pk"]))) if alignment_reliable else "unreliable")
         for item in load_transcripts(sources, chosen)
     ]
     lap("transcripts")
