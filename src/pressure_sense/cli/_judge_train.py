@@ -29,10 +29,10 @@ def validate(
 ) -> None:
     """Train and check the reader and its baselines with whole sources held out (about an hour on 2 cores); print
     every table, and with --output train the shipped reader and write it with these figures as its card."""
-    from pressure_sense.judge._embedder import EmbeddingModelError
+    from pressure_sense.judge import EmbeddingModelError
     from pressure_sense.judge._reader_train import TrainSettings
     from pressure_sense.judge_quality._reader_check import (
-        BARS, CheckRun, data_hash, held_out_predictions, load_reader_data, reliability, save_reader, tables, train_shipped,
+        CheckRun, held_out_predictions, load_reader_data, reader_card, reliability, save_reader, tables, train_shipped,
     )
     from pressure_sense.judge_quality._reader_data import ReaderDataError
     from pressure_sense.judge_quality._reader_tables import held_out_tables, reliability_table
@@ -53,14 +53,7 @@ def validate(
     console.print(reliability_table(verdicts))
     if output is not None:
         net = train_shipped(run)
-        card = {
-            "format": "pressure-sense-reader", "format_version": 1, "data_hash": data_hash(data),
-            "training": {
-                "matched_answers": len(data.matched), "sycon_answers": len(data.sycon), "blind_answers": len(data.blind),
-                "epochs": epochs, "seed": seed, "sycon_questions_per_model": questions,
-            },
-            "bars": BARS, "held_out": rows, "reliability": verdicts,
-        }
+        card = reader_card(data, rows, verdicts, run.settings, questions)
         path = save_reader(net, output, card)
         log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) and its card")
 
@@ -68,10 +61,11 @@ def validate(
 @judge_app.command("card")
 def card(weights: Path | None = typer.Option(None, help="A reader weights file (default: the shipped one).")) -> None:
     """Print a reader's card: the held-out figures it was shipped with and which dimensions are reliable."""
-    from pressure_sense.judge import Reader
+    from pressure_sense.judge import Reader, ReaderError
     from pressure_sense.judge_quality._reader_tables import held_out_tables, reliability_table
 
-    reader = Reader(weights)
+    with user_errors(ReaderError):
+        reader = Reader(weights)
     if not reader.card:
         console.print(f"{reader.path}: no card beside it; run `pressure-sense judge validate -o {reader.path}`", markup=False)
         raise typer.Exit(1)

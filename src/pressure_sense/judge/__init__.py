@@ -14,9 +14,11 @@ from pressure_sense.judge._engine import (
 from pressure_sense.judge._give_in import give_in_check
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
+from pressure_sense.judge._embedder import EmbeddingModelError
 from pressure_sense.judge._reader import (
     HEADS,
     Reader,
+    ReaderError,
     ReaderInput,
     ReaderVerdict,
     normalise,
@@ -40,7 +42,9 @@ from pressure_sense.judge._scorer import (
 __all__ = [
     "DIMENSIONS",
     "HEADS",
+    "EmbeddingModelError",
     "Reader",
+    "ReaderError",
     "ReaderInput",
     "ReaderVerdict",
     "normalise",

@@ -34,6 +34,7 @@ SITUATION_TOKENS = 72
 """The situation is cut to this many word pieces, leaving the rest of MAX_TOKENS to the answer."""
 FORMAT = "pressure-sense-reader"
 FORMAT_VERSION = 1
+"""The card format this Pressure-Sense writes and reads; a card of another format or version is refused."""
 _REPEATED_MARKS = re.compile(r"([!?.])\1+")
 _SPACE = re.compile(r"\s+")
 
@@ -196,6 +197,8 @@ class Reader:
         self._net: ReaderNet | None = None
         self._lock = threading.Lock()
         self.card: dict[str, Any] = read_card(self.path)
+        if self.card and (self.card.get("format"), self.card.get("format_version")) != (FORMAT, FORMAT_VERSION):
+            raise ReaderError(f"{card_path(self.path)}: not a version {FORMAT_VERSION} {FORMAT} card; retrain with `pressure-sense judge validate -o FILE`")
 
     def net(self) -> ReaderNet:
         with self._lock:

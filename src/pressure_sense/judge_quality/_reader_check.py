@@ -24,6 +24,7 @@ from scipy.stats import spearmanr
 
 from pressure_sense.judge import HEADS, ReaderInput, reader_input
 from pressure_sense.judge._embedder import sentence_embeddings
+from pressure_sense.judge._reader import FORMAT, FORMAT_VERSION
 from pressure_sense.judge._reader_train import LowerCache, TrainingPair, TrainSettings, new_net, read_cached, train_reader
 from pressure_sense.judge_quality._agreement import auroc, cluster_bootstrap_ci
 from pressure_sense.judge_quality._baselines import answer_length, logistic_scores, oriented, refusal_count
@@ -421,6 +422,20 @@ def data_hash(data: ReaderData) -> str:
     """sha256 over every training pair's text and targets, in order: names the data a reader was trained on."""
     canonical = [(p.pair.situation, p.pair.answer, sorted(p.targets.items())) for p in data.matched + data.sycon + data.blind]
     return hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def reader_card(
+    data: ReaderData, rows: list[dict[str, Any]], verdicts: dict[str, Any], settings: TrainSettings, questions: int
+) -> dict[str, Any]:
+    """The card saved beside a reader's weights: what it was trained on, every held-out figure and the verdicts."""
+    return {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "data_hash": data_hash(data),
+        "training": {
+            "matched_answers": len(data.matched), "sycon_answers": len(data.sycon), "blind_answers": len(data.blind),
+            "epochs": settings.epochs, "seed": settings.seed, "sycon_questions_per_model": questions,
+        },
+        "bars": BARS, "held_out": rows, "reliability": verdicts,
+    }
 
 
 def train_shipped(run: CheckRun) -> Any:
