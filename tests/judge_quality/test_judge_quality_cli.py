@@ -47,3 +47,19 @@ def test_judge_check_names_the_valid_sets(tmp_path):
     result = runner.invoke(app, ["judge-check", "--judge", "embedded", "--against", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "choose reference, calibration, study-2024, or a path" in " ".join(result.output.split())
+
+
+def test_judge_card_and_labels_print_the_shipped_figures():
+    card = runner.invoke(app, ["judge", "card"])
+    assert card.exit_code == 0, card.output
+    assert "sycon-ethical, leave source out" in card.output and "answer length" in card.output
+    assert "Reader dimensions against their bars" in card.output
+    labels = runner.invoke(app, ["judge", "labels", "--resamples", "200"])
+    assert labels.exit_code == 0, labels.output
+    assert "Second labeller vs first on 150 real answers" in labels.output
+    assert "against SYCON's own kept label on 396 SYCON answers" in labels.output
+
+
+def test_judge_card_names_a_missing_weights_file():
+    result = runner.invoke(app, ["judge", "card", "--weights", "missing.safetensors"])
+    assert result.exit_code == 2 and "no such reader weights file" in result.output
