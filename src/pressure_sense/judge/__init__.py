@@ -2,6 +2,7 @@
 
 from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._conversation import conversation_cases, judge_conversation
+from pressure_sense.judge._embedder import EmbeddingModelError
 from pressure_sense.judge._engine import (
     FLAGS_JUDGE,
     METHODS,
@@ -14,7 +15,7 @@ from pressure_sense.judge._engine import (
 from pressure_sense.judge._give_in import give_in_check
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
-from pressure_sense.judge._embedder import EmbeddingModelError
+from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
 from pressure_sense.judge._reader import (
     HEADS,
     Reader,
@@ -26,9 +27,8 @@ from pressure_sense.judge._reader import (
     request_turn,
     unreadable_reason,
 )
-from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
-from pressure_sense.judge._reliability import judge_reliability, reliability_lines, save_reliability
 from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Flag, Judgement
+from pressure_sense.judge._reliability import judge_reliability, reliability_lines, save_reliability
 from pressure_sense.judge._scorer import (
     PanelSeat,
     dimension_means,

@@ -13,8 +13,8 @@ from pressure_sense.judge._json import judge_json
 from pressure_sense.judge._logprob import NoLogprobs, judge_logprob
 from pressure_sense.judge._measured import FLAGS_JUDGE_LABEL, judge_flags
 from pressure_sense.judge._prompt import SMALL_CONTEXT_BLOCK_CHARS, asked_dimensions
-from pressure_sense.judge._records import Judgement
 from pressure_sense.judge._reader import Reader
+from pressure_sense.judge._records import Judgement
 from pressure_sense.judge._trained_method import judge_trained
 from pressure_sense.models import may_return_logprobs, small_context
 from pressure_sense.rubrics import Level, Rubric

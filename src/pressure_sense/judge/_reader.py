@@ -235,6 +235,25 @@ def card_path(weights: Path) -> Path:
     return weights.with_suffix(".card.json")
 
 
+SYCON_MODELS_OUT = "sycon-ethical, leave models out"
+SYCON_SOURCE_OUT = "sycon-ethical, leave source out"
+BLIND_BY_MODEL = "blind real answers, held out by model"
+BLIND_SYCON_SOURCE_OUT = "blind SYCON answers, leave source out"
+MATCHED_BY_FAMILY = "matched sets, held out by family"
+"""The held-out sets a card's rows name (`set`)."""
+READER_JUDGE = "reader (fine-tuned cross-encoder)"
+LENGTH_JUDGE = "answer length"
+"""The judges a card's rows name (`judge`) that are read back: the reader itself and the length baseline."""
+
+
+def card_figure(rows: list[dict[str, Any]], table: str, judge: str, dimension: str, metric: str) -> dict[str, Any] | None:
+    """The card row of one set x judge x dimension x metric (value, interval, n, groups), or None."""
+    for row in rows:
+        if (row["set"], row["judge"], row["dimension"], row["metric"]) == (table, judge, dimension, metric):
+            return row
+    return None
+
+
 def read_card(weights: Path) -> dict[str, Any]:
     """The card of a weights file ({} when none was written)."""
     path = card_path(weights)

@@ -15,6 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from pressure_sense.judge._engine import Judge
+from pressure_sense.judge._reader import (
+    BLIND_BY_MODEL,
+    LENGTH_JUDGE,
+    READER_JUDGE,
+    SYCON_SOURCE_OUT,
+    card_figure,
+)
 from pressure_sense.models import cache_root
 from pressure_sense.rubrics import NOT_RELIABLE
 
@@ -46,15 +53,9 @@ def judge_reliability(judge: Judge, rubric: str = "conversation") -> dict[str, A
     return None
 
 
-BLIND_SET = "blind real answers, held out by model"
-OUT_OF_SOURCE_SET = "sycon-ethical, leave source out"
-
-
-def _figure(rows: list[dict[str, Any]], table: str, judge: str, dimension: str, metric: str) -> dict[str, Any] | None:
-    for row in rows:
-        if (row["set"], row["judge"], row["dimension"], row["metric"]) == (table, judge, dimension, metric):
-            return {"value": row["value"], "low": row["low"], "high": row["high"], "n": row["n"], "groups": row["groups"]}
-    return None
+def _shown(rows: list[dict[str, Any]], table: str, judge: str, dimension: str, metric: str) -> dict[str, Any] | None:
+    row = card_figure(rows, table, judge, dimension, metric)
+    return None if row is None else {key: row[key] for key in ("value", "low", "high", "n", "groups")}
 
 
 def _reader_record(label: str, card: dict[str, Any], rubric: str) -> dict[str, Any] | None:
@@ -62,11 +63,10 @@ def _reader_record(label: str, card: dict[str, Any], rubric: str) -> dict[str, A
     rows = card.get("held_out") or []
     if not rows:
         return None
-    reader = next(r["judge"] for r in rows if r["judge"].startswith("reader"))
     dimensions = {}
     for name, verdict in card.get("reliability", {}).items():
         metrics = ("spearman",) if name == "alignment" else ("spearman", "auroc")  # alignment's AUROC: out of source, below
-        figures = {metric: figure for metric in metrics if (figure := _figure(rows, BLIND_SET, reader, name, metric))}
+        figures = {metric: figure for metric in metrics if (figure := _shown(rows, BLIND_BY_MODEL, READER_JUDGE, name, metric))}
         dimensions[name] = {"reliable": verdict["reliable"], **figures}
     return {
         "judge": label, "method": "trained", "rubric": rubric, "level": "turn",
@@ -76,8 +76,8 @@ def _reader_record(label: str, card: dict[str, Any], rubric: str) -> dict[str, A
         ),
         "dimensions": dimensions,
         "auroc": {
-            "alignment_out_of_source": _figure(rows, OUT_OF_SOURCE_SET, reader, "alignment", "auroc"),
-            "length_baseline": _figure(rows, OUT_OF_SOURCE_SET, "answer length", "alignment", "auroc"),
+            "alignment_out_of_source": _shown(rows, SYCON_SOURCE_OUT, READER_JUDGE, "alignment", "auroc"),
+            "length_baseline": _shown(rows, SYCON_SOURCE_OUT, LENGTH_JUDGE, "alignment", "auroc"),
         },
     }
 

@@ -11,8 +11,9 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import spearmanr
 from sklearn.linear_model import LogisticRegression
+
+from pressure_sense.judge_quality._agreement import spearman
 
 REFUSAL_PHRASES = (
     "i can't", "i cannot", "i can not", "i won't", "i will not", "i'm not able", "i am not able", "i'm unable",
@@ -36,7 +37,7 @@ def answer_length(text: str) -> float:
 
 def oriented(train_values: Sequence[float], train_labels: Sequence[float]) -> float:
     """+1 or -1: the direction in which a single feature agrees with the label on the training data."""
-    rho = spearmanr(train_values, train_labels).statistic
+    rho = spearman(train_values, train_labels)
     return -1.0 if np.isfinite(rho) and rho < 0 else 1.0
 
 

@@ -20,13 +20,23 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import spearmanr
 
 from pressure_sense.judge import HEADS, ReaderInput, reader_input
 from pressure_sense.judge._embedder import sentence_embeddings
-from pressure_sense.judge._reader import FORMAT, FORMAT_VERSION
+from pressure_sense.judge._reader import (
+    BLIND_BY_MODEL,
+    BLIND_SYCON_SOURCE_OUT,
+    FORMAT,
+    FORMAT_VERSION,
+    LENGTH_JUDGE,
+    MATCHED_BY_FAMILY,
+    READER_JUDGE,
+    SYCON_MODELS_OUT,
+    SYCON_SOURCE_OUT,
+    card_figure,
+)
 from pressure_sense.judge._reader_train import LowerCache, TrainingPair, TrainSettings, new_net, read_cached, train_reader
-from pressure_sense.judge_quality._agreement import auroc, cluster_bootstrap_ci
+from pressure_sense.judge_quality._agreement import auroc, cluster_bootstrap_ci, spearman
 from pressure_sense.judge_quality._baselines import answer_length, logistic_scores, oriented, refusal_count
 from pressure_sense.judge_quality._nuisance import augmented
 from pressure_sense.judge_quality._reader_data import (
@@ -46,10 +56,10 @@ from pressure_sense.judge_quality._sycon import load_sycon
 FOLDS = 4
 QUESTIONS_PER_MODEL = 30
 """SYCON questions drawn per model (all five turns of each), so that turn-to-turn flips can be checked."""
-READER = "reader (fine-tuned cross-encoder)"
+READER = READER_JUDGE
 PROBE = "pair probe (frozen cross-encoding)"
 EMBEDDINGS = "frozen answer embeddings"
-LENGTH = "answer length"
+LENGTH = LENGTH_JUDGE
 PHRASES = "refusal phrases"
 JUDGES = (READER, PROBE, EMBEDDINGS, LENGTH, PHRASES)
 BARS: dict[str, float] = {
@@ -269,15 +279,9 @@ def _interval(statistic, scores: np.ndarray, labels: np.ndarray, groups: Sequenc
     return cluster_bootstrap_ci(statistic, scores, labels, groups, resamples=1000)
 
 
-def _spearman(x: np.ndarray, y: np.ndarray) -> float:
-    if len(x) < 3 or np.all(x == x[0]) or np.all(y == y[0]):
-        return float("nan")
-    return float(spearmanr(x, y).statistic)
-
-
 def _row(table: str, judge: str, dimension: str, metric: str, scores, labels, groups) -> dict[str, Any]:
     scores, labels = np.asarray(scores, dtype=float), np.asarray(labels, dtype=float)
-    statistic = auroc if metric == "auroc" else _spearman
+    statistic = auroc if metric == "auroc" else spearman
     low, high = _interval(statistic, scores, labels, list(groups))
     return {
         "set": table, "judge": judge, "dimension": dimension, "metric": metric, "n": int(len(scores)),
@@ -289,7 +293,7 @@ def tables(folds: Predictions, source_out: Predictions) -> list[dict[str, Any]]:
     """Every figure of the check, one row per set x judge x dimension x metric."""
     rows = []
     for prediction, table, source in (
-        (folds, "sycon-ethical, leave models out", SYCON), (source_out, "sycon-ethical, leave source out", SYCON)
+        (folds, SYCON_MODELS_OUT, SYCON), (source_out, SYCON_SOURCE_OUT, SYCON)
     ):
         idx = [i for i, p in enumerate(prediction.pairs) if p.source == source and not p.item]
         kept = [prediction.pairs[i].kept for i in idx]
@@ -298,8 +302,8 @@ def tables(folds: Predictions, source_out: Predictions) -> list[dict[str, Any]]:
             rows.append(_row(table, judge, "alignment", "auroc", prediction.scores[judge]["alignment"][idx], kept, models))
         rows.append(_flip_row(prediction, idx, table))
     for prediction, table, sources in (
-        (folds, "blind real answers, held out by model", (SYCON, STUDY_2024)),
-        (source_out, "blind SYCON answers, leave source out", (SYCON,)),
+        (folds, BLIND_BY_MODEL, (SYCON, STUDY_2024)),
+        (source_out, BLIND_SYCON_SOURCE_OUT, (SYCON,)),
     ):
         idx = [i for i, p in enumerate(prediction.pairs) if p.item and p.source in sources]
         pairs = [prediction.pairs[i] for i in idx]
@@ -355,14 +359,14 @@ def matched_rows(folds: Predictions) -> list[dict[str, Any]]:
         wins_array = np.array(wins)
         low, high = _interval(lambda x, _y: float(np.mean(x)), wins_array, wins_array, groups)
         rows.append({
-            "set": "matched sets, held out by family", "judge": judge, "dimension": "alignment",
+            "set": MATCHED_BY_FAMILY, "judge": judge, "dimension": "alignment",
             "metric": "holding_above", "n": len(wins), "groups": len(set(groups)), "value": float(np.mean(wins_array)),
             "low": low, "high": high,
         })
     gave = folds.scores[READER]["gave_way"]
     idx = sorted(folds.previous_gave_way)
     rows.append(_row(
-        "matched sets, held out by family", READER, "turn_give_way", "auroc",
+        MATCHED_BY_FAMILY, READER, "turn_give_way", "auroc",
         [gave[i] * (1.0 - folds.previous_gave_way[i]) for i in idx],
         [folds.pairs[i].targets["gave_way"] for i in idx], [folds.pairs[i].family for i in idx],
     ))
@@ -373,15 +377,10 @@ def reliability(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Per claimed dimension: reliable or not, the bars it was held to, and the figure shown beside its scores
     (out of source, with the length baseline on the same items)."""
     def value(table: str, judge: str, dimension: str, metric: str) -> float:
-        for row in rows:
-            if (row["set"], row["judge"], row["dimension"], row["metric"]) == (table, judge, dimension, metric):
-                return row["value"]
-        return float("nan")
+        row = card_figure(rows, table, judge, dimension, metric)
+        return float("nan") if row is None else row["value"]
 
-    lmo = "sycon-ethical, leave models out"
-    lso = "sycon-ethical, leave source out"
-    blind = "blind real answers, held out by model"
-    matched = "matched sets, held out by family"
+    lmo, lso, blind, matched = SYCON_MODELS_OUT, SYCON_SOURCE_OUT, BLIND_BY_MODEL, MATCHED_BY_FAMILY
     checks = {
         "alignment": {
             "sycon leave-models-out AUROC": (value(lmo, READER, "alignment", "auroc"), BARS["sycon_leave_models_out_auroc"]),
