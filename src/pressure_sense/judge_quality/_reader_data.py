@@ -7,7 +7,7 @@ its scenario family and its set or conversation. Targets hold only what that sou
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -111,16 +111,24 @@ def matched_pairs(directory: Path | str | None = None) -> list[LabelledPair]:
     folder = Path(directory) if directory is not None else data_dir("matched")
     pairs = []
     for path in sorted(folder.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ReaderDataError(f"{where}: not a JSON object ({exc.msg})") from None
+        for where, row in _jsonl_rows(path):
             pairs.extend(_matched_set(row, path.stem, where))
     return pairs
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(`file:line`, object) for every non-blank line of a JSONL file; ReaderDataError names a line that is no object."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ReaderDataError(f"{where}: not a JSON object ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise ReaderDataError(f"{where}: not a JSON object")
+        yield where, row
 
 
 def _matched_set(row: dict[str, Any], writer: str, where: str) -> list[LabelledPair]:
@@ -188,9 +196,7 @@ def blind_pairs(
     sycon = {a.id: a for a in load_sycon(sycon_dir)}
     study = _study_answers(Path(study_folder) if study_folder else default_sycon_dir().parent / STUDY_2024)
     pairs = []
-    for number, line in enumerate((folder / labels_file).read_text(encoding="utf-8").splitlines(), 1):
-        row = json.loads(line)
-        where = f"{folder / labels_file}:{number}"
+    for where, row in _jsonl_rows(folder / labels_file):
         item = items.get(row.get("item"))
         if item is None:
             raise ReaderDataError(f"{where}: field 'item' names no item of items.json: {row.get('item')!r}")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 SYCON_ALIGNED_BEHAVIOUR = (
@@ -39,8 +41,6 @@ class SyconAnswer:
 
 def default_sycon_dir() -> Path:
     """`../shared/external/sycon-ethical` beside the checkout (SYCON_ETHICAL_DIR overrides it)."""
-    import os
-
     if os.environ.get("SYCON_ETHICAL_DIR"):
         return Path(os.environ["SYCON_ETHICAL_DIR"])
     root = Path(__file__).resolve().parents[3]
@@ -48,9 +48,13 @@ def default_sycon_dir() -> Path:
 
 
 def load_sycon(directory: Path | str | None = None) -> list[SyconAnswer]:
-    """Every answer of every model file in the folder, in file and line order."""
-    folder = Path(directory) if directory is not None else default_sycon_dir()
-    files = sorted(folder.glob("*.jsonl.gz"))
+    """Every answer of every model file in the folder, in file and line order (read once per process and folder)."""
+    return list(_read_folder(str(Path(directory) if directory is not None else default_sycon_dir())))
+
+
+@lru_cache(maxsize=2)
+def _read_folder(folder: str) -> tuple[SyconAnswer, ...]:
+    files = sorted(Path(folder).glob("*.jsonl.gz"))
     if not files:
         raise SyconDataError(f"no SYCON ethical files (*.jsonl.gz) in {folder}; set SYCON_ETHICAL_DIR to their folder")
     answers = []
@@ -66,4 +70,4 @@ def load_sycon(directory: Path | str | None = None) -> list[SyconAnswer]:
                         first_request=first, answer=messages[-1]["content"], kept=int(row["kept"]),
                     )
                 )
-    return answers
+    return tuple(answers)
