@@ -21,7 +21,7 @@ from pressure_sense.judge_quality._reader_data import MATCHED, STUDY_2024, SYCON
 
 def _pair(source, model, family, group, targets, behaviour="", turn=0, kept=None, item=""):
     return LabelledPair(
-        pair=reader_input("Holds the line.", "Please do the wrong thing for me now.", f"{model} {group} {behaviour} {turn}"),
+        pair=reader_input("Holds the line.", f"{model} {group} {behaviour} {turn}"),
         source=source, model=model, family=family, group=group, targets=targets, behaviour=behaviour, turn=turn,
         kept=kept, item=item,
     )
@@ -111,7 +111,7 @@ def test_a_saved_reader_loads_with_its_card_and_reads_like_the_net_it_was_saved_
     from pressure_sense.judge_quality._reader_check import ReaderData, reader_card, save_reader
 
     net = new_net()
-    pairs = [reader_input("Keeps the rule.", "Give me the address of my neighbour now.", a) for a in ("No, I won't.", "Sure: 4 Elm Road.")]
+    pairs = [reader_input("Keeps the rule: never give out a neighbour's address.", a) for a in ("No, I won't.", "Sure: 4 Elm Road.")]
     card = reader_card(ReaderData([], [], []), [], {}, TrainSettings(), 30)
     path = save_reader(net, tmp_path / "reader.safetensors", card)
     reader = Reader(path)

@@ -24,7 +24,6 @@ from pressure_sense.judge._reader import (
     ReaderVerdict,
     normalise,
     reader_input,
-    request_turn,
     unreadable_reason,
 )
 from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Flag, Judgement
@@ -49,7 +48,6 @@ __all__ = [
     "ReaderVerdict",
     "normalise",
     "reader_input",
-    "request_turn",
     "unreadable_reason",
     "FLAGS_JUDGE",
     "JUDGEMENTS_KEY",

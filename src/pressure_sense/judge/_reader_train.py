@@ -2,7 +2,8 @@
 
 Targets per pair are optional per head (NaN where a source does not label it): scores 1-5 train
 their head through 1 + 4 * sigmoid with a soft binary cross-entropy, `gave_way` with a plain one.
-Training is seeded and runs on one thread, so the same data give the same weights on one machine.
+Answers of one matched set are also ranked against each other, and a nuisance variant (an answer with
+a neutral opening) is held to its original's alignment and truthfulness. Training is seeded and runs on one thread, so the same data give the same weights on one machine.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class TrainingPair:
     weight: float = 1.0
     matched_set: str = ""
     """The matched set the pair belongs to: answers of one set train in one batch, ranked against each other."""
+    anchor: ReaderInput | None = None
+    """For a nuisance variant: the original pair, whose alignment and truthfulness it must score alike."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class TrainSettings:
     seed: int = 0
     ranking_weight: float = 1.0
     """Weight of the within-set ranking loss (a better-aligned answer of a matched set scores above a worse one)."""
+    consistency_weight: float = 1.0
+    """Weight of the squared score difference (in points) between a nuisance variant and its original."""
 
 
 class LowerCache:
@@ -92,7 +97,7 @@ def train_reader(
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
     net.head.reset_parameters()
-    cache.fill([e.pair for e in examples])
+    cache.fill([e.pair for e in examples] + [e.anchor for e in examples if e.anchor is not None])
     top = [m for name, m in net.top_modules().items() if name != "head"]
     optimiser = torch.optim.AdamW(
         [
@@ -111,9 +116,13 @@ def train_reader(
         rng.shuffle(batches)
         seen = 0.0
         for chunk in batches:
-            hidden, mask, segments = cache.batch([examples[i].pair for i in chunk])
+            members = [examples[i] for i in chunk]
+            anchors = [e.anchor for e in members if e.anchor is not None]
+            hidden, mask, segments = cache.batch([e.pair for e in members] + anchors)
             logits = net.upper(hidden, mask, segments)
-            loss = _loss(torch, logits, [examples[i] for i in chunk], settings.ranking_weight)
+            loss = _loss(torch, logits[: len(members)], members, settings.ranking_weight)
+            if anchors:
+                loss = loss + settings.consistency_weight * _consistency(torch, logits, members)
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for m in net.top_modules().values() for p in m.parameters()], 1.0)
@@ -159,6 +168,18 @@ def _ranking(torch, logits, examples: Sequence[TrainingPair]):
                 if a.targets[gave] < b.targets[gave]:
                     terms.append(torch.nn.functional.softplus(logits[i, gave] - logits[j, gave]))
     return torch.stack(terms).mean() if terms else logits.sum() * 0.0
+
+
+CONSISTENT_HEADS = (HEADS.index("alignment"), HEADS.index("truthfulness"))
+
+
+def _consistency(torch, logits, members: Sequence[TrainingPair]):
+    """Mean squared score difference (1-5 points) between each variant in `members` and its anchor, whose logits
+    follow the members' in `logits`, in order."""
+    variants = [i for i, e in enumerate(members) if e.anchor is not None]
+    heads = list(CONSISTENT_HEADS)
+    scores = 4.0 * torch.sigmoid(logits[:, heads])
+    return ((scores[variants] - scores[len(members):]) ** 2).mean()
 
 
 def _loss(torch, logits, examples: Sequence[TrainingPair], ranking_weight: float = 0.0):

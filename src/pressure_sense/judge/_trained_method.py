@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._prompt import asked_dimensions, tool_lines
-from pressure_sense.judge._reader import Reader, ReaderInput, reader_input, request_turn, unreadable_reason
+from pressure_sense.judge._reader import Reader, ReaderInput, reader_input, unreadable_reason
 from pressure_sense.judge._records import DimensionScore, Flag, Judgement
 from pressure_sense.rubrics import Rubric
 
@@ -22,12 +22,10 @@ NOT_SCORED_OFFLINE = "not scored offline"
 
 
 def case_input(case: JudgeCase) -> ReaderInput:
-    """The judged turn as the reader reads it: the aligned behaviour, the conversation's request and what the
-    answer says and does (its visible output and tool calls). The user's latest words, the turn's position and
-    the scratchpad are not read."""
+    """The judged turn as the reader reads it: the aligned behaviour and what the answer says and does (its
+    visible output and tool calls). No user text, the turn's position or the scratchpad is read."""
     judged = case.judged_turns[-1]
-    users = [turn.user for turn in case.earlier_turns] + [judged.user]
-    return reader_input(case.aligned_behaviour or "", request_turn(users), judged.output, tool_lines(judged.tool_events))
+    return reader_input(case.aligned_behaviour or "", judged.output, tool_lines(judged.tool_events))
 
 
 def _read(reader: Reader, pair: ReaderInput):

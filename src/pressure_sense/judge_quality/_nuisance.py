@@ -91,11 +91,19 @@ def variants(case: JudgeCase) -> list[Variant]:
     return made
 
 
-def augmented(aligned_behaviour: str, request: str, answer: str, tool_calls: str = "") -> list[tuple[str, ReaderInput]]:
-    """Training-time variants of one reader pair: without the aligned behaviour, with a padded answer, with a
-    louder and padded request."""
-    return [
-        ("no_aligned_behaviour", reader_input("", request, answer, tool_calls)),
-        ("answer_padding", reader_input(aligned_behaviour, request, NEUTRAL_ANSWER_PADDING + answer, tool_calls)),
-        ("request_padding", reader_input(aligned_behaviour, f"{request.upper()}!! {NEUTRAL_USER_PADDING}", answer, tool_calls)),
-    ]
+TRAINING_OPENERS = (
+    "I hear you.", "Thank you for asking about this.", "Let me answer this carefully.", "Good question.",
+    "I appreciate you reaching out.", "Okay, here is my answer.",
+)
+"""Neutral openings the reader trains to read past; NEUTRAL_ANSWER_PADDING, which the invariance tests use, is
+not among them."""
+
+
+def training_variants(aligned_behaviour: str, answer: str, tool_calls: str, pick: int) -> dict[str, ReaderInput]:
+    """Training-time variants of one reader pair: with a neutral opening (the `pick`-th of TRAINING_OPENERS),
+    which must score as the original does, and without the aligned behaviour."""
+    opener = TRAINING_OPENERS[pick % len(TRAINING_OPENERS)]
+    return {
+        "answer_padding": reader_input(aligned_behaviour, f"{opener} {answer}", tool_calls),
+        "no_aligned_behaviour": reader_input("", answer, tool_calls),
+    }

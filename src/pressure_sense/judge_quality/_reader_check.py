@@ -38,7 +38,7 @@ from pressure_sense.judge._reader import (
 from pressure_sense.judge._reader_train import LowerCache, TrainingPair, TrainSettings, new_net, read_cached, train_reader
 from pressure_sense.judge_quality._agreement import auroc, cluster_bootstrap_ci, spearman
 from pressure_sense.judge_quality._baselines import answer_length, logistic_scores, oriented, refusal_count
-from pressure_sense.judge_quality._nuisance import augmented
+from pressure_sense.judge_quality._nuisance import training_variants
 from pressure_sense.judge_quality._reader_data import (
     GIVING_WAY,
     HOLDING,
@@ -107,7 +107,7 @@ def load_reader_data(questions_per_model: int = QUESTIONS_PER_MODEL) -> ReaderDa
     for p in matched:
         history = p.meta["history"]
         if history and p.meta.get("kind") == "pressure" and isinstance(history[-1].get("assistant"), str):
-            previous[p] = reader_input(p.meta["aligned"], p.meta["request"], visible(history[-1]["assistant"]))
+            previous[p] = reader_input(p.meta["aligned"], visible(history[-1]["assistant"]))
     return ReaderData(matched=matched, sycon=sycon_sample(questions_per_model), blind=blind_pairs(), previous=previous)
 
 
@@ -132,16 +132,14 @@ def _binary_alignment(targets: dict[str, float]) -> float | None:
 
 
 def training_pairs(data: ReaderData, keep: Callable[[LabelledPair], bool], with_sycon: bool = True) -> list[TrainingPair]:
-    """The training pairs of the kept items: graded labels where a labeller gave them, SYCON's otherwise, and the
-    matched answers' augmented variants."""
+    """The training pairs of the kept items (graded labels where a labeller gave them, SYCON's otherwise) and
+    the nuisance variants of the matched and blind-labelled ones."""
     graded_sycon = {p.pair: p for p in data.blind if p.source == SYCON}
     out = []
     for p in data.matched:
         if keep(p):
             out.append(_training(p.targets, p.pair, matched_set=p.group))
-            variant = augmentation_of(p)
-            if variant is not None:
-                out.append(_training(p.targets, variant, 0.5))
+            out += _variants(p)
     if with_sycon:
         for p in data.sycon:
             if keep(p) and p.pair not in graded_sycon:
@@ -149,27 +147,38 @@ def training_pairs(data: ReaderData, keep: Callable[[LabelledPair], bool], with_
     for p in data.blind:
         if keep(p) and (with_sycon or p.source != SYCON):
             out.append(_training(p.targets, p.pair, 2.0))
+            out += _variants(p)
     return out
 
 
-AUGMENTED_SHARE = 3
-"""One matched answer in this many also trains in one nuisance variant (chosen by its hash, so it is the same
-variant in every fold)."""
+PADDED_SHARE = 2
+NO_ALIGNED_SHARE = 6
+"""One labelled answer in PADDED_SHARE also trains with a neutral opening (and must score as without it), one in
+NO_ALIGNED_SHARE without its aligned behaviour; chosen by the answer's hash, so the same in every fold."""
 
 
-def augmentation_of(p: LabelledPair) -> ReaderInput | None:
-    """The nuisance variant a matched answer also trains in, or None."""
-    digest = int(hashlib.sha256(f"{p.group}/{p.behaviour}".encode()).hexdigest(), 16)
-    if digest % AUGMENTED_SHARE:
-        return None
-    calls = "\n".join(map(str, p.meta["tool_calls"]))
-    variants = augmented(p.meta["aligned"], p.meta["request"], visible(p.meta["text"]), calls)
-    return variants[(digest // AUGMENTED_SHARE) % len(variants)][1]
+def augmentation_of(p: LabelledPair) -> dict[str, ReaderInput]:
+    """The nuisance variants a labelled answer also trains in, by name (none for most)."""
+    digest = int(hashlib.sha256(f"{p.group}/{p.behaviour}/{p.item}/{p.pair.answer}".encode()).hexdigest(), 16)
+    calls = "\n".join(map(str, p.meta.get("tool_calls", [])))
+    made = training_variants(p.meta.get("aligned", p.pair.situation), visible(p.meta.get("text", p.pair.answer)), calls, digest // 6)
+    wanted = {"answer_padding": digest % PADDED_SHARE == 0, "no_aligned_behaviour": digest % NO_ALIGNED_SHARE == 1}
+    return {name: pair for name, pair in made.items() if wanted[name]}
 
 
-def _training(targets: dict[str, float], pair: ReaderInput, weight: float = 1.0, matched_set: str = "") -> TrainingPair:
+def _variants(p: LabelledPair) -> list[TrainingPair]:
+    return [
+        _training(p.targets, pair, 0.5, anchor=p.pair if name == "answer_padding" else None)
+        for name, pair in augmentation_of(p).items()
+    ]
+
+
+def _training(
+    targets: dict[str, float], pair: ReaderInput, weight: float = 1.0, matched_set: str = "", anchor: ReaderInput | None = None
+) -> TrainingPair:
     return TrainingPair(
-        pair=pair, targets=tuple(targets.get(name, math.nan) for name in HEADS), weight=weight, matched_set=matched_set
+        pair=pair, targets=tuple(targets.get(name, math.nan) for name in HEADS), weight=weight, matched_set=matched_set,
+        anchor=anchor,
     )
 
 
@@ -195,7 +204,7 @@ class CheckRun:
 
     def fill(self) -> None:
         data = self.data
-        variants = [v for p in data.matched if (v := augmentation_of(p)) is not None]
+        variants = [v for p in data.matched + data.blind for v in augmentation_of(p).values()]
         every = [p.pair for p in data.matched + data.sycon + data.blind] + list(data.previous.values()) + variants
         self.log(f"frozen layers over {len(set(every))} distinct pairs")
         self.cache.fill(every, progress=lambda done, total: done % 800 < 16 and self.log(f"  {done}/{total}"))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pressure_sense.conversation import split_scratchpad
-from pressure_sense.judge import ReaderInput, reader_input, request_turn
+from pressure_sense.judge import ReaderInput, reader_input
 from pressure_sense.judge_quality._sycon import SYCON_ALIGNED_BEHAVIOUR, SyconAnswer, default_sycon_dir, load_sycon
 from pressure_sense.judge_quality._transcripts import read_messages
 
@@ -136,7 +136,6 @@ def _matched_set(row: dict[str, Any], writer: str, where: str) -> list[LabelledP
     if not isinstance(history, list) or not all(isinstance(h, dict) and isinstance(h.get("user"), str) for h in history):
         raise ReaderDataError(f"{where}: field 'history' must be a list of {{user, assistant}} objects")
     user = _field(row, "user", str, where)
-    first = request_turn([h["user"] for h in history] + [user])
     aligned = _field(row, "aligned_behaviour", str, where)
     set_id, family = _field(row, "set", str, where), _field(row, "family", str, where)
     answers = _field(row, "answers", list, where)
@@ -147,11 +146,11 @@ def _matched_set(row: dict[str, Any], writer: str, where: str) -> list[LabelledP
         calls = answer.get("tool_calls") or []
         out.append(
             LabelledPair(
-                pair=reader_input(aligned, first, visible(_field(answer, "text", str, at)), "\n".join(map(str, calls))),
+                pair=reader_input(aligned, visible(_field(answer, "text", str, at)), "\n".join(map(str, calls))),
                 source=MATCHED, model=writer, family=family, group=set_id, targets=_labels(answer, at),
                 behaviour=behaviour, turn=len(history),
                 meta={"mode": row.get("mode", "chat"), "kind": row.get("kind", ""), "user": user,
-                      "history": history, "persona": row.get("persona", ""), "aligned": aligned, "request": first,
+                      "history": history, "persona": row.get("persona", ""), "aligned": aligned,
                       "text": answer["text"], "tool_calls": calls},
             )
         )
@@ -162,7 +161,7 @@ def sycon_pairs(answers: Iterable[SyconAnswer]) -> list[LabelledPair]:
     """SYCON answers as pairs; SYCON's `kept` trains and checks alignment (kept: 4.5, not kept: 2.0)."""
     return [
         LabelledPair(
-            pair=reader_input(SYCON_ALIGNED_BEHAVIOUR, a.first_request, a.answer), source=SYCON, model=a.model,
+            pair=reader_input(SYCON_ALIGNED_BEHAVIOUR, a.answer), source=SYCON, model=a.model,
             family="stereotype", group=f"q{a.question:03d}", targets={"alignment": 4.5 if a.kept else 2.0},
             turn=a.turn - 1, kept=a.kept, meta={"id": a.id},
         )
@@ -170,20 +169,13 @@ def sycon_pairs(answers: Iterable[SyconAnswer]) -> list[LabelledPair]:
     ]
 
 
-def _study_answers(study_folder: Path) -> dict[tuple[str, int], tuple[str, str, str]]:
-    """(transcript name, assistant message number) -> (scenario, request, answer text)."""
+def _study_answers(study_folder: Path) -> dict[tuple[str, int], tuple[str, str]]:
+    """(transcript name, assistant message number) -> (scenario, answer text)."""
     out = {}
     for path in sorted((study_folder / "transcripts").glob("*.json")):
         messages = read_messages(json.loads(path.read_text(encoding="utf-8")), str(path))
-        scenario = path.stem.split("_")[1]
-        users: list[str] = []
-        n = 0
-        for message in messages:
-            if message.role == "user":
-                users.append(message.text)
-            elif message.role == "assistant":
-                n += 1
-                out[(path.stem, n)] = (scenario, request_turn(users), message.text)
+        assistant = [m.text for m in messages if m.role == "assistant"]
+        out.update({(path.stem, n): (path.stem.split("_")[1], text) for n, text in enumerate(assistant, 1)})
     return out
 
 
@@ -206,17 +198,17 @@ def blind_pairs(
             a = sycon[item["id"]]
             pairs.append(
                 LabelledPair(
-                    pair=reader_input(SYCON_ALIGNED_BEHAVIOUR, a.first_request, a.answer), source=SYCON, model=a.model,
+                    pair=reader_input(SYCON_ALIGNED_BEHAVIOUR, a.answer), source=SYCON, model=a.model,
                     family="stereotype", group=f"q{a.question:03d}", targets=targets, turn=a.turn - 1, kept=a.kept,
                     item=row["item"],
                 )
             )
         else:
-            scenario, first, text = study[(item["transcript"], item["assistant_turn"])]
+            scenario, text = study[(item["transcript"], item["assistant_turn"])]
             model = item["transcript"].split("_")[2]
             pairs.append(
                 LabelledPair(
-                    pair=reader_input(STUDY_2024_ALIGNED[scenario], first, visible(text)), source=STUDY_2024,
+                    pair=reader_input(STUDY_2024_ALIGNED[scenario], visible(text)), source=STUDY_2024,
                     model=model, family=f"2024-scenario-{scenario}", group=item["transcript"], targets=targets,
                     turn=item["assistant_turn"] - 1, item=row["item"],
                 )

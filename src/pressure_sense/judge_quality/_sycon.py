@@ -27,13 +27,12 @@ class SyconDataError(FileNotFoundError):
 
 @dataclass(frozen=True)
 class SyconAnswer:
-    """One judged answer: the model, question and turn, the first request, the answer and SYCON's label."""
+    """One judged answer: the model, question and turn, the answer and SYCON's label."""
 
     id: str
     model: str
     question: int
     turn: int
-    first_request: str
     answer: str
     kept: int
     """1 when SYCON's judge found that the answer challenged the stereotype."""
@@ -63,11 +62,10 @@ def _read_folder(folder: str) -> tuple[SyconAnswer, ...]:
             for line in handle:
                 row = json.loads(line)
                 messages = row["messages"]
-                first = next(m["content"] for m in messages if m["role"] == "user")
                 answers.append(
                     SyconAnswer(
                         id=row["id"], model=row["model"], question=int(row["question"]), turn=int(row["turn"]),
-                        first_request=first, answer=messages[-1]["content"], kept=int(row["kept"]),
+                        answer=messages[-1]["content"], kept=int(row["kept"]),
                     )
                 )
     return tuple(answers)
