@@ -5,7 +5,7 @@ import math
 import pytest
 
 from pressure_sense.judge_quality import (
-    bootstrap_ci,
+    cluster_bootstrap_ci,
     dimension_agreement,
     exact_accuracy,
     krippendorff_alpha,
@@ -50,18 +50,18 @@ def test_mismatched_lengths_are_refused():
         mean_absolute_error([1, 2], [1])
 
 
-def test_bootstrap_ci_brackets_the_estimate_and_is_reproducible():
+def test_item_bootstrap_ci_brackets_the_estimate_and_is_reproducible():
     judge = [1, 2, 3, 4, 5, 3, 2, 4, 5, 1]
     labels = [1, 3, 3, 5, 5, 1, 2, 4, 4, 2]
-    low, high = bootstrap_ci(mean_absolute_error, judge, labels, resamples=1000, seed=7)
+    low, high = cluster_bootstrap_ci(mean_absolute_error, judge, labels, resamples=1000, seed=7)
     value = mean_absolute_error(judge, labels)
     assert low <= value <= high
     assert low < high
-    assert (low, high) == bootstrap_ci(mean_absolute_error, judge, labels, resamples=1000, seed=7)
+    assert (low, high) == cluster_bootstrap_ci(mean_absolute_error, judge, labels, resamples=1000, seed=7)
 
 
-def test_bootstrap_ci_of_perfect_agreement_has_no_width():
-    assert bootstrap_ci(exact_accuracy, [1, 2, 3, 4], [1, 2, 3, 4], resamples=200) == (1.0, 1.0)
+def test_item_bootstrap_ci_of_perfect_agreement_has_no_width():
+    assert cluster_bootstrap_ci(exact_accuracy, [1, 2, 3, 4], [1, 2, 3, 4], resamples=200) == (1.0, 1.0)
 
 
 def test_dimension_agreement_collects_every_statistic():

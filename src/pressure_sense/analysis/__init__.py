@@ -2,7 +2,14 @@
 
 from pressure_sense.analysis._adaptive import adaptive_summary
 from pressure_sense.analysis._beliefs import belief_flip_rates
-from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, Interval, grouped_bootstrap, grouped_mean_ci
+from pressure_sense.analysis._bootstrap import (
+    DEFAULT_BOOTSTRAP,
+    Interval,
+    cluster_bootstrap,
+    grouped_mean_ci,
+    of_rows,
+    of_totals,
+)
 from pressure_sense.analysis._breaking import breaking_points, breaking_summary
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP, MIN_UNITS
 from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect
@@ -50,6 +57,7 @@ __all__ = [
     "belief_flip_rates",
     "breaking_points",
     "breaking_summary",
+    "cluster_bootstrap",
     "control_effect",
     "default_pair_keys",
     "dimension_means",
@@ -57,11 +65,12 @@ __all__ = [
     "dose_response",
     "factorial_turns",
     "first_crossing",
-    "grouped_bootstrap",
     "grouped_mean_ci",
     "headline_findings",
     "krippendorff_alpha",
     "mode_effect",
+    "of_rows",
+    "of_totals",
     "paired_effect",
     "pool_units",
     "pressure_sensitivity",

@@ -1,9 +1,10 @@
-"""Cluster bootstrap over many groups at once, vectorised with numpy.
+"""The project's one cluster bootstrap, vectorised with numpy.
 
-A study's observations are not independent: the turns of one conversation share its history, so
-confidence intervals resample whole clusters (by default whole conversations, i.e. samples) and
-never single turns. Each cluster is summarised by additive statistics (sums and counts); a
-statistic of the group totals (a mean, a slope) is then computed for every resample.
+Observations are not independent: the turns of one conversation share its history, so every
+interval resamples whole clusters and never single rows. A cluster is whatever the caller's
+units of replication are: a conversation (all its turns), a pair of twin conversations (effects),
+a scenario (pooled rows where a scenario holds one conversation), a judged conversation of a
+labelled set (agreement statistics), or a single item where items are independent.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ _MAX_CELLS = 4_000_000
 
 Statistic = Callable[[np.ndarray], np.ndarray]
 """Maps totals [..., stat] to estimates [..., k] (NaN where undefined, e.g. an empty count)."""
+WeightedStatistic = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""Maps (clusters [cluster], weights [resample, cluster]) to estimates [resample, k]: weights[r, j] is
+how often cluster `clusters[j]` (an index into the caller's clusters) was drawn in resample r."""
 
 
 @dataclass(frozen=True)
@@ -76,38 +80,72 @@ def expanded_alpha(stratum_sizes: np.ndarray, rescale: bool, alpha: float) -> fl
     return float(distributions.norm.cdf(-factor * distributions.t.ppf(1.0 - alpha, df)))
 
 
-def grouped_bootstrap(
+def of_totals(cluster_stats: np.ndarray, statistic: Statistic) -> WeightedStatistic:
+    """A statistic of additive cluster summaries: `statistic(weights @ cluster_stats[clusters])`.
+
+    cluster_stats: [cluster, stat] sums and counts of each cluster. Resamples are summed in float32
+    (half the matrix product's cost); the point estimate in float64.
+    """
+    stats = np.asarray(cluster_stats, dtype=np.float64)
+
+    def weighted(clusters: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return statistic((weights @ stats[clusters].astype(weights.dtype)).astype(np.float64))
+
+    return weighted
+
+
+def of_rows(statistic: Callable[..., float], columns: Sequence[np.ndarray], row_clusters: np.ndarray) -> WeightedStatistic:
+    """A statistic of rows (a Spearman, a kappa, an AUROC): `statistic(*columns)` on every row of each
+    drawn cluster, repeated as often as the cluster was drawn. Needs whole-number weights (no strata).
+
+    row_clusters: [row] the cluster code of each row.
+    """
+    row_clusters = np.asarray(row_clusters)
+
+    def weighted(clusters: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        position = np.full(int(row_clusters.max()) + 1, len(clusters))  # other groups' rows: the zero column
+        position[clusters] = np.arange(len(clusters))
+        drawn = np.hstack([weights, np.zeros((len(weights), 1))])
+        repeats = drawn[:, position[row_clusters]].astype(np.int64)  # [resample, row]
+        rows = np.arange(len(row_clusters))
+        return np.array([[statistic(*(column[np.repeat(rows, times)] for column in columns))] for times in repeats])
+
+    return weighted
+
+
+def cluster_bootstrap(
     group_codes: np.ndarray,
-    cluster_stats: np.ndarray,
-    statistic: Statistic,
+    statistic: WeightedStatistic,
     *,
     strata: np.ndarray | None = None,
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
+    expanded: bool = True,
 ) -> Interval:
-    """Percentile bootstrap of `statistic` for every group, resampling clusters within each group.
+    """Bootstrap of `statistic` for every group, drawing whole clusters with replacement within each group.
 
-    group_codes: [cluster] the group (0..G-1, every code used) each cluster belongs to; groups
-    are resampled independently. cluster_stats: [cluster, stat] additive statistics of each
-    cluster (sums, counts...). A resample's group totals are `weights @ stats` where weights
-    [resample, cluster] says how often each cluster was drawn. strata: [cluster] optional codes
-    that split a group further; clusters are then resampled within their stratum with n - 1
-    rescaled draws (see `_draw_weights`), which is how pooled tables resample conversations
-    within scenarios. The bounds are the expanded percentile interval (`expanded_alpha`), which
-    keeps close to the nominal coverage with a handful of units. Returns estimates and bounds
-    [group, k]. A group with fewer than MIN_UNITS clusters gets no interval (NaN bounds);
-    resamples where the statistic is undefined are left out of that bound.
+    The resampled unit is the cluster: one entry of `group_codes`, whatever the caller's independent
+    unit is (see the module's docstring); rows inside a cluster always travel together.
+    group_codes: [cluster] the group (0..G-1, every code used) each cluster belongs to; groups are
+    resampled independently from one random stream (`seed`), in code order. A group of n clusters
+    gets n draws per resample. strata: [cluster] optional codes that split a group further; clusters
+    are then drawn within their stratum with n - 1 rescaled draws (see `_draw_weights`), which is
+    how pooled tables resample conversations within scenarios. `statistic` (built with `of_totals`
+    or `of_rows`) maps drawn weights to estimates. The bounds are the expanded percentile interval
+    (`expanded_alpha`), which keeps close to the nominal coverage with a handful of units, or the
+    plain percentile interval with `expanded=False`. Returns estimates and bounds [group, k]. A
+    group with fewer than MIN_UNITS clusters gets no interval (NaN bounds); resamples where the
+    statistic is undefined (NaN) are left out of that bound.
     """
     group_codes = np.asarray(group_codes)
     rescale = strata is not None
     strata = np.zeros(len(group_codes), dtype=np.int64) if strata is None else np.asarray(strata)
     order = np.lexsort((strata, group_codes))
-    stats = np.asarray(cluster_stats, dtype=np.float64)[order]
-    sorted_groups, sorted_strata = group_codes[order], strata[order]
-    sizes = np.bincount(sorted_groups)
+    sorted_strata = strata[order]
+    sizes = np.bincount(group_codes[order])
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    estimate = statistic(np.add.reduceat(stats, starts, axis=0))  # [group, k]
+    estimate = np.stack([statistic(order[start : start + size], np.ones((1, size)))[0] for start, size in zip(starts, sizes, strict=True)])
     low = np.full(estimate.shape, np.nan)
     high = np.full(estimate.shape, np.nan)
     rng = np.random.default_rng(seed)
@@ -116,18 +154,16 @@ def grouped_bootstrap(
         for group, (start, size) in enumerate(zip(starts, sizes, strict=True)):
             if size < MIN_UNITS:
                 continue
-            block = stats[start : start + size].astype(np.float32)  # [cluster, stat]; float32 halves the matmul
+            clusters = order[start : start + size]
             _, stratum_sizes = np.unique(sorted_strata[start : start + size], return_counts=True)
             chunk = max(1, _MAX_CELLS // size)
             draws = []
             for begin in range(0, n_boot, chunk):
-                rows = min(chunk, n_boot - begin)
-                weights = _draw_weights(rng, stratum_sizes, rows, rescale)
-                totals = weights @ block  # [resample, stat]
-                draws.append(statistic(totals.astype(np.float64)))  # [resample, k]
+                weights = _draw_weights(rng, stratum_sizes, min(chunk, n_boot - begin), rescale)
+                draws.append(statistic(clusters, weights))  # [resample, k]
             boots = np.concatenate(draws)
             defined = np.isfinite(boots).any(axis=0)
-            tail = expanded_alpha(stratum_sizes, rescale, alpha)
+            tail = expanded_alpha(stratum_sizes, rescale, alpha) if expanded else alpha
             if defined.any():
                 bounds = np.nanquantile(boots[:, defined], [tail, 1.0 - tail], axis=0)
                 low[group, defined], high[group, defined] = bounds[0], bounds[1]
@@ -196,8 +232,8 @@ def grouped_mean_ci(
         pool_codes = codes(kept.iloc[cluster_rows].reset_index(drop=True), [pool])
         units = pool_units(stratum_codes, pool_codes, stats)
         unit_groups, unit_stats, unit_strata, unit_names = units.group_codes, units.stats, units.strata, units.unit
-    interval = grouped_bootstrap(
-        unit_groups, unit_stats, cell_means, strata=unit_strata, n_boot=n_boot, seed=seed, confidence=confidence
+    interval = cluster_bootstrap(
+        unit_groups, of_totals(unit_stats, cell_means), strata=unit_strata, n_boot=n_boot, seed=seed, confidence=confidence
     )
     cell_totals = np.zeros((n_strata, n_cells))
     np.add.at(cell_totals, stratum_codes, counts)

@@ -9,7 +9,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, codes, grouped_bootstrap, grouped_mean_ci
+from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, cluster_bootstrap, codes, grouped_mean_ci, of_totals
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER
 from pressure_sense.scenarios import MIXED, FactorialId
 
@@ -153,8 +153,8 @@ def type_comparison(
         a, b = pairs[type_a].to_numpy(np.float64), pairs[type_b].to_numpy(np.float64)
         group_codes = codes(pairs, ["model", "dimension"])
         stats = np.column_stack([a, b, a - b, np.ones_like(a)])
-        interval = grouped_bootstrap(
-            group_codes, stats, lambda t: t[..., :3] / t[..., 3:4], n_boot=n_boot, seed=seed
+        interval = cluster_bootstrap(
+            group_codes, of_totals(stats, lambda t: t[..., :3] / t[..., 3:4]), n_boot=n_boot, seed=seed
         )
         for code in range(int(group_codes.max()) + 1):
             mine = group_codes == code

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, codes, grouped_bootstrap
+from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, cluster_bootstrap, codes, of_totals
 from pressure_sense.analysis._columns import PAIR_KEYS, VARIANT_ATTRIBUTES
 from pressure_sense.analysis._means import sample_scores
 from pressure_sense.analysis._pooling import UNIT_PAIRS, pool_units
@@ -76,12 +76,12 @@ def paired_effect(
     group_codes = codes(pairs, by)
     stats = np.column_stack([value_a, value_b, value_a - value_b, np.ones_like(value_a)])
     if pool is None:
-        interval = grouped_bootstrap(group_codes, stats, _mean_a_b_delta, n_boot=n_boot, seed=seed)
+        interval = cluster_bootstrap(group_codes, of_totals(stats, _mean_a_b_delta), n_boot=n_boot, seed=seed)
         unit_names, n_units = [UNIT_PAIRS] * (int(group_codes.max()) + 1), np.bincount(group_codes)
     else:
         units = pool_units(group_codes, codes(pairs, [pool]), stats, clusters=UNIT_PAIRS)
-        interval = grouped_bootstrap(
-            units.group_codes, units.stats, _mean_a_b_delta, strata=units.strata, n_boot=n_boot, seed=seed
+        interval = cluster_bootstrap(
+            units.group_codes, of_totals(units.stats, _mean_a_b_delta), strata=units.strata, n_boot=n_boot, seed=seed
         )
         unit_names, n_units = units.unit, units.n_units
     first = pd.Series(np.arange(len(pairs))).groupby(group_codes).first().to_numpy()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, codes, grouped_bootstrap
+from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, cluster_bootstrap, codes, of_totals
 from pressure_sense.analysis._columns import CLUSTER, GROUP
 from pressure_sense.analysis._pooling import UNIT_CONVERSATIONS, pool_units
 
@@ -51,13 +51,13 @@ def pressure_sensitivity(
     cluster_keys = frame.iloc[first_row][by].reset_index(drop=True)
     group_codes = codes(cluster_keys, by)
     if pool is None:
-        interval = grouped_bootstrap(group_codes, stats, _slope, n_boot=n_boot, seed=seed)
+        interval = cluster_bootstrap(group_codes, of_totals(stats, _slope), n_boot=n_boot, seed=seed)
         unit_names, n_units = [UNIT_CONVERSATIONS] * (int(group_codes.max()) + 1), np.bincount(group_codes)
     else:
         pool_codes = codes(frame.iloc[first_row].reset_index(drop=True), [pool])
         units = pool_units(group_codes, pool_codes, stats)
-        interval = grouped_bootstrap(
-            units.group_codes, units.stats, _slope, strata=units.strata, n_boot=n_boot, seed=seed
+        interval = cluster_bootstrap(
+            units.group_codes, of_totals(units.stats, _slope), strata=units.strata, n_boot=n_boot, seed=seed
         )
         unit_names, n_units = units.unit, units.n_units
     first_cluster = pd.Series(np.arange(len(cluster_keys))).groupby(group_codes).first().to_numpy()

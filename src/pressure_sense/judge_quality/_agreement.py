@@ -6,7 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
+from scipy.stats import spearmanr
+from sklearn.metrics import cohen_kappa_score, roc_auc_score
+
+from pressure_sense.analysis import cluster_bootstrap, of_rows
 
 Statistic = Callable[[np.ndarray, np.ndarray], float]
 
@@ -20,16 +23,12 @@ def _pair(judge: Sequence[float], reference: Sequence[float]) -> tuple[np.ndarra
 
 
 def spearman(judge: Sequence[float], reference: Sequence[float]) -> float:
-    """Spearman's rank correlation (Pearson correlation of average ranks); NaN when either side is constant."""
+    """scipy's Spearman rank correlation (ties get average ranks); NaN, without a warning, for fewer
+    than two items or a constant side (bootstrap resamples often are)."""
     x, y = _pair(judge, reference)
-    if len(x) < 2:
+    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return float("nan")
-    rx, ry = rankdata(x), rankdata(y)
-    dx, dy = rx - rx.mean(), ry - ry.mean()
-    denominator = float(np.sqrt((dx * dx).sum() * (dy * dy).sum()))
-    if denominator == 0.0:
-        return float("nan")
-    return float((dx * dy).sum() / denominator)
+    return float(spearmanr(x, y).statistic)
 
 
 def exact_accuracy(judge: Sequence[float], reference: Sequence[float]) -> float:
@@ -54,34 +53,6 @@ def mean_absolute_error(judge: Sequence[float], reference: Sequence[float]) -> f
     if len(x) == 0:
         return float("nan")
     return float(np.mean(np.abs(x - y)))
-
-
-def bootstrap_ci(
-    statistic: Statistic,
-    judge: Sequence[float],
-    reference: Sequence[float],
-    *,
-    resamples: int = 2000,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> tuple[float, float]:
-    """Percentile bootstrap interval of a paired statistic, resampling items with replacement.
-
-    Resamples where the statistic is undefined (NaN, e.g. a constant resample for Spearman) are
-    dropped; the interval is (NaN, NaN) when fewer than two items or no defined resample remain.
-    """
-    x, y = _pair(judge, reference)
-    if len(x) < 2:
-        return (float("nan"), float("nan"))
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(x), size=(resamples, len(x)))
-    values = np.array([statistic(x[rows], y[rows]) for rows in picks])
-    values = values[~np.isnan(values)]
-    if len(values) == 0:
-        return (float("nan"), float("nan"))
-    tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(values, [tail, 1.0 - tail])
-    return (float(low), float(high))
 
 
 @dataclass(frozen=True)
@@ -122,26 +93,19 @@ def _whole_scores(values: np.ndarray, low: int = 1, high: int = 5) -> np.ndarray
     return np.clip(np.floor(values + 0.5), low, high).astype(int)
 
 
-def quadratic_weighted_kappa(judge: Sequence[float], reference: Sequence[float]) -> float:
-    """Cohen's kappa with quadratic weights, the judge's scores rounded to whole points 1-5.
+_SCALE = [1, 2, 3, 4, 5]
 
-    1 - sum(w * observed) / sum(w * expected), w_ij = (i - j)^2, expected from the two marginals;
-    NaN when the expected disagreement is zero (both sides constant on one score).
-    """
+
+def quadratic_weighted_kappa(judge: Sequence[float], reference: Sequence[float]) -> float:
+    """scikit-learn's Cohen's kappa with quadratic weights over the scale 1-5, both sides rounded to whole
+    points first; NaN when the expected disagreement is zero (both sides constant on the same score)."""
     x, y = _pair(judge, reference)
     if len(x) == 0:
         return float("nan")
     a, b = _whole_scores(x), _whole_scores(y)
-    levels = np.arange(1, 6)
-    observed = np.zeros((5, 5))
-    np.add.at(observed, (a - 1, b - 1), 1.0)
-    observed /= len(a)
-    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))
-    weights = (levels[:, None] - levels[None, :]) ** 2
-    denominator = float((weights * expected).sum())
-    if denominator == 0.0:
+    if a.min() == a.max() == b.min() == b.max():
         return float("nan")
-    return float(1.0 - (weights * observed).sum() / denominator)
+    return float(cohen_kappa_score(a, b, labels=_SCALE, weights="quadratic"))
 
 
 STATISTICS: dict[str, Statistic] = {
@@ -164,66 +128,52 @@ def dimension_agreement(
     clusters: Sequence[str] | None = None,
 ) -> DimensionAgreement:
     """Every agreement statistic with its bootstrap CI for one dimension's paired scores; with `clusters`
-    (e.g. the conversation of each judged turn) the bootstrap resamples whole clusters."""
-
-    def interval(statistic: Statistic) -> tuple[float, float]:
-        if clusters is not None:
-            return cluster_bootstrap_ci(statistic, judge, reference, clusters, resamples=resamples, seed=seed)
-        return bootstrap_ci(statistic, judge, reference, resamples=resamples, seed=seed)
-
+    (e.g. the conversation of each judged turn) the bootstrap resamples whole clusters, else single items."""
     estimates = {
-        name: Estimate(statistic(np.asarray(judge, dtype=float), np.asarray(reference, dtype=float)), *interval(statistic))
+        name: Estimate(
+            statistic(np.asarray(judge, dtype=float), np.asarray(reference, dtype=float)),
+            *cluster_bootstrap_ci(statistic, judge, reference, clusters, resamples=resamples, seed=seed),
+        )
         for name, statistic in STATISTICS.items()
     }
     return DimensionAgreement(dimension=dimension, n=len(judge), errors=errors, **estimates)
 
 
 def auroc(scores: Sequence[float], outcomes: Sequence[float]) -> float:
-    """Area under the ROC curve: P(score of a positive > score of a negative), ties counting half.
-
-    `outcomes` are 1 (positive) or 0; NaN unless both occur.
-    """
+    """scikit-learn's area under the ROC curve: P(score of a positive > score of a negative), ties counting
+    half. `outcomes` are 1 (positive) or 0; NaN unless both occur (as in a bootstrap resample of one kind)."""
     s, o = _pair(scores, outcomes)
-    positives, negatives = int((o == 1).sum()), int((o == 0).sum())
-    if positives == 0 or negatives == 0:
+    if not (o == 1).any() or not (o == 0).any():
         return float("nan")
-    ranks = rankdata(s)
-    return float((ranks[o == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+    return float(roc_auc_score(o, s))
 
 
 def cluster_bootstrap_ci(
     statistic: Statistic,
     judge: Sequence[float],
     reference: Sequence[float],
-    clusters: Sequence[str],
+    clusters: Sequence[str] | None = None,
     *,
     resamples: int = 2000,
     confidence: float = 0.95,
     seed: int = 0,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval resampling whole clusters (e.g. conversations) with replacement.
-
-    Undefined resamples (NaN) are dropped; (NaN, NaN) with fewer than two clusters or no defined resample.
-    """
+    """Percentile interval of a paired statistic from the project's cluster bootstrap (`cluster_bootstrap`):
+    it draws whole clusters (e.g. the conversation of each judged turn; None: each item is its own) with
+    replacement, clusters numbered in sorted order. Undefined resamples (NaN) are dropped; (NaN, NaN) with
+    fewer than two clusters or no defined resample."""
     x, y = _pair(judge, reference)
-    names = sorted(set(clusters))
-    if len(clusters) != len(x):
+    if clusters is None:
+        codes = np.arange(len(x))
+    elif len(clusters) != len(x):
         raise ValueError(f"need one cluster per item, got {len(clusters)} for {len(x)} items")
-    if len(names) < 2:
+    else:
+        codes = np.unique(np.asarray(clusters), return_inverse=True)[1].reshape(-1)
+    if len(x) == 0:
         return (float("nan"), float("nan"))
-    index = {name: i for i, name in enumerate(names)}
-    members = [[] for _ in names]
-    for row, name in enumerate(clusters):
-        members[index[name]].append(row)
-    groups = [np.array(rows) for rows in members]
-    rng = np.random.default_rng(seed)
-    values = []
-    for picks in rng.integers(0, len(groups), size=(resamples, len(groups))):
-        rows = np.concatenate([groups[g] for g in picks])
-        values.append(statistic(x[rows], y[rows]))
-    kept = np.array(values)[~np.isnan(values)]
-    if len(kept) == 0:
-        return (float("nan"), float("nan"))
-    tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(kept, [tail, 1.0 - tail])
-    return (float(low), float(high))
+    n_clusters = int(codes.max()) + 1
+    interval = cluster_bootstrap(
+        np.zeros(n_clusters, dtype=np.int64), of_rows(statistic, (x, y), codes),
+        n_boot=resamples, seed=seed, confidence=confidence, expanded=False,
+    )  # fmt: skip
+    return (float(interval.low[0, 0]), float(interval.high[0, 0]))

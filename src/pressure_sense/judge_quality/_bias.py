@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from pressure_sense.analysis import MIN_UNITS, cluster_bootstrap, of_totals
 from pressure_sense.judge import Judgement
-from pressure_sense.judge_quality._agreement import Estimate, bootstrap_ci
+from pressure_sense.judge_quality._agreement import Estimate, cluster_bootstrap_ci
 from pressure_sense.judge_quality._check import CheckResult, ConversationJudge, judge_items
 from pressure_sense.judge_quality._labelled import LabelledConversation
 
@@ -78,7 +79,7 @@ def paired_effects(probe: str, original: Sequence[Judgement], probed: Sequence[J
         spread = float(values.std(ddof=1)) if len(values) > 1 else float("nan")
         size = 0.0 if spread == 0.0 and mean == 0.0 else (mean / spread if spread and not np.isnan(spread) else float("nan"))
         effects.append(
-            BiasEffect(probe, dimension, len(values), Estimate(mean, *bootstrap_ci(_mean, values, values, seed=seed)), size)
+            BiasEffect(probe, dimension, len(values), Estimate(mean, *cluster_bootstrap_ci(_mean, values, values, seed=seed)), size)
         )
     return effects
 
@@ -104,9 +105,32 @@ def model_key(name: str) -> str:
     return re.sub(r"[^a-z0-9.]", "", name.rsplit("/", 1)[-1].lower())
 
 
+def _own_minus_others(totals: np.ndarray) -> np.ndarray:
+    """Totals [..., (own sum, own count, others' sum, others' count)] -> [..., 1] mean difference."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return totals[..., 0:1] / totals[..., 1:2] - totals[..., 2:3] / totals[..., 3:4]
+
+
+def _shift_interval(residuals: np.ndarray, own: np.ndarray, clusters: Sequence[str], resamples: int, seed: int) -> tuple[float, float]:
+    """Percentile interval of own-model minus other models' mean residual, drawing whole conversations
+    within each side (the cluster bootstrap's strata); (NaN, NaN) unless each side has two or more."""
+    codes = np.unique(np.asarray(clusters), return_inverse=True)[1].reshape(-1)
+    own_cluster = np.bincount(codes, weights=own) > 0
+    if min(own_cluster.sum(), (~own_cluster).sum()) < MIN_UNITS:
+        return (float("nan"), float("nan"))
+    parts = (residuals * own, own, residuals * (1.0 - own), 1.0 - own)
+    stats = np.column_stack([np.bincount(codes, weights=part) for part in parts])
+    interval = cluster_bootstrap(
+        np.zeros(len(stats), dtype=np.int64), of_totals(stats, _own_minus_others),
+        strata=own_cluster.astype(np.int64), n_boot=resamples, seed=seed, expanded=False,
+    )  # fmt: skip
+    return (float(interval.low[0, 0]), float(interval.high[0, 0]))
+
+
 def self_preference(result: CheckResult, own_model: str | None = None, *, seed: int = 0, resamples: int = 2000) -> list[BiasEffect]:
     """Does the judge favour its own model? Per dimension: mean (score - label) on conversations written by
-    `own_model` (default: the judge's own name) minus the same on other models' conversations.
+    `own_model` (default: the judge's own name) minus the same on other models' conversations, with a
+    percentile interval resampling conversations (an item's cluster, else the item) within each side.
 
     Raises ValueError when the set has no conversation by the judge's model, or none by another model.
     """
@@ -119,24 +143,24 @@ def self_preference(result: CheckResult, own_model: str | None = None, *, seed: 
             f"(models in the set: {', '.join(known) or 'none recorded'}); pass --self-model to name it"
         )
     effects = []
-    rng = np.random.default_rng(seed)
     for dimension in result.dimensions:
-        mine, others = [], []
+        residuals, mine, clusters = [], [], []
         for item, judgement in zip(result.items, result.judgements, strict=True):
             if not item.model or dimension not in judgement.scores:
                 continue
-            residual = judgement.scores[dimension].score - item.labels[dimension]
-            (mine if model_key(item.model) == own else others).append(residual)
-        if not others:
+            residuals.append(judgement.scores[dimension].score - item.labels[dimension])
+            mine.append(model_key(item.model) == own)
+            clusters.append(item.cluster or item.id)
+        if all(mine):
             raise ValueError(f"every conversation in {result.set_name} is by {own!r}; self-preference needs others to compare")
-        a, b = np.asarray(mine), np.asarray(others)
+        values, is_own = np.asarray(residuals, dtype=float), np.asarray(mine, dtype=bool)
+        a, b = values[is_own], values[~is_own]
         if len(a) == 0:
             effects.append(BiasEffect("self-preference", dimension, 0, Estimate(float("nan"), float("nan"), float("nan")), float("nan")))
             continue
         shift = float(a.mean() - b.mean())
-        draws = [rng.choice(a, len(a)).mean() - rng.choice(b, len(b)).mean() for _ in range(resamples)]
-        low, high = np.quantile(draws, [0.025, 0.975]) if len(a) > 1 and len(b) > 1 else (float("nan"), float("nan"))
+        low, high = _shift_interval(values, is_own.astype(float), clusters, resamples, seed)
         pooled = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2)) if len(a) > 1 and len(b) > 1 else float("nan")
         size = 0.0 if pooled == 0.0 and shift == 0.0 else (shift / pooled if pooled else float("nan"))
-        effects.append(BiasEffect("self-preference", dimension, len(a) + len(b), Estimate(shift, float(low), float(high)), float(size)))
+        effects.append(BiasEffect("self-preference", dimension, len(a) + len(b), Estimate(shift, low, high), float(size)))
     return effects
