@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from pressure_sense._yaml_files import YamlError, load_yaml
 from pressure_sense.models import resolve_model
 from pressure_sense.scenarios import (
     REQUEST_SLOTS,
@@ -27,7 +28,6 @@ from pressure_sense.scenarios import (
     requests_dir,
     scenario_yaml,
 )
-from pressure_sense.scenarios._loader import parse_model
 
 DUPLICATE_THRESHOLD = 0.85
 """Cosine similarity of MiniLM (all-MiniLM-L6-v2) embeddings of a request's title, task and ask at or above
@@ -160,8 +160,8 @@ def _validated(texts: list[str], kind: type, generation: Generation) -> tuple[li
     valid, problems = [], []
     for number, text in enumerate(texts, 1):
         try:
-            item = parse_model(text, f"answer document {number}", kind, "a generated")
-        except ScenarioError as exc:
+            item = load_yaml(text, f"answer document {number}", kind, "a generated file must be a YAML mapping of fields").value
+        except YamlError as exc:
             problems.extend(str(exc).splitlines())
             continue
         valid.append(item.model_copy(update={"generated": generation}))
