@@ -82,7 +82,7 @@ def load_yaml(text: str, path: Path | str, model: type[M], shape: str, error: ty
 
 
 def describe(error: Any) -> str:
-    """What is wrong, in words, for one pydantic error; the rejected value is quoted when it is short data."""
+    """What is wrong, in words, for one pydantic error; the rejected value is quoted when it is a plain value."""
     loc = tuple(error["loc"])
     if error["type"] == "missing":
         return "required field is missing"
