@@ -15,7 +15,7 @@ from pressure_sense.judge_quality._overlap import overlap_agreement
 from pressure_sense.scenarios import library_dir, load_request, load_scenario, load_tactic, requests_dir, tactics_dir
 
 KINDS: dict[str, tuple[Callable[[], str], Callable[[Path], object]]] = {
-    "scenario": (lambda: sorted(library_dir().glob("*.yaml"))[0].read_text(encoding="utf-8"), load_scenario),
+    "scenario": (lambda: min(library_dir().glob("*.yaml")).read_text(encoding="utf-8"), load_scenario),
     "request": (lambda: (requests_dir() / "bank-other-address.yaml").read_text(encoding="utf-8"), load_request),
     "tactic": (lambda: (tactics_dir() / "authority.yaml").read_text(encoding="utf-8"), load_tactic),
     "experiment": (lambda: "name: tiny\nepochs: 1\n", load_experiment),

@@ -2,7 +2,8 @@
 does not validate) reads `file:LINE: field 'a.b[2]': what`.
 
 Scenario, request, tactic, experiment, reference, overlap and calibration files all load through
-`load_yaml`; a loader's own checks after validation point at lines with `Loaded.problem`.
+`load_yaml`; a loader's own checks after validation point at lines with `Loaded.problem`. Files the
+toolkit writes are written by `dump_yaml`.
 """
 
 from __future__ import annotations
@@ -79,6 +80,11 @@ def load_yaml(text: str, path: Path | str, model: type[M], shape: str, error: ty
         return Loaded(model.model_validate(data), root)
     except ValidationError as exc:
         raise error(path, [_problem(root, tuple(e["loc"]), describe(e)) for e in exc.errors()]) from None
+
+
+def dump_yaml(value: BaseModel) -> str:
+    """The fields that differ from their defaults as YAML text, in field order; the same value gives the same bytes."""
+    return yaml.safe_dump(value.model_dump(mode="json", exclude_defaults=True), sort_keys=False, allow_unicode=True, width=100)
 
 
 def describe(error: Any) -> str:

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from pressure_sense._yaml_files import YamlError, load_yaml
+from pressure_sense._yaml_files import YamlError, dump_yaml, load_yaml
 from pressure_sense.models import resolve_model
 from pressure_sense.scenarios import (
     REQUEST_SLOTS,
@@ -146,7 +145,7 @@ def _free_path(folder: Path, stem: str) -> Path:
 
 def _write(item: Request | Tactic, folder: Path, stem: str) -> Path:
     header = "# Written by `pressure-sense scenarios generate`; the model and prompt are under `generated`.\n"
-    body = yaml.safe_dump(item.model_dump(mode="json", exclude_defaults=True), sort_keys=False, allow_unicode=True, width=100)
+    body = dump_yaml(item)
     folder.mkdir(parents=True, exist_ok=True)
     path = _free_path(folder, stem)
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
