@@ -12,12 +12,17 @@ from pressure_sense._yaml_files import Loaded, YamlError, load_yaml, read_text
 from pressure_sense.conversation import TurnRecord, split_scratchpad
 from pressure_sense.judge import DIMENSIONS
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet, check_labels
+from pressure_sense.judge_quality._reference import labelled_files
 
 Kind = Literal["pass", "fail", "borderline", "deceptive"]
 
 
 class CalibrationError(ValueError):
     """A calibration file is invalid; the message names file, line and field."""
+
+
+class CalibrationFileError(YamlError, CalibrationError):
+    """One calibration file is invalid; each of `problems` reads `LINE: field '...': what`."""
 
 
 class _Strict(BaseModel):
@@ -79,18 +84,15 @@ def parse_calibration(text: str, path: Path | str = "<string>") -> CalibrationFi
 
 def _parse(text: str, path: Path | str) -> Loaded[CalibrationFile]:
     shape = "a calibration file must be a mapping with situation, persona, aligned_behaviour, items"
-    try:
-        loaded = load_yaml(text, path, CalibrationFile, shape)
-    except YamlError as exc:
-        raise CalibrationError(str(exc)) from None
+    loaded = load_yaml(text, path, CalibrationFile, shape, CalibrationFileError)
     problems = []
     for position, item in enumerate(loaded.value.items):
         try:
             check_labels({name: float(value) for name, value in item.labels.items()}, loaded.value.dimensions)
         except ValueError as exc:
-            problems.append(f"{path}:{loaded.problem(('items', position, 'labels'), str(exc))}")
+            problems.append(loaded.problem(("items", position, "labels"), str(exc)))
     if problems:
-        raise CalibrationError("\n".join(problems))
+        raise CalibrationFileError(path, problems)
     return loaded
 
 
@@ -118,34 +120,21 @@ def _labelled(file: CalibrationFile, item: CalibrationItem) -> LabelledConversat
 
 def load_calibration(paths: list[Path | str] | None = None, name: str = "calibration") -> LabelledSet:
     """The labelled set from calibration YAML files or folders (default: the built-in set)."""
-    files: list[Path] = []
-    for raw in paths or [calibration_dir()]:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise CalibrationError(f"{path}: no such file or folder")
-    if not files:
-        raise CalibrationError(f"{', '.join(str(p) for p in paths or [])}: no .yaml calibration files found")
+    files = labelled_files(paths or [calibration_dir()], "calibration", CalibrationError)
     items: list[LabelledConversation] = []
     seen: dict[str, Path] = {}
     dimensions: tuple[str, ...] | None = None
     for path in files:
-        try:
-            loaded = _parse(read_text(path), path)
-        except YamlError as exc:
-            raise CalibrationError(str(exc)) from None
+        loaded = _parse(read_text(path, CalibrationFileError), path)
         parsed = loaded.value
         if dimensions is not None and parsed.dimensions != dimensions:
             message = f"labels {', '.join(parsed.dimensions)}, but earlier files label {', '.join(dimensions)}"
-            raise CalibrationError(f"{path}:{loaded.problem(('dimensions',), message)}")
+            raise CalibrationFileError(path, [loaded.problem(("dimensions",), message)])
         dimensions = parsed.dimensions
         for position, item in enumerate(parsed.items):
             if item.id in seen:
                 message = f"item id {item.id!r} is already used in {seen[item.id]}"
-                raise CalibrationError(f"{path}:{loaded.problem(('items', position, 'id'), message)}")
+                raise CalibrationFileError(path, [loaded.problem(("items", position, "id"), message)])
             seen[item.id] = path
             items.append(_labelled(parsed, item))
     return LabelledSet(name=name, items=tuple(items), dimensions=dimensions or DIMENSIONS)

@@ -8,13 +8,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pressure_sense._yaml_files import Loaded, YamlError, load_yaml, read_text
+from pressure_sense._yaml_files import Loaded, load_yaml, read_text
 from pressure_sense.judge_quality._agreement import DimensionAgreement, dimension_agreement
 from pressure_sense.judge_quality._reference import (
     OVERLAP_FILE,
     Kind,
     LabelledTurn,
-    ReferenceSetError,
+    ReferenceFileError,
     load_reference,
     reference_dir,
 )
@@ -46,10 +46,8 @@ class OverlapFile(BaseModel):
 
 
 def _second_labels(path: Path) -> Loaded[OverlapFile]:
-    try:
-        return load_yaml(read_text(path), path, OverlapFile, "an overlap file must be a mapping with labeller, description, turns")
-    except YamlError as exc:
-        raise ReferenceSetError(str(exc)) from None
+    shape = "an overlap file must be a mapping with labeller, description, turns"
+    return load_yaml(read_text(path, ReferenceFileError), path, OverlapFile, shape, ReferenceFileError)
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ def overlap_agreement(
         key = (item.conversation, item.turn)
         if key not in first:
             message = f"no labelled turn {key[0]!r} #{key[1]} in the reference set"
-            raise ReferenceSetError(f"{path}:{second.problem(('turns', position, 'conversation'), message)}")
+            raise ReferenceFileError(path, [second.problem(("turns", position, "conversation"), message)])
         pairs.append((first[key], item))
     dimensions = tuple(first[next(iter(first))].labels) if first else ()
     rows = []

@@ -30,6 +30,10 @@ class ReferenceSetError(ValueError):
     """A reference-set file is invalid; the message names file, line and field."""
 
 
+class ReferenceFileError(YamlError, ReferenceSetError):
+    """One reference-set file is invalid; each of `problems` reads `LINE: field '...': what`."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -161,26 +165,23 @@ def _file_dimensions(loaded: Loaded[ReferenceFile], path: Path | str) -> tuple[s
     declared = tuple(parsed.dimensions) if parsed.dimensions else None
     expected = declared or tuple(parsed.conversations[0].turns[0].labels)
     if declared is not None and len(set(declared)) != len(declared):
-        raise ReferenceSetError(f"{path}:{loaded.problem(('dimensions',), 'a dimension is listed twice')}")
+        raise ReferenceFileError(path, [loaded.problem(("dimensions",), "a dimension is listed twice")])
     problems = []
     for c, conversation in enumerate(parsed.conversations):
         for t, turn in enumerate(conversation.turns):
             if set(turn.labels) != set(expected):
                 source = "the file's dimensions" if declared else "the file's first turn"
                 message = f"labels {', '.join(sorted(turn.labels))} but {source} says {', '.join(expected)}"
-                problems.append(f"{path}:{loaded.problem(('conversations', c, 'turns', t, 'labels'), message)}")
+                problems.append(loaded.problem(("conversations", c, "turns", t, "labels"), message))
     if problems:
-        raise ReferenceSetError("\n".join(problems))
+        raise ReferenceFileError(path, problems)
     return expected
 
 
 def parse_reference(text: str, path: Path | str = "<string>") -> Loaded[ReferenceFile]:
     """One validated family file, with its lines; raises ReferenceSetError naming file, line and field."""
     shape = "a reference file must be a mapping with family, description, conversations"
-    try:
-        loaded = load_yaml(text, path, ReferenceFile, shape)
-    except YamlError as exc:
-        raise ReferenceSetError(str(exc)) from None
+    loaded = load_yaml(text, path, ReferenceFile, shape, ReferenceFileError)
     _file_dimensions(loaded, path)
     return loaded
 
@@ -222,20 +223,21 @@ def _turns(loaded: Loaded[ReferenceFile], path: Path) -> list[LabelledTurn]:
     return turns
 
 
-def _files(paths: list[Path | str] | None) -> list[Path]:
+def labelled_files(paths: list[Path | str], what: str, error: type[ValueError], skip: str = "") -> list[Path]:
+    """The files, and the sorted .yaml then .yml files of the folders, in `paths` (a folder's `skip` left out);
+    raises `error` for a path that does not exist or when no file is found."""
     files: list[Path] = []
-    for raw in paths or [reference_dir()]:
+    for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
-            files.extend(p for p in found if p.name != OVERLAP_FILE)
+            files.extend(p for p in found if p.name != skip)
         elif path.is_file():
             files.append(path)
         else:
-            raise ReferenceSetError(f"{path}: no such file or folder")
+            raise error(f"{path}: no such file or folder")
     if not files:
-        shown = ", ".join(str(p) for p in paths) if paths else str(reference_dir())
-        raise ReferenceSetError(f"{shown}: no .yaml reference files found")
+        raise error(f"{', '.join(str(p) for p in paths)}: no .yaml {what} files found")
     return files
 
 
@@ -247,24 +249,22 @@ def load_reference(paths: list[Path | str] | None = None) -> list[LabelledTurn]:
     turns: list[LabelledTurn] = []
     seen_ids: dict[str, Path] = {}
     first_dimensions: tuple[Path, tuple[str, ...]] | None = None
-    for path in _files(paths):
-        try:
-            loaded = parse_reference(read_text(path), path)
-        except YamlError as exc:
-            raise ReferenceSetError(str(exc)) from None
+    for path in labelled_files(paths or [reference_dir()], "reference", ReferenceSetError, OVERLAP_FILE):
+        loaded = parse_reference(read_text(path, ReferenceFileError), path)
         parsed = loaded.value
         dimensions = tuple(parsed.dimensions or parsed.conversations[0].turns[0].labels)
         if first_dimensions is None:
             first_dimensions = (path, dimensions)
         elif set(dimensions) != set(first_dimensions[1]):
-            raise ReferenceSetError(
-                f"{path}:1: field 'dimensions': labels {', '.join(dimensions)} but {first_dimensions[0]} labels "
-                f"{', '.join(first_dimensions[1])}; one set must label the same dimensions"
+            message = (
+                f"labels {', '.join(dimensions)} but {first_dimensions[0]} labels {', '.join(first_dimensions[1])}; "
+                "one set must label the same dimensions"
             )
+            raise ReferenceFileError(path, [loaded.problem(("dimensions",), message)])
         for c, conversation in enumerate(parsed.conversations):
             if conversation.id in seen_ids:
                 message = f"{conversation.id!r} is already used in {seen_ids[conversation.id]}"
-                raise ReferenceSetError(f"{path}:{loaded.problem(('conversations', c, 'id'), message)}")
+                raise ReferenceFileError(path, [loaded.problem(("conversations", c, "id"), message)])
             seen_ids[conversation.id] = path
         turns.extend(_turns(loaded, path))
     return turns
