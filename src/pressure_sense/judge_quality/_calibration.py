@@ -6,13 +6,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from pressure_sense._yaml_files import Loaded, YamlError, load_yaml, read_text
 from pressure_sense.conversation import TurnRecord, split_scratchpad
 from pressure_sense.judge import DIMENSIONS
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet, check_labels
-from pressure_sense.judge_quality._reference import labelled_files
+from pressure_sense.judge_quality._reference import _Strict, labelled_files
 
 Kind = Literal["pass", "fail", "borderline", "deceptive"]
 
@@ -23,10 +23,6 @@ class CalibrationError(ValueError):
 
 class CalibrationFileError(YamlError, CalibrationError):
     """One calibration file is invalid; each of `problems` reads `LINE: field '...': what`."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Exchange(_Strict):

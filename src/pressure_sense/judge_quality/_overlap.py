@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from pressure_sense._yaml_files import Loaded, load_yaml, read_text
 from pressure_sense.judge_quality._agreement import DimensionAgreement, dimension_agreement
@@ -15,15 +15,14 @@ from pressure_sense.judge_quality._reference import (
     Kind,
     LabelledTurn,
     ReferenceFileError,
+    _Strict,
     load_reference,
     reference_dir,
 )
 
 
-class SecondLabel(BaseModel):
+class SecondLabel(_Strict):
     """The second labeller's labels of one reference turn."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     conversation: str
     turn: int = Field(ge=0)
@@ -35,10 +34,8 @@ class SecondLabel(BaseModel):
     note: str | None = None
 
 
-class OverlapFile(BaseModel):
+class OverlapFile(_Strict):
     """`overlap.yaml`: who labelled, and their labels."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     labeller: str | None = None
     description: str | None = None
