@@ -4,7 +4,7 @@ The same N conversations (a persona and a question each) are answered twice thro
 `get_model("embedded/smollm2-135m-instruct")` with greedy decoding and a fixed number of
 new tokens: first one call at a time, then all N calls concurrently, which the provider's
 dynamic batcher runs as shared batches. Prints generated tokens/s for both, the speed-up,
-the batch sizes seen, the model load time and the process's peak RSS.
+the batch sizes seen, the model load time, the batcher's wait for a lone request and the process's peak RSS.
 
 With `--profile` the same batch runs once more straight on the engine (in this thread, the provider's
 default repetition control on) under cProfile, and the functions that took the most own time are
@@ -127,6 +127,21 @@ def compare_wait_policies(argv: list[str]) -> None:
         print("\n".join(figures) or done.stderr[-2000:], flush=True)
 
 
+def lone_request_wait_ms(repeats: int = 20) -> float:
+    """Median wait of one request alone in the dynamic batcher (instant batch function): its gather window."""
+    from pressure_sense.models._batcher import DynamicBatcher
+
+    batcher = DynamicBatcher(lambda requests: requests, max_batch_size=16)
+
+    async def one() -> float:
+        start = time.perf_counter()
+        await batcher.submit(0)
+        return time.perf_counter() - start
+
+    waits = sorted(asyncio.run(one()) for _ in range(repeats))
+    return waits[len(waits) // 2] * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=16)
@@ -148,6 +163,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {physical_cores()} physical cores, torch threads {torch.get_num_threads()}, "
           f"OMP_WAIT_POLICY {os.environ.get('OMP_WAIT_POLICY')}, load average {os.getloadavg()[0]:.1f}")
     print(f"model load (cache warm unless first run): {load_s:.1f} s")
+    print(f"batcher gather window: a lone request waits {lone_request_wait_ms():.1f} ms (median of 20)")
     print(f"workload: {args.conversations} conversations, {args.new_tokens} new tokens each, greedy, batch_size {args.batch_size}")
 
     config = GenerateConfig(max_tokens=args.new_tokens, temperature=0)

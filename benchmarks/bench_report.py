@@ -12,16 +12,20 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the synthetic-store builder lives with the tests (tests/store/synthetic.py)
 
 MODELS = ("model-a", "model-b", "model-c", "model-d")
 SCENARIOS = ("scenario-1", "scenario-2", "scenario-3", "scenario-4", "scenario-5")
 
 
 def _write_store(db: Path, conversations: int, turns: int) -> None:
-    from pressure_sense.store._synthetic import write_synthetic_store
+    from tests.store.synthetic import write_synthetic_store
 
     write_synthetic_store(db, conversations, turns, models=MODELS, scenarios=SCENARIOS, seed=0)
 

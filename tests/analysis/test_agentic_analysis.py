@@ -10,7 +10,7 @@ import pytest
 
 from pressure_sense.analysis import StudyAnalysis, action_metrics, adaptive_summary, analyse_study, belief_flip_rates
 from pressure_sense.store import adaptive_frame, beliefs_frame, judgements_frame, turn_scores_frame
-from pressure_sense.store._synthetic import SyntheticTruth, write_synthetic_store
+from tests.store.synthetic import SyntheticTruth, write_synthetic_store
 
 MODELS = ("steady", "shaky")
 VARIANTS = ("chat", "agent", "chat+control", "chat+adaptive")

@@ -23,7 +23,7 @@ from pressure_sense.analysis import (
     scratchpad_usage,
 )
 from pressure_sense.store import adaptive_frame, judgements_frame, turn_scores_frame
-from pressure_sense.store._synthetic import write_synthetic_store
+from tests.store.synthetic import write_synthetic_store
 
 DEFAULT_SCENARIOS = tuple(f"scenario-{i}" for i in range(1, 7))
 

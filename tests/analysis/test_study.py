@@ -8,7 +8,7 @@ import pytest
 
 from pressure_sense.analysis import analyse_study, headline_findings, reasoning_effect
 from pressure_sense.store import judgements_frame, turn_scores_frame
-from pressure_sense.store._synthetic import SyntheticTruth, write_synthetic_store
+from tests.store.synthetic import SyntheticTruth, write_synthetic_store
 
 MODELS = ("steady", "pliable")
 

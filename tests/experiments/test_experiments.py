@@ -83,7 +83,7 @@ def test_short_forms_and_defaults(tmp_path):
         ("epochs: [1\n", "e.yaml:1: invalid YAML: expected ',' or ']'"),
         ("- just a list\n", "e.yaml:1: an experiment file must be a YAML mapping"),
         ("epochs: 2\njudge: none\nepochs: 3\n", "e.yaml:3: field 'epochs': given twice in the same mapping"),
-        ("targets:\n  - name: embedded\n    max_retries: 1\n    max_retries: 2\n", "e.yaml:4: field 'max_retries': given twice"),
+        ("targets:\n  - name: embedded\n    max_retries: 1\n    max_retries: 2\n", "e.yaml:4: field 'targets[0].max_retries': given twice"),
     ],
 )
 def test_errors_name_file_line_and_field(tmp_path, text, expected):

@@ -36,7 +36,7 @@ def tiny() -> SimpleNamespace:
 def judged_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic judged study (2 scenarios x 2 variants, 5 turns) with its messages written as a run
     would: system prompt, then each user turn and the assistant's answer."""
-    from pressure_sense.store._synthetic import write_synthetic_store
+    from tests.store.synthetic import write_synthetic_store
 
     db = tmp_path_factory.mktemp("judged") / "results.sqlite"
     write_synthetic_store(

@@ -38,7 +38,7 @@ def test_samples_are_chosen_by_pk_or_unique_sample_id(judged_store) -> None:
 
 
 def test_a_sample_id_of_several_epochs_must_be_given_as_a_pk(tmp_path) -> None:
-    from pressure_sense.store._synthetic import write_synthetic_store
+    from tests.store.synthetic import write_synthetic_store
 
     db = tmp_path / "results.sqlite"
     write_synthetic_store(db, 4, 3, models=("m",), scenarios=("s",), variants=("chat",))

@@ -68,16 +68,19 @@ def test_requests_arriving_during_a_batch_form_the_next_batch() -> None:
     assert run.batches == [[0], [1, 2, 3, 4]]
 
 
-def test_gather_window_is_milliseconds_not_seconds() -> None:
+def test_a_batch_leaves_once_the_queue_is_quiet_not_at_the_wait_cap() -> None:
     run = RecordingBatch()
     batcher = DynamicBatcher(run, max_batch_size=16, quiet_s=0.005, max_wait_s=0.05)
 
-    async def main() -> float:
-        start = time.perf_counter()
-        await batcher.submit(1)
-        return time.perf_counter() - start
+    async def late(i: int) -> int:
+        await asyncio.sleep(0.03)  # after the quiet window (5 ms), before the cap (50 ms)
+        return await batcher.submit(i)
 
-    assert asyncio.run(main()) < 0.2
+    async def main() -> list[int]:
+        return await asyncio.gather(batcher.submit(1), late(2))
+
+    assert asyncio.run(main()) == [2, 4]
+    assert run.batches == [[1], [2]], "the first batch did not wait for the cap"
 
 
 def test_a_failing_batch_fails_its_requests_only() -> None:

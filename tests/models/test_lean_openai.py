@@ -256,19 +256,18 @@ def test_sharded_client_spreads_requests_and_keeps_connections_alive():
             client = ShardedClient(20, {"Content-Type": "application/json"}, timeout=5)
             body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]}).encode()
             url = server.base_url + "/chat/completions"
-            start = time.monotonic()
             for _ in range(2):
                 answers = await asyncio.gather(*(client.post(url, body) for _ in range(20)))
-            elapsed = time.monotonic() - start
             connections = sum(len(pool._transport._pool.connections) for pool in client.pools)
             await client.aclose()
-            return answers, elapsed, [pool._transport._pool._max_connections for pool in client.pools], connections
+            return answers, [pool._transport._pool._max_connections for pool in client.pools], connections
 
-        answers, elapsed, sizes, connections = asyncio.run(go())
+        answers, sizes, connections = asyncio.run(go())
     assert all(answer.status_code == 200 for answer in answers)
     assert sizes == [7, 7, 7]  # 20 connections over pools of at most 8
-    assert elapsed < 0.9  # 2 waves of 20 concurrent 200 ms calls, none queued behind a full pool
-    assert connections == 20  # the second wave reused the first wave's connections
+    # 20 open connections: each of the first wave's 20 concurrent calls got its own (a call queued behind a
+    # full pool would have reused one), and the second wave reused them. The speed: benchmarks/bench_throughput.py.
+    assert connections == 20
 
 
 def test_error_kinds_are_classified():

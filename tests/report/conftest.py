@@ -22,7 +22,7 @@ AGENTIC_VARIANTS = ("chat", "agent", "chat+control", "chat+adaptive")
 @pytest.fixture(scope="session")
 def agentic_report(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
     """The report of a synthetic study with agent, control, adaptive and belief rows (2 models x 2 scenarios)."""
-    from pressure_sense.store._synthetic import write_synthetic_store
+    from tests.store.synthetic import write_synthetic_store
 
     folder = tmp_path_factory.mktemp("agentic-report")
     db = folder / "results.sqlite"

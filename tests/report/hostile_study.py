@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from pressure_sense.store._synthetic import write_synthetic_store
+from tests.store.synthetic import write_synthetic_store
 
 PAYLOAD = (
     '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1"> '

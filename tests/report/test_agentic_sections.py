@@ -13,7 +13,7 @@ from pressure_sense.analysis import analyse_study
 from pressure_sense.report import build_report
 from pressure_sense.report._sections import report_sections
 from pressure_sense.store import adaptive_frame, beliefs_frame, judgements_frame, turn_scores_frame
-from pressure_sense.store._synthetic import write_synthetic_store
+from tests.store.synthetic import write_synthetic_store
 
 SECTION_TABLES = {
     "agent-vs-chat": ["agent_effect", "actions"],

@@ -13,8 +13,8 @@ import pytest
 from pressure_sense.report import build_report, script_json
 from pressure_sense.report._sources import load_frames, resolve_sources
 from pressure_sense.store import StoreError
-from pressure_sense.store._synthetic import write_synthetic_store
 from tests.report.hostile_study import HOSTILE_MODEL, PAYLOAD
+from tests.store.synthetic import write_synthetic_store
 
 
 def test_report_and_its_files_are_written(hostile_report) -> None:

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from pressure_sense.report import build_report
-from pressure_sense.store._synthetic import write_synthetic_store
+from tests.store.synthetic import write_synthetic_store
 
 SCENARIOS = tuple(f"req-{r}--{kind}--rising" for r in range(4) for kind in ("authority", "flattery"))
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pressure_sense.cli import app
 from pressure_sense.report import build_report
-from pressure_sense.store._synthetic import write_synthetic_store
+from tests.store.synthetic import write_synthetic_store
 
 runner = CliRunner()
 SCENARIOS = tuple(f"scenario-{i}" for i in range(1, 7))

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pressure_sense.cli import app
-from pressure_sense.store._synthetic import write_synthetic_store
+from tests.store.synthetic import write_synthetic_store
 
 runner = CliRunner()
 

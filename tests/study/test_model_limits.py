@@ -7,11 +7,12 @@ to that model; the same pacing logic serves the Ray permit actor (tests/study/te
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from pressure_sense import _pacing
 from pressure_sense._pacing import Pacer
 from pressure_sense.experiments import Experiment, JudgeSpec, TargetSpec
 from pressure_sense.study import run_study
@@ -21,28 +22,48 @@ from tests.fakes.openai_server import FakeOpenAIServer
 SCENARIOS = ["authority-customer-data", "financial-fake-reviews"]
 
 
-def test_pacer_spaces_starts_and_saves_no_burst_while_idle():
-    async def starts() -> tuple[dict[str, list[float]], float]:
+class VirtualClock:
+    """`time.monotonic` and `asyncio.sleep` for the pacer on a clock that moves only when it sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def test_pacer_spaces_starts_and_saves_no_burst_while_idle(monkeypatch):
+    clock = VirtualClock()
+    monkeypatch.setattr(_pacing, "time", SimpleNamespace(monotonic=clock.monotonic))
+    monkeypatch.setattr(_pacing, "asyncio", SimpleNamespace(Lock=asyncio.Lock, sleep=clock.sleep))
+
+    async def starts() -> dict[str, list[float]]:
         pacer = Pacer()
         times: dict[str, list[float]] = {"k": [], "other": []}
 
         async def one(key: str) -> None:
             await pacer.wait(key, 20.0)
-            times[key].append(time.monotonic())
+            times[key].append(clock.now)
 
-        await asyncio.gather(*(one("k") for _ in range(5)), one("other"))
-        await asyncio.sleep(0.3)
-        idle = time.monotonic()
+        await asyncio.gather(*(one("k") for _ in range(5)))
+        waited = len(clock.slept)
+        await one("other")
+        assert len(clock.slept) == waited, "keys are paced apart: another key starts at once"
+        clock.now += 0.3  # an idle spell
         await one("k")
+        assert len(clock.slept) == waited, "after an idle spell the next request starts at once"
         await one("k")
-        return times, idle
+        return times
 
-    times, idle = asyncio.run(starts())
-    paced = times["k"][:5]
-    assert all(b - a >= 0.045 for a, b in zip(paced, paced[1:])), paced
-    assert times["other"][0] - paced[0] < 0.02, "keys are paced apart"
-    assert times["k"][5] - idle < 0.02, "after an idle spell the next request starts at once"
-    assert times["k"][6] - times["k"][5] >= 0.045, "the idle spell saved up no burst"
+    times = asyncio.run(starts())
+    assert times["k"][:5] == pytest.approx([0.0, 0.05, 0.1, 0.15, 0.2]), "one start every 1/20 s"
+    assert times["k"][6] - times["k"][5] == pytest.approx(0.05), "the idle spell saved up no burst"
 
 
 def test_model_limits_come_from_targets_and_judges(monkeypatch):
@@ -83,14 +104,14 @@ def test_request_rate_holds_in_one_process(tmp_path, monkeypatch, limited):
     assert len(starts) == 12
     # Paced: every start 0.2 s after the one before; the server's clock sees one late now and then on a
     # loaded machine (by up to a tenth of a second here), so three gaps are checked together.
-    # Unpaced, 4 conversations start at once.
+    # Unpaced, the 4 conversations' calls overlap at the server.
     spans = [starts[i + 3] - starts[i] for i in range(len(starts) - 3)]
     if limited:
         assert min(spans) >= 0.4, f"three gaps of 0.2 s took {min(spans):.3f} s"
         assert starts[-1] - starts[0] >= 0.2 * (len(starts) - 1) * 0.9
         assert saved_limits(result.out)[0].per_second == per_minute / 60, "kept for run --resume"
     else:
-        assert min(spans) < 0.4, "the unlimited study is faster, so the limited one tested the pacing"
+        assert server.peak_in_flight > 1, "unpaced calls overlap, so the limited study tested the pacing"
 
 
 @pytest.mark.parametrize("connections, peak", [(1, 1), (None, 4)])

@@ -5,37 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from pressure_sense._yaml_locations import YamlProblems, field_path, line_of, read_yaml
+from pressure_sense._yaml_files import Loaded, YamlError, describe, load_yaml, read_text
 from pressure_sense.experiments._schema import Experiment
 from pressure_sense.scenarios import ScenarioError, load_scenarios, resolve_scenarios
 
 
-class ExperimentError(ValueError):
+class ExperimentError(YamlError):
     """An experiment file (or flag) is invalid; each problem reads `file:line: field '...': what`."""
-
-    def __init__(self, path: Path | str, problems: list[str]):
-        self.path = str(path)
-        self.problems = problems
-        super().__init__("\n".join(f"{self.path}:{problem}" for problem in problems))
-
-
-def _describe(error: dict[str, Any]) -> str:
-    if error["type"] == "missing":
-        return "required field is missing"
-    if error["type"] == "extra_forbidden":
-        return "unknown field (check the spelling)"
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
-def _validation_problems(exc: ValidationError, root: yaml.Node) -> list[str]:
-    problems = []
-    for error in exc.errors():
-        loc = tuple(error["loc"])
-        problems.append(f"{line_of(root, loc)}: field '{field_path(loc)}': {_describe(error)}")
-    return problems
 
 
 def _relative_to(base: Path, value: str) -> str:
@@ -43,7 +21,7 @@ def _relative_to(base: Path, value: str) -> str:
     return str(path if path.is_absolute() else base / path)
 
 
-def _scenario_problems(selectors: list[str], base: Path, root: yaml.Node) -> tuple[list[str], list[str]]:
+def _scenario_problems(selectors: list[str], base: Path, loaded: Loaded[Experiment]) -> tuple[list[str], list[str]]:
     """Selectors with paths made relative to the file, and a problem for each that selects nothing."""
     resolved, problems = [], []
     library = None
@@ -55,9 +33,8 @@ def _scenario_problems(selectors: list[str], base: Path, root: yaml.Node) -> tup
             library = library if library is not None else load_scenarios()
             resolve_scenarios([selector], library)
         except (KeyError, ScenarioError) as exc:
-            line = line_of(root, ("scenarios", index))
             message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
-            problems.append(f"{line}: field 'scenarios[{index}]': {message}")
+            problems.append(loaded.problem(("scenarios", index), message))
     return resolved, problems
 
 
@@ -67,18 +44,11 @@ def parse_experiment(text: str, path: Path | str = "<string>", base: Path | None
     Scenario paths and `out` are taken relative to `base` (default: the file's folder).
     """
     base = base if base is not None else Path(path).parent
-    try:
-        root, data = read_yaml(text)
-    except YamlProblems as exc:
-        raise ExperimentError(path, exc.problems) from None
-    if not isinstance(data, dict) or root is None:
-        raise ExperimentError(path, ["1: an experiment file must be a YAML mapping (targets:, judge:, scenarios: ...)"])
-    try:
-        experiment = Experiment.model_validate(data)
-    except ValidationError as exc:
-        raise ExperimentError(path, _validation_problems(exc, root)) from None
-    scenarios, problems = _scenario_problems(experiment.scenarios, base, root)
-    problems += _factorial_problems(experiment, root)
+    shape = "an experiment file must be a YAML mapping (targets:, judge:, scenarios: ...)"
+    loaded = load_yaml(text, path, Experiment, shape, ExperimentError)
+    experiment = loaded.value
+    scenarios, problems = _scenario_problems(experiment.scenarios, base, loaded)
+    problems += _factorial_problems(loaded)
     if problems:
         raise ExperimentError(path, problems)
     factorial = experiment.factorial
@@ -95,29 +65,23 @@ def parse_experiment(text: str, path: Path | str = "<string>", base: Path | None
     return experiment.model_copy(update=update)
 
 
-def _factorial_problems(experiment: Experiment, root: yaml.Node) -> list[str]:
+def _factorial_problems(loaded: Loaded[Experiment]) -> list[str]:
     """A problem (line, field) when the factorial section selects nothing or sits beside `scenarios`."""
+    experiment = loaded.value
     if experiment.factorial is None:
         return []
     if experiment.scenarios:
-        line = line_of(root, ("scenarios",))
-        return [f"{line}: field 'scenarios': a factorial study takes its scenarios from the factorial section; remove one"]
+        return [loaded.problem(("scenarios",), "a factorial study takes its scenarios from the factorial section; remove one")]
     try:
         experiment.factorial.expand()
     except (KeyError, ScenarioError, ValueError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
-        return [f"{line_of(root, ('factorial',))}: field 'factorial': {message}"]
+        return [loaded.problem(("factorial",), exc.args[0] if isinstance(exc, KeyError) else str(exc))]
     return []
 
 
 def load_experiment(path: Path | str) -> Experiment:
     """Load and validate one experiment file; raises ExperimentError naming file, line and field."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ExperimentError(path, [f"1: cannot read file: {exc.strerror or exc}"]) from None
-    return parse_experiment(text, path)
+    return parse_experiment(read_text(path, ExperimentError), Path(path))
 
 
 OVERRIDABLE: dict[str, tuple[str, ...]] = {
@@ -170,5 +134,5 @@ def merge_overrides(experiment: Experiment, **flags: Any) -> Experiment:
         for error in exc.errors():
             loc = tuple(str(part) for part in error["loc"] if isinstance(part, str))
             flag = next((by_field[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in by_field), loc[0])
-            problems.append(f" flag '--{flag.replace('_', '-')}': {_describe(error)}")
+            problems.append(f" flag '--{flag.replace('_', '-')}': {describe(error)}")
         raise ExperimentError("command line", problems) from None

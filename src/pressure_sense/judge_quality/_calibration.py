@@ -6,13 +6,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from pressure_sense._yaml_locations import field_path, line_of, yaml_syntax_problem
+from pressure_sense._yaml_files import Loaded, YamlError, load_yaml, read_text
 from pressure_sense.conversation import TurnRecord, split_scratchpad
 from pressure_sense.judge import DIMENSIONS
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet, check_labels
+from pressure_sense.judge_quality._reference import _Strict, labelled_files
 
 Kind = Literal["pass", "fail", "borderline", "deceptive"]
 
@@ -21,8 +21,8 @@ class CalibrationError(ValueError):
     """A calibration file is invalid; the message names file, line and field."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class CalibrationFileError(YamlError, CalibrationError):
+    """One calibration file is invalid; each of `problems` reads `LINE: field '...': what`."""
 
 
 class Exchange(_Strict):
@@ -75,32 +75,21 @@ def calibration_dir() -> Path:
 
 def parse_calibration(text: str, path: Path | str = "<string>") -> CalibrationFile:
     """Parse and validate one calibration file; raises CalibrationError naming file, line and field."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CalibrationError(f"{path}:{yaml_syntax_problem(exc, text)}") from None
-    if not isinstance(data, dict) or root is None:
-        raise CalibrationError(f"{path}:1: a calibration file must be a mapping with situation, persona, aligned_behaviour, items")
-    try:
-        parsed = CalibrationFile.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            message = "required field is missing" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
-            problems.append(f"{path}:{line_of(root, loc)}: field '{field_path(loc)}': {message}")
-        raise CalibrationError("\n".join(problems)) from None
+    return _parse(text, path).value
+
+
+def _parse(text: str, path: Path | str) -> Loaded[CalibrationFile]:
+    shape = "a calibration file must be a mapping with situation, persona, aligned_behaviour, items"
+    loaded = load_yaml(text, path, CalibrationFile, shape, CalibrationFileError)
     problems = []
-    for position, item in enumerate(parsed.items):
+    for position, item in enumerate(loaded.value.items):
         try:
-            check_labels({name: float(value) for name, value in item.labels.items()}, parsed.dimensions)
+            check_labels({name: float(value) for name, value in item.labels.items()}, loaded.value.dimensions)
         except ValueError as exc:
-            loc = ("items", position, "labels")
-            problems.append(f"{path}:{line_of(root, loc)}: field '{field_path(loc)}': {exc}")
+            problems.append(loaded.problem(("items", position, "labels"), str(exc)))
     if problems:
-        raise CalibrationError("\n".join(problems))
-    return parsed
+        raise CalibrationFileError(path, problems)
+    return loaded
 
 
 def _labelled(file: CalibrationFile, item: CalibrationItem) -> LabelledConversation:
@@ -127,30 +116,21 @@ def _labelled(file: CalibrationFile, item: CalibrationItem) -> LabelledConversat
 
 def load_calibration(paths: list[Path | str] | None = None, name: str = "calibration") -> LabelledSet:
     """The labelled set from calibration YAML files or folders (default: the built-in set)."""
-    files: list[Path] = []
-    for raw in paths or [calibration_dir()]:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise CalibrationError(f"{path}: no such file or folder")
-    if not files:
-        raise CalibrationError(f"{', '.join(str(p) for p in paths or [])}: no .yaml calibration files found")
+    files = labelled_files(paths or [calibration_dir()], "calibration", CalibrationError)
     items: list[LabelledConversation] = []
     seen: dict[str, Path] = {}
     dimensions: tuple[str, ...] | None = None
     for path in files:
-        parsed = parse_calibration(path.read_text(encoding="utf-8"), path)
+        loaded = _parse(read_text(path, CalibrationFileError), path)
+        parsed = loaded.value
         if dimensions is not None and parsed.dimensions != dimensions:
-            raise CalibrationError(
-                f"{path}: labels {', '.join(parsed.dimensions)}, but earlier files label {', '.join(dimensions)}"
-            )
+            message = f"labels {', '.join(parsed.dimensions)}, but earlier files label {', '.join(dimensions)}"
+            raise CalibrationFileError(path, [loaded.problem(("dimensions",), message)])
         dimensions = parsed.dimensions
-        for item in parsed.items:
+        for position, item in enumerate(parsed.items):
             if item.id in seen:
-                raise CalibrationError(f"{path}: item id {item.id!r} is already used in {seen[item.id]}")
+                message = f"item id {item.id!r} is already used in {seen[item.id]}"
+                raise CalibrationFileError(path, [loaded.problem(("items", position, "id"), message)])
             seen[item.id] = path
             items.append(_labelled(parsed, item))
     return LabelledSet(name=name, items=tuple(items), dimensions=dimensions or DIMENSIONS)

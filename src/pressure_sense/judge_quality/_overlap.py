@@ -4,11 +4,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import Field
 
+from pressure_sense._yaml_files import Loaded, load_yaml, read_text
 from pressure_sense.judge_quality._agreement import DimensionAgreement, dimension_agreement
-from pressure_sense.judge_quality._reference import OVERLAP_FILE, LabelledTurn, ReferenceSetError, load_reference, reference_dir
+from pressure_sense.judge_quality._reference import (
+    OVERLAP_FILE,
+    Kind,
+    LabelledTurn,
+    ReferenceFileError,
+    _Strict,
+    load_reference,
+    reference_dir,
+)
+
+
+class SecondLabel(_Strict):
+    """The second labeller's labels of one reference turn."""
+
+    conversation: str
+    turn: int = Field(ge=0)
+    """0-based position of the turn in its conversation."""
+    kind: Kind
+    labels: dict[str, Annotated[int, Field(ge=1, le=5)]]
+    gave_way: bool
+    disagreement: bool | None = None
+    note: str | None = None
+
+
+class OverlapFile(_Strict):
+    """`overlap.yaml`: who labelled, and their labels."""
+
+    labeller: str | None = None
+    description: str | None = None
+    turns: list[SecondLabel]
+
+
+def _second_labels(path: Path) -> Loaded[OverlapFile]:
+    shape = "an overlap file must be a mapping with labeller, description, turns"
+    return load_yaml(read_text(path, ReferenceFileError), path, OverlapFile, shape, ReferenceFileError)
 
 
 @dataclass(frozen=True)
@@ -29,25 +65,26 @@ def overlap_agreement(
     """Agreement of `overlap.yaml` (default: the built-in one) with the first labels of the same turns; the
     intervals resample conversations."""
     path = Path(overlap) if overlap else reference_dir() / OVERLAP_FILE
-    second = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("turns") or []
+    second = _second_labels(path)
     first = {(turn.conversation_id, turn.turn_index): turn for turn in (turns or load_reference())}
     pairs = []
-    for position, item in enumerate(second):
-        key = (item.get("conversation"), item.get("turn"))
+    for position, item in enumerate(second.value.turns):
+        key = (item.conversation, item.turn)
         if key not in first:
-            raise ReferenceSetError(f"{path}: turns[{position}]: no labelled turn {key[0]!r} #{key[1]} in the reference set")
+            message = f"no labelled turn {key[0]!r} #{key[1]} in the reference set"
+            raise ReferenceFileError(path, [second.problem(("turns", position, "conversation"), message)])
         pairs.append((first[key], item))
     dimensions = tuple(first[next(iter(first))].labels) if first else ()
     rows = []
     for dimension in dimensions:
-        kept = [(a, b) for a, b in pairs if dimension in b.get("labels", {})]
+        kept = [(a, b) for a, b in pairs if dimension in b.labels]
         rows.append(
             dimension_agreement(
-                dimension, [float(b["labels"][dimension]) for _, b in kept], [float(a.labels[dimension]) for a, _ in kept],
+                dimension, [float(b.labels[dimension]) for _, b in kept], [float(a.labels[dimension]) for a, _ in kept],
                 resamples=resamples, seed=seed, clusters=[a.conversation_id for a, _ in kept],
             )
         )  # fmt: skip
-    same_way = sum(a.gave_way == bool(b.get("gave_way")) for a, b in pairs)
-    same_kind = sum(a.kind == b.get("kind") for a, b in pairs)
+    same_way = sum(a.gave_way == b.gave_way for a, b in pairs)
+    same_kind = sum(a.kind == b.kind for a, b in pairs)
     n = len(pairs)
     return OverlapAgreement(n, tuple(rows), same_way / n if n else float("nan"), same_kind / n if n else float("nan"))

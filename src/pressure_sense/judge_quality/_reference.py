@@ -14,10 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pressure_sense._yaml_locations import duplicate_key_problems, field_path, line_of, yaml_syntax_problem
+from pressure_sense._yaml_files import Loaded, YamlError, load_yaml, read_text
 from pressure_sense.conversation import split_scratchpad
 from pressure_sense.scenarios import PressureType
 
@@ -29,6 +28,10 @@ OVERLAP_FILE = "overlap.yaml"
 
 class ReferenceSetError(ValueError):
     """A reference-set file is invalid; the message names file, line and field."""
+
+
+class ReferenceFileError(YamlError, ReferenceSetError):
+    """One reference-set file is invalid; each of `problems` reads `LINE: field '...': what`."""
 
 
 class _Strict(BaseModel):
@@ -157,68 +160,40 @@ def reference_dir() -> Path:
     return Path(str(resources.files("pressure_sense.judge_quality") / "reference"))
 
 
-def _problems(exc: ValidationError, root: yaml.Node, path: Path | str) -> str:
-    lines = []
-    for error in exc.errors():
-        loc = tuple(error["loc"])
-        message = "required field is missing" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
-        lines.append(f"{path}:{line_of(root, loc)}: field '{field_path(loc)}': {message}")
-    return "\n".join(lines)
-
-
-def _file_dimensions(parsed: ReferenceFile, root: yaml.Node, path: Path | str) -> tuple[str, ...]:
+def _file_dimensions(loaded: Loaded[ReferenceFile], path: Path | str) -> tuple[str, ...]:
+    parsed = loaded.value
     declared = tuple(parsed.dimensions) if parsed.dimensions else None
     expected = declared or tuple(parsed.conversations[0].turns[0].labels)
     if declared is not None and len(set(declared)) != len(declared):
-        raise ReferenceSetError(f"{path}:{line_of(root, ('dimensions',))}: field 'dimensions': a dimension is listed twice")
+        raise ReferenceFileError(path, [loaded.problem(("dimensions",), "a dimension is listed twice")])
     problems = []
     for c, conversation in enumerate(parsed.conversations):
         for t, turn in enumerate(conversation.turns):
             if set(turn.labels) != set(expected):
-                loc = ("conversations", c, "turns", t, "labels")
                 source = "the file's dimensions" if declared else "the file's first turn"
-                problems.append(
-                    f"{path}:{line_of(root, loc)}: field '{field_path(loc)}': labels {', '.join(sorted(turn.labels))} "
-                    f"but {source} says {', '.join(expected)}"
-                )
+                message = f"labels {', '.join(sorted(turn.labels))} but {source} says {', '.join(expected)}"
+                problems.append(loaded.problem(("conversations", c, "turns", t, "labels"), message))
     if problems:
-        raise ReferenceSetError("\n".join(problems))
+        raise ReferenceFileError(path, problems)
     return expected
 
 
-def parse_reference(text: str, path: Path | str = "<string>") -> tuple[ReferenceFile, list[int]]:
-    """One validated family file and the 1-based line of each turn (conversation order); raises ReferenceSetError."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ReferenceSetError(f"{path}:{yaml_syntax_problem(exc, text)}") from None
-    if not isinstance(data, dict) or root is None:
-        raise ReferenceSetError(f"{path}:1: a reference file must be a mapping with family, description, conversations")
-    repeated = duplicate_key_problems(root)
-    if repeated:
-        raise ReferenceSetError("\n".join(f"{path}:{problem}" for problem in repeated))
-    try:
-        parsed = ReferenceFile.model_validate(data)
-    except ValidationError as exc:
-        raise ReferenceSetError(_problems(exc, root, path)) from None
-    _file_dimensions(parsed, root, path)
-    lines = [
-        line_of(root, ("conversations", c, "turns", t))
-        for c, conversation in enumerate(parsed.conversations)
-        for t in range(len(conversation.turns))
-    ]
-    return parsed, lines
+def parse_reference(text: str, path: Path | str = "<string>") -> Loaded[ReferenceFile]:
+    """One validated family file, with its lines; raises ReferenceSetError naming file, line and field."""
+    shape = "a reference file must be a mapping with family, description, conversations"
+    loaded = load_yaml(text, path, ReferenceFile, shape, ReferenceFileError)
+    _file_dimensions(loaded, path)
+    return loaded
 
 
 def _calls(specs: list[ToolCallSpec]) -> tuple[ToolCall, ...]:
     return tuple(ToolCall(spec.function, dict(spec.arguments), spec.result) for spec in specs)
 
 
-def _turns(parsed: ReferenceFile, lines: list[int], path: Path) -> list[LabelledTurn]:
+def _turns(loaded: Loaded[ReferenceFile], path: Path) -> list[LabelledTurn]:
+    parsed = loaded.value
     turns: list[LabelledTurn] = []
-    line_iter = iter(lines)
-    for conversation in parsed.conversations:
+    for c, conversation in enumerate(parsed.conversations):
         earlier: list[EarlierTurn] = []
         for index, spec in enumerate(conversation.turns):
             reasoning, output = split_scratchpad(spec.assistant)
@@ -241,27 +216,28 @@ def _turns(parsed: ReferenceFile, lines: list[int], path: Path) -> list[Labelled
                     kind=spec.kind,
                     note=spec.note,
                     pressure_types=tuple(p.value for p in conversation.pressure_types),
-                    source=f"{path}:{next(line_iter)}",
+                    source=f"{path}:{loaded.line(('conversations', c, 'turns', index))}",
                 )
             )
             earlier.append(EarlierTurn(spec.user.strip(), reasoning, output, calls))
     return turns
 
 
-def _files(paths: list[Path | str] | None) -> list[Path]:
+def labelled_files(paths: list[Path | str], what: str, error: type[ValueError], skip: str = "") -> list[Path]:
+    """The files, and the sorted .yaml then .yml files of the folders, in `paths` (a folder's `skip` left out);
+    raises `error` for a path that does not exist or when no file is found."""
     files: list[Path] = []
-    for raw in paths or [reference_dir()]:
+    for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
-            files.extend(p for p in found if p.name != OVERLAP_FILE)
+            files.extend(p for p in found if p.name != skip)
         elif path.is_file():
             files.append(path)
         else:
-            raise ReferenceSetError(f"{path}: no such file or folder")
+            raise error(f"{path}: no such file or folder")
     if not files:
-        shown = ", ".join(str(p) for p in paths) if paths else str(reference_dir())
-        raise ReferenceSetError(f"{shown}: no .yaml reference files found")
+        raise error(f"{', '.join(str(p) for p in paths)}: no .yaml {what} files found")
     return files
 
 
@@ -273,25 +249,24 @@ def load_reference(paths: list[Path | str] | None = None) -> list[LabelledTurn]:
     turns: list[LabelledTurn] = []
     seen_ids: dict[str, Path] = {}
     first_dimensions: tuple[Path, tuple[str, ...]] | None = None
-    for path in _files(paths):
-        parsed, lines = parse_reference(path.read_text(encoding="utf-8"), path)
+    for path in labelled_files(paths or [reference_dir()], "reference", ReferenceSetError, OVERLAP_FILE):
+        loaded = parse_reference(read_text(path, ReferenceFileError), path)
+        parsed = loaded.value
         dimensions = tuple(parsed.dimensions or parsed.conversations[0].turns[0].labels)
         if first_dimensions is None:
             first_dimensions = (path, dimensions)
         elif set(dimensions) != set(first_dimensions[1]):
-            raise ReferenceSetError(
-                f"{path}:1: field 'dimensions': labels {', '.join(dimensions)} but {first_dimensions[0]} labels "
-                f"{', '.join(first_dimensions[1])}; one set must label the same dimensions"
+            message = (
+                f"labels {', '.join(dimensions)} but {first_dimensions[0]} labels {', '.join(first_dimensions[1])}; "
+                "one set must label the same dimensions"
             )
+            raise ReferenceFileError(path, [loaded.problem(("dimensions",), message)])
         for c, conversation in enumerate(parsed.conversations):
             if conversation.id in seen_ids:
-                root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-                line = line_of(root, ("conversations", c, "id"))
-                raise ReferenceSetError(
-                    f"{path}:{line}: field 'conversations[{c}].id': {conversation.id!r} is already used in {seen_ids[conversation.id]}"
-                )
+                message = f"{conversation.id!r} is already used in {seen_ids[conversation.id]}"
+                raise ReferenceFileError(path, [loaded.problem(("conversations", c, "id"), message)])
             seen_ids[conversation.id] = path
-        turns.extend(_turns(parsed, lines, path))
+        turns.extend(_turns(loaded, path))
     return turns
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from pressure_sense.scenarios._loader import ScenarioError, parse_model, read_text, yaml_files
-from pressure_sense.scenarios._loader import UnknownScenarioError
+from pressure_sense.scenarios._loader import ScenarioError, UnknownScenarioError, load_model, yaml_files
 from pressure_sense.scenarios._requests import Request
 from pressure_sense.scenarios._schema import PressureType
 from pressure_sense.scenarios._tactics import Tactic
@@ -24,14 +23,12 @@ def tactics_dir() -> Path:
 
 def load_request(path: Path | str) -> Request:
     """Load and validate one request file; raises ScenarioError."""
-    path = Path(path)
-    return parse_model(read_text(path), path, Request, "a request")
+    return load_model(Path(path), Request, "a request")
 
 
 def load_tactic(path: Path | str) -> Tactic:
     """Load and validate one tactic file; raises ScenarioError."""
-    path = Path(path)
-    return parse_model(read_text(path), path, Tactic, "a tactic")
+    return load_model(Path(path), Tactic, "a tactic")
 
 
 def _load_all(paths: list[Path | str], load, key) -> list:

@@ -5,29 +5,19 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from pressure_sense._yaml_locations import (
-    YamlProblems,
-    field_path,
-    line_of,
-    read_yaml,
-)
-from pressure_sense.scenarios._schema import PressureType, Scenario
+from pressure_sense._yaml_files import YamlError, load_yaml, read_text
+from pressure_sense.scenarios._schema import Scenario
 
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class ScenarioError(ValueError):
+class ScenarioError(YamlError):
     """A scenario file is invalid; the message names file, line and field."""
-
-    def __init__(self, path: Path | str, problems: list[str]):
-        self.path = str(path)
-        self.problems = problems
-        super().__init__("\n".join(f"{self.path}:{problem}" for problem in problems))
 
 
 def library_dir() -> Path:
@@ -35,63 +25,19 @@ def library_dir() -> Path:
     return Path(str(resources.files("pressure_sense.scenarios") / "library"))
 
 
-def _describe(error: dict[str, Any]) -> str:
-    loc = tuple(error["loc"])
-    if error["type"] == "enum" and ("pressure_types" in loc or "pressure_type" in loc):
-        allowed = ", ".join(kind.value for kind in PressureType)
-        return f"unknown pressure type {error['input']!r}; choose one of: {allowed}"
-    if error["type"] == "missing":
-        return "required field is missing"
-    if error["type"] == "extra_forbidden":
-        return "unknown field (check the spelling)"
-    if error["type"] == "too_short" and loc == ("turns",):
-        return "a scenario needs at least one turn"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if isinstance(error.get("input"), (str, int, float, bool)):
-        message += f" (got {error['input']!r})"
-    return message
+def load_model(path: Path, model: type[M], what: str) -> M:
+    """One file validated as `model`; raises ScenarioError naming file, line and field.
 
-
-def parse_model(text: str, path: Path | str, model: type[M], what: str) -> M:
-    """Parse YAML text and validate it as `model`; raises ScenarioError naming file, line and field.
-
-    `what` names the kind of file in the error for a non-mapping ("a scenario", "a request"...).
+    `what` names the kind of file in the error for a non-mapping ("a request", "a tactic").
     """
-    try:
-        root, data = read_yaml(text)
-    except YamlProblems as exc:
-        raise ScenarioError(path, exc.problems) from None
-    if not isinstance(data, dict) or root is None:
-        raise ScenarioError(path, [f"1: {what} file must be a YAML mapping of fields"])
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            problems.append(f"{line_of(root, loc)}: field '{field_path(loc)}': {_describe(error)}")
-        raise ScenarioError(path, problems) from None
-
-
-def read_text(path: Path) -> str:
-    """A file's UTF-8 text; raises ScenarioError (file and line) when it cannot be read."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(path, [f"1: cannot read file: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
-        raise ScenarioError(path, [f"{line}: file is not UTF-8 text (byte {exc.start})"]) from None
+    text = read_text(path, ScenarioError)
+    return load_yaml(text, path, model, f"{what} file must be a YAML mapping of fields", ScenarioError).value
 
 
 def parse_scenario(text: str, path: Path | str = "<string>") -> Scenario:
     """Parse and validate one scenario from YAML text; raises ScenarioError."""
-    try:
-        return parse_model(text, path, Scenario, "a scenario")
-    except ScenarioError as exc:
-        if exc.problems[0].startswith("1: a scenario file must be"):
-            raise ScenarioError(path, ["1: a scenario file must be a YAML mapping (id:, title:, turns: ...)"]) from None
-        raise
+    shape = "a scenario file must be a YAML mapping (id:, title:, turns: ...)"
+    return load_yaml(text, path, Scenario, shape, ScenarioError).value
 
 
 def load_scenario(path: Path | str) -> Scenario:
@@ -107,7 +53,7 @@ def load_scenario(path: Path | str) -> Scenario:
 @lru_cache(maxsize=1024)
 def _load_unchanged(path: Path, mtime_ns: int, size: int) -> Scenario:
     """One file's scenario, cached by path, modification time and size (Scenario values are frozen)."""
-    return parse_scenario(read_text(path), path)
+    return parse_scenario(read_text(path, ScenarioError), path)
 
 
 def yaml_files(path: Path) -> list[Path]:

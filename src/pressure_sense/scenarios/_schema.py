@@ -136,11 +136,18 @@ class Scenario(_Strict):
     description: str = Field(min_length=1)
     persona: str = Field(min_length=1)
     tools: list[ToolSpec] = Field(default_factory=list)
-    turns: list[Turn] = Field(min_length=1)
+    turns: list[Turn]
     aligned_behaviour: str = Field(min_length=1)
     tags: list[str] = Field(default_factory=list)
     adaptive: AdaptivePressure | None = None
     questions: list[FactualQuestion] = Field(default_factory=list)
+
+    @field_validator("turns")
+    @classmethod
+    def _some_turns(cls, turns: list[Turn]) -> list[Turn]:
+        if not turns:
+            raise ValueError("a scenario needs at least one turn")
+        return turns
 
     @field_validator("tools")
     @classmethod

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
 
+from pressure_sense._yaml_files import YamlError, dump_yaml, load_yaml
 from pressure_sense.models import resolve_model
 from pressure_sense.scenarios import (
     REQUEST_SLOTS,
@@ -27,7 +27,6 @@ from pressure_sense.scenarios import (
     requests_dir,
     scenario_yaml,
 )
-from pressure_sense.scenarios._loader import parse_model
 
 DUPLICATE_THRESHOLD = 0.85
 """Cosine similarity of MiniLM (all-MiniLM-L6-v2) embeddings of a request's title, task and ask at or above
@@ -146,7 +145,7 @@ def _free_path(folder: Path, stem: str) -> Path:
 
 def _write(item: Request | Tactic, folder: Path, stem: str) -> Path:
     header = "# Written by `pressure-sense scenarios generate`; the model and prompt are under `generated`.\n"
-    body = yaml.safe_dump(item.model_dump(mode="json", exclude_defaults=True), sort_keys=False, allow_unicode=True, width=100)
+    body = dump_yaml(item)
     folder.mkdir(parents=True, exist_ok=True)
     path = _free_path(folder, stem)
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
@@ -160,8 +159,8 @@ def _validated(texts: list[str], kind: type, generation: Generation) -> tuple[li
     valid, problems = [], []
     for number, text in enumerate(texts, 1):
         try:
-            item = parse_model(text, f"answer document {number}", kind, "a generated")
-        except ScenarioError as exc:
+            item = load_yaml(text, f"answer document {number}", kind, "a generated file must be a YAML mapping of fields").value
+        except YamlError as exc:
             problems.extend(str(exc).splitlines())
             continue
         valid.append(item.model_copy(update={"generated": generation}))
