@@ -6,13 +6,13 @@ from pressure_sense.judge._embedder import EmbeddingModelError
 from pressure_sense.judge._engine import (
     FLAGS_JUDGE,
     METHODS,
-    Judge,
     judge_case,
     model_judge,
     resolve_method,
     trained_judge,
 )
 from pressure_sense.judge._give_in import give_in_check
+from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
 from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
