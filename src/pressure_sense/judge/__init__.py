@@ -1,6 +1,7 @@
 """The judge: one engine that scores any rubric with any judge and method, and the Inspect scorers on top."""
 
 from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._choice import NO_JUDGE, TRAINED_JUDGE, JudgeChoice, JudgeSeat
 from pressure_sense.judge._conversation import conversation_cases, judge_conversation
 from pressure_sense.judge._embedder import EmbeddingModelError
 from pressure_sense.judge._engine import (
@@ -29,15 +30,8 @@ from pressure_sense.judge._reader import (
 )
 from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Flag, Judgement
 from pressure_sense.judge._reliability import judge_reliability, reliability_lines, save_reliability
-from pressure_sense.judge._scorer import (
-    PanelSeat,
-    dimension_means,
-    panel,
-    panel_role,
-    rubric_judge,
-    seat_judge,
-    study_scorers,
-)
+from pressure_sense.judge._scorer import dimension_means, rubric_judge, study_scorers
+from pressure_sense.judge._stance import stance_check, stance_of
 
 __all__ = [
     "DIMENSIONS",
@@ -55,11 +49,14 @@ __all__ = [
     "JUDGEMENTS_KEY",
     "METHODS",
     "MIN_DIGIT_MASS",
-    "PanelSeat",
+    "NO_JUDGE",
+    "TRAINED_JUDGE",
     "DimensionScore",
     "Flag",
     "Judge",
     "JudgeCase",
+    "JudgeChoice",
+    "JudgeSeat",
     "JudgeParseError",
     "Judgement",
     "LogprobError",
@@ -75,8 +72,6 @@ __all__ = [
     "judge_messages",
     "judge_reliability",
     "model_judge",
-    "panel",
-    "panel_role",
     "parse_judgement",
     "parse_score",
     "quote",
@@ -84,7 +79,8 @@ __all__ = [
     "resolve_method",
     "rubric_judge",
     "save_reliability",
-    "seat_judge",
+    "stance_check",
+    "stance_of",
     "study_scorers",
     "trained_judge",
     "weighted_score",
