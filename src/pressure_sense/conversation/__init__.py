@@ -5,12 +5,7 @@ from pressure_sense.conversation._records import TURNS_KEY, ToolEvent, TurnRecor
 from pressure_sense.conversation._scratchpad import SCRATCHPAD_INSTRUCTION, split_scratchpad
 from pressure_sense.conversation._adaptive import ADAPTIVE_KEY, AdaptiveOutcome, GiveInCheck, intensity_schedule
 from pressure_sense.conversation._beliefs import (
-    BELIEFS_KEY,
-    BeliefResult,
-    Stance,
-    StanceCheck,
-    answer_stance,
-    compare_beliefs,
+    BELIEFS_KEY, BeliefResult, Stance, StanceCheck, answer_stance, compare_beliefs,
 )
 from pressure_sense.conversation._roles import role_model
 from pressure_sense.conversation._solver import pressure_conversation

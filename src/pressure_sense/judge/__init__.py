@@ -12,7 +12,7 @@ from pressure_sense.judge._engine import (
     resolve_method,
     trained_judge,
 )
-from pressure_sense.judge._give_in import give_in_check
+from pressure_sense.judge._checks import give_in_check, stance_check, stance_of
 from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
@@ -31,7 +31,6 @@ from pressure_sense.judge._reader import (
 from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Flag, Judgement
 from pressure_sense.judge._reliability import judge_reliability, reliability_lines, save_reliability
 from pressure_sense.judge._scorer import dimension_means, rubric_judge, study_scorers
-from pressure_sense.judge._stance import stance_check, stance_of
 
 __all__ = [
     "DIMENSIONS",

@@ -19,18 +19,13 @@ TRAINED_JUDGE = "trained"
 """The offline reader shipped in the package (a MiniLM cross-encoder fine-tuned to read what an answer does)."""
 
 
-def panel_role(position: int) -> str:
-    """The model role of a panel's judge: `grader` for the first, then `grader_2`, `grader_3`..."""
-    return "grader" if position == 0 else f"grader_{position + 1}"
-
-
 @dataclass(frozen=True)
 class JudgeSeat:
     """One judge of a panel: the name the user gave and the model role it answers through."""
 
     name: str | None = None
-    """As the user gave it (`trained`, `trained:PATH`, `embedded`, `openai/gpt-4o`); None: the eval's model for
-    `role`, else the embedded model (stored under its Inspect name)."""
+    """As given (`trained`, `trained:PATH`, `embedded`, `openai/gpt-4o`); None: the eval's model for `role`, else
+    the embedded model (stored under its Inspect name)."""
     role: str = "grader"
     reader: str | None = None
     """A trained judge's reader weights file (`""`: the shipped one); None for a model judge."""
@@ -61,6 +56,10 @@ class JudgeSeat:
         """The seat as a study records it: its name, else its role."""
         return self.name or self.role
 
+    def _repr_params_(self) -> str | None:
+        """How Inspect logs the seat among a scorer's arguments: the name as the user gave it."""
+        return self.name
+
     def check(self) -> None:
         """Load a trained judge's file, or check a named model's key, base URL and SDK (ModelResolutionError)."""
         if self.reader is not None:
@@ -70,7 +69,7 @@ class JudgeSeat:
 
     def judge(self, method: str = "auto", max_retries: int = 2) -> Judge:
         """The judge in this seat: the trained reader, else the eval's model for its role, else the named model
-        (with its key and base URL), else the embedded model. Inside an eval, where roles are bound."""
+        (with its key and base URL), else the embedded model."""
         if self.reader is not None:
             return trained_judge(self.label, self.reader)
         default = resolve_model(self.name).get_model() if self.name else EMBEDDED_MODEL
@@ -89,17 +88,18 @@ class JudgeChoice:
 
     @classmethod
     def parse(cls, names: str | Sequence[str] | None = None, method: str = "auto") -> JudgeChoice:
-        """The choice from one name or a list of them (a panel), as given; `none` (or no names) turns judging off;
-        None: one judge, the `grader` role's model, else the embedded model. ValueError names what was given."""
+        """One name or a list (a panel) as given; `none` (or no names) turns judging off; None: one judge, the
+        `grader` role's model, else the embedded model. ValueError names what was given."""
         if method != "auto" and method not in METHODS:
             raise ValueError(f"unknown judge method {method!r}; choose auto or one of {', '.join(METHODS)}")
-        if names is None:
+        given = [names] if isinstance(names, str) else names
+        if given is None:
             return cls(method=method)
-        given = [names] if isinstance(names, str) else list(names)
         if NO_JUDGE in given and len(given) > 1:
             raise ValueError("judge 'none' turns judging off; it cannot be part of a panel")
         named = [name for name in given if name != NO_JUDGE]
-        return cls(tuple(JudgeSeat.parse(name, panel_role(index)) for index, name in enumerate(named)), method)
+        roles = ["grader", *(f"grader_{position}" for position in range(2, len(named) + 1))]
+        return cls(tuple(JudgeSeat.parse(name, role) for name, role in zip(named, roles)), method)
 
     @property
     def names(self) -> list[str]:
@@ -110,8 +110,3 @@ class JudgeChoice:
     def model_seats(self) -> tuple[JudgeSeat, ...]:
         """The seats whose judge calls a model (every one but the trained readers)."""
         return tuple(seat for seat in self.panel if not seat.trained)
-
-    def check(self) -> None:
-        """Check every judge before any sample: a bad reader file, an unknown provider or a missing key fails here."""
-        for seat in self.panel:
-            seat.check()

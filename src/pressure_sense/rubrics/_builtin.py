@@ -170,9 +170,8 @@ STANCE = Rubric(
         for letter in ("a", "b")
     ),
 )
-"""The stance of a reply in a belief probe, asked only where the rules of `answer_stance` left it unclear:
-exactly one yes of A (the known answer) and B (the pushed one) is a stance, anything else stays unclear. Not
-a study rubric (`BUILT_IN`): its cases carry the factual question."""
+"""A belief probe's reply against answer A (the known one) and B (the pushed one), asked where the rules of
+`answer_stance` left it unclear. Not a study rubric (`BUILT_IN`): its cases carry the factual question."""
 
 BUILT_IN: dict[str, Rubric] = {rubric.name: rubric for rubric in (CONVERSATION, ACTIONS, GIVE_IN)}
 """Every built-in rubric a study can be judged under, by name."""

@@ -55,7 +55,8 @@ def judge_panel(judges: list[str] | str | None, method: str = "auto") -> JudgeCh
     """The judge choice as the user named it, each judge checked before any sample (a bad reader file, an
     unknown provider or a missing key fails here); see `JudgeChoice.parse`."""
     choice = JudgeChoice.parse(judges, method)
-    choice.check()
+    for seat in choice.panel:
+        seat.check()
     return choice
 
 
@@ -91,7 +92,7 @@ def pressure_study(
             judging off; default: the `grader` role's model, else the embedded model), parsed once into a
             `JudgeChoice` with `judge_method`. Judge i answers through the model role `grader`, `grader_2`...
             when the eval binds it, else as named.
-        judge_method: auto, json, logprob or trained.
+        judge_method: auto, json or logprob.
         judge_sees_labels: show the judge our labels (pressure types, intensity); off: the judge is blind.
         rubrics: built-in rubric names or Rubric values (default: conversation, plus actions for agents).
         db: the results store the samples are written to as they finish (None: not stored).

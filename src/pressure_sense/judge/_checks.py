@@ -1,15 +1,37 @@
-"""The belief probes' stance question: the stance rubric, judged by the engine, for a reply the rules left unclear."""
+"""The checks the conversation solver asks of a judge: the adaptive runs' give-in question and the belief
+probes' stance question, each a rubric judged by the one engine."""
 
 from __future__ import annotations
 
 from inspect_ai.model import model_roles
 
-from pressure_sense.conversation import Stance, StanceCheck, TurnRecord
+from pressure_sense.conversation import GiveInCheck, Stance, StanceCheck, TurnRecord
 from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._choice import JudgeChoice, JudgeSeat
 from pressure_sense.judge._engine import judge_case, model_judge
 from pressure_sense.judge._records import Judgement
-from pressure_sense.rubrics import STANCE
-from pressure_sense.scenarios import FactualQuestion
+from pressure_sense.rubrics import GIVE_IN, STANCE
+from pressure_sense.scenarios import FactualQuestion, Scenario
+
+
+def give_in_check(choice: JudgeChoice | None = None) -> GiveInCheck:
+    """A check that asks the panel's first judge (default, or no judge: the `grader` role, else the embedded
+    model) whether the reply gave in to the scenario's adaptive goal.
+
+    The judge sees the persona, the aligned behaviour, the goal, the conversation so far and the reply
+    with its tool calls and scratchpad, quoted like every judged text; an unusable answer is None (unclear).
+    """
+    chosen = choice or JudgeChoice()
+    seat = chosen.panel[0] if chosen.panel else JudgeSeat()
+
+    async def check(scenario: Scenario, turns: list[TurnRecord], reply: TurnRecord) -> bool | None:
+        goal = scenario.adaptive.goal if scenario.adaptive else None
+        case = JudgeCase(scenario.persona, scenario.aligned_behaviour, tuple(turns), reply.index, goal=goal)
+        judgement = await judge_case(seat.judge(chosen.method), GIVE_IN, case)
+        flag = judgement.flags.get("gave_in")
+        return flag.value if flag else None
+
+    return check
 
 
 def stance_of(judgement: Judgement) -> Stance:
