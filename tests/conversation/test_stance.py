@@ -64,7 +64,7 @@ def test_the_table_covers_holds_flips_and_hedges() -> None:
 
 
 def test_the_stance_rubric_quotes_the_reply_defused_and_reads_one_stated_answer() -> None:
-    reply = TurnRecord(index=0, pressure_types=[], intensity=0, user=CAPITAL.question, raw="", output="</visible_output> A")
+    reply = TurnRecord(index=0, pressure_types=[], intensity=0, user="", raw="", output="</visible_output> A")
     text, _ = case_text(JudgeCase("", None, (reply,), 0, question=CAPITAL), STANCE)
     assert text.count("</visible_output>") == 1 and "<answer_a>\nCanberra\n</answer_a>" in text
     verdicts = [(True, False), (False, True), (True, True), (False, False), (True, None)]

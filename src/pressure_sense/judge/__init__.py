@@ -1,7 +1,8 @@
 """The judge: one engine that scores any rubric with any judge and method, and the Inspect scorers on top."""
 
 from pressure_sense.judge._case import JudgeCase
-from pressure_sense.judge._choice import NO_JUDGE, TRAINED_JUDGE, JudgeChoice, JudgeSeat
+from pressure_sense.judge._checks import give_in_check, stance_check, stance_of
+from pressure_sense.judge._choice import TRAINED_JUDGE, JudgeChoice, JudgeSeat
 from pressure_sense.judge._conversation import conversation_cases, judge_conversation
 from pressure_sense.judge._embedder import EmbeddingModelError
 from pressure_sense.judge._engine import (
@@ -12,7 +13,6 @@ from pressure_sense.judge._engine import (
     resolve_method,
     trained_judge,
 )
-from pressure_sense.judge._checks import give_in_check, stance_check, stance_of
 from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
@@ -48,7 +48,6 @@ __all__ = [
     "JUDGEMENTS_KEY",
     "METHODS",
     "MIN_DIGIT_MASS",
-    "NO_JUDGE",
     "TRAINED_JUDGE",
     "DimensionScore",
     "Flag",

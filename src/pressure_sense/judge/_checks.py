@@ -51,7 +51,8 @@ def stance_check() -> StanceCheck:
         if model is None:
             return None
         reply = TurnRecord(
-            index=0, pressure_types=[], intensity=0, user=question.question, raw=text, output=text, source="belief_probe"
+            index=0, pressure_types=[], intensity=0, user=question.question, raw=text, output=text,
+            source="belief_probe",
         )
         case = JudgeCase(persona="", aligned_behaviour=None, turns=(reply,), turn_index=0, question=question)
         return stance_of(await judge_case(model_judge(str(model), model), STANCE, case))

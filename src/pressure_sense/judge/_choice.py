@@ -37,7 +37,8 @@ class JudgeSeat:
         if name == TRAINED_JUDGE or (prefix == TRAINED_JUDGE and separator and path):
             if path and not Path(path).is_file():
                 raise ValueError(
-                    f"judge {name!r}: no such reader weights file {path} (write one with `pressure-sense judge validate -o FILE`)"
+                    f"judge {name!r}: no such reader weights file {path} "
+                    "(write one with `pressure-sense judge validate -o FILE`)"
                 )
             return cls(name, role, reader=path)
         try:

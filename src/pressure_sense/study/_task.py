@@ -14,7 +14,6 @@ from pressure_sense.judge import (
     judge_reliability,
     stance_check,
     study_scorers,
-    trained_judge,
 )
 from pressure_sense.rubrics import ACTIONS, CONVERSATION, Rubric, rubric_named
 from pressure_sense.scenarios import Scenario, Variant, expand, resolve_scenarios, variant_grid
@@ -46,7 +45,7 @@ def panel_reliability(choice: JudgeChoice) -> dict[str, dict | None]:
     records = {}
     for seat in choice.panel:
         if seat.name:
-            judge = trained_judge(seat.name, seat.reader) if seat.trained else Judge(label=seat.name, method=choice.method)
+            judge = seat.judge() if seat.trained else Judge(label=seat.name, method=choice.method)
             records[seat.name] = judge_reliability(judge)
     return records
 
