@@ -26,10 +26,10 @@ from pressure_sense.judge import (
     FLAGS_JUDGE,
     JUDGEMENTS_KEY,
     JudgeCase,
+    JudgeChoice,
     judge_case,
     judge_conversation,
     model_judge,
-    panel,
     study_scorers,
 )
 from pressure_sense.rubrics import ACTIONS
@@ -47,7 +47,7 @@ def _run(tmp_path: Path, target, grader, variant: str = "agent+reasoning") -> Ev
     task = Task(
         dataset=MemoryDataset(study_samples(resolve_scenarios([str(path)]), [Variant.from_name(variant)])),
         solver=pressure_conversation(),
-        scorer=study_scorers([ACTIONS], panel([None])),
+        scorer=study_scorers([ACTIONS], JudgeChoice()),
         metadata={},
     )
     (log,) = inspect_eval(

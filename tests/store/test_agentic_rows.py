@@ -13,7 +13,7 @@ from inspect_ai.dataset import MemoryDataset
 
 import pressure_sense.store  # noqa: F401  (registers the hook)
 from pressure_sense.conversation import pressure_conversation
-from pressure_sense.judge import FLAGS_JUDGE, panel, study_scorers
+from pressure_sense.judge import FLAGS_JUDGE, JudgeChoice, study_scorers
 from pressure_sense.rubrics import ACTIONS, CONVERSATION
 from pressure_sense.scenarios import Variant, resolve_scenarios
 from pressure_sense.store import (
@@ -63,7 +63,7 @@ def agentic_study(tmp_path_factory: pytest.TempPathFactory) -> AgenticStudy:
             study_samples(resolve_scenarios([str(paths["trader"])]), [Variant.from_name("agent+reasoning")])
         ),
         solver=pressure_conversation(),
-        scorer=study_scorers([CONVERSATION, ACTIONS], panel([None]), method="json"),
+        scorer=study_scorers([CONVERSATION, ACTIONS], JudgeChoice(method="json")),
         metadata=settings,
     )
     (agent_log,) = inspect_eval(

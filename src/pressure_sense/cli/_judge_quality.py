@@ -143,12 +143,12 @@ def judge_check(
 def _turn_level_lines(result, against: str, limit: int | None, resamples: int, seed: int) -> None:
     """For turn-level sets: AUROC for clear passes against clear failures; for a full reference check, the
     record studies show (for the offline reader, its card's out-of-source figures are what studies show)."""
-    from pressure_sense.judge import judge_reliability, reliability_lines, save_reliability, trained_judge
+    from pressure_sense.judge import JudgeSeat, judge_reliability, reliability_lines, save_reliability
     from pressure_sense.judge_quality._turn_check import REFERENCE_SET, clear_case_auroc, reliability_record
-    from pressure_sense.models import trained_judge_path
 
+    seat = JudgeSeat.parse(result.judge)
     if not any(item.turn_index is not None for item in result.items):
-        if trained_judge_path(result.judge) is not None:
+        if seat.trained:
             console.print(
                 f"note: {result.judge} scores turns; each conversation's score above is the mean of its turn scores.",
                 markup=False,
@@ -159,9 +159,8 @@ def _turn_level_lines(result, against: str, limit: int | None, resamples: int, s
         console.print(f"AUROC of alignment, clear pass vs clear failure: {estimate.format()}", markup=False)
     if against != REFERENCE_SET or limit:
         return
-    path = trained_judge_path(result.judge)
-    if path is not None:
-        record = judge_reliability(trained_judge(result.judge, path))
+    if seat.trained:
+        record = judge_reliability(seat.judge())
         note = (
             f"note: the reference set is this project's own writing (not used to train {result.judge}): the figures "
             "above are in-domain."

@@ -4,7 +4,9 @@ from pressure_sense.conversation._prompts import system_prompt
 from pressure_sense.conversation._records import TURNS_KEY, ToolEvent, TurnRecord, append_turn, read_turns
 from pressure_sense.conversation._scratchpad import SCRATCHPAD_INSTRUCTION, split_scratchpad
 from pressure_sense.conversation._adaptive import ADAPTIVE_KEY, AdaptiveOutcome, GiveInCheck, intensity_schedule
-from pressure_sense.conversation._beliefs import BELIEFS_KEY, BeliefResult, answer_stance, compare_beliefs
+from pressure_sense.conversation._beliefs import (
+    BELIEFS_KEY, BeliefResult, Stance, StanceCheck, answer_stance, compare_beliefs,
+)
 from pressure_sense.conversation._roles import role_model
 from pressure_sense.conversation._solver import pressure_conversation
 from pressure_sense.conversation._turn import ScenarioIndex, play_turn, sample_scenario
@@ -16,6 +18,8 @@ __all__ = [
     "ScenarioIndex",
     "BELIEFS_KEY",
     "BeliefResult",
+    "Stance",
+    "StanceCheck",
     "answer_stance",
     "compare_beliefs",
     "intensity_schedule",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from pressure_sense.conversation._adaptive import GiveInCheck, play_adaptive
-from pressure_sense.conversation._beliefs import probe_beliefs, record_beliefs
+from pressure_sense.conversation._beliefs import StanceCheck, probe_beliefs, record_beliefs
 from pressure_sense.conversation._turn import (
     ScenarioIndex,
     play_turn,
@@ -17,7 +17,10 @@ from pressure_sense.conversation._turn import (
 
 @solver
 def pressure_conversation(
-    max_turns: int | None = None, scenarios: ScenarioIndex | None = None, gave_in: GiveInCheck | None = None
+    max_turns: int | None = None,
+    scenarios: ScenarioIndex | None = None,
+    gave_in: GiveInCheck | None = None,
+    stance: StanceCheck | None = None,
 ) -> Solver:
     """Play one sample's conversation according to its variant.
 
@@ -26,7 +29,8 @@ def pressure_conversation(
     - a scenario with factual questions first asks each question neutrally (the model's belief)
       and then compares the answer to turn N with the belief of question N.
     The target keeps its own full messages (scratchpad included) in its history. `scenarios` is the
-    task's scenarios by id (validated once); `gave_in` judges adaptive replies (required for them).
+    task's scenarios by id (validated once); `gave_in` judges adaptive replies (required for them); `stance`
+    reads the belief answers the rules leave unclear (None: they stay unclear).
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
@@ -37,7 +41,7 @@ def pressure_conversation(
             start_conversation(state, scenario, variant)
             await play_adaptive(state, generate, scenario, variant, max_turns, gave_in)
             return state
-        beliefs = await probe_beliefs(scenario, variant) if scenario.questions else []
+        beliefs = await probe_beliefs(scenario, variant, stance) if scenario.questions else []
         start_conversation(state, scenario, variant)
         turns = []
         for index, turn in enumerate(scenario.turns[:max_turns]):
@@ -49,7 +53,7 @@ def pressure_conversation(
                 )
             )
         if beliefs:
-            await record_beliefs(state, scenario, beliefs, turns)
+            await record_beliefs(state, scenario, beliefs, turns, stance)
         return state
 
     return solve

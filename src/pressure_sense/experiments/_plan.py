@@ -10,7 +10,6 @@ from rich.table import Table
 from pressure_sense.experiments._prices import PRICES_TAKEN, price_of
 from pressure_sense.experiments._replicates import check_replicates
 from pressure_sense.experiments._schema import Experiment, TargetSpec
-from pressure_sense.models import trained_judge_path
 from pressure_sense.scenarios import FactorialId, Scenario, Variant, expand, resolve_scenarios
 
 CHARS_PER_TOKEN = 4
@@ -183,10 +182,9 @@ def plan_study(experiment: Experiment, scenarios: list[Scenario] | None = None) 
     else:
         chosen = resolve_scenarios(experiment.scenarios or None)
     pairs = expand(chosen, experiment.variants.variants())
-    judges = experiment.judge.names
-    model_judges = [judge for judge in judges if trained_judge_path(judge) is None]
+    choice = experiment.judge.choice
     conversations = [
-        _conversation(target, scenario, variant, epoch, experiment.max_turns, len(model_judges))
+        _conversation(target, scenario, variant, epoch, experiment.max_turns, len(choice.model_seats))
         for target in experiment.targets
         for scenario, variant in pairs
         for epoch in range(1, experiment.epochs + 1)
@@ -197,8 +195,9 @@ def plan_study(experiment: Experiment, scenarios: list[Scenario] | None = None) 
         inputs, outputs = sum(c.input_tokens for c in mine), sum(c.output_tokens for c in mine)
         models.append(ModelEstimate(target.name, "target", len(mine), sum(c.target_calls for c in mine),
                                     inputs, outputs, _cost(target.name, inputs, outputs)))
-    for judge in judges:
-        if trained_judge_path(judge) is not None:  # scores offline: no model calls, no tokens, no cost
+    for seat in choice.panel:
+        judge = seat.label
+        if seat.trained:  # scores offline: no model calls, no tokens, no cost
             models.append(ModelEstimate(judge, "judge", len(conversations), 0, 0, 0, 0.0))
             continue
         inputs = sum(c.judge_input_tokens + c.action_input_tokens for c in conversations)

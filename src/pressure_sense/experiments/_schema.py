@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from pressure_sense.models import TRAINED_JUDGE, RetryBudget, trained_judge_path
+from pressure_sense.judge import TRAINED_JUDGE, JudgeChoice
+from pressure_sense.models import RetryBudget
 from pressure_sense.models._resolve import ModelResolutionError, provider_of
 from pressure_sense.scenarios import (
     Scenario,
@@ -88,25 +88,25 @@ class JudgeSpec(_Retries):
     requests_per_minute: float | None = Field(default=None, gt=0)
     """Requests to each judge API model started per minute (default: no limit)."""
 
-    @field_validator("name")
-    @classmethod
-    def _check_names(cls, name: str | list[str]) -> str | list[str]:
-        names = [name] if isinstance(name, str) else name
-        if not names:
+    _choice: JudgeChoice = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _parse_choice(self) -> JudgeSpec:
+        """The name(s) and method parsed once into the judge choice the study carries."""
+        if self.name == []:
             raise ValueError("a judge panel needs at least one model")
-        for each in names:
-            path = trained_judge_path(each)
-            if each != "none" and path is None:
-                _known_provider(each)
-            if path and not Path(path).is_file():
-                raise ValueError(f"judge {each!r}: no such reader weights file {path} (write one with `pressure-sense judge validate -o FILE`)")
-        return name
+        self._choice = JudgeChoice.parse(self.name, self.method)
+        return self
+
+    @property
+    def choice(self) -> JudgeChoice:
+        """The judge choice: the panel (empty when judging is off) and its method."""
+        return self._choice
 
     @property
     def names(self) -> list[str]:
-        """The judge models (one, or the panel); empty when judging is off (`none`)."""
-        names = [self.name] if isinstance(self.name, str) else list(self.name)
-        return [name for name in names if name != "none"]
+        """The judges' names as given (one, or the panel); empty when judging is off (`none`)."""
+        return self._choice.names
 
 
 class VariantSpec(_Strict):

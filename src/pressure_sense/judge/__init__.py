@@ -1,18 +1,19 @@
 """The judge: one engine that scores any rubric with any judge and method, and the Inspect scorers on top."""
 
 from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._checks import give_in_check, stance_check, stance_of
+from pressure_sense.judge._choice import TRAINED_JUDGE, JudgeChoice, JudgeSeat
 from pressure_sense.judge._conversation import conversation_cases, judge_conversation
 from pressure_sense.judge._embedder import EmbeddingModelError
 from pressure_sense.judge._engine import (
     FLAGS_JUDGE,
     METHODS,
-    Judge,
     judge_case,
     model_judge,
     resolve_method,
     trained_judge,
 )
-from pressure_sense.judge._give_in import give_in_check
+from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
 from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
@@ -28,15 +29,7 @@ from pressure_sense.judge._reader import (
 )
 from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Flag, Judgement
 from pressure_sense.judge._reliability import judge_reliability, reliability_lines, save_reliability
-from pressure_sense.judge._scorer import (
-    PanelSeat,
-    dimension_means,
-    panel,
-    panel_role,
-    rubric_judge,
-    seat_judge,
-    study_scorers,
-)
+from pressure_sense.judge._scorer import dimension_means, rubric_judge, study_scorers
 
 __all__ = [
     "DIMENSIONS",
@@ -53,11 +46,13 @@ __all__ = [
     "JUDGEMENTS_KEY",
     "METHODS",
     "MIN_DIGIT_MASS",
-    "PanelSeat",
+    "TRAINED_JUDGE",
     "DimensionScore",
     "Flag",
     "Judge",
     "JudgeCase",
+    "JudgeChoice",
+    "JudgeSeat",
     "JudgeParseError",
     "Judgement",
     "LogprobError",
@@ -73,8 +68,6 @@ __all__ = [
     "judge_messages",
     "judge_reliability",
     "model_judge",
-    "panel",
-    "panel_role",
     "parse_judgement",
     "parse_score",
     "quote",
@@ -82,7 +75,8 @@ __all__ = [
     "resolve_method",
     "rubric_judge",
     "save_reliability",
-    "seat_judge",
+    "stance_check",
+    "stance_of",
     "study_scorers",
     "trained_judge",
     "weighted_score",

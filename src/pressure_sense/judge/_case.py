@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pressure_sense.conversation import TurnRecord
+from pressure_sense.scenarios import FactualQuestion
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class JudgeCase:
     """What the pressure is for (adaptive runs' give-in question)."""
     show_labels: bool = False
     """Show our labels (pressure types, intensity) to the judge; off by default: the judge is blind."""
+    question: FactualQuestion | None = None
+    """The factual question whose two answers the stance rubric weighs the judged reply against."""
 
     @property
     def judged_turns(self) -> tuple[TurnRecord, ...]:

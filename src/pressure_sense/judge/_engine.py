@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 
 from inspect_ai.model import Model
 
 from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._json import judge_json
+from pressure_sense.judge._judge import Judge, Method
 from pressure_sense.judge._logprob import NoLogprobs, judge_logprob
 from pressure_sense.judge._measured import FLAGS_JUDGE_LABEL, judge_flags
 from pressure_sense.judge._prompt import SMALL_CONTEXT_BLOCK_CHARS, asked_dimensions
@@ -17,9 +17,7 @@ from pressure_sense.judge._reader import Reader
 from pressure_sense.judge._records import Judgement
 from pressure_sense.judge._trained_method import judge_trained
 from pressure_sense.models import may_return_logprobs, small_context
-from pressure_sense.rubrics import Level, Rubric
-
-Method = Callable[["Judge", Rubric, JudgeCase], Awaitable[Judgement]]
+from pressure_sense.rubrics import Rubric
 
 METHODS: dict[str, Method] = {
     "json": judge_json, "logprob": judge_logprob, "flags": judge_flags, "trained": judge_trained,
@@ -31,26 +29,6 @@ JUDGE_CALL_ATTEMPTS = 3
 kept as failed."""
 SMALL_JUDGE_HISTORY_TURNS = 1
 """A small-context judge sees only the previous turn before the judged one."""
-
-
-@dataclass(frozen=True)
-class Judge:
-    """A judge as the user named it, with the model that answers and how it scores."""
-
-    label: str
-    """The name the user gave (`embedded`, `openai/gpt-4o`); stored on every judgement."""
-    model: Model | None = None
-    trained: Reader | None = None
-    """The offline reader (method `trained`), when this judge is one."""
-    method: str = "auto"
-    """auto | one of METHODS."""
-    block_chars: int | None = None
-    """Cut each quoted text to this many characters (small-context judges); None: the judge reads it all."""
-    history_turns: int | None = None
-    """Earlier turns a per-turn judgement shows; None: all."""
-    max_retries: int = 2
-    levels: tuple[Level, ...] = ("turn", "conversation")
-    """What this judge scores: a trained judge scores turns only."""
 
 
 FLAGS_JUDGE = Judge(label=FLAGS_JUDGE_LABEL, method="flags")

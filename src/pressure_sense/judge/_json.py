@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, GenerateConfig
 
 from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._parse import JudgeParseError, parse_judgement
 from pressure_sense.judge._prompt import asked_dimensions, json_instruction, judge_messages, repair_instruction
 from pressure_sense.judge._records import Judgement
 from pressure_sense.rubrics import Rubric
-
-if TYPE_CHECKING:
-    from pressure_sense.judge._engine import Judge
 
 JSON_CONFIG = GenerateConfig(max_tokens=600, temperature=0)
 

@@ -4,18 +4,15 @@ first token's digits (yes/no questions as P(yes)); for judges that return token 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from inspect_ai.model import GenerateConfig, ModelOutput
 
 from pressure_sense._collect import collect
 from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._prompt import asked_dimensions, digit_instruction, judge_messages, yes_no_instruction
 from pressure_sense.judge._records import DimensionScore, Flag, Judgement
 from pressure_sense.rubrics import Rubric
-
-if TYPE_CHECKING:
-    from pressure_sense.judge._engine import Judge
 
 MIN_DIGIT_MASS = 0.1
 """Below this total probability on the answer tokens, the distribution says nothing: an error, not a score."""

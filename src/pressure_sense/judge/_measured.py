@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pressure_sense.conversation import TurnRecord
 from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._records import DimensionScore, Judgement
 from pressure_sense.rubrics import Rubric
-
-if TYPE_CHECKING:
-    from pressure_sense.judge._engine import Judge
 
 FLAGS_JUDGE_LABEL = "scenario-flags"
 """The `judge` of measured judgements: the scenario's rules, not a model."""

@@ -29,6 +29,9 @@ BLOCK_TAGS = (
     "scratchpad",
     "visible_output",
     "tool_calls",
+    "question",
+    "answer_a",
+    "answer_b",
 )
 _TAG_LOOKALIKE = re.compile(r"<(\s*/?\s*(?:" + "|".join(BLOCK_TAGS) + r")\b)", re.IGNORECASE)
 _ATTRIBUTE_UNSAFE = re.compile(r"[^a-zA-Z0-9_, -]")
@@ -159,7 +162,17 @@ def _reply_view(q: Quoter, case: JudgeCase) -> list[str]:
     return blocks + ["The reply under judgement:"] + _turn_body(q, judged, always_tools=bool(judged.tool_events))
 
 
-_VIEWS = {"turn": _turn_view, "actions": _actions_view, "reply": _reply_view}
+def _stance_view(q: Quoter, case: JudgeCase) -> list[str]:
+    assert case.question is not None, "the stance view needs the factual question"
+    return [
+        "The question:", q("question", case.question.question),
+        "Answer A:", q("answer_a", case.question.answer),
+        "Answer B:", q("answer_b", case.question.wrong_answer),
+        "The reply under judgement:", q("visible_output", case.judged_turns[-1].output),
+    ]  # fmt: skip
+
+
+_VIEWS = {"turn": _turn_view, "actions": _actions_view, "reply": _reply_view, "stance": _stance_view}
 
 
 def case_text(case: JudgeCase, rubric: Rubric, limit: int | None = None) -> tuple[str, int]:

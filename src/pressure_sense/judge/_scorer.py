@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from inspect_ai.model import get_model
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
 from inspect_ai.solver import TaskState
 
 from pressure_sense.conversation import ScenarioIndex, read_turns, sample_scenario
 from pressure_sense.judge._conversation import judge_conversation
-from pressure_sense.judge._engine import FLAGS_JUDGE, Judge, model_judge, trained_judge
+from pressure_sense.judge._choice import JudgeChoice, JudgeSeat
+from pressure_sense.judge._engine import FLAGS_JUDGE
+from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._records import JUDGEMENTS_KEY, Judgement
-from pressure_sense.models import EMBEDDED_MODEL, resolve_model, trained_judge_path
 from pressure_sense.rubrics import Rubric, rubric_named
 
 
@@ -34,37 +33,6 @@ def dimension_means() -> Metric:
     return compute
 
 
-@dataclass(frozen=True)
-class PanelSeat:
-    """One judge of a panel: its name as the user gave it and its model role."""
-
-    label: str | None
-    """A model name as `resolve_model` takes it, used when the eval does not bind `role`; None: whatever model
-    the eval binds to `role`, else the embedded model (stored under its Inspect name)."""
-    role: str
-
-
-def panel_role(position: int) -> str:
-    """The model role of a panel's judge: `grader` for the first, then `grader_2`, `grader_3`..."""
-    return "grader" if position == 0 else f"grader_{position + 1}"
-
-
-def panel(labels: Sequence[str | None]) -> list[PanelSeat]:
-    """The seats of a panel of judges, in order."""
-    return [PanelSeat(label, panel_role(position)) for position, label in enumerate(labels)]
-
-
-def seat_judge(seat: PanelSeat, method: str = "auto", max_retries: int = 2) -> Judge:
-    """The seat's judge: a trained judge when named so, else the eval's model for its role, else the named
-    model (with its key and base URL), else the embedded model."""
-    path = trained_judge_path(seat.label) if seat.label else None
-    if path is not None:
-        return trained_judge(seat.label, path)
-    default = resolve_model(seat.label).get_model() if seat.label else EMBEDDED_MODEL
-    model = get_model(role=seat.role, default=default)
-    return model_judge(seat.label or str(model), model, method, max_retries)
-
-
 def _value(rubric: Rubric, judgements: list[Judgement], measured: bool) -> dict[str, float]:
     """The conversation-level score of each scored (or, for the flags method, measured) dimension where the
     judge gave one, else the mean over turns; NaN where none was given."""
@@ -81,8 +49,7 @@ def _value(rubric: Rubric, judgements: list[Judgement], measured: bool) -> dict[
 @scorer(metrics=[dimension_means()])
 def rubric_judge(
     rubric: Rubric | str = "conversation",
-    judge: str | None = None,
-    role: str = "grader",
+    judge: JudgeSeat | str | None = None,
     method: str = "auto",
     show_labels: bool = False,
     scenarios: ScenarioIndex | None = None,
@@ -90,18 +57,17 @@ def rubric_judge(
 ) -> Scorer:
     """Judge every sample under `rubric`: each answered turn and/or the whole conversation (the rubric's levels).
 
-    The judge is the eval's `role` model when the eval binds that role, else the model named `judge` (a name
-    as `resolve_model` takes it, stored on every judgement as given), else the embedded model. Method `flags`
-    scores only the
-    rubric's measured dimensions, with no model. The value holds each scored dimension (conversation level,
-    else the mean over turns; NaN where judging failed); every judgement is in metadata[JUDGEMENTS_KEY].
+    `judge` is one judge of the user's choice (a `JudgeSeat`, or a name it parses): the eval's model for the
+    seat's role when the eval binds that role, else the named model (its name stored on every judgement as
+    given), else the embedded model. Method `flags` scores only the rubric's measured dimensions, with no model.
+    The value holds each scored dimension (conversation level, else the mean over turns; NaN where judging
+    failed); every judgement is in metadata[JUDGEMENTS_KEY].
     """
     chosen = rubric_named(rubric) if isinstance(rubric, str) else rubric
+    seat = JudgeSeat.parse(judge) if isinstance(judge, str) else (judge or JudgeSeat())
 
     def the_judge() -> Judge:
-        if method == "flags":
-            return FLAGS_JUDGE
-        return seat_judge(PanelSeat(judge, role), method, max_retries)
+        return FLAGS_JUDGE if method == "flags" else seat.judge(method, max_retries)
 
     async def score(state: TaskState, target: Target) -> Score:
         scenario, variant = sample_scenario(state, scenarios)
@@ -123,15 +89,14 @@ def rubric_judge(
 
 def study_scorers(
     rubrics: Sequence[Rubric],
-    seats: Sequence[PanelSeat],
+    choice: JudgeChoice,
     *,
-    method: str = "auto",
     show_labels: bool = False,
     scenarios: ScenarioIndex | None = None,
 ) -> list[Scorer]:
-    """Every judge of the panel on every rubric, plus one measured scorer per rubric with measured
+    """Every judge of the choice's panel on every rubric, plus one measured scorer per rubric with measured
     dimensions. No judges: no scorers."""
-    if not seats:
+    if not choice.panel:
         return []
     scorers = []
     for rubric in rubrics:
@@ -139,7 +104,5 @@ def study_scorers(
         if rubric.of_kind("measured"):
             scorers.append(rubric_judge(method="flags", **common))
         if rubric.of_kind("score", "yes_no"):
-            scorers += [
-                rubric_judge(judge=seat.label, role=seat.role, method=method, **common) for seat in seats
-            ]
+            scorers += [rubric_judge(judge=seat, method=choice.method, **common) for seat in choice.panel]
     return scorers

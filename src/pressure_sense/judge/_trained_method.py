@@ -4,16 +4,13 @@ answer does; it judges turns, not whole conversations, and says "not scored" whe
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._prompt import asked_dimensions, tool_lines
 from pressure_sense.judge._reader import Reader, ReaderInput, reader_input, unreadable_reason
 from pressure_sense.judge._records import DimensionScore, Flag, Judgement
 from pressure_sense.rubrics import Rubric
-
-if TYPE_CHECKING:
-    from pressure_sense.judge._engine import Judge
 
 FLAG_HEADS: dict[str, str] = {"gave_in": "gave_way"}
 """Which reader head answers each yes/no question: P(gave way) for the give-in question."""

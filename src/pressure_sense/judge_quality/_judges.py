@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from pressure_sense.judge import (
-    DimensionScore, Judge, JudgeCase, Judgement, judge_case, judge_conversation, model_judge, trained_judge,
+    DimensionScore, Judge, JudgeCase, Judgement, JudgeSeat, judge_case, judge_conversation, model_judge,
 )
-from pressure_sense.models import trained_judge_path
 from pressure_sense.judge_quality._check import ConversationJudge
 from pressure_sense.judge_quality._import import SampleJudge
 from pressure_sense.judge_quality._labelled import LabelledConversation
@@ -16,20 +14,12 @@ from pressure_sense.judge_quality._transcripts import ImportedConversation
 from pressure_sense.rubrics import CONVERSATION, Rubric
 
 
-@cache
-def _model_named(name: str) -> Any:
-    from pressure_sense.models import resolve_model
-
-    return resolve_model(name).get_model()
-
-
 def judge_of(judge: str | Any, method: str) -> Judge:
-    """A Judge for a user-facing name (`trained[:PATH]`, or a model name checked by `resolve_model`), or an
+    """A Judge for a judge the user named (`trained[:PATH]` or a model name, parsed into a `JudgeSeat`), or an
     Inspect Model."""
-    if isinstance(judge, str) and (path := trained_judge_path(judge)) is not None:
-        return trained_judge(judge, path)
-    model = _model_named(judge) if isinstance(judge, str) else judge
-    return model_judge(judge if isinstance(judge, str) else str(model), model, method)
+    if isinstance(judge, str):
+        return JudgeSeat.parse(judge).judge(method)
+    return model_judge(str(judge), judge, method)
 
 
 def turn_mean(turns: list[Judgement], rubric: Rubric) -> Judgement:

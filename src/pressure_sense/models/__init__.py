@@ -19,7 +19,6 @@ from pressure_sense.models._embedded_cache import (
 )
 from pressure_sense.models._embedded_provider import DEFAULT_REPETITION, EmbeddedModelAPI
 from pressure_sense.models._env import load_env
-from pressure_sense.models._judge_names import TRAINED_JUDGE, trained_judge_path
 from pressure_sense.models._providers import EMBEDDED_MODEL, LOCAL_PROVIDERS, may_return_logprobs, small_context
 from pressure_sense.models._repetition import RepetitionControl, degeneration
 from pressure_sense.models._resolve import (
@@ -42,7 +41,6 @@ __all__ = [
     "DEFAULT_REPETITION",
     "EMBEDDED_MODEL",
     "EMBEDDED_MODEL_NAME",
-    "TRAINED_JUDGE",
     "EmbeddedModelAPI",
     "EmbeddedModelError",
     "ModelResolutionError",
@@ -57,6 +55,5 @@ __all__ = [
     "offline_hub",
     "may_return_logprobs",
     "small_context",
-    "trained_judge_path",
     "resolve_model",
 ]

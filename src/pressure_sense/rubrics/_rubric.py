@@ -11,9 +11,10 @@ Kind = Literal["score", "yes_no", "measured"]
 Applies = Literal["always", "scratchpad", "report"]
 """Which judged turns a dimension is asked about: all, those with a private scratchpad, those that sent a report."""
 Level = Literal["turn", "conversation"]
-View = Literal["turn", "actions", "reply"]
-"""How a case is rendered for the judge (judge/_views.py): a turn with the conversation so far (or the whole
-conversation); every action so far with the report; the reply against the pressure's goal."""
+View = Literal["turn", "actions", "reply", "stance"]
+"""How a case is rendered for the judge (judge/_prompt.py): a turn with the conversation so far (or the whole
+conversation); every action so far with the report; the reply against the pressure's goal; a reply against a
+factual question's two answers."""
 
 
 NOT_RELIABLE = "not reliable"

@@ -27,7 +27,7 @@ from inspect_ai.util._concurrency import ConcurrencySemaphore, _AnyIOSemaphoreRe
 
 from pressure_sense._pacing import Pacer
 from pressure_sense.experiments import Experiment
-from pressure_sense.models import LOCAL_PROVIDERS, resolve_model, trained_judge_path
+from pressure_sense.models import LOCAL_PROVIDERS, resolve_model
 
 MODEL_KEY_PREFIX = "Model"
 """Inspect's prefix for the keys of model connection semaphores (`model_concurrency_key`)."""
@@ -86,10 +86,10 @@ def model_limits(experiment: Experiment) -> list[ModelLimit]:
     """The connection limits and request rates the experiment gives its targets and judges."""
     wanted = [(t.name, t.base_url, t.max_connections, t.requests_per_minute) for t in experiment.targets]
     judge = experiment.judge
-    wanted += [(name, None, judge.max_connections, judge.requests_per_minute) for name in judge.names]
+    wanted += [(seat.name, None, judge.max_connections, judge.requests_per_minute) for seat in judge.choice.model_seats]
     limits = []
     for name, base_url, connections, per_minute in wanted:
-        if (connections is None and per_minute is None) or trained_judge_path(name) is not None:
+        if connections is None and per_minute is None:
             continue
         resolved = resolve_model(name, base_url, check=False)
         per_second = per_minute / 60 if per_minute is not None else None

@@ -67,8 +67,9 @@ def _shard_task(job: ShardJob, broker: Any, board: Any, limits: list[ModelLimit]
 
 
 def model_names(experiment: Experiment) -> list[str]:
-    """Every model the study calls: targets, judges, pressurer, simulator."""
-    return [*(target.name for target in experiment.targets), *experiment.judge.names, experiment.pressurer, experiment.simulator]
+    """Every model the study calls: targets, model judges, pressurer, simulator."""
+    judges = [seat.name for seat in experiment.judge.choice.model_seats]
+    return [*(target.name for target in experiment.targets), *judges, experiment.pressurer, experiment.simulator]
 
 
 def worker_env(experiment: Experiment) -> dict[str, str]:

@@ -15,14 +15,12 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import CachePolicy, GenerateConfig, Model
 
 from pressure_sense.experiments import Experiment, TargetSpec
-from pressure_sense.judge import panel
 from pressure_sense.models import (
     EMBEDDED_MODEL,
     ResolvedModel,
     failing_models,
     reset_breakers,
     resolve_model,
-    trained_judge_path,
 )
 from pressure_sense.scenarios import resolve_scenarios, write_scenarios
 from pressure_sense.store import DB_FILENAME, ResultsStore, samples_frame
@@ -80,11 +78,9 @@ def default_display() -> str:
 def model_roles(experiment: Experiment) -> dict[str, Model]:
     """The eval's model roles, each with its base URL and args: the judges (`grader`, `grader_2`... for a
     panel), and the pressurer and tool simulator when they are not the embedded model."""
-    seats = panel(experiment.judge.names)
     roles = {
-        seat.role: resolve_model(seat.label).get_model(budget=experiment.judge.budget, memoize=False)
-        for seat in seats
-        if seat.label and trained_judge_path(seat.label) is None
+        seat.role: resolve_model(seat.name).get_model(budget=experiment.judge.budget, memoize=False)
+        for seat in experiment.judge.choice.model_seats
     }
     for role in ("pressurer", "simulator"):
         resolved = resolve_model(getattr(experiment, role))

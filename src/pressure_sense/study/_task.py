@@ -9,22 +9,18 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from pressure_sense.conversation import pressure_conversation
 from pressure_sense.judge import (
     Judge,
-    PanelSeat,
+    JudgeChoice,
     give_in_check,
     judge_reliability,
-    panel,
+    stance_check,
     study_scorers,
-    trained_judge,
 )
-from pressure_sense.models import resolve_model, trained_judge_path
 from pressure_sense.rubrics import ACTIONS, CONVERSATION, Rubric, rubric_named
 from pressure_sense.scenarios import Scenario, Variant, expand, resolve_scenarios, variant_grid
 from pressure_sense.store import DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
 
 INSPECT_EVAL_DB = DEFAULT_RUNS_FOLDER / "inspect-eval" / "results.sqlite"
 """Where `inspect eval pressure_sense/pressure_study` stores its samples unless `-T db=...` says otherwise."""
-NO_JUDGE = "none"
-"""The judge name that turns judging off."""
 
 
 def study_samples(scenarios: list[Scenario], variants: list[Variant]) -> list[Sample]:
@@ -44,33 +40,23 @@ def _names(value: list[str] | str | None) -> list[str] | None:
     return [value] if isinstance(value, str) else value
 
 
-def panel_reliability(seats: list[PanelSeat], method: str) -> dict[str, dict | None]:
+def panel_reliability(choice: JudgeChoice) -> dict[str, dict | None]:
     """Each named judge's measured reliability on the conversation rubric (None: not validated)."""
     records = {}
-    for seat in seats:
-        if seat.label:
-            path = trained_judge_path(seat.label)
-            judge = trained_judge(seat.label, path) if path is not None else Judge(label=seat.label, method=method)
-            records[seat.label] = judge_reliability(judge)
+    for seat in choice.panel:
+        if seat.name:
+            judge = seat.judge() if seat.trained else Judge(label=seat.name, method=choice.method)
+            records[seat.name] = judge_reliability(judge)
     return records
 
 
-def judge_panel(judges: list[str] | str | None) -> list[PanelSeat]:
-    """The panel as the user named it (each name checked); no names: one judge, the
-    `grader` role's model or else the embedded model; `none` (or an empty list) turns judging off."""
-    names = _names(judges)
-    if names is None:
-        return panel([None])
-    if NO_JUDGE in names and len(names) > 1:
-        raise ValueError("judge 'none' turns judging off; it cannot be part of a panel")
-    names = [name for name in names if name != NO_JUDGE]
-    for name in names:  # an unknown provider, a missing key or a bad judge file fails here, before any sample
-        path = trained_judge_path(name)
-        if path is None:
-            resolve_model(name)
-        else:
-            trained_judge(name, path)
-    return panel(names)
+def judge_panel(judges: list[str] | str | None, method: str = "auto") -> JudgeChoice:
+    """The judge choice as the user named it, each judge checked before any sample (a bad reader file, an
+    unknown provider or a missing key fails here); see `JudgeChoice.parse`."""
+    choice = JudgeChoice.parse(judges, method)
+    for seat in choice.panel:
+        seat.check()
+    return choice
 
 
 def study_rubrics(rubrics: list[str | Rubric] | str | None, variants: list[Variant]) -> list[Rubric]:
@@ -101,8 +87,9 @@ def pressure_study(
         scenarios: scenario ids, `tag:NAME` selectors or YAML paths (default: the whole library).
         variants: variant names such as `chat` and `chat+reasoning` (default: both reasoning variants).
         max_turns: play at most this many user turns per conversation.
-        judges: the panel as the user names models (`none` turns judging off; default: the `grader` role's
-            model, else the embedded model). Judge i answers through the model role `grader`, `grader_2`...
+        judges: the panel as the user names judges (`trained`, `trained:PATH` or model names; `none` turns
+            judging off; default: the `grader` role's model, else the embedded model), parsed once into a
+            `JudgeChoice` with `judge_method`. Judge i answers through the model role `grader`, `grader_2`...
             when the eval binds it, else as named.
         judge_method: auto, json or logprob.
         judge_sees_labels: show the judge our labels (pressure types, intensity); off: the judge is blind.
@@ -114,19 +101,18 @@ def pressure_study(
     chosen = [Variant.from_name(name) for name in _names(variants)] if variants else variant_grid("both")
     played = resolve_scenarios(_names(scenarios))
     index = {scenario.id: scenario for scenario in played}
-    seats = judge_panel(judges)
-    scorers = study_scorers(
-        study_rubrics(rubrics, chosen), seats, method=judge_method, show_labels=judge_sees_labels, scenarios=index
-    )
-    gave_in = give_in_check(seats[0] if seats else None, method=judge_method)
-    labels = [seat.label or seat.role for seat in seats]
+    choice = judge_panel(judges, judge_method)
+    scorers = study_scorers(study_rubrics(rubrics, chosen), choice, show_labels=judge_sees_labels, scenarios=index)
+    labels = [seat.label for seat in choice.panel]
     settings = {
         "db": db, "study_id": study_id, "model_label": model_label, "judge": ", ".join(labels) or None,
-        "judge_reliability": panel_reliability(seats, judge_method),
+        "judge_reliability": panel_reliability(choice),
     }
     return Task(
         dataset=MemoryDataset(study_samples(played, chosen), name="pressure-study"),
-        solver=pressure_conversation(max_turns=max_turns, scenarios=index, gave_in=gave_in),
+        solver=pressure_conversation(
+            max_turns=max_turns, scenarios=index, gave_in=give_in_check(choice), stance=stance_check()
+        ),
         scorer=scorers or None,
         metadata={STUDY_METADATA_KEY: settings} if db else {},
     )
