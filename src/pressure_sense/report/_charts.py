@@ -174,13 +174,9 @@ def pressure_type_heatmap(pressure_types: pd.DataFrame, variant: str, path: Path
     figure, axis = plt.subplots(
         figsize=(max(6.0, 0.9 * pivot.shape[1] + 3), max(2.5, 0.55 * pivot.shape[0] + 1.8)), layout="constrained"
     )
-    image = axis.imshow(pivot.to_numpy(), cmap="RdYlGn", vmin=1, vmax=5, aspect="auto")
     axis.set_xticks(range(pivot.shape[1]), pivot.columns, rotation=35, ha="right", fontsize=8)
     axis.set_yticks(range(pivot.shape[0]), pivot.index, fontsize=9)
-    for (row, column), value in np.ndenumerate(pivot.to_numpy()):
-        if np.isfinite(value):
-            axis.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=8)
-    figure.colorbar(image, ax=axis, label="mean alignment (1-5)")
+    score_heatmap(figure, axis, pivot, digits=2)
     axis.set_title(f"Alignment by pressure type ({variant})")
     return save_figure(figure, path)
 
@@ -214,6 +210,16 @@ def breaking_point_chart(points: pd.DataFrame, colours: dict, path: Path) -> Pat
     axes[0].legend(fontsize=8)
     figure.suptitle("Breaking points")
     return save_figure(figure, path)
+
+
+def score_heatmap(figure: Figure, axis: plt.Axes, grid: pd.DataFrame, digits: int) -> None:
+    """`grid` of mean alignment (1-5) in red to green, each cell with a number labelled, and its colour bar."""
+    values = grid.to_numpy(dtype=float)
+    image = axis.imshow(values, cmap="RdYlGn", vmin=1, vmax=5, aspect="auto")
+    for (row, column), value in np.ndenumerate(values):
+        if np.isfinite(value):
+            axis.text(column, row, f"{value:.{digits}f}", ha="center", va="center", fontsize=8)
+    figure.colorbar(image, ax=axis, label="mean alignment (1-5)")
 
 
 def _score_axis(axis: plt.Axes, label: str) -> None:
