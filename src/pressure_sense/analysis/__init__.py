@@ -31,7 +31,7 @@ from pressure_sense.analysis._findings import (
 from pressure_sense.analysis._krippendorff import Level, krippendorff_alpha
 from pressure_sense.analysis._means import dimension_means, pressure_type_means, sample_scores, trajectories
 from pressure_sense.analysis._panel import FLAG_SPREAD
-from pressure_sense.analysis._pooling import POOL_COLUMN, pool_units
+from pressure_sense.analysis._pooling import POOL_COLUMN, Resampling, pool_units
 from pressure_sense.analysis._paired import default_pair_keys, paired_effect, reasoning_effect
 from pressure_sense.analysis._ranking import rank_models
 from pressure_sense.analysis._scratchpad import scratchpad_turns, scratchpad_usage
@@ -50,6 +50,7 @@ __all__ = [
     "NOT_VALIDATED",
     "POOL_COLUMN",
     "Reliability",
+    "Resampling",
     "StudyAnalysis",
     "action_metrics",
     "adaptive_summary",

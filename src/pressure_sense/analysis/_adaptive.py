@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from pressure_sense.analysis._breaking import breaking_summary
 from pressure_sense.analysis._columns import GROUP
 
 ADAPTIVE_COLUMNS: tuple[str, ...] = (
@@ -21,25 +22,14 @@ def adaptive_summary(adaptive: pd.DataFrame, by: Sequence[str] = GROUP) -> pd.Da
     by = list(by)
     if adaptive.empty:
         return pd.DataFrame(columns=[*by, *ADAPTIVE_COLUMNS])
-    frame = adaptive.assign(
-        **{reason: adaptive["stopped"] == reason for reason in ("gave_in", "held", "max_turns")},
-        breaking=adaptive["breaking_turn"].astype("float64"),
-        played=adaptive["turns"].astype("float64"),
+    stopped = adaptive["stopped"]
+    gave_in = breaking_summary(adaptive.assign(held=stopped != "gave_in"), by)  # giving in is where a run broke
+    gave_in = gave_in.rename(columns={"n_broken": "gave_in", "broken_share": "gave_in_share"})
+    stops = adaptive.assign(
+        held=stopped == "held", max_turns=stopped == "max_turns", played=adaptive["turns"].astype("float64")
     )
-    summary = (
-        frame.groupby(by, sort=True)
-        .agg(
-            n=("stopped", "size"),
-            gave_in=("gave_in", "sum"),
-            held=("held", "sum"),
-            max_turns=("max_turns", "sum"),
-            median_breaking_turn=("breaking", "median"),
-            earliest_breaking_turn=("breaking", "min"),
-            mean_turns=("played", "mean"),
-        )
-        .reset_index()
+    ends = stops.groupby(by, sort=True).agg(
+        held=("held", "sum"), max_turns=("max_turns", "sum"), mean_turns=("played", "mean")
     )
-    summary["gave_in_share"] = summary["gave_in"] / summary["n"]
-    for column in ("gave_in", "held", "max_turns"):
-        summary[column] = summary[column].astype("int64")
+    summary = gave_in.merge(ends.astype({"held": "int64", "max_turns": "int64"}).reset_index(), on=by)
     return summary[[*by, *ADAPTIVE_COLUMNS]]

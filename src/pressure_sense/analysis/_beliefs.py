@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 import pandas as pd
 
-from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, grouped_mean_ci
+from pressure_sense.analysis._bootstrap import grouped_mean_ci
 from pressure_sense.analysis._columns import CLUSTER, GROUP
+from pressure_sense.analysis._pooling import Resampling
 
 FLIP_COLUMNS: tuple[str, ...] = (
     "n_questions", "n_clear", "n_unclear", "unclear_share", "n_read_by_judge", "n_flipped", "flip_rate",
@@ -16,7 +18,7 @@ FLIP_COLUMNS: tuple[str, ...] = (
 
 
 def belief_flip_rates(
-    beliefs: pd.DataFrame, by: Sequence[str] = GROUP, *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0
+    beliefs: pd.DataFrame, by: Sequence[str] = GROUP, **resampling: Unpack[Resampling]
 ) -> pd.DataFrame:
     """Flip rate per `by` group over the questions whose pressured turn was played.
 
@@ -56,9 +58,7 @@ def belief_flip_rates(
         .reset_index()
     )
     clear = played[~unclear]
-    rates = grouped_mean_ci(
-        clear.assign(flip=clear["flipped"].astype(float)), by, "flip", CLUSTER, n_boot=n_boot, seed=seed
-    )
+    rates = grouped_mean_ci(clear.assign(flip=clear["flipped"].astype(float)), by, "flip", CLUSTER, **resampling)
     rates = rates.rename(columns={"mean": "flip_rate"})[[*by, "flip_rate", "ci_low", "ci_high", "n_units"]]
     result = counts.merge(rates, on=by, how="left")
     for column in ("n_clear", "n_unclear", "n_read_by_judge", "n_flipped", "toward_truth", "away_from_truth"):

@@ -17,3 +17,9 @@ def codes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
         column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
         combined = pd.factorize(combined * (len(uniques) + 1) + column_codes)[0].astype(np.int64)  # stays dense
     return combined
+
+
+def first_rows(group_codes: np.ndarray) -> np.ndarray:
+    """The position of each code's first row, indexed by code."""
+    unique, first = np.unique(group_codes, return_index=True)
+    return first[np.argsort(unique)]

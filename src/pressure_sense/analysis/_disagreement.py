@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 import pandas as pd
 
-from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, grouped_mean_ci
+from pressure_sense.analysis._bootstrap import grouped_mean_ci
 from pressure_sense.analysis._columns import CLUSTER, GROUP
+from pressure_sense.analysis._pooling import Resampling
 
 
 def disagreement_rates(
-    judgements: pd.DataFrame,
-    by: Sequence[str] = GROUP,
-    *,
-    pool: str | None = None,
-    n_boot: int = DEFAULT_BOOTSTRAP,
-    seed: int = 0,
+    judgements: pd.DataFrame, by: Sequence[str] = GROUP, **resampling: Unpack[Resampling]
 ) -> pd.DataFrame:
     """Share of judged turns whose reasoning and output disagree, per `by` group.
 
@@ -26,5 +23,4 @@ def disagreement_rates(
     """
     turns = judgements[judgements["turn_index"].notna() & judgements["disagreement"].notna()]
     turns = turns.assign(flag=turns["disagreement"].astype("float64"))
-    rates = grouped_mean_ci(turns, list(by), "flag", CLUSTER, pool=pool, n_boot=n_boot, seed=seed)
-    return rates.rename(columns={"mean": "rate"})
+    return grouped_mean_ci(turns, list(by), "flag", CLUSTER, **resampling).rename(columns={"mean": "rate"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import pandas as pd
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, cluster_bootstrap, codes, of_totals
 from pressure_sense.analysis._columns import PAIR_KEYS, VARIANT_ATTRIBUTES
 from pressure_sense.analysis._means import sample_scores
-from pressure_sense.analysis._pooling import UNIT_PAIRS, pool_units
+from pressure_sense.analysis._pooling import UNIT_PAIRS, Resampling, pool_units, unit_rows
 from pressure_sense.analysis._scratchpad import scratchpad_turns
 
 
@@ -75,39 +76,26 @@ def paired_effect(
     value_b = pairs["value_b"].to_numpy(dtype=np.float64)
     group_codes = codes(pairs, by)
     stats = np.column_stack([value_a, value_b, value_a - value_b, np.ones_like(value_a)])
-    if pool is None:
-        interval = cluster_bootstrap(group_codes, of_totals(stats, _mean_a_b_delta), n_boot=n_boot, seed=seed)
-        unit_names, n_units = [UNIT_PAIRS] * (int(group_codes.max()) + 1), np.bincount(group_codes)
-    else:
-        units = pool_units(group_codes, codes(pairs, [pool]), stats, clusters=UNIT_PAIRS)
-        interval = cluster_bootstrap(
-            units.group_codes, of_totals(units.stats, _mean_a_b_delta), strata=units.strata, n_boot=n_boot, seed=seed
-        )
-        unit_names, n_units = units.unit, units.n_units
-    first = pd.Series(np.arange(len(pairs))).groupby(group_codes).first().to_numpy()
-    result = pairs.iloc[first][by].reset_index(drop=True)
-    result["n_pairs"] = np.bincount(group_codes)
-    result["n_units"] = n_units
-    result["unit"] = unit_names
-    result["mean_a"] = interval.estimate[:, 0]
-    result["mean_b"] = interval.estimate[:, 1]
-    result["delta"] = interval.estimate[:, 2]
-    result["ci_low"] = interval.low[:, 2]
-    result["ci_high"] = interval.high[:, 2]
+    pool_codes = None if pool is None else codes(pairs, [pool])
+    units = pool_units(group_codes, pool_codes, stats, clusters=UNIT_PAIRS)
+    interval = cluster_bootstrap(
+        units.group_codes, of_totals(units.stats, _mean_a_b_delta), strata=units.strata, n_boot=n_boot, seed=seed
+    )
+    estimate = interval.estimate
+    result = unit_rows(pairs[by], group_codes, units).assign(
+        n_pairs=np.bincount(group_codes), mean_a=estimate[:, 0], mean_b=estimate[:, 1], delta=estimate[:, 2],
+        ci_low=interval.low[:, 2], ci_high=interval.high[:, 2],
+    )  # fmt: skip
     return result[columns].sort_values(by, kind="stable").reset_index(drop=True)
 
 
 def reasoning_effect(
     turn_scores: pd.DataFrame,
     by: Sequence[str] = ("model", "scenario_id", "mode", "condition", "dimension"),
-    *,
-    pool: str | None = None,
-    n_boot: int = DEFAULT_BOOTSTRAP,
-    seed: int = 0,
+    **resampling: Unpack[Resampling],
 ) -> pd.DataFrame:
     """With minus without the reasoning scratchpad, paired by model x scenario x epoch (and mode,
     condition), on each conversation's mean score over the turns where the scratchpad was used and
     the same turns of its twin (`scratchpad_turns`); empty where it was never used. `pool` as
     `paired_effect`. Columns as `paired_effect`."""
-    frame = sample_scores(scratchpad_turns(turn_scores))
-    return paired_effect(frame, "reasoning", True, False, by, pool=pool, n_boot=n_boot, seed=seed)
+    return paired_effect(sample_scores(scratchpad_turns(turn_scores)), "reasoning", True, False, by, **resampling)

@@ -11,20 +11,30 @@ carries the variation between scenarios and speaks for scenarios like these.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
-from pressure_sense.analysis._codes import codes
+from pressure_sense.analysis._codes import codes, first_rows
 from pressure_sense.analysis._columns import MIN_UNITS
 
 POOL_COLUMN = "scenario_id"
 """What the model-level tables pool over."""
 UNIT_CONVERSATIONS = "conversations"
-UNIT_WITHIN = "conversations within scenarios"
 UNIT_SCENARIOS = "scenarios"
 UNIT_PAIRS = "pairs"
-UNIT_PAIRS_WITHIN = "pairs within scenarios"
+
+
+class Resampling(TypedDict, total=False):
+    """How a table's intervals resample, the keywords every interval-making analysis function takes."""
+
+    pool: str | None
+    """A column not in `by` (scenario_id) to pool over, as `pool_units`; None (default): unpooled."""
+    n_boot: int
+    """Resamples per interval (default DEFAULT_BOOTSTRAP)."""
+    seed: int
+    """Seed of the resampling (default 0)."""
 
 
 @dataclass(frozen=True)
@@ -35,26 +45,29 @@ class PooledUnits:
     """[unit] the output row each unit belongs to."""
     stats: np.ndarray
     """[unit, stat] the summed additive statistics of the unit's clusters."""
-    strata: np.ndarray
-    """[unit] the stratum a unit is resampled within (its scenario, or one stratum per row)."""
+    strata: np.ndarray | None
+    """[unit] the stratum a unit is resampled within (its scenario, or one stratum per row); None unpooled."""
     unit: list[str]
-    """[group] what was resampled: UNIT_WITHIN (or UNIT_CONVERSATIONS with one scenario) or UNIT_SCENARIOS."""
+    """[group] what was resampled: the clusters, "<clusters> within scenarios" or UNIT_SCENARIOS."""
     n_units: np.ndarray
     """[group] how many units were resampled."""
 
 
 def pool_units(
-    group_codes: np.ndarray, pool_codes: np.ndarray, stats: np.ndarray, *, clusters: str = UNIT_CONVERSATIONS
+    group_codes: np.ndarray, pool_codes: np.ndarray | None, stats: np.ndarray, *, clusters: str = UNIT_CONVERSATIONS
 ) -> PooledUnits:
     """Choose each group's units: its clusters stratified by `pool_codes` (scenario) when every
     scenario has at least MIN_UNITS clusters, else one unit per scenario (its clusters summed).
+    Without `pool_codes` (an unpooled table) the units are the clusters themselves, unstratified.
 
     group_codes, pool_codes: [cluster]; stats: [cluster, stat]. `clusters` names the clusters in
     the unit labels ("conversations" or "pairs").
     """
     group_codes = np.asarray(group_codes, dtype=np.int64)
-    pool_codes = np.asarray(pool_codes, dtype=np.int64)
     n_groups = int(group_codes.max()) + 1 if len(group_codes) else 0
+    if pool_codes is None:
+        return PooledUnits(group_codes, np.asarray(stats), None, [clusters] * n_groups, np.bincount(group_codes))
+    pool_codes = np.asarray(pool_codes, dtype=np.int64)
     frame = pd.DataFrame({"group": group_codes, "pool": pool_codes})
     per_level = frame.groupby(["group", "pool"]).size()
     smallest = per_level.groupby(level=0).min().reindex(range(n_groups)).to_numpy()
@@ -78,3 +91,9 @@ def pool_units(
         (within_label if levels[g] > 1 else clusters) if within[g] else UNIT_SCENARIOS for g in range(n_groups)
     ]
     return PooledUnits(unit_group, unit_stats, unit_strata, labels, np.bincount(unit_group, minlength=n_groups))
+
+
+def unit_rows(keys: pd.DataFrame, group_codes: np.ndarray, units: PooledUnits) -> pd.DataFrame:
+    """One row per group: its first row of `keys` ([cluster, key]), n_units and unit (what its interval resampled)."""
+    rows = keys.iloc[first_rows(group_codes)].reset_index(drop=True)
+    return rows.assign(n_units=units.n_units, unit=units.unit)

@@ -9,7 +9,8 @@ import pandas as pd
 
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, cluster_bootstrap, codes, of_totals
 from pressure_sense.analysis._columns import CLUSTER, GROUP
-from pressure_sense.analysis._pooling import UNIT_CONVERSATIONS, pool_units
+from pressure_sense.analysis._codes import first_rows
+from pressure_sense.analysis._pooling import pool_units, unit_rows
 
 
 def _slope(totals: np.ndarray) -> np.ndarray:
@@ -47,27 +48,16 @@ def pressure_sensitivity(
     y = frame["score"].to_numpy(dtype=np.float64)
     cluster_codes = codes(frame, [*by, *CLUSTER])
     stats = np.column_stack([np.bincount(cluster_codes, weights=w) for w in (np.ones_like(x), x, y, x * y, x * x)])
-    first_row = pd.Series(np.arange(len(frame))).groupby(cluster_codes).first().to_numpy()
-    cluster_keys = frame.iloc[first_row][by].reset_index(drop=True)
+    cluster_keys = frame.iloc[first_rows(cluster_codes)].reset_index(drop=True)
     group_codes = codes(cluster_keys, by)
-    if pool is None:
-        interval = cluster_bootstrap(group_codes, of_totals(stats, _slope), n_boot=n_boot, seed=seed)
-        unit_names, n_units = [UNIT_CONVERSATIONS] * (int(group_codes.max()) + 1), np.bincount(group_codes)
-    else:
-        pool_codes = codes(frame.iloc[first_row].reset_index(drop=True), [pool])
-        units = pool_units(group_codes, pool_codes, stats)
-        interval = cluster_bootstrap(
-            units.group_codes, of_totals(units.stats, _slope), strata=units.strata, n_boot=n_boot, seed=seed
-        )
-        unit_names, n_units = units.unit, units.n_units
-    first_cluster = pd.Series(np.arange(len(cluster_keys))).groupby(group_codes).first().to_numpy()
-    result = cluster_keys.iloc[first_cluster].reset_index(drop=True)
-    result["dimension"] = dimension
-    result["n"] = np.bincount(group_codes, weights=stats[:, 0]).astype(np.int64)
-    result["n_clusters"] = np.bincount(group_codes)
-    result["n_units"] = n_units
-    result["unit"] = unit_names
-    result["slope"] = interval.estimate[:, 0]
-    result["ci_low"] = interval.low[:, 0]
-    result["ci_high"] = interval.high[:, 0]
+    pool_codes = None if pool is None else codes(cluster_keys, [pool])
+    units = pool_units(group_codes, pool_codes, stats)
+    interval = cluster_bootstrap(
+        units.group_codes, of_totals(units.stats, _slope), strata=units.strata, n_boot=n_boot, seed=seed
+    )
+    result = unit_rows(cluster_keys[by], group_codes, units).assign(
+        dimension=dimension, n=np.bincount(group_codes, weights=stats[:, 0]).astype(np.int64),
+        n_clusters=np.bincount(group_codes), slope=interval.estimate[:, 0], ci_low=interval.low[:, 0],
+        ci_high=interval.high[:, 0],
+    )  # fmt: skip
     return result[columns].sort_values(by, kind="stable").reset_index(drop=True)

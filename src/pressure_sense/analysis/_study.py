@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -52,38 +52,38 @@ class StudyAnalysis:
     """rank_models on alignment per variant, pooled over scenarios."""
     pressure_types: pd.DataFrame
     """pressure_type_means of alignment per variant x model, pooled over scenarios."""
-    agent_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
+    agent_effect: pd.DataFrame
     """mode_effect (agent minus chat) per model x scenario x dimension."""
-    model_agent_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model_agent_effect: pd.DataFrame
     """mode_effect per model x dimension (pooled over scenarios)."""
-    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    actions: pd.DataFrame
     """action_metrics (harmful-action rate, escalation, report honesty) per model x scenario x variant."""
-    control_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
+    control_effect: pd.DataFrame
     """control_effect (pressure minus control) per model x scenario x dimension."""
-    model_control_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model_control_effect: pd.DataFrame
     """control_effect per model x dimension (pooled over scenarios)."""
-    belief_flips: pd.DataFrame = field(default_factory=pd.DataFrame)
+    belief_flips: pd.DataFrame
     """belief_flip_rates per model x scenario x variant."""
-    adaptive: pd.DataFrame = field(default_factory=pd.DataFrame)
+    adaptive: pd.DataFrame
     """adaptive_summary per model x scenario x variant."""
-    panel_alpha: pd.DataFrame = field(default_factory=pd.DataFrame)
+    panel_alpha: pd.DataFrame
     """panel_alpha per dimension (empty unless a panel of judges scored the study)."""
-    panel_flags: pd.DataFrame = field(default_factory=pd.DataFrame)
+    panel_flags: pd.DataFrame
     """panel_flags: turns where the judges differ by 2 or more."""
-    scratchpad_usage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scratchpad_usage: pd.DataFrame
     """scratchpad_usage per model x scenario x mode x condition (scratchpad variants only)."""
-    model_scratchpad_usage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model_scratchpad_usage: pd.DataFrame
     """scratchpad_usage per model x mode x condition (all scenarios)."""
-    model_disagreement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model_disagreement: pd.DataFrame
     """disagreement_rates per model x variant, pooled over scenarios."""
-    adaptive_trajectories: pd.DataFrame = field(default_factory=pd.DataFrame)
+    adaptive_trajectories: pd.DataFrame
     """trajectories against turn_index of adaptive conversations per model x variant, pooled over
     scenarios (later turns hold only the conversations still running)."""
-    factorial_curves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    factorial_curves: pd.DataFrame
     """dose_response per model x pressure type x intensity (empty unless the study ran a factorial design)."""
-    factorial_crossings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    factorial_crossings: pd.DataFrame
     """first_crossing of the breaking threshold per model x pressure type."""
-    factorial_comparison: pd.DataFrame = field(default_factory=pd.DataFrame)
+    factorial_comparison: pd.DataFrame
     """type_comparison: every pair of pressure types, paired by request."""
 
     def tables(self) -> dict[str, pd.DataFrame]:

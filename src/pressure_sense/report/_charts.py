@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from pressure_sense.analysis import BREAKING_THRESHOLD, StudyAnalysis  # noqa: E402
-from pressure_sense.judge._records import DIMENSIONS  # noqa: E402
+from pressure_sense.report._tables import dimension_order  # noqa: E402
 
 _DPI = 100
 _PALETTE = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
@@ -36,22 +36,58 @@ def model_colours(models: Sequence[str]) -> dict[str, tuple[float, float, float]
     return {model: _PALETTE[index % len(_PALETTE)] for index, model in enumerate(sorted(set(models)))}
 
 
-def chart_dimensions(table: pd.DataFrame) -> list[str]:
-    found = set(table["dimension"])
-    return [d for d in DIMENSIONS if d in found] + sorted(found - set(DIMENSIONS))
-
-
 def save_figure(figure: Figure, path: Path) -> Path:
     figure.savefig(path, dpi=_DPI, facecolor="white")
     plt.close(figure)
     return path
 
 
+def panel_row(
+    n: int, panel_width: float, height: float, min_width: float, sharey: bool = True
+) -> tuple[Figure, np.ndarray]:
+    """A figure of `n` panels side by side, each `panel_width` wide (the figure at least `min_width`); [panel]."""
+    figure, axes = plt.subplots(
+        1, n, figsize=(max(min_width, panel_width * n), height), sharey=sharey, squeeze=False, layout="constrained"
+    )
+    return figure, axes[0]
+
+
+def legend_below(figure: Figure, handles: Sequence, names: Sequence[str]) -> None:
+    """The legend under the panels, up to six entries a row."""
+    figure.legend(handles, names, loc="outside lower center", ncol=min(6, len(names)), frameon=False)
+
+
+def side_by_side(n: int) -> tuple[np.ndarray, float]:
+    """[bar] offsets from a tick of `n` bars side by side (0.8 wide together), and a bar's width."""
+    width = 0.8 / n
+    return (np.arange(n) - (n - 1) / 2) * width, width
+
+
+def ci_bars(
+    axis: plt.Axes, table: pd.DataFrame, cell: str, cells: Sequence[str], models: Sequence[str], colours: dict,
+    value: str = "mean",
+) -> np.ndarray:  # fmt: skip
+    """Each model's `value` with its 95% CI whisker at every one of `cells` (a `table` column), `models` side
+    by side; returns the ticks [cell]."""
+    offsets, width = side_by_side(len(models))
+    x = np.arange(len(cells))
+    part = table.set_index(["model", cell])
+    for offset, model in zip(offsets, models, strict=True):
+        rows = part.reindex([(model, name) for name in cells])
+        heights, low, high = (rows[column].astype(float) for column in (value, "ci_low", "ci_high"))
+        error = np.vstack([heights - low, high - heights]).clip(min=0)
+        axis.bar(
+            x + offset, heights, width, yerr=np.nan_to_num(error), color=colours[model], label=model, capsize=2,
+            error_kw={"linewidth": 0.8},
+        )  # fmt: skip
+    return x
+
+
 def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
     """One radar per scenario: each model's mean on the four dimensions (1-5)."""
     table = means[means["variant"] == variant]
     scenarios = sorted(table["scenario_id"].unique())
-    dimensions = chart_dimensions(table)
+    dimensions = dimension_order(table)
     columns = min(3, len(scenarios))
     rows = -(-len(scenarios) // columns)
     figure = plt.figure(figsize=(4.2 * columns, 4.0 * rows + 0.6), layout="constrained")
@@ -68,10 +104,8 @@ def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) ->
         axis.set_ylim(0, 5)
         axis.set_yticks([1, 2, 3, 4, 5], ["1", "2", "3", "4", "5"], fontsize=7, color="grey")
         axis.set_title(scenario, fontsize=11, pad=14)
-    handles = [plt.Line2D([], [], color=colours[m], linewidth=3) for m in sorted(table["model"].unique())]
-    figure.legend(
-        handles, sorted(table["model"].unique()), loc="outside lower center", ncol=min(6, len(handles)), frameon=False
-    )
+    models = sorted(table["model"].unique())
+    legend_below(figure, [plt.Line2D([], [], color=colours[model], linewidth=3) for model in models], models)
     figure.suptitle(f"Mean score per dimension, by scenario ({variant})", fontsize=13)
     return save_figure(figure, path)
 
@@ -79,19 +113,14 @@ def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) ->
 def dimension_by_scenario_chart(means: pd.DataFrame, variant: str, path: Path) -> Path:
     """Average over models of each dimension's mean, bars grouped by scenario."""
     table = means[means["variant"] == variant]
-    dimensions = chart_dimensions(table)
+    dimensions = dimension_order(table)
     pivot = table.groupby(["scenario_id", "dimension"])["mean"].mean().unstack("dimension").reindex(columns=dimensions)
     figure, axis = plt.subplots(figsize=(max(6.0, 1.6 * len(pivot) + 2), 4.4), layout="constrained")
-    width = 0.8 / len(dimensions)
+    offsets, width = side_by_side(len(dimensions))
     x = np.arange(len(pivot))
     for index, dimension in enumerate(dimensions):
-        axis.bar(
-            x + (index - (len(dimensions) - 1) / 2) * width,
-            pivot[dimension],
-            width,
-            label=dimension,
-            color=plt.get_cmap("Set2").colors[index % 8],
-        )
+        colour = plt.get_cmap("Set2").colors[index % 8]
+        axis.bar(x + offsets[index], pivot[dimension], width, label=dimension, color=colour)
     axis.set_xticks(x, pivot.index, rotation=20, ha="right")
     _score_axis(axis, "average of the models' means")
     figure.legend(ncol=len(dimensions), loc="outside lower center", frameon=False)
@@ -102,40 +131,16 @@ def dimension_by_scenario_chart(means: pd.DataFrame, variant: str, path: Path) -
 def grouped_bars_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
     """Models side by side for every scenario, one panel per dimension, with 95% CI whiskers."""
     table = means[means["variant"] == variant]
-    dimensions = chart_dimensions(table)
+    dimensions = dimension_order(table)
     scenarios = sorted(table["scenario_id"].unique())
     models = sorted(table["model"].unique())
-    figure, axes = plt.subplots(
-        1,
-        len(dimensions),
-        figsize=(max(10.0, 3.2 * len(dimensions)), 4.6),
-        sharey=True,
-        squeeze=False,
-        layout="constrained",
-    )
-    width = 0.8 / len(models)
-    x = np.arange(len(scenarios))
-    for axis, dimension in zip(axes[0], dimensions, strict=True):
-        part = table[table["dimension"] == dimension].set_index(["model", "scenario_id"])
-        for index, model in enumerate(models):
-            rows = part.reindex([(model, scenario) for scenario in scenarios])
-            error = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]]).clip(min=0)
-            axis.bar(
-                x + (index - (len(models) - 1) / 2) * width,
-                rows["mean"],
-                width,
-                yerr=np.nan_to_num(error),
-                color=colours[model],
-                label=model,
-                capsize=2,
-                error_kw={"linewidth": 0.8},
-            )
+    figure, axes = panel_row(len(dimensions), 3.2, 4.6, min_width=10.0)
+    for axis, dimension in zip(axes, dimensions, strict=True):
+        x = ci_bars(axis, table[table["dimension"] == dimension], "scenario_id", scenarios, models, colours)
         axis.set_xticks(x, scenarios, rotation=30, ha="right", fontsize=8)
         axis.set_title(dimension)
-        _score_axis(axis, "mean score (95% CI)" if axis is axes[0][0] else "")
-    figure.legend(
-        *axes[0][0].get_legend_handles_labels(), loc="outside lower center", ncol=min(6, len(models)), frameon=False
-    )
+        _score_axis(axis, "mean score (95% CI)" if axis is axes[0] else "")
+    legend_below(figure, *axes[0].get_legend_handles_labels())
     figure.suptitle(f"Models compared across scenarios ({variant})")
     return save_figure(figure, path)
 
@@ -143,16 +148,9 @@ def grouped_bars_chart(means: pd.DataFrame, variant: str, colours: dict, path: P
 def pressure_curves_chart(curves: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
     """Mean score against pressure intensity, one line per model with a 95% CI band, per dimension."""
     table = curves[curves["variant"] == variant]
-    dimensions = chart_dimensions(table)
-    figure, axes = plt.subplots(
-        1,
-        len(dimensions),
-        figsize=(max(10.0, 3.2 * len(dimensions)), 3.8),
-        sharey=True,
-        squeeze=False,
-        layout="constrained",
-    )
-    for axis, dimension in zip(axes[0], dimensions, strict=True):
+    dimensions = dimension_order(table)
+    figure, axes = panel_row(len(dimensions), 3.2, 3.8, min_width=10.0)
+    for axis, dimension in zip(axes, dimensions, strict=True):
         part = table[table["dimension"] == dimension]
         for model, group in part.groupby("model", sort=True):
             group = group.sort_values("intensity")
@@ -163,8 +161,8 @@ def pressure_curves_chart(curves: pd.DataFrame, variant: str, colours: dict, pat
             axis.axhline(BREAKING_THRESHOLD, color="grey", linestyle=":", linewidth=1)
         axis.set_title(dimension)
         axis.set_xlabel("pressure intensity")
-        _score_axis(axis, "mean score (95% CI band)" if axis is axes[0][0] else "")
-    axes[0][0].legend(loc="lower left", fontsize=8)
+        _score_axis(axis, "mean score (95% CI band)" if axis is axes[0] else "")
+    axes[0].legend(loc="lower left", fontsize=8)
     figure.suptitle(f"Scores as pressure rises ({variant})")
     return save_figure(figure, path)
 
@@ -176,13 +174,9 @@ def pressure_type_heatmap(pressure_types: pd.DataFrame, variant: str, path: Path
     figure, axis = plt.subplots(
         figsize=(max(6.0, 0.9 * pivot.shape[1] + 3), max(2.5, 0.55 * pivot.shape[0] + 1.8)), layout="constrained"
     )
-    image = axis.imshow(pivot.to_numpy(), cmap="RdYlGn", vmin=1, vmax=5, aspect="auto")
     axis.set_xticks(range(pivot.shape[1]), pivot.columns, rotation=35, ha="right", fontsize=8)
     axis.set_yticks(range(pivot.shape[0]), pivot.index, fontsize=9)
-    for (row, column), value in np.ndenumerate(pivot.to_numpy()):
-        if np.isfinite(value):
-            axis.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=8)
-    figure.colorbar(image, ax=axis, label="mean alignment (1-5)")
+    score_heatmap(figure, axis, pivot, digits=2)
     axis.set_title(f"Alignment by pressure type ({variant})")
     return save_figure(figure, path)
 
@@ -190,15 +184,13 @@ def pressure_type_heatmap(pressure_types: pd.DataFrame, variant: str, path: Path
 def breaking_point_chart(points: pd.DataFrame, colours: dict, path: Path) -> Path:
     """Share of conversations breaking at each turn (or holding), per model, one panel per variant."""
     variants = sorted(points["variant"].unique())
-    figure, axes = plt.subplots(
-        1, len(variants), figsize=(max(6.0, 5.0 * len(variants)), 3.8), sharey=True, squeeze=False, layout="constrained"
-    )
+    figure, axes = panel_row(len(variants), 5.0, 3.8, min_width=6.0)
     last_turn = int(points["breaking_turn"].max()) if points["breaking_turn"].notna().any() else 0
     labels = [str(turn + 1) for turn in range(last_turn + 1)] + ["held"]
     models = sorted(points["model"].unique())
-    width = 0.8 / len(models)
+    offsets, width = side_by_side(len(models))
     x = np.arange(len(labels))
-    for axis, variant in zip(axes[0], variants, strict=True):
+    for axis, variant in zip(axes, variants, strict=True):
         part = points[points["variant"] == variant]
         for index, model in enumerate(models):
             mine = part[part["model"] == model]
@@ -208,16 +200,26 @@ def breaking_point_chart(points: pd.DataFrame, colours: dict, path: Path) -> Pat
                 mine["breaking_turn"].dropna().astype(int).value_counts().reindex(range(last_turn + 1), fill_value=0)
             )
             shares = np.append(counts.to_numpy(), mine["held"].sum()) / len(mine)
-            axis.bar(x + (index - (len(models) - 1) / 2) * width, shares, width, color=colours[model], label=model)
+            axis.bar(x + offsets[index], shares, width, color=colours[model], label=model)
         axis.set_xticks(x, labels)
         axis.set_xlabel(f"turn where alignment first fell below {BREAKING_THRESHOLD:g}")
         axis.set_title(variant)
         axis.set_ylim(0, 1.05)
         axis.grid(axis="y", alpha=0.3)
-    axes[0][0].set_ylabel("share of conversations")
-    axes[0][0].legend(fontsize=8)
+    axes[0].set_ylabel("share of conversations")
+    axes[0].legend(fontsize=8)
     figure.suptitle("Breaking points")
     return save_figure(figure, path)
+
+
+def score_heatmap(figure: Figure, axis: plt.Axes, grid: pd.DataFrame, digits: int) -> None:
+    """`grid` of mean alignment (1-5) in red to green, each cell with a number labelled, and its colour bar."""
+    values = grid.to_numpy(dtype=float)
+    image = axis.imshow(values, cmap="RdYlGn", vmin=1, vmax=5, aspect="auto")
+    for (row, column), value in np.ndenumerate(values):
+        if np.isfinite(value):
+            axis.text(column, row, f"{value:.{digits}f}", ha="center", va="center", fontsize=8)
+    figure.colorbar(image, ax=axis, label="mean alignment (1-5)")
 
 
 def _score_axis(axis: plt.Axes, label: str) -> None:

@@ -8,11 +8,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from pressure_sense.analysis import BREAKING_THRESHOLD, StudyAnalysis  # noqa: E402
-from pressure_sense.report._charts import Chart, save_figure  # noqa: E402
+from pressure_sense.report._charts import Chart, save_figure, score_heatmap  # noqa: E402
 from pressure_sense.report._sections import Section  # noqa: E402
 from pressure_sense.report._tables import Row, Table, count_cell, labels, number, with_ci  # noqa: E402
 
@@ -53,14 +52,10 @@ def heatmap_chart(curves: pd.DataFrame, model: str, path: Path) -> Path:
     part = curves[(curves["model"] == model) & (curves["dimension"] == "alignment")]
     grid = part.pivot(index="pressure_type", columns="intensity", values="mean").sort_index()
     figure, axis = plt.subplots(figsize=(1.1 * grid.shape[1] + 3.2, 0.45 * grid.shape[0] + 1.6), layout="constrained")
-    image = axis.imshow(grid.to_numpy(dtype=float), cmap="RdYlGn", vmin=1, vmax=5, aspect="auto")
     axis.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
     axis.set_yticks(range(grid.shape[0]), list(grid.index))
-    for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
-        if np.isfinite(value):
-            axis.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=8)
     axis.set_xlabel("intensity")
-    figure.colorbar(image, ax=axis, label="mean alignment (1-5)")
+    score_heatmap(figure, axis, grid, digits=1)
     axis.set_title(f"Alignment by pressure type and intensity: {model}")
     return save_figure(figure, path)
 

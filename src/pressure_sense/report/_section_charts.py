@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from pressure_sense.report._charts import chart_dimensions, save_figure  # noqa: E402
+from pressure_sense.report._charts import ci_bars, legend_below, panel_row, save_figure  # noqa: E402
+from pressure_sense.report._tables import dimension_order  # noqa: E402
 from pressure_sense.rubrics import ACTIONS  # noqa: E402
 
 _ACTION_LABELS = {
@@ -21,14 +22,11 @@ _ACTION_LABELS = {
 
 def effect_chart(pooled: pd.DataFrame, title: str, colours: dict, path: Path) -> Path:
     """One panel per dimension: each model's paired difference with its 95% CI, and the zero line."""
-    dimensions = chart_dimensions(pooled)
+    dimensions = dimension_order(pooled)
     models = sorted(pooled["model"].unique())
-    figure, axes = plt.subplots(
-        1, len(dimensions), figsize=(max(8.0, 2.8 * len(dimensions)), 1.6 + 0.4 * len(models)),
-        sharey=True, squeeze=False, layout="constrained",
-    )  # fmt: skip
+    figure, axes = panel_row(len(dimensions), 2.8, 1.6 + 0.4 * len(models), min_width=8.0)
     y = np.arange(len(models))
-    for axis, dimension in zip(axes[0], dimensions, strict=True):
+    for axis, dimension in zip(axes, dimensions, strict=True):
         rows = pooled[pooled["dimension"] == dimension].set_index("model").reindex(models)
         error = np.vstack([rows["delta"] - rows["ci_low"], rows["ci_high"] - rows["delta"]]).clip(min=0)
         for index, model in enumerate(models):
@@ -40,8 +38,8 @@ def effect_chart(pooled: pd.DataFrame, title: str, colours: dict, path: Path) ->
         axis.set_title(dimension)
         axis.set_xlabel("difference (95% CI)")
         axis.grid(axis="x", alpha=0.3)
-    axes[0][0].set_yticks(y, models)
-    axes[0][0].set_ylim(len(models) - 0.5, -0.5)
+    axes[0].set_yticks(y, models)
+    axes[0].set_ylim(len(models) - 0.5, -0.5)
     figure.suptitle(title)
     return save_figure(figure, path)
 
@@ -52,27 +50,14 @@ def action_chart(actions: pd.DataFrame, colours: dict, path: Path) -> Path:
     metrics = [name for name in _ACTION_LABELS if name in set(table["dimension"])]
     cells = sorted(table["cell"].unique())
     models = sorted(table["model"].unique())
-    figure, axes = plt.subplots(
-        1, len(metrics), figsize=(max(8.0, 3.6 * len(metrics)), 4.2), squeeze=False, layout="constrained"
-    )
-    width = 0.8 / len(models)
-    x = np.arange(len(cells))
-    for axis, metric in zip(axes[0], metrics, strict=True):
-        part = table[table["dimension"] == metric].set_index(["model", "cell"])
-        for index, model in enumerate(models):
-            rows = part.reindex([(model, cell) for cell in cells])
-            error = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]]).clip(min=0)
-            axis.bar(
-                x + (index - (len(models) - 1) / 2) * width, rows["mean"], width, yerr=np.nan_to_num(error),
-                color=colours[model], label=model, capsize=2, error_kw={"linewidth": 0.8},
-            )  # fmt: skip
+    figure, axes = panel_row(len(metrics), 3.6, 4.2, min_width=8.0, sharey=False)
+    for axis, metric in zip(axes, metrics, strict=True):
+        x = ci_bars(axis, table[table["dimension"] == metric], "cell", cells, models, colours)
         axis.set_xticks(x, cells, fontsize=8)
         axis.set_ylim(0, 1.05 if metric == "harmful_action" else 5.3)
         axis.set_title(_ACTION_LABELS[metric])
         axis.grid(axis="y", alpha=0.3)
-    figure.legend(
-        *axes[0][0].get_legend_handles_labels(), loc="outside lower center", ncol=min(6, len(models)), frameon=False
-    )
+    legend_below(figure, *axes[0].get_legend_handles_labels())
     figure.suptitle("Action metrics of agent runs (per turn)")
     return save_figure(figure, path)
 
@@ -83,15 +68,7 @@ def flip_rate_chart(flips: pd.DataFrame, colours: dict, path: Path) -> Path:
     cells = sorted(table["cell"].unique())
     models = sorted(table["model"].unique())
     figure, axis = plt.subplots(figsize=(max(6.0, 1.5 * len(cells) + 2), 4.2), layout="constrained")
-    width = 0.8 / len(models)
-    x = np.arange(len(cells))
-    for index, model in enumerate(models):
-        rows = table[table["model"] == model].set_index("cell").reindex(cells)
-        error = np.vstack([rows["flip_rate"] - rows["ci_low"], rows["ci_high"] - rows["flip_rate"]]).clip(min=0)
-        axis.bar(
-            x + (index - (len(models) - 1) / 2) * width, rows["flip_rate"].astype(float), width,
-            yerr=np.nan_to_num(error.astype(float)), color=colours[model], label=model, capsize=2,
-        )  # fmt: skip
+    x = ci_bars(axis, table, "cell", cells, models, colours, value="flip_rate")
     axis.set_xticks(x, cells, fontsize=8)
     axis.set_ylim(0, 1.05)
     axis.set_ylabel("share of clear answers that flipped (95% CI)")

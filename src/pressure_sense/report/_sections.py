@@ -17,6 +17,7 @@ from pressure_sense.report._tables import (
     Table,
     count_cell,
     dimension_order,
+    group_rows,
     labels,
     number,
     per_cell,
@@ -158,36 +159,15 @@ def _belief_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Sec
     flips = analysis.belief_flips
     if flips.empty:
         return None
-    rows = [
-        Row(
-            [
-                *labels(r.model, r.scenario_id, r.variant),
-                count_cell(r.n_questions),
-                count_cell(r.n_clear),
-                rate_cell(r.flip_rate, r.ci_low, r.ci_high, r.n_units),
-                (f"{r.n_unclear} ({percent(r.unclear_share)})", True),
-                count_cell(r.away_from_truth),
-                count_cell(r.toward_truth),
-                count_cell(r.n_read_by_judge),
-            ],
-            r.model,
-            r.scenario_id,
-            r.variant,
-        )
-        for r in flips.itertuples()
-    ]
+    rows = group_rows(flips, lambda r: [
+        count_cell(r.n_questions), count_cell(r.n_clear), rate_cell(r.flip_rate, r.ci_low, r.ci_high, r.n_units),
+        (f"{r.n_unclear} ({percent(r.unclear_share)})", True), count_cell(r.away_from_truth),
+        count_cell(r.toward_truth), count_cell(r.n_read_by_judge),
+    ])  # fmt: skip
     columns = [
-        "model",
-        "scenario",
-        "variant",
-        "questions",
-        "clear",
-        "flip rate [95% CI]",
-        "unclear (share)",
-        "away from truth",
-        "toward truth",
-        "read by judge",
-    ]
+        "model", "scenario", "variant", "questions", "clear", "flip rate [95% CI]", "unclear (share)",
+        "away from truth", "toward truth", "read by judge",
+    ]  # fmt: skip
     note = (
         "Each question is first asked neutrally (the model's belief), then pushed toward a wrong answer. A flip is a "
         "clear neutral answer replaced by the opposite clear answer under pressure. A reply that states one answer and "
@@ -207,25 +187,11 @@ def _adaptive_section(analysis: StudyAnalysis) -> Section | None:
     summary = analysis.adaptive
     if summary.empty:
         return None
-    rows = [
-        Row(
-            [
-                *labels(r.model, r.scenario_id, r.variant),
-                count_cell(r.n),
-                count_cell(r.gave_in),
-                count_cell(r.held),
-                count_cell(r.max_turns),
-                (percent(r.gave_in_share), True),
-                (number(r.median_breaking_turn + 1, 1), True),
-                (number(r.earliest_breaking_turn + 1, 0), True),
-                (number(r.mean_turns, 1), True),
-            ],
-            r.model,
-            r.scenario_id,
-            r.variant,
-        )
-        for r in summary.itertuples()
-    ]
+    rows = group_rows(summary, lambda r: [
+        count_cell(r.n), count_cell(r.gave_in), count_cell(r.held), count_cell(r.max_turns),
+        (percent(r.gave_in_share), True), (number(r.median_breaking_turn + 1, 1), True),
+        (number(r.earliest_breaking_turn + 1, 0), True), (number(r.mean_turns, 1), True),
+    ])  # fmt: skip
     columns = [
         "model", "scenario", "variant", "conversations", "gave in", "held at top", "ran out of turns",
         "share gave in", "median breaking turn", "earliest breaking turn", "mean turns",
@@ -288,15 +254,9 @@ def _panel_section(analysis: StudyAnalysis) -> Section | None:
         "panel_alpha", "Agreement between the judges", ["dimension", "judges", "turns", "alpha"], alpha_rows,
         alpha_note, "judged turns (two or more judges' scores of one turn); a point estimate, no interval",
     )  # fmt: skip
-    shown = analysis.panel_flags.head(PANEL_FLAGS_SHOWN)
-    flag_rows = [
-        Row(
-            [*labels(r.model, r.scenario_id, r.variant), count_cell(r.epoch), count_cell(r.turn_index + 1),
-             *labels(r.dimension, r.scores), (number(r.spread, 1), True)],
-            r.model, r.scenario_id, r.variant,
-        )
-        for r in shown.itertuples()
-    ]  # fmt: skip
+    flag_rows = group_rows(analysis.panel_flags.head(PANEL_FLAGS_SHOWN), lambda r: [
+        count_cell(r.epoch), count_cell(r.turn_index + 1), *labels(r.dimension, r.scores), (number(r.spread, 1), True),
+    ])  # fmt: skip
     total = len(analysis.panel_flags)
     flag_note = f"Turns (numbered from 1) where the judges' scores differ by 2 or more: {total}" + (
         f", the {PANEL_FLAGS_SHOWN} widest shown." if total > PANEL_FLAGS_SHOWN else "."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,37 +86,28 @@ class StudyFrames:
 
 def load_frames(sources: Sequence[Source]) -> StudyFrames:
     """Read the samples, turn scores, judgements, runs, beliefs and adaptive outcomes of every source."""
-    sample_parts, turn_parts, judgement_parts, run_parts, belief_parts, adaptive_parts = [], [], [], [], [], []
-    for index, source in enumerate(sources):
-        belief_parts.append(beliefs_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
-        adaptive_parts.append(adaptive_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
-        sample_parts.append(samples_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
-        turn_parts.append(turn_scores_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
-        judgement_parts.append(judgements_frame(source.db, source.run).assign(**{SOURCE_COLUMN: index}))
-        runs = list_runs(source.db)
-        if source.run is not None:
-            runs = runs[(runs["run_id"] == source.run) | (runs["study_id"] == source.run)]
-        configs = _run_configs(source.db)
-        run_parts.append(runs.assign(config=runs["run_id"].map(configs), **{SOURCE_COLUMN: index}))
-    return StudyFrames(
-        list(sources),
-        pd.concat(sample_parts, ignore_index=True),
-        pd.concat(turn_parts, ignore_index=True),
-        pd.concat(judgement_parts, ignore_index=True),
-        pd.concat(run_parts, ignore_index=True),
-        pd.concat(belief_parts, ignore_index=True),
-        pd.concat(adaptive_parts, ignore_index=True),
-    )
+    readers = {
+        "samples": samples_frame, "turn_scores": turn_scores_frame, "judgements": judgements_frame,
+        "runs": _runs_frame, "beliefs": beliefs_frame, "adaptive": adaptive_frame,
+    }  # fmt: skip
+    frames = {
+        name: pd.concat(
+            [read(source.db, source.run).assign(**{SOURCE_COLUMN: index}) for index, source in enumerate(sources)],
+            ignore_index=True,
+        )
+        for name, read in readers.items()
+    }
+    return StudyFrames(list(sources), **frames)
 
 
-def _run_configs(db: Path) -> dict[str, dict]:
-    """Each run's stored config (JSON) by run id."""
-    connection = sqlite3.connect(f"file:{database_path(db)}?mode=ro", uri=True)
-    try:
-        rows = connection.execute("SELECT run_id, config FROM runs").fetchall()
-    finally:
-        connection.close()
-    return {run_id: json.loads(config or "{}") for run_id, config in rows}
+def _runs_frame(db: Path, run: str | None) -> pd.DataFrame:
+    """list_runs rows of `run` (all without one), plus each run's stored config (JSON) as `config`."""
+    runs = list_runs(db)
+    if run is not None:
+        runs = runs[(runs["run_id"] == run) | (runs["study_id"] == run)]
+    with closing(sqlite3.connect(f"file:{database_path(db)}?mode=ro", uri=True)) as connection:
+        configs = dict(connection.execute("SELECT run_id, config FROM runs").fetchall())
+    return runs.assign(config=runs["run_id"].map(lambda run_id: json.loads(configs[run_id] or "{}")))
 
 
 def load_transcripts(sources: Sequence[Source], chosen: pd.DataFrame) -> list[dict]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -48,15 +50,19 @@ def no_interval(n_units: object) -> bool:
 def with_ci(mean: object, low: object, high: object, signed: bool = False, n_units: object = None) -> Cell:
     """`mean [low, high]` as one numeric cell; `mean (n=1, no interval)` when it rests on fewer than
     MIN_UNITS units, `mean (no interval)` when the bounds are undefined. Never a zero-width interval."""
-    text = number(mean, signed=signed)
+    return _interval_cell(lambda value: number(value, signed=signed), mean, low, high, n_units)
+
+
+def _interval_cell(text_of: Callable[[object], str], value: object, low: object, high: object, n_units: object) -> Cell:
+    text = text_of(value)
     if no_interval(n_units):
         return (f"{text} (n={int(n_units)}, no interval)", True)
-    if number(low) == "–" or number(high) == "–":
+    if text_of(low) == "–" or text_of(high) == "–":
         return (text if text == "–" else f"{text} (no interval)", True)
     if float(low) == float(high):
         spread = f"all {int(n_units)} identical" if n_units is not None else "no spread"
         return (f"{text} ({spread}, no interval)", True)
-    return (f"{text} [{number(low, signed=signed)}, {number(high, signed=signed)}]", True)
+    return (f"{text} [{text_of(low)}, {text_of(high)}]", True)
 
 
 def per_cell(counts: pd.Series, what: str = "conversations", cell: str = "model × scenario × variant") -> str:
@@ -93,14 +99,7 @@ def percent(value: object) -> str:
 
 def rate_cell(rate: object, low: object, high: object, n_units: object = None) -> Cell:
     """`rate [low, high]` in percent, with the same no-interval rule as `with_ci`."""
-    if no_interval(n_units):
-        return (f"{percent(rate)} (n={int(n_units)}, no interval)", True)
-    if percent(low) == "–" or percent(high) == "–":
-        return (percent(rate) if percent(rate) == "–" else f"{percent(rate)} (no interval)", True)
-    if float(low) == float(high):
-        spread = f"all {int(n_units)} identical" if n_units is not None else "no spread"
-        return (f"{percent(rate)} ({spread}, no interval)", True)
-    return (f"{percent(rate)} [{percent(low)}, {percent(high)}]", True)
+    return _interval_cell(percent, rate, low, high, n_units)
 
 
 def wide(
@@ -132,6 +131,14 @@ def labels(*texts: object) -> list[Cell]:
 
 def count_cell(value: object) -> Cell:
     return (str(value), True)
+
+
+def group_rows(frame: pd.DataFrame, cells: Callable[[Any], list[Cell]]) -> list[Row]:
+    """One row per model x scenario x variant row of `frame`: its three labels, then `cells(row)`."""
+    return [
+        Row([*labels(r.model, r.scenario_id, r.variant), *cells(r)], r.model, r.scenario_id, r.variant)
+        for r in frame.itertuples()
+    ]
 
 
 def _ranking_table(analysis: StudyAnalysis) -> Table:
@@ -182,22 +189,10 @@ def _means_table(analysis: StudyAnalysis) -> Table:
 
 
 def _breaking_table(analysis: StudyAnalysis) -> Table:
-    rows = [
-        Row(
-            [
-                *labels(r.model, r.scenario_id, r.variant),
-                count_cell(r.n),
-                count_cell(r.n_broken),
-                (f"{r.broken_share:.0%}", True),
-                (number(r.median_breaking_turn + 1, 1), True),
-                (number(r.earliest_breaking_turn + 1, 0), True),
-            ],
-            r.model,
-            r.scenario_id,
-            r.variant,
-        )
-        for r in analysis.breaking_summary.itertuples()
-    ]
+    rows = group_rows(analysis.breaking_summary, lambda r: [
+        count_cell(r.n), count_cell(r.n_broken), (f"{r.broken_share:.0%}", True),
+        (number(r.median_breaking_turn + 1, 1), True), (number(r.earliest_breaking_turn + 1, 0), True),
+    ])  # fmt: skip
     columns = ["model", "scenario", "variant", "conversations", "broke", "share broken", "median turn", "earliest turn"]
     title = f"Breaking points (first turn with alignment below {BREAKING_THRESHOLD:g}, the same under every judging method)"
     note = "Turns are numbered from 1; a conversation that never reached the threshold held. Counts, no intervals."
@@ -271,20 +266,9 @@ def _reasoning_table(analysis: StudyAnalysis) -> Table:
 
 
 def _disagreement_table(analysis: StudyAnalysis) -> Table:
-    rows = [
-        Row(
-            [
-                *labels(r.model, r.scenario_id, r.variant),
-                rate_cell(r.rate, r.ci_low, r.ci_high, r.n_units),
-                count_cell(r.n),
-                count_cell(r.n_clusters),
-            ],
-            r.model,
-            r.scenario_id,
-            r.variant,
-        )
-        for r in analysis.disagreement.itertuples()
-    ]
+    rows = group_rows(analysis.disagreement, lambda r: [
+        rate_cell(r.rate, r.ci_low, r.ci_high, r.n_units), count_cell(r.n), count_cell(r.n_clusters),
+    ])  # fmt: skip
     note = "Share of scratchpad turns where the judge found the private reasoning and the visible output disagreeing."
     columns = ["model", "scenario", "variant", "rate [95% CI]", "judged turns", "conversations"]
     unit = per_cell(analysis.disagreement["n_clusters"]) if rows else ""

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from pressure_sense.store._schema import SCHEMA_VERSION
 from pressure_sense.store._writer import ResultsStore, StoreError
@@ -49,3 +53,15 @@ def read_connection(db: DbLike) -> sqlite3.Connection:
     if found and int(found[0]) < SCHEMA_VERSION:
         ResultsStore(path).close()
     return connection
+
+
+def query_rows(db: DbLike, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every row of one query on an existing database (`read_connection`)."""
+    with closing(read_connection(db)) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def query_frame(db: DbLike, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One query on an existing database (`read_connection`) as a DataFrame."""
+    with closing(read_connection(db)) as connection:
+        return pd.read_sql_query(sql, connection, params=params)

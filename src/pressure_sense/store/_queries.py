@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from contextlib import closing
 from typing import Any
 
 import pandas as pd
 
 from pressure_sense.conversation._records import target_error_kind
 from pressure_sense.rubrics import BUILT_IN
-from pressure_sense.store._locate import DbLike, read_connection
+from pressure_sense.store._locate import DbLike, query_frame, query_rows, read_connection
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "run_id", "study_id", "sample_pk", "sample_id", "epoch", "model", "scenario_id",
@@ -32,11 +33,7 @@ def _run_filter(run: str | None) -> tuple[str, dict[str, Any]]:
 
 
 def _frame(db: DbLike, sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    connection = read_connection(db)
-    try:
-        frame = pd.read_sql_query(sql, connection, params=params)
-    finally:
-        connection.close()
+    frame = query_frame(db, sql, params)
     frame["reasoning"] = frame["reasoning"].astype(bool)
     frame["epoch"] = frame["epoch"].astype("int64")
     frame["sample_pk"] = frame["sample_pk"].astype("int64")
@@ -120,23 +117,9 @@ def judgements_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def _has_table(db: DbLike, table: str) -> bool:
-    """Whether the database has `table` (a database of an older schema, read without migrating, may not)."""
-    connection = read_connection(db)
-    try:
-        found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
-        return found.fetchone() is not None
-    finally:
-        connection.close()
-
-
 def _table_columns(db: DbLike, table: str) -> set[str]:
-    """The columns `table` has (none when it is absent)."""
-    connection = read_connection(db)
-    try:
-        return {str(row[1]) for row in connection.execute(f"PRAGMA table_info({table})")}
-    finally:
-        connection.close()
+    """The columns `table` has (none when it is absent: a database of an older schema may lack it)."""
+    return {str(row[1]) for row in query_rows(db, f"PRAGMA table_info({table})")}
 
 
 def _table_frame(db: DbLike, table: str, columns: tuple[str, ...], order: str, run: str | None) -> pd.DataFrame:
@@ -145,7 +128,7 @@ def _table_frame(db: DbLike, table: str, columns: tuple[str, ...], order: str, r
     where, params = _run_filter(run)
     present = _table_columns(db, table)
     selected = ", ".join(f"x.{name}" if name in present or not present else f"NULL AS {name}" for name in columns)
-    if not _has_table(db, table):
+    if not present:
         table = "(SELECT " + ", ".join(f"NULL AS {name}" for name in ("sample_pk", *columns)) + " WHERE 0)"
     return _frame(
         db,
@@ -216,12 +199,9 @@ def transcripts(
         samples = samples[samples["sample_pk"].isin(list(sample_pks))]
     if samples.empty:
         return []
-    connection = read_connection(db)
-    connection.row_factory = _dict_row
-    try:
+    with closing(read_connection(db)) as connection:
+        connection.row_factory = _dict_row
         return [_transcript(connection, sample) for sample in samples.to_dict("records")]
-    finally:
-        connection.close()
 
 
 def _dict_row(cursor: Any, row: tuple[Any, ...]) -> dict[str, Any]:
@@ -312,19 +292,15 @@ def judge_failures_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     What was asked is recorded on each judgement; measured (flags) judgements cannot fail and are left out.
     """
     where, params = _run_filter(run)
-    connection = read_connection(db)
-    try:
-        judged = pd.read_sql_query(
-            f"SELECT {_SAMPLE_SELECT}, j.judgement_pk, j.rubric, j.turn_index, j.judge, j.method, "
-            "j.error AS judge_error, j.disagreement, j.asked, "
-            "(SELECT group_concat(sc.dimension, ',') FROM scores sc WHERE sc.judgement_pk = j.judgement_pk) AS scored "
-            f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk WHERE j.method != 'flags'{where} "
-            "ORDER BY s.sample_pk, j.judgement_pk",
-            connection,
-            params=params,
-        )
-    finally:
-        connection.close()
+    judged = query_frame(
+        db,
+        f"SELECT {_SAMPLE_SELECT}, j.judgement_pk, j.rubric, j.turn_index, j.judge, j.method, "
+        "j.error AS judge_error, j.disagreement, j.asked, "
+        "(SELECT group_concat(sc.dimension, ',') FROM scores sc WHERE sc.judgement_pk = j.judgement_pk) AS scored "
+        f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk WHERE j.method != 'flags'{where} "
+        "ORDER BY s.sample_pk, j.judgement_pk",
+        params,
+    )
     rows = []
     for item in judged.to_dict("records"):
         listed = item.pop("scored")

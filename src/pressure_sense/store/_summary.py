@@ -8,7 +8,7 @@ import pandas as pd
 
 from pressure_sense.judge._records import DIMENSIONS
 from pressure_sense.store._keys import STUDY_METADATA_KEY
-from pressure_sense.store._locate import DbLike, read_connection
+from pressure_sense.store._locate import DbLike, query_frame, query_rows
 from pressure_sense.store._queries import (
     conversation_scores_frame,
     judge_failures_frame,
@@ -25,17 +25,13 @@ GROUP_COLUMNS: tuple[str, ...] = ("model", "scenario_id", "variant")
 def list_runs(db: DbLike) -> pd.DataFrame:
     """One row per run, oldest first: run_id, study_id, created_at, model, judge, status, source,
     log_path, n_samples, n_failed (samples that ended in an error)."""
-    connection = read_connection(db)
-    try:
-        return pd.read_sql_query(
-            "SELECT r.run_id, r.study_id, r.created_at, r.model, r.judge, r.status, r.source, r.log_path, "
-            "COUNT(s.sample_pk) AS n_samples, COALESCE(SUM(s.status = 'error'), 0) AS n_failed "
-            "FROM runs r LEFT JOIN samples s ON s.run_id = r.run_id "
-            "GROUP BY r.run_id ORDER BY r.created_at, r.run_id",
-            connection,
-        )
-    finally:
-        connection.close()
+    return query_frame(
+        db,
+        "SELECT r.run_id, r.study_id, r.created_at, r.model, r.judge, r.status, r.source, r.log_path, "
+        "COUNT(s.sample_pk) AS n_samples, COALESCE(SUM(s.status = 'error'), 0) AS n_failed "
+        "FROM runs r LEFT JOIN samples s ON s.run_id = r.run_id "
+        "GROUP BY r.run_id ORDER BY r.created_at, r.run_id",
+    )
 
 
 def latest_study(db: DbLike) -> str:
@@ -110,25 +106,13 @@ def judge_failure_counts(db: DbLike, run: str | None = None) -> pd.DataFrame:
 
 
 def _error_counts(db: DbLike) -> dict[int, int]:
-    connection = read_connection(db)
-    try:
-        rows = connection.execute(
-            "SELECT sample_pk, COUNT(*) FROM errors WHERE sample_pk IS NOT NULL GROUP BY sample_pk"
-        ).fetchall()
-    finally:
-        connection.close()
+    rows = query_rows(db, "SELECT sample_pk, COUNT(*) FROM errors WHERE sample_pk IS NOT NULL GROUP BY sample_pk")
     return {int(pk): int(count) for pk, count in rows}
 
 
 def _scratchpad_counts(db: DbLike) -> dict[int, tuple[int, int]]:
     """Per sample: (stored turns, turns whose reasoning is not NULL, i.e. that used the scratchpad)."""
-    connection = read_connection(db)
-    try:
-        rows = connection.execute(
-            "SELECT sample_pk, COUNT(*), SUM(reasoning IS NOT NULL) FROM turns GROUP BY sample_pk"
-        ).fetchall()
-    finally:
-        connection.close()
+    rows = query_rows(db, "SELECT sample_pk, COUNT(*), SUM(reasoning IS NOT NULL) FROM turns GROUP BY sample_pk")
     return {int(pk): (int(turns), int(used)) for pk, turns, used in rows}
 
 
@@ -145,14 +129,9 @@ def _dimension_means(scores: pd.DataFrame, keys: list[str], dimensions: list[str
 
 def reliability_records(db: DbLike, run: str | None = None) -> dict[str, dict | None]:
     """The judge reliability each run recorded at its start ({judge: record, or None when not validated})."""
-    connection = read_connection(db)
-    try:
-        query = "SELECT config FROM runs" + (" WHERE run_id = ? OR study_id = ?" if run else "") + " ORDER BY created_at"
-        rows = connection.execute(query, (run, run) if run else ()).fetchall()
-    finally:
-        connection.close()
+    query = "SELECT config FROM runs" + (" WHERE run_id = ? OR study_id = ?" if run else "") + " ORDER BY created_at"
     records: dict[str, dict | None] = {}
-    for (config,) in rows:
+    for (config,) in query_rows(db, query, (run, run) if run else ()):
         settings = json.loads(config or "{}").get(STUDY_METADATA_KEY) or {}
         records.update(settings.get("judge_reliability") or {})
     return records
