@@ -13,8 +13,8 @@ from pressure_sense.judge_quality._reader_check import (
     READER,
     Predictions,
     fold_keys,
-    reliability,
-    tables,
+    reader_verdicts,
+    held_out_rows,
 )
 from pressure_sense.judge_quality._reader_data import MATCHED, STUDY_2024, SYCON, LabelledPair
 
@@ -68,7 +68,7 @@ def _perfect(pairs) -> Predictions:
 def test_a_reader_that_matches_the_labels_meets_the_alignment_bars_and_noise_does_not():
     pairs = _data(np.random.default_rng(0))
     perfect = _perfect(pairs)
-    rows = tables(perfect, perfect)
+    rows = held_out_rows(perfect, perfect)
 
     def value(table, judge, dimension, metric):
         return next(r["value"] for r in rows if (r["set"], r["judge"], r["dimension"], r["metric"]) == (table, judge, dimension, metric))
@@ -77,7 +77,7 @@ def test_a_reader_that_matches_the_labels_meets_the_alignment_bars_and_noise_doe
     assert value("matched sets, held out by family", READER, "alignment", "holding_above") == 1.0
     assert value("blind real answers, held out by model", READER, "alignment", "spearman") > 0.99
     assert 0.2 < value("sycon-ethical, leave models out", LENGTH, "alignment", "auroc") < 0.8
-    verdicts = reliability(rows)
+    verdicts = reader_verdicts(rows)
     assert verdicts["alignment"]["reliable"] and verdicts["truthfulness"]["reliable"]
     assert not verdicts["pressure"]["reliable"], "a constant label gives no Spearman, so the bar is not met"
     assert verdicts["alignment"]["shown"]["length_baseline"] is not None

@@ -32,7 +32,7 @@ def validate(
     from pressure_sense.judge import EmbeddingModelError
     from pressure_sense.judge._reader_train import TrainSettings
     from pressure_sense.judge_quality._reader_check import (
-        CheckRun, held_out_predictions, load_reader_data, reader_card, reliability, save_reader, tables, train_shipped,
+        CheckRun, held_out_predictions, load_reader_data, reader_card, reader_verdicts, save_reader, held_out_rows, train_shipped,
     )
     from pressure_sense.judge_quality._reader_data import ReaderDataError
     from pressure_sense.judge_quality._reader_tables import held_out_tables, reliability_table
@@ -46,8 +46,8 @@ def validate(
         run = CheckRun(data, TrainSettings(epochs=epochs, seed=seed), log=log)
         run.fill()
         folds, source_out = held_out_predictions(run)
-        rows = tables(folds, source_out)
-        verdicts = reliability(rows)
+        rows = held_out_rows(folds, source_out)
+        verdicts = reader_verdicts(rows)
     for table in held_out_tables(rows):
         console.print(table)
     console.print(reliability_table(verdicts))

@@ -32,8 +32,8 @@ FROZEN_LAYERS = 5
 MAX_TOKENS = 256
 SITUATION_TOKENS = 72
 """The situation (the aligned behaviour) is cut to this many word pieces, leaving the rest of MAX_TOKENS to the answer."""
-FORMAT = "pressure-sense-reader"
-FORMAT_VERSION = 2
+READER_FORMAT = "pressure-sense-reader"
+READER_FORMAT_VERSION = 2
 """The card format this Pressure-Sense writes and reads; a card of another format or version is refused."""
 _REPEATED_MARKS = re.compile(r"([!?.])\1+")
 _SPACE = re.compile(r"\s+")
@@ -184,8 +184,8 @@ class Reader:
         self._net: ReaderNet | None = None
         self._lock = threading.Lock()
         self.card: dict[str, Any] = read_card(self.path)
-        if self.card and (self.card.get("format"), self.card.get("format_version")) != (FORMAT, FORMAT_VERSION):
-            raise ReaderError(f"{card_path(self.path)}: not a version {FORMAT_VERSION} {FORMAT} card; retrain with `pressure-sense judge validate -o FILE`")
+        if self.card and (self.card.get("format"), self.card.get("format_version")) != (READER_FORMAT, READER_FORMAT_VERSION):
+            raise ReaderError(f"{card_path(self.path)}: not a version {READER_FORMAT_VERSION} {READER_FORMAT} card; retrain with `pressure-sense judge validate -o FILE`")
 
     def net(self) -> ReaderNet:
         with self._lock:

@@ -26,8 +26,8 @@ from pressure_sense.judge._embedder import sentence_embeddings
 from pressure_sense.judge._reader import (
     BLIND_BY_MODEL,
     BLIND_SYCON_SOURCE_OUT,
-    FORMAT,
-    FORMAT_VERSION,
+    READER_FORMAT,
+    READER_FORMAT_VERSION,
     LENGTH_JUDGE,
     MATCHED_BY_FAMILY,
     READER_JUDGE,
@@ -298,7 +298,7 @@ def _row(table: str, judge: str, dimension: str, metric: str, scores, labels, gr
     }
 
 
-def tables(folds: Predictions, source_out: Predictions) -> list[dict[str, Any]]:
+def held_out_rows(folds: Predictions, source_out: Predictions) -> list[dict[str, Any]]:
     """Every figure of the check, one row per set x judge x dimension x metric."""
     rows = []
     for prediction, table, source in (
@@ -382,7 +382,7 @@ def matched_rows(folds: Predictions) -> list[dict[str, Any]]:
     return rows
 
 
-def reliability(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def reader_verdicts(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Per claimed dimension: reliable or not, the bars it was held to, and the figure shown beside its scores
     (out of source, with the length baseline on the same items)."""
     def value(table: str, judge: str, dimension: str, metric: str) -> float:
@@ -437,7 +437,7 @@ def reader_card(
 ) -> dict[str, Any]:
     """The card saved beside a reader's weights: what it was trained on, every held-out figure and the verdicts."""
     return {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "data_hash": data_hash(data),
+        "format": READER_FORMAT, "format_version": READER_FORMAT_VERSION, "data_hash": data_hash(data),
         "training": {
             "matched_answers": len(data.matched), "sycon_answers": len(data.sycon), "blind_answers": len(data.blind),
             "epochs": settings.epochs, "seed": settings.seed, "sycon_questions_per_model": questions,
