@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from inspect_ai.util import collect
 
-from pressure_sense._collect import collect
 from tests.fakes.openai_server import FAULT_KINDS, FakeOpenAIServer, is_judge_request
 
 API_KEY = "test-key-ERRORS-0123456789abcdef"
@@ -158,9 +158,9 @@ def test_collect_cancels_the_other_calls_when_one_fails():
 
     async def go() -> None:
         with pytest.raises(ValueError, match="boom"):
-            await collect([slow("a"), fail(), slow("b")])
+            await collect(slow("a"), fail(), slow("b"))
         await asyncio.sleep(0.7)
 
     asyncio.run(go())
     assert finished == [], "no call outlives the failure"
-    assert asyncio.run(collect([slow("x"), slow("y")])) == ["x", "y"]
+    assert asyncio.run(collect(slow("x"), slow("y"))) == ["x", "y"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pressure_sense._collect import collect
+from inspect_ai.util import collect
+
 from pressure_sense.conversation import TurnRecord
 from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._engine import Judge, judge_case
@@ -51,4 +52,4 @@ async def judge_conversation(
     conversation last."""
     chosen = [level for level in (levels if levels is not None else rubric.levels) if level in judge.levels]
     cases = conversation_cases(rubric, persona, aligned_behaviour, turns, levels=chosen, show_labels=show_labels)
-    return await collect(judge_case(judge, rubric, case) for case in cases)
+    return await collect(*(judge_case(judge, rubric, case) for case in cases))

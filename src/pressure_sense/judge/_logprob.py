@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 
 from inspect_ai.model import GenerateConfig, ModelOutput
+from inspect_ai.util import collect
 
-from pressure_sense._collect import collect
 from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._prompt import asked_dimensions, digit_instruction, judge_messages, yes_no_instruction
@@ -86,7 +86,10 @@ async def judge_logprob(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgem
         instruction = digit_instruction(case, dimension) if dimension.kind == "score" else yes_no_instruction(dimension)
         messages, cut = judge_messages(case, rubric, instruction, (), judge.block_chars)
         asks.append(messages)
-    outputs = await collect(judge.model.generate(messages, config=LOGPROB_CONFIG) for messages in asks)
+    try:
+        outputs = await collect(*(judge.model.generate(messages, config=LOGPROB_CONFIG) for messages in asks))
+    except ExceptionGroup as failures:  # calls that failed at once: the first one's error is the judge's failure
+        raise failures.exceptions[0] from None
     scores: dict[str, DimensionScore] = {}
     flags: dict[str, Flag] = {}
     problems: list[str] = []

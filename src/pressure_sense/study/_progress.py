@@ -145,3 +145,8 @@ class StudyProgressHook(Hooks):
         if _active is not None:
             _active.counts.samples_done += 1
             _active.counts.samples_failed += data.sample.error is not None
+
+
+def default_display() -> str:
+    """Inspect's rich progress display on a terminal, plain lines otherwise."""
+    return "rich" if sys.stdout.isatty() else "plain"

@@ -28,11 +28,11 @@ from pressure_sense.models._resolve import provider_of
 from pressure_sense.store import DB_FILENAME, rebuild_store
 from pressure_sense.study._executor import ShardJob, ShardOutcome, latest_shard_log, run_shard, shard_log_dir
 from pressure_sense.study._limits import ModelLimit, install_permits, model_limits
+from pressure_sense.study._progress import default_display
 from pressure_sense.study._ray_permits import RayPermits
-from pressure_sense.study._resume import SHARDED_MANIFEST as MANIFEST
+from pressure_sense.study._result import StudyResult, finish_report, new_study_id
 from pressure_sense.study._shard_progress import ProgressTally, ProgressView, install_progress
-from pressure_sense.study._run import StudyResult, default_display, finish_report, new_study_id
-from pressure_sense.study._shards import Shard, plan_shards
+from pressure_sense.study._shards import SHARDED_MANIFEST, Shard, plan_shards
 
 FORWARDED_ENV = ("INSPECT_CACHE_DIR", "PRESSURE_SENSE_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 """Environment variables passed to workers when set here, besides the models' keys and base URLs."""
@@ -200,7 +200,7 @@ def run_sharded_study(
     study_id = study_id or new_study_id()
     out = Path(out or Path(experiment.out) / study_id)
     out.mkdir(parents=True, exist_ok=True)
-    manifest = out / MANIFEST
+    manifest = out / SHARDED_MANIFEST
     if manifest.exists():
         log_dir = json.loads(manifest.read_text(encoding="utf-8"))["log_dir"]
     else:
@@ -221,7 +221,7 @@ def run_sharded_study(
 
 def resume_sharded_study(folder: Path, report: bool = True, display: str | None = None) -> StudyResult:
     """Continue a sharded study whose driver stopped: finished shards are skipped, the others continue from their logs."""
-    record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    record = json.loads((folder / SHARDED_MANIFEST).read_text(encoding="utf-8"))
     experiment = Experiment.model_validate(record["experiment"])
     return run_sharded_study(
         experiment, out=folder, report=report, display=display, study_id=record["study_id"], resume=True

@@ -6,19 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspect_ai import eval_retry
-from inspect_ai.model import get_model
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_sample_summaries
+from inspect_ai.model import get_model
 
 from pressure_sense.models import guard, reset_breakers, resolve_model
 from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
 from pressure_sense.study._config import SAMPLE_RETRIES
 from pressure_sense.study._limits import local_limits, saved_limits
-from pressure_sense.study._progress import report_progress
-from pressure_sense.study._run import StudyResult, default_display, finish_study
-
-
-SHARDED_MANIFEST = "study.json"
-"""Written in the folder of a study run by the Ray executor (its shared log location, its experiment)."""
+from pressure_sense.study._progress import default_display, report_progress
+from pressure_sense.study._result import StudyResult, finish_study
+from pressure_sense.study._shards import SHARDED_MANIFEST
 
 
 def study_folder(run: str | Path) -> Path:

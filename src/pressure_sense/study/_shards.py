@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pressure_sense.study._task import study_samples
 from pressure_sense.experiments import Experiment
 from pressure_sense.scenarios import resolve_scenarios
+from pressure_sense.study._task import study_samples
+
+SHARDED_MANIFEST = "study.json"
+"""Written in the folder of a study run by the Ray executor (its shared log location, its experiment)."""
 
 
 @dataclass(frozen=True)
