@@ -147,7 +147,8 @@ def measure(name: str, experiment, out: Path, root: str, server_pid: int) -> dic
 
 
 def startup(repeats: int) -> None:
-    from bench_startup import measure as measure_start, shadow_site_packages
+    from bench_startup import measure as measure_start
+    from bench_startup import shadow_site_packages
 
     with tempfile.TemporaryDirectory(prefix="bench-scale-startup-") as folder_name:
         folder = Path(folder_name)
@@ -186,8 +187,8 @@ def main() -> None:
         COMPATIBLE_BASE_URL=f"{root}/v1", COMPATIBLE_API_KEY="loopback", INSPECT_DISPLAY="none",
         HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
     )  # fmt: skip
-    from pressure_sense._inspect_plugins import load_inspect_plugins
     from pressure_sense.experiments import ExecutorSpec, Experiment
+    from pressure_sense.inspect_plugins import load_inspect_plugins
     from pressure_sense.scenarios import load_scenarios
 
     load_inspect_plugins()

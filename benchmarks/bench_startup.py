@@ -1,7 +1,7 @@
 """Benchmark: `pressure-sense run` start-up with and without the interp extra (TransformerLens) installed.
 
 TransformerLens 4.x registers Inspect plugins that Inspect would import on every model start
-(about 5 s and 550 MB). The command line defers them (`pressure_sense._inspect_plugins`). This
+(about 5 s and 550 MB). The command line defers them (`pressure_sense.inspect_plugins`). This
 script measures, in fresh processes, the wall time and peak RSS of:
 
 - `pressure-sense run --dry-run --quick` (command-line start-up, no model);
@@ -40,7 +40,7 @@ split = sys.argv.index("--")
 for folder in sys.argv[1:split]:
     site.addsitedir(folder)
 if {without_deferral}:
-    import pressure_sense._inspect_plugins as plugins
+    import pressure_sense.inspect_plugins as plugins
     plugins.load_inspect_plugins = lambda *args, **kwargs: []
 sys.argv = ["pressure-sense", *sys.argv[split + 1:]]
 from pressure_sense.cli import app

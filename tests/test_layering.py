@@ -101,3 +101,70 @@ def test_each_package_imports_alone_in_a_fresh_interpreter(package: str):
         [sys.executable, "-c", f"import pressure_sense.{package}"], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_no_module_imports_another_packages_private_module():
+    """A package's public names are what its __init__ exports: `from pressure_sense.x._y import ...` stays inside x."""
+    reaching = []
+    for path in PACKAGE.rglob("*.py"):
+        unit = unit_of(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("pressure_sense."):
+                parts = node.module.split(".")
+                if len(parts) > 2 and parts[1] != unit and any(p.startswith("_") for p in parts[2:]):
+                    reaching.append(f"{path.relative_to(PACKAGE)}: {node.module}")
+            elif isinstance(node, ast.ImportFrom) and node.module == "pressure_sense":
+                reaching += [f"{path.relative_to(PACKAGE)}: pressure_sense.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert not reaching, f"private modules imported from another package: {sorted(reaching)}"
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Each module of src/pressure_sense (dotted, without the `pressure_sense.` prefix) and the modules it imports,
+    at module or function level."""
+    modules = {
+        ".".join(path.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in PACKAGE.rglob("*.py")
+    }
+    graph = {}
+    for name, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                module = node.module.removeprefix("pressure_sense.")
+                found |= {module, *(f"{module}.{alias.name}" for alias in node.names)}
+            elif isinstance(node, ast.Import):
+                found |= {alias.name.removeprefix("pressure_sense.") for alias in node.names}
+        graph[name] = (found & modules.keys()) - {name}
+    return graph
+
+
+def circle(graph: dict[str, set[str]]) -> list[str]:
+    """One import circle of the graph as a path (first module repeated at the end), or [] when there is none."""
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(module: str) -> list[str]:
+        if module in path:
+            return [*path[path.index(module):], module]
+        if module in done:
+            return []
+        path.append(module)
+        for imported in sorted(graph[module]):
+            if found := visit(imported):
+                return found
+        path.pop()
+        done.add(module)
+        return []
+
+    return next((found for module in sorted(graph) if (found := visit(module))), [])
+
+
+def test_the_circle_finder_finds_a_planted_circle():
+    assert circle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert circle({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_module_imports_a_module_that_imports_it_back():
+    graph = module_graph()
+    assert "study._ray" in graph["study._run"], "function-level imports are seen"
+    assert circle(graph) == [], " -> ".join(circle(graph))

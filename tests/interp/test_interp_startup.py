@@ -31,7 +31,7 @@ def test_the_command_line_imports_no_interp_package() -> None:
 def test_inspect_start_up_skips_the_transformer_lens_plugins() -> None:
     result = _run(
         "import json, sys\n"
-        "from pressure_sense._inspect_plugins import load_inspect_plugins\n"
+        "from pressure_sense.inspect_plugins import load_inspect_plugins\n"
         "skipped = load_inspect_plugins()\n"
         "from inspect_ai.hooks._startup import init_hooks\n"
         "from inspect_ai.hooks._hooks import get_all_hooks\n"

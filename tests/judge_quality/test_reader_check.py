@@ -13,10 +13,15 @@ from pressure_sense.judge_quality._reader_check import (
     READER,
     Predictions,
     fold_keys,
-    reader_verdicts,
     held_out_rows,
+    reader_verdicts,
 )
-from pressure_sense.judge_quality._reader_data import MATCHED, STUDY_2024, SYCON, LabelledPair
+from pressure_sense.judge_quality._reader_data import (
+    MATCHED,
+    STUDY_2024,
+    SYCON,
+    LabelledPair,
+)
 
 
 def _pair(source, model, family, group, targets, behaviour="", turn=0, kept=None, item=""):
@@ -108,7 +113,11 @@ def test_the_refusal_phrase_list_matches_whole_words_only():
 def test_a_saved_reader_loads_with_its_card_and_reads_like_the_net_it_was_saved_from(tmp_path):
     from pressure_sense.judge import Reader
     from pressure_sense.judge._reader_train import TrainSettings, new_net
-    from pressure_sense.judge_quality._reader_check import ReaderData, reader_card, save_reader
+    from pressure_sense.judge_quality._reader_check import (
+        ReaderData,
+        reader_card,
+        save_reader,
+    )
 
     net = new_net()
     pairs = [reader_input("Keeps the rule: never give out a neighbour's address.", a) for a in ("No, I won't.", "Sure: 4 Elm Road.")]

@@ -9,7 +9,11 @@ import textwrap
 
 import pytest
 
-from pressure_sense.experiments import ExperimentError, merge_overrides, parse_experiment
+from pressure_sense.experiments import (
+    ExperimentError,
+    merge_overrides,
+    parse_experiment,
+)
 from pressure_sense.study._limits import is_global
 from pressure_sense.study._shard_progress import ProgressTally
 from pressure_sense.study._shards import plan_shards, study_sample_ids
@@ -62,7 +66,9 @@ def test_only_network_models_are_limited_across_the_cluster():
 
 
 def test_permit_broker_hands_out_at_most_the_limit_and_reclaims_a_dead_owner():
-    from pressure_sense.study._ray import PermitBroker  # the actor's class, driven here without Ray
+    from pressure_sense.study._ray import (
+        PermitBroker,  # the actor's class, driven here without Ray
+    )
 
     async def scenario() -> None:
         broker = PermitBroker()
@@ -108,7 +114,7 @@ class _InProcessActor:
 
 
 def test_worker_hands_permits_on_to_its_waiting_calls_without_the_broker():
-    from pressure_sense._ray_actors import PermitBroker
+    from pressure_sense.ray_actors import PermitBroker
     from pressure_sense.study._ray_permits import RayPermits
 
     async def scenario() -> None:
@@ -144,7 +150,7 @@ def test_worker_hands_permits_on_to_its_waiting_calls_without_the_broker():
 
 
 def test_a_waiting_call_that_gives_up_leaves_its_permit_to_the_next():
-    from pressure_sense._ray_actors import PermitBroker
+    from pressure_sense.ray_actors import PermitBroker
     from pressure_sense.study._ray_permits import RayPermits
 
     async def scenario() -> None:

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from pressure_sense import _pacing
-from pressure_sense._pacing import Pacer
+from pressure_sense import pacing
 from pressure_sense.experiments import Experiment, JudgeSpec, TargetSpec
+from pressure_sense.pacing import Pacer
 from pressure_sense.study import run_study
 from pressure_sense.study._limits import ModelLimit, model_limits, saved_limits
 from tests.fakes.openai_server import FakeOpenAIServer
@@ -40,8 +40,8 @@ class VirtualClock:
 
 def test_pacer_spaces_starts_and_saves_no_burst_while_idle(monkeypatch):
     clock = VirtualClock()
-    monkeypatch.setattr(_pacing, "time", SimpleNamespace(monotonic=clock.monotonic))
-    monkeypatch.setattr(_pacing, "asyncio", SimpleNamespace(Lock=asyncio.Lock, sleep=clock.sleep))
+    monkeypatch.setattr(pacing, "time", SimpleNamespace(monotonic=clock.monotonic))
+    monkeypatch.setattr(pacing, "asyncio", SimpleNamespace(Lock=asyncio.Lock, sleep=clock.sleep))
 
     async def starts() -> dict[str, list[float]]:
         pacer = Pacer()

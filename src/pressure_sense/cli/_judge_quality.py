@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pressure_sense._inspect_plugins import load_inspect_plugins
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
+from pressure_sense.inspect_plugins import load_inspect_plugins
 
 console = Console(highlight=False)
 
@@ -41,15 +41,14 @@ def import_command(
 
     Every file is validated first; if any is malformed nothing is stored.
     """
-    from pressure_sense.judge_quality import TranscriptLabels, TranscriptError, read_transcripts
-    from pressure_sense.judge_quality._import import import_conversations
+    from pressure_sense.judge_quality import TranscriptError, TranscriptLabels, import_conversations, read_transcripts
     from pressure_sense.store import StoreError
 
     with user_errors(TranscriptError, StoreError, ValueError):
         conversations = read_transcripts(list(paths), TranscriptLabels(model=model, scenario=scenario, variant=variant))
         sample_judge = None
         if judge is not None:
-            from pressure_sense.judge_quality._judges import imported_sample_judge
+            from pressure_sense.judge_quality import imported_sample_judge
 
             sample_judge = imported_sample_judge(judge, method, per_turn=turns)
         with _progress() as progress:
@@ -92,13 +91,20 @@ def judge_check(
 
     A full check of a model judge against the reference set is kept as that judge's reliability: studies
     judged by it show those figures beside their scores."""
-    from pressure_sense.judge_quality import CalibrationError
-    from pressure_sense.judge_quality._judges import conversation_judge
-    from pressure_sense.judge_quality._runner import resolve_labelled, run_judge_check
-    from pressure_sense.judge_quality._study2024 import StudyDataError
-    from pressure_sense.judge_quality._tables import (
-        agreement_table, bias_table, check_title, disagreement_line, failure_lines, method_comparison_table,
-        panel_alpha_table, panel_flags_table,
+    from pressure_sense.judge_quality import (
+        CalibrationError,
+        StudyDataError,
+        agreement_table,
+        bias_table,
+        check_title,
+        conversation_judge,
+        disagreement_line,
+        failure_lines,
+        method_comparison_table,
+        panel_alpha_table,
+        panel_flags_table,
+        resolve_labelled,
+        run_judge_check,
     )
 
     probes = [name.strip() for value in bias for name in value.split(",") if name.strip()]
@@ -144,7 +150,7 @@ def _turn_level_lines(result, against: str, limit: int | None, resamples: int, s
     """For turn-level sets: AUROC for clear passes against clear failures; for a full reference check, the
     record studies show (for the offline reader, its card's out-of-source figures are what studies show)."""
     from pressure_sense.judge import JudgeSeat, judge_reliability, reliability_lines, save_reliability
-    from pressure_sense.judge_quality._turn_check import REFERENCE_SET, clear_case_auroc, reliability_record
+    from pressure_sense.judge_quality import REFERENCE_SET, clear_case_auroc, reliability_record
 
     seat = JudgeSeat.parse(result.judge)
     if not any(item.turn_index is not None for item in result.items):

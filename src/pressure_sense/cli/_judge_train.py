@@ -29,14 +29,21 @@ def validate(
 ) -> None:
     """Train and check the reader and its baselines with whole sources held out (about an hour on 2 cores); print
     every table, and with --output train the shipped reader and write it with these figures as its card."""
-    from pressure_sense.judge import EmbeddingModelError
-    from pressure_sense.judge._reader_train import TrainSettings
-    from pressure_sense.judge_quality._reader_check import (
-        CheckRun, held_out_predictions, load_reader_data, reader_card, reader_verdicts, save_reader, held_out_rows, train_shipped,
+    from pressure_sense.judge import EmbeddingModelError, TrainSettings
+    from pressure_sense.judge_quality import (
+        CheckRun,
+        ReaderDataError,
+        SyconDataError,
+        held_out_predictions,
+        held_out_rows,
+        held_out_tables,
+        load_reader_data,
+        reader_card,
+        reader_verdicts,
+        reliability_table,
+        save_reader,
+        train_shipped,
     )
-    from pressure_sense.judge_quality._reader_data import ReaderDataError
-    from pressure_sense.judge_quality._reader_tables import held_out_tables, reliability_table
-    from pressure_sense.judge_quality._sycon import SyconDataError
 
     started = time.monotonic()
     log = lambda line: console.print(f"[{time.monotonic() - started:6.0f} s] {line}", markup=False)  # noqa: E731
@@ -62,7 +69,7 @@ def validate(
 def card(weights: Path | None = typer.Option(None, help="A reader weights file (default: the shipped one).")) -> None:
     """Print a reader's card: the held-out figures it was shipped with and which dimensions are reliable."""
     from pressure_sense.judge import Reader, ReaderError
-    from pressure_sense.judge_quality._reader_tables import held_out_tables, reliability_table
+    from pressure_sense.judge_quality import held_out_tables, reliability_table
 
     with user_errors(ReaderError):
         reader = Reader(weights)
@@ -79,8 +86,7 @@ def labels(resamples: int = typer.Option(2000, min=100, help="Bootstrap resample
     """How far the blind labels of real answers hold: two labellers' agreement, and ours against SYCON's `kept`."""
     from rich.table import Table
 
-    from pressure_sense.judge_quality._blind_agreement import blind_agreement
-    from pressure_sense.judge_quality._sycon import SyconDataError
+    from pressure_sense.judge_quality import SyconDataError, blind_agreement
 
     with user_errors(SyconDataError):
         agreement = blind_agreement(resamples=resamples)

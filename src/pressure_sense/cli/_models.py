@@ -6,8 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pressure_sense.cli._app import app
-from pressure_sense.models._providers import PROVIDERS_EXTRA
-from pressure_sense.models._resolve import list_models_status
+from pressure_sense.models import PROVIDERS_EXTRA, list_models_status
 
 console = Console(highlight=False)
 

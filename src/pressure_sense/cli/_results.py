@@ -13,19 +13,20 @@ from rich.table import Table
 from rich.text import Text
 
 from pressure_sense.cli._app import app
-from pressure_sense.cli._reliability import print_reliability
 from pressure_sense.cli._errors import user_errors
+from pressure_sense.cli._reliability import print_reliability
 from pressure_sense.store import (
     DB_FILENAME,
+    DEFAULT_RUNS_FOLDER,
     ResultsStore,
     StoreError,
     database_path,
+    find_databases,
     judge_failure_counts,
     latest_study,
     list_runs,
     results_table,
 )
-from pressure_sense.store._locate import DEFAULT_RUNS_FOLDER, find_databases
 
 console = Console(highlight=False)
 

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.text import Text
 from rich.markup import escape
+from rich.text import Text
 
-from pressure_sense._inspect_plugins import load_inspect_plugins
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
 from pressure_sense.cli._reliability import print_reliability
 from pressure_sense.cli._summary import SUMMARY_WIDTH, summary_table
 from pressure_sense.experiments import Experiment, ExperimentError
+from pressure_sense.inspect_plugins import load_inspect_plugins
 from pressure_sense.models import EmbeddedModelError, RetryBudget
 from pressure_sense.scenarios import ScenarioError
 from pressure_sense.store import StoreError

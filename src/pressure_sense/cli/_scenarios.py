@@ -12,7 +12,12 @@ from rich.table import Table
 
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import err_console, fail, user_errors
-from pressure_sense.scenarios import ScenarioError, builtin_factorial, load_scenarios, resolve_scenarios
+from pressure_sense.scenarios import (
+    ScenarioError,
+    builtin_factorial,
+    load_scenarios,
+    resolve_scenarios,
+)
 
 scenarios_app = typer.Typer(help="List, show and validate scenario files.", no_args_is_help=True)
 app.add_typer(scenarios_app, name="scenarios")
@@ -150,7 +155,7 @@ def generate(
     max_tokens: int = typer.Option(3000, min=1, help="Most tokens per model answer."),
 ) -> None:
     """Have a model write new requests (or a tactic) in the file format: validated, deduplicated, never overwriting."""
-    from pressure_sense._inspect_plugins import load_inspect_plugins
+    from pressure_sense.inspect_plugins import load_inspect_plugins
     from pressure_sense.models import EmbeddedModelError
     from pressure_sense.study import generate_requests, generate_tactic
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pressure_sense._yaml_files import Loaded, YamlError, describe, load_yaml, read_text
 from pressure_sense.experiments._schema import Experiment
 from pressure_sense.scenarios import ScenarioError, load_scenarios, resolve_scenarios
+from pressure_sense.yaml_files import Loaded, YamlError, describe, load_yaml, read_text
 
 
 class ExperimentError(YamlError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pressure_sense.models._resolve import provider_of
+from pressure_sense.models import provider_of
 
 PRICES_TAKEN = "2025-05"
 """When these list prices were taken (providers' public pricing pages); they change, check before budgeting."""

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from pressure_sense.judge import TRAINED_JUDGE, JudgeChoice
-from pressure_sense.models import RetryBudget
-from pressure_sense.models._resolve import ModelResolutionError, provider_of
+from pressure_sense.models import ModelResolutionError, RetryBudget, provider_of
 from pressure_sense.scenarios import (
+    Condition,
+    Mode,
     Scenario,
     Schedule,
     Variant,
@@ -19,7 +27,6 @@ from pressure_sense.scenarios import (
     resolve_tactics,
     variant_grid,
 )
-from pressure_sense.scenarios._variants import Condition, Mode
 
 
 class _Strict(BaseModel):

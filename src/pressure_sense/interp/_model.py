@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pressure_sense.interp._extra import InterpError
-from pressure_sense.models import EmbeddedModelError, embedded_model_dir
-from pressure_sense.models._embedded_cache import offline_hub
+from pressure_sense.models import EmbeddedModelError, embedded_model_dir, offline_hub
 
 EMBEDDED = "embedded"
 """The default model name: the embedded SmolLM2-135M-Instruct."""

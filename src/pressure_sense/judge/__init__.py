@@ -4,81 +4,55 @@ from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._checks import give_in_check, stance_check, stance_of
 from pressure_sense.judge._choice import TRAINED_JUDGE, JudgeChoice, JudgeSeat
 from pressure_sense.judge._conversation import conversation_cases, judge_conversation
-from pressure_sense.judge._embedder import EmbeddingModelError
-from pressure_sense.judge._engine import (
-    FLAGS_JUDGE,
-    METHODS,
-    judge_case,
-    model_judge,
-    resolve_method,
-    trained_judge,
-)
+from pressure_sense.judge._embedder import EmbeddingModelError, sentence_embeddings
+from pressure_sense.judge._engine import FLAGS_JUDGE, METHODS, judge_case, model_judge, resolve_method, trained_judge
 from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
 from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
 from pressure_sense.judge._reader import (
+    BLIND_BY_MODEL,
+    BLIND_SYCON_SOURCE_OUT,
     HEADS,
+    LENGTH_JUDGE,
+    MATCHED_BY_FAMILY,
+    READER_FORMAT,
+    READER_FORMAT_VERSION,
+    READER_JUDGE,
+    SYCON_MODELS_OUT,
+    SYCON_SOURCE_OUT,
     Reader,
     ReaderError,
     ReaderInput,
     ReaderVerdict,
+    card_figure,
+    card_path,
     normalise,
     reader_input,
     unreadable_reason,
+)
+from pressure_sense.judge._reader_train import (
+    LowerCache,
+    TrainingPair,
+    TrainSettings,
+    new_net,
+    read_cached,
+    train_reader,
 )
 from pressure_sense.judge._records import DIMENSIONS, JUDGEMENTS_KEY, DimensionScore, Flag, Judgement
 from pressure_sense.judge._reliability import judge_reliability, reliability_lines, save_reliability
 from pressure_sense.judge._scorer import dimension_means, rubric_judge, study_scorers
 
 __all__ = [
-    "DIMENSIONS",
-    "HEADS",
-    "EmbeddingModelError",
-    "Reader",
-    "ReaderError",
-    "ReaderInput",
-    "ReaderVerdict",
-    "normalise",
-    "reader_input",
-    "unreadable_reason",
-    "FLAGS_JUDGE",
-    "JUDGEMENTS_KEY",
-    "METHODS",
-    "MIN_DIGIT_MASS",
-    "TRAINED_JUDGE",
-    "DimensionScore",
-    "Flag",
-    "Judge",
-    "JudgeCase",
-    "JudgeChoice",
-    "JudgeSeat",
-    "JudgeParseError",
-    "Judgement",
-    "LogprobError",
-    "NoLogprobs",
-    "asked_dimensions",
-    "case_text",
-    "conversation_cases",
-    "dimension_means",
-    "extract_object",
-    "give_in_check",
-    "judge_case",
-    "judge_conversation",
-    "judge_messages",
-    "judge_reliability",
-    "model_judge",
-    "parse_judgement",
-    "parse_score",
-    "quote",
-    "reliability_lines",
-    "resolve_method",
-    "rubric_judge",
-    "save_reliability",
-    "stance_check",
-    "stance_of",
-    "study_scorers",
-    "trained_judge",
-    "weighted_score",
-    "yes_probability",
+    "asked_dimensions", "BLIND_BY_MODEL", "BLIND_SYCON_SOURCE_OUT", "card_figure", "card_path", "case_text",
+    "conversation_cases", "dimension_means", "DIMENSIONS", "DimensionScore", "EmbeddingModelError",
+    "extract_object", "Flag", "FLAGS_JUDGE", "give_in_check", "HEADS", "Judge", "judge_case", "judge_conversation",
+    "judge_messages", "judge_reliability", "JudgeCase", "JudgeChoice", "Judgement", "JUDGEMENTS_KEY",
+    "JudgeParseError", "JudgeSeat", "LENGTH_JUDGE", "LogprobError", "LowerCache", "MATCHED_BY_FAMILY", "METHODS",
+    "MIN_DIGIT_MASS", "model_judge", "new_net", "NoLogprobs", "normalise", "parse_judgement", "parse_score",
+    "quote", "read_cached", "Reader", "READER_FORMAT", "READER_FORMAT_VERSION", "reader_input", "READER_JUDGE",
+    "ReaderError", "ReaderInput", "ReaderVerdict", "reliability_lines", "resolve_method", "rubric_judge",
+    "save_reliability", "sentence_embeddings", "stance_check", "stance_of", "study_scorers", "SYCON_MODELS_OUT",
+    "SYCON_SOURCE_OUT", "train_reader", "TRAINED_JUDGE", "trained_judge", "TrainingPair", "TrainSettings",
+    "unreadable_reason", "weighted_score", "yes_probability",
 ]

@@ -8,11 +8,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from pressure_sense._yaml_files import Loaded, YamlError, load_yaml, read_text
 from pressure_sense.conversation import TurnRecord, split_scratchpad
 from pressure_sense.judge import DIMENSIONS
-from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet, check_labels
+from pressure_sense.judge_quality._labelled import (
+    LabelledConversation,
+    LabelledSet,
+    check_labels,
+)
 from pressure_sense.judge_quality._reference import _Strict, labelled_files
+from pressure_sense.yaml_files import Loaded, YamlError, load_yaml, read_text
 
 Kind = Literal["pass", "fail", "borderline", "deceptive"]
 

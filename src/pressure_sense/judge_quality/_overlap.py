@@ -8,8 +8,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from pressure_sense._yaml_files import Loaded, load_yaml, read_text
-from pressure_sense.judge_quality._agreement import DimensionAgreement, dimension_agreement
+from pressure_sense.judge_quality._agreement import (
+    DimensionAgreement,
+    dimension_agreement,
+)
 from pressure_sense.judge_quality._reference import (
     OVERLAP_FILE,
     Kind,
@@ -19,6 +21,7 @@ from pressure_sense.judge_quality._reference import (
     load_reference,
     reference_dir,
 )
+from pressure_sense.yaml_files import Loaded, load_yaml, read_text
 
 
 class SecondLabel(_Strict):

@@ -21,21 +21,28 @@ from typing import Any
 
 import numpy as np
 
-from pressure_sense.judge import HEADS, ReaderInput, reader_input
-from pressure_sense.judge._embedder import sentence_embeddings
-from pressure_sense.judge._reader import (
+from pressure_sense.judge import (
     BLIND_BY_MODEL,
     BLIND_SYCON_SOURCE_OUT,
-    READER_FORMAT,
-    READER_FORMAT_VERSION,
+    HEADS,
     LENGTH_JUDGE,
     MATCHED_BY_FAMILY,
+    READER_FORMAT,
+    READER_FORMAT_VERSION,
     READER_JUDGE,
     SYCON_MODELS_OUT,
     SYCON_SOURCE_OUT,
+    LowerCache,
+    ReaderInput,
+    TrainingPair,
+    TrainSettings,
     card_figure,
+    new_net,
+    read_cached,
+    reader_input,
+    sentence_embeddings,
+    train_reader,
 )
-from pressure_sense.judge._reader_train import LowerCache, TrainingPair, TrainSettings, new_net, read_cached, train_reader
 from pressure_sense.judge_quality._agreement import auroc, cluster_bootstrap_ci, spearman
 from pressure_sense.judge_quality._baselines import answer_length, logistic_scores, oriented, refusal_count
 from pressure_sense.judge_quality._nuisance import training_variants
@@ -457,7 +464,7 @@ def save_reader(net: Any, weights: Path | str, card: dict[str, Any]) -> Path:
     """Write the fine-tuned tensors (float16 safetensors) and the card beside them."""
     from safetensors.torch import save_file
 
-    from pressure_sense.judge._reader import card_path
+    from pressure_sense.judge import card_path
 
     path = Path(weights)
     path.parent.mkdir(parents=True, exist_ok=True)

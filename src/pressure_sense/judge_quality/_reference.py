@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pressure_sense._yaml_files import Loaded, YamlError, load_yaml, read_text
 from pressure_sense.conversation import split_scratchpad
 from pressure_sense.scenarios import PressureType
+from pressure_sense.yaml_files import Loaded, YamlError, load_yaml, read_text
 
 Kind = Literal["clear_pass", "clear_fail", "borderline"]
 

@@ -7,13 +7,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pressure_sense.judge._records import Judgement
+from pressure_sense.judge import Judgement
 from pressure_sense.judge_quality._agreement import DimensionAgreement
-from pressure_sense.judge_quality._bias import BiasEffect, length_probe, position_probe, self_preference
+from pressure_sense.judge_quality._bias import (
+    BiasEffect,
+    length_probe,
+    position_probe,
+    self_preference,
+)
 from pressure_sense.judge_quality._calibration import load_calibration
-from pressure_sense.judge_quality._check import CheckResult, ConversationJudge, check_judge
+from pressure_sense.judge_quality._check import (
+    CheckResult,
+    ConversationJudge,
+    check_judge,
+)
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
-from pressure_sense.judge_quality._panel import PanelSummary, panel_mean_agreement, panel_summary
+from pressure_sense.judge_quality._panel import (
+    PanelSummary,
+    panel_mean_agreement,
+    panel_summary,
+)
 from pressure_sense.judge_quality._reference import OVERLAP_FILE
 from pressure_sense.judge_quality._study2024 import load_study_2024
 from pressure_sense.judge_quality._turn_check import REFERENCE_SET, load_reference_set

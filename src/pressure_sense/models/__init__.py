@@ -19,41 +19,27 @@ from pressure_sense.models._embedded_cache import (
 )
 from pressure_sense.models._embedded_provider import DEFAULT_REPETITION, EmbeddedModelAPI
 from pressure_sense.models._env import load_env
-from pressure_sense.models._providers import EMBEDDED_MODEL, LOCAL_PROVIDERS, may_return_logprobs, small_context
+from pressure_sense.models._providers import (
+    EMBEDDED_MODEL,
+    LOCAL_PROVIDERS,
+    PROVIDERS_EXTRA,
+    may_return_logprobs,
+    small_context,
+)
 from pressure_sense.models._repetition import RepetitionControl, degeneration
 from pressure_sense.models._resolve import (
     ModelResolutionError,
     ProviderStatus,
     ResolvedModel,
     list_models_status,
+    provider_of,
     resolve_model,
 )
 
 __all__ = [
-    "BREAKER_FAILURES",
-    "Breaker",
-    "LOCAL_PROVIDERS",
-    "ModelUnavailable",
-    "RetryBudget",
-    "failing_models",
-    "guard",
-    "reset_breakers",
-    "DEFAULT_REPETITION",
-    "EMBEDDED_MODEL",
-    "EMBEDDED_MODEL_NAME",
-    "EmbeddedModelAPI",
-    "EmbeddedModelError",
-    "ModelResolutionError",
-    "ProviderStatus",
-    "RepetitionControl",
-    "ResolvedModel",
-    "cache_root",
-    "degeneration",
-    "embedded_model_dir",
-    "list_models_status",
-    "load_env",
-    "offline_hub",
-    "may_return_logprobs",
-    "small_context",
-    "resolve_model",
+    "Breaker", "BREAKER_FAILURES", "cache_root", "DEFAULT_REPETITION", "degeneration", "EMBEDDED_MODEL",
+    "embedded_model_dir", "EMBEDDED_MODEL_NAME", "EmbeddedModelAPI", "EmbeddedModelError", "failing_models",
+    "guard", "list_models_status", "load_env", "LOCAL_PROVIDERS", "may_return_logprobs", "ModelResolutionError",
+    "ModelUnavailable", "offline_hub", "provider_of", "PROVIDERS_EXTRA", "ProviderStatus", "RepetitionControl",
+    "reset_breakers", "resolve_model", "ResolvedModel", "RetryBudget", "small_context",
 ]

@@ -10,7 +10,7 @@ from importlib import metadata
 import pandas as pd
 
 from pressure_sense.analysis import MIN_UNITS, Reliability, reliability_text
-from pressure_sense.conversation._records import TARGET_ERROR_KINDS
+from pressure_sense.conversation import TARGET_ERROR_KINDS
 from pressure_sense.report._sources import StudyFrames
 from pressure_sense.report._tables import Cell
 from pressure_sense.store import judge_failures_frame, turn_errors_frame

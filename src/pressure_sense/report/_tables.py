@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from pressure_sense.analysis import BREAKING_THRESHOLD, MIN_UNITS, StudyAnalysis
-from pressure_sense.judge._records import DIMENSIONS
+from pressure_sense.judge import DIMENSIONS
 
 Cell = tuple[str, bool]
 """A cell's text and whether it is numeric (right-aligned)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from pressure_sense.conversation._records import target_error_kind
+from pressure_sense.conversation import target_error_kind
 from pressure_sense.report._sources import SOURCE_COLUMN
 
 DEFAULT_TRANSCRIPT_CAP = 10

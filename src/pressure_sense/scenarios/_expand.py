@@ -7,11 +7,11 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pressure_sense._yaml_files import dump_yaml
 from pressure_sense.scenarios._requests import Request
 from pressure_sense.scenarios._schema import PressureType, Scenario, Turn
 from pressure_sense.scenarios._tactics import INTENSITIES, Tactic
 from pressure_sense.scenarios._templates import render
+from pressure_sense.yaml_files import dump_yaml
 
 SEPARATOR = "--"
 """Joins the parts of an expanded scenario id: `{request}--{pressure type or mixed}--{schedule}`."""

@@ -9,9 +9,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from pressure_sense._yaml_files import YamlError, load_yaml, read_text
 from pressure_sense.scenarios._schema import Scenario
-
+from pressure_sense.yaml_files import YamlError, load_yaml, read_text
 
 M = TypeVar("M", bound=BaseModel)
 

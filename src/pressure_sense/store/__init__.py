@@ -19,42 +19,21 @@ from pressure_sense.store._queries import (
 from pressure_sense.store._rebuild import RebuildSummary, rebuild_store
 from pressure_sense.store._redact import REDACTED, Redactor, current_redactor, redact, redact_data
 from pressure_sense.store._schema import SCHEMA_VERSION
-from pressure_sense.store._summary import reliability_records
-from pressure_sense.store._summary import check_run, judge_failure_counts, latest_study, list_runs, results_table
+from pressure_sense.store._summary import (
+    check_run,
+    judge_failure_counts,
+    latest_study,
+    list_runs,
+    reliability_records,
+    results_table,
+)
 from pressure_sense.store._writer import ResultsStore, StoreError
 
 __all__ = [
-    "DB_FILENAME",
-    "DEFAULT_RUNS_FOLDER",
-    "REDACTED",
-    "SAMPLE_COLUMNS",
-    "SCHEMA_VERSION",
-    "STUDY_METADATA_KEY",
-    "RebuildSummary",
-    "Redactor",
-    "ResultsStore",
-    "ResultsStoreHook",
-    "StoreError",
-    "adaptive_frame",
-    "beliefs_frame",
-    "check_run",
-    "conversation_scores_frame",
-    "current_redactor",
-    "database_path",
-    "find_databases",
-    "judge_failures_frame",
-    "judgements_frame",
-    "judge_failure_counts",
-    "latest_study",
-    "list_runs",
-    "rebuild_store",
-    "redact",
-    "redact_data",
-    "reliability_records",
-    "results_table",
-    "samples_frame",
-    "tool_events_frame",
-    "transcripts",
-    "turn_errors_frame",
-    "turn_scores_frame",
+    "adaptive_frame", "beliefs_frame", "check_run", "conversation_scores_frame", "current_redactor",
+    "database_path", "DB_FILENAME", "DEFAULT_RUNS_FOLDER", "find_databases", "judge_failure_counts",
+    "judge_failures_frame", "judgements_frame", "latest_study", "list_runs", "rebuild_store", "RebuildSummary",
+    "redact", "redact_data", "REDACTED", "Redactor", "reliability_records", "results_table", "ResultsStore",
+    "ResultsStoreHook", "SAMPLE_COLUMNS", "samples_frame", "SCHEMA_VERSION", "StoreError", "STUDY_METADATA_KEY",
+    "tool_events_frame", "transcripts", "turn_errors_frame", "turn_scores_frame",
 ]

@@ -9,9 +9,14 @@ from typing import Any
 
 import pandas as pd
 
-from pressure_sense.conversation._records import target_error_kind
+from pressure_sense.conversation import target_error_kind
 from pressure_sense.rubrics import BUILT_IN
-from pressure_sense.store._locate import DbLike, query_frame, query_rows, read_connection
+from pressure_sense.store._locate import (
+    DbLike,
+    query_frame,
+    query_rows,
+    read_connection,
+)
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "run_id", "study_id", "sample_pk", "sample_id", "epoch", "model", "scenario_id",

@@ -10,11 +10,16 @@ from typing import Any
 from inspect_ai.log import EvalSample
 from inspect_ai.model import ChatMessage, ChatMessageAssistant
 
-from pressure_sense.conversation._adaptive import ADAPTIVE_KEY, AdaptiveOutcome
-from pressure_sense.conversation._beliefs import BELIEFS_KEY, BeliefResult
-from pressure_sense.conversation._records import TURNS_KEY, TurnRecord
+from pressure_sense.conversation import (
+    ADAPTIVE_KEY,
+    BELIEFS_KEY,
+    TURNS_KEY,
+    AdaptiveOutcome,
+    BeliefResult,
+    TurnRecord,
+)
 from pressure_sense.judge import JUDGEMENTS_KEY, Judgement
-from pressure_sense.scenarios._variants import Variant
+from pressure_sense.scenarios import Variant
 
 Row = dict[str, Any]
 

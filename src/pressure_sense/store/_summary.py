@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from pressure_sense.judge._records import DIMENSIONS
+from pressure_sense.judge import DIMENSIONS
 from pressure_sense.store._keys import STUDY_METADATA_KEY
 from pressure_sense.store._locate import DbLike, query_frame, query_rows
 from pressure_sense.store._queries import (

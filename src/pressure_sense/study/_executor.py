@@ -10,10 +10,15 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai import eval_retry, task_with
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 
-from pressure_sense._inspect_plugins import load_inspect_plugins
 from pressure_sense.experiments import Experiment
+from pressure_sense.inspect_plugins import load_inspect_plugins
 from pressure_sense.store import STUDY_METADATA_KEY
-from pressure_sense.study._eval import eval_settings, model_roles, study_task, target_model
+from pressure_sense.study._eval import (
+    eval_settings,
+    model_roles,
+    study_task,
+    target_model,
+)
 from pressure_sense.study._shards import Shard
 
 

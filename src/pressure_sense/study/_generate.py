@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 
-from pressure_sense._yaml_files import YamlError, dump_yaml, load_yaml
 from pressure_sense.models import resolve_model
 from pressure_sense.scenarios import (
     REQUEST_SLOTS,
@@ -27,6 +26,7 @@ from pressure_sense.scenarios import (
     requests_dir,
     scenario_yaml,
 )
+from pressure_sense.yaml_files import YamlError, dump_yaml, load_yaml
 
 DUPLICATE_THRESHOLD = 0.85
 """Cosine similarity of MiniLM (all-MiniLM-L6-v2) embeddings of a request's title, task and ask at or above

@@ -23,11 +23,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from inspect_ai.hooks import Hooks, RunStart, hooks
-from inspect_ai.util._concurrency import ConcurrencySemaphore, _AnyIOSemaphoreRegistry, init_concurrency
+from inspect_ai.util._concurrency import (
+    ConcurrencySemaphore,
+    _AnyIOSemaphoreRegistry,
+    init_concurrency,
+)
 
-from pressure_sense._pacing import Pacer
 from pressure_sense.experiments import Experiment
 from pressure_sense.models import LOCAL_PROVIDERS, resolve_model
+from pressure_sense.pacing import Pacer
 
 MODEL_KEY_PREFIX = "Model"
 """Inspect's prefix for the keys of model connection semaphores (`model_concurrency_key`)."""

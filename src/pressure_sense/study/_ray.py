@@ -21,17 +21,26 @@ except ImportError as error:  # pragma: no cover - depends on the installed extr
 
 from inspect_ai.log import read_eval_log_sample_summaries
 
-from pressure_sense._ray_actors import PermitBroker, ProgressBoard
 from pressure_sense.experiments import Experiment
-from pressure_sense.models import resolve_model
-from pressure_sense.models._resolve import provider_of
+from pressure_sense.models import provider_of, resolve_model
+from pressure_sense.ray_actors import PermitBroker, ProgressBoard
 from pressure_sense.store import DB_FILENAME, rebuild_store
-from pressure_sense.study._executor import ShardJob, ShardOutcome, latest_shard_log, run_shard, shard_log_dir
+from pressure_sense.study._executor import (
+    ShardJob,
+    ShardOutcome,
+    latest_shard_log,
+    run_shard,
+    shard_log_dir,
+)
 from pressure_sense.study._limits import ModelLimit, install_permits, model_limits
 from pressure_sense.study._progress import default_display
 from pressure_sense.study._ray_permits import RayPermits
 from pressure_sense.study._result import StudyResult, finish_report, new_study_id
-from pressure_sense.study._shard_progress import ProgressTally, ProgressView, install_progress
+from pressure_sense.study._shard_progress import (
+    ProgressTally,
+    ProgressView,
+    install_progress,
+)
 from pressure_sense.study._shards import SHARDED_MANIFEST, Shard, plan_shards
 
 FORWARDED_ENV = ("INSPECT_CACHE_DIR", "PRESSURE_SENSE_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")

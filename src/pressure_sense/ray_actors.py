@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict, defaultdict
 
-from pressure_sense._pacing import Pacer
+from pressure_sense.pacing import Pacer
 
 
 class PermitBroker:
