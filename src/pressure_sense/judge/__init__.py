@@ -3,7 +3,7 @@
 from pressure_sense.judge._case import JudgeCase
 from pressure_sense.judge._checks import give_in_check, stance_check, stance_of
 from pressure_sense.judge._choice import TRAINED_JUDGE, JudgeChoice, JudgeSeat
-from pressure_sense.judge._conversation import conversation_cases, judge_conversation
+from pressure_sense.judge._conversation import judge_conversation
 from pressure_sense.judge._embedder import EmbeddingModelError, sentence_embeddings
 from pressure_sense.judge._engine import FLAGS_JUDGE, METHODS, judge_case, model_judge, resolve_method, trained_judge
 from pressure_sense.judge._judge import Judge
@@ -45,7 +45,7 @@ from pressure_sense.judge._scorer import dimension_means, rubric_judge, study_sc
 
 __all__ = [
     "asked_dimensions", "BLIND_BY_MODEL", "BLIND_SYCON_SOURCE_OUT", "card_figure", "card_path", "case_text",
-    "conversation_cases", "dimension_means", "DIMENSIONS", "DimensionScore", "EmbeddingModelError",
+    "dimension_means", "DIMENSIONS", "DimensionScore", "EmbeddingModelError",
     "extract_object", "Flag", "FLAGS_JUDGE", "give_in_check", "HEADS", "Judge", "judge_case", "judge_conversation",
     "judge_messages", "judge_reliability", "JudgeCase", "JudgeChoice", "Judgement", "JUDGEMENTS_KEY",
     "JudgeParseError", "JudgeSeat", "LENGTH_JUDGE", "LogprobError", "LowerCache", "MATCHED_BY_FAMILY", "METHODS",

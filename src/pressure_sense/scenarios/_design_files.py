@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from pressure_sense.scenarios._loader import ScenarioError, UnknownScenarioError, load_model, yaml_files
+from pressure_sense.scenarios._loader import UnknownScenarioError, load_files, load_model
 from pressure_sense.scenarios._requests import Request
 from pressure_sense.scenarios._schema import PressureType
 from pressure_sense.scenarios._tactics import Tactic
@@ -31,40 +31,14 @@ def load_tactic(path: Path | str) -> Tactic:
     return load_model(Path(path), Tactic, "a tactic")
 
 
-def _load_all(paths: list[Path | str], load, key) -> list:
-    files: list[Path] = []
-    for path in paths:
-        files.extend(file for file in yaml_files(Path(path)) if file not in files)
-    loaded, problems, origin = [], [], {}
-    for file in files:
-        try:
-            item = load(file)
-        except ScenarioError as exc:
-            problems.extend(f"{exc.path}:{problem}" for problem in exc.problems)
-            continue
-        name = key(item)
-        if name in origin:
-            field = "pressure_type" if isinstance(item, Tactic) else "id"
-            problems.append(f"{file}:1: field '{field}': {name!r} given twice (also in {origin[name]})")
-            continue
-        origin[name] = file
-        loaded.append(item)
-    if problems:
-        error = ScenarioError(files[0] if len(files) == 1 else "design files", [])
-        error.problems = problems
-        error.args = ("\n".join(problems),)
-        raise error
-    return loaded
-
-
 def load_requests(paths: list[Path | str] | None = None) -> list[Request]:
     """Every request in the files or folders (default: the built-in requests), in file order."""
-    return _load_all(list(paths or [requests_dir()]), load_request, lambda request: request.id)
+    return load_files(list(paths or [requests_dir()]), load_request, lambda request: request.id, "id", "requests")
 
 
 def load_tactics(paths: list[Path | str] | None = None) -> list[Tactic]:
     """Every tactic in the files or folders (default: the built-in tactics); one per pressure type."""
-    return _load_all(list(paths or [tactics_dir()]), load_tactic, lambda tactic: tactic.pressure_type.value)
+    return load_files(list(paths or [tactics_dir()]), load_tactic, lambda tactic: tactic.pressure_type.value, "pressure_type", "tactics")
 
 
 def resolve_requests(selectors: list[str] | None, library: list[Request] | None = None) -> list[Request]:

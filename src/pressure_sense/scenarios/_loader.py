@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,7 @@ from pressure_sense.scenarios._schema import Scenario
 from pressure_sense.yaml_files import YamlError, load_yaml, read_text
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 class ScenarioError(YamlError):
@@ -67,33 +69,40 @@ def load_scenarios(paths: list[Path | str] | None = None) -> list[Scenario]:
 
     Raises ScenarioError listing the problems of every bad file, or on duplicate ids.
     """
+    return load_files(list(paths or [library_dir()]), load_scenario, lambda scenario: scenario.id, "id", "scenarios")
+
+
+def load_files(paths: list[Path | str], load: Callable[[Path], T], key: Callable[[T], str], field: str, what: str) -> list[T]:
+    """Every item of the YAML files in `paths` (files or folders; each file once), in file order. Raises
+    ScenarioError listing every bad file's problems and every `field` value given in two files."""
     files: list[Path] = []
-    resolved: set[Path] = set()
-    for path in paths or [library_dir()]:
+    seen: set[Path] = set()
+    for path in paths:
         for file in yaml_files(Path(path)):
-            if file.resolve() not in resolved:
-                resolved.add(file.resolve())
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
                 files.append(file)
-    scenarios: list[Scenario] = []
+    loaded: list[T] = []
     problems: list[str] = []
     origin: dict[str, Path] = {}
     for file in files:
         try:
-            scenario = load_scenario(file)
+            item = load(file)
         except ScenarioError as exc:
             problems.extend(f"{exc.path}:{problem}" for problem in exc.problems)
             continue
-        if scenario.id in origin:
-            problems.append(f"{file}:1: field 'id': duplicate id {scenario.id!r} (also in {origin[scenario.id]})")
+        name = key(item)
+        if name in origin:
+            problems.append(f"{file}:1: field '{field}': duplicate {field} {name!r} (also in {origin[name]})")
             continue
-        origin[scenario.id] = file
-        scenarios.append(scenario)
+        origin[name] = file
+        loaded.append(item)
     if problems:
-        error = ScenarioError(files[0] if len(files) == 1 else "scenarios", [])
+        error = ScenarioError(files[0] if len(files) == 1 else what, [])
         error.problems = problems
         error.args = ("\n".join(problems),)
         raise error
-    return scenarios
+    return loaded
 
 
 class UnknownScenarioError(KeyError):
