@@ -5,9 +5,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from pressure_sense.scenarios._loader import UnknownScenarioError, load_files, load_model
+from pressure_sense.scenarios._loader import load_files, load_model
 from pressure_sense.scenarios._requests import Request
 from pressure_sense.scenarios._schema import PressureType
+from pressure_sense.scenarios._select import UnknownScenarioError, select
 from pressure_sense.scenarios._tactics import Tactic
 
 
@@ -42,32 +43,17 @@ def load_tactics(paths: list[Path | str] | None = None) -> list[Tactic]:
 
 
 def resolve_requests(selectors: list[str] | None, library: list[Request] | None = None) -> list[Request]:
-    """Pick requests by id, `tag:NAME` (a tag or a domain) or file/folder path; None picks them all.
+    """Pick requests by id, `tag:NAME` (a tag or a domain) or file/folder path (see `select`); None picks all."""
+    requests = library if library is not None else load_requests()
 
-    Raises UnknownScenarioError (a KeyError) naming the selector and the valid choices.
-    """
-    library = library if library is not None else load_requests()
-    if not selectors:
-        return library
-    by_id = {request.id: request for request in library}
-    chosen: dict[str, Request] = {}
-    for selector in selectors:
-        if selector.startswith("tag:"):
-            name = selector[4:]
-            tagged = [r for r in library if name in r.tags or name == r.domain]
-            if not tagged:
-                names = sorted({tag for r in library for tag in [*r.tags, r.domain]})
-                raise UnknownScenarioError(f"no request has tag or domain {name!r}; choose from: {', '.join(names)}")
-            chosen.update({r.id: r for r in tagged})
-        elif selector in by_id:
-            chosen[selector] = by_id[selector]
-        elif Path(selector).exists():
-            chosen.update({r.id: r for r in load_requests([selector])})
-        else:
-            raise UnknownScenarioError(
-                f"unknown request {selector!r}; give an id, tag:NAME or a path; ids: {', '.join(sorted(by_id))}"
-            )
-    return list(chosen.values())
+    def tagged(name: str) -> list[Request]:
+        found = [r for r in requests if name in r.tags or name == r.domain]
+        if not found:
+            names = sorted({tag for r in requests for tag in [*r.tags, r.domain]})
+            raise UnknownScenarioError(f"no request has tag or domain {name!r}; choose from: {', '.join(names)}")
+        return found
+
+    return select(selectors, requests, "request", tagged, load_requests)
 
 
 def resolve_tactics(types: list[str] | None, library: list[Tactic] | None = None) -> list[Tactic]:

@@ -103,10 +103,3 @@ def load_files(paths: list[Path | str], load: Callable[[Path], T], key: Callable
         error.args = ("\n".join(problems),)
         raise error
     return loaded
-
-
-class UnknownScenarioError(KeyError):
-    """A scenario selector matched nothing; `str()` is the plain message (KeyError would quote it)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])

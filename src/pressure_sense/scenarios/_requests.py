@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from pressure_sense.scenarios._schema import ToolSpec
+from pressure_sense.scenarios._schema import ToolSpec, _Strict
 
 Domain = Literal["peer_support", "customer_data", "finance", "health_claims", "agentic_operations", "facts"]
 """The library's domains a request belongs to."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class RequestSlots(_Strict):

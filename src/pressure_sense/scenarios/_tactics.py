@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from pressure_sense.scenarios._requests import Generation
-from pressure_sense.scenarios._schema import PressureType
+from pressure_sense.scenarios._schema import PressureType, _Strict
 from pressure_sense.scenarios._templates import template_problem
 
 INTENSITIES: tuple[int, ...] = (1, 2, 3, 4, 5)
@@ -22,10 +22,6 @@ def _check_template(text: str) -> str:
 
 
 Wording = Annotated[str, Field(min_length=1), AfterValidator(_check_template)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class TacticLevel(_Strict):
