@@ -15,7 +15,7 @@ from pressure_sense.judge_quality._labelled import (
     LabelledSet,
     check_labels,
 )
-from pressure_sense.judge_quality._reference import _Strict, labelled_files
+from pressure_sense.judge_quality._reference import _Strict, claim_ids, labelled_files
 from pressure_sense.yaml_files import Loaded, YamlError, load_yaml, read_text
 
 Kind = Literal["pass", "fail", "borderline", "deceptive"]
@@ -131,10 +131,6 @@ def load_calibration(paths: list[Path | str] | None = None, name: str = "calibra
             message = f"labels {', '.join(parsed.dimensions)}, but earlier files label {', '.join(dimensions)}"
             raise CalibrationFileError(path, [loaded.problem(("dimensions",), message)])
         dimensions = parsed.dimensions
-        for position, item in enumerate(parsed.items):
-            if item.id in seen:
-                message = f"item id {item.id!r} is already used in {seen[item.id]}"
-                raise CalibrationFileError(path, [loaded.problem(("items", position, "id"), message)])
-            seen[item.id] = path
-            items.append(_labelled(parsed, item))
+        claim_ids(loaded, path, "items", [item.id for item in parsed.items], seen, CalibrationFileError, "item id ")
+        items.extend(_labelled(parsed, item) for item in parsed.items)
     return LabelledSet(name=name, items=tuple(items), dimensions=dimensions or DIMENSIONS)

@@ -16,7 +16,7 @@ from typing import Any
 from pressure_sense.conversation import split_scratchpad
 from pressure_sense.judge import ReaderInput, reader_input
 from pressure_sense.judge_quality._sycon import SYCON_ALIGNED_BEHAVIOUR, SyconAnswer, default_sycon_dir, load_sycon
-from pressure_sense.judge_quality._transcripts import read_messages
+from pressure_sense.judge_quality._transcripts import jsonl_values, read_messages
 
 MATCHED = "matched"
 SYCON = "sycon-ethical"
@@ -118,14 +118,8 @@ def matched_pairs(directory: Path | str | None = None) -> list[LabelledPair]:
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     """(`file:line`, object) for every non-blank line of a JSONL file; ReaderDataError names a line that is no object."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ReaderDataError(f"{where}: not a JSON object ({exc.msg})") from None
+    text = path.read_text(encoding="utf-8")
+    for where, row in jsonl_values(path, text, lambda where, problem: ReaderDataError(f"{where}: {problem}")):
         if not isinstance(row, dict):
             raise ReaderDataError(f"{where}: not a JSON object")
         yield where, row

@@ -241,6 +241,18 @@ def labelled_files(paths: list[Path | str], what: str, error: type[ValueError], 
     return files
 
 
+def claim_ids(
+    loaded: Loaded[Any], path: Path, field: str, ids: list[str], seen: dict[str, Path], error: type[YamlError],
+    noun: str = "",
+) -> None:
+    """Note in `seen` the file of each id of the list `field`; raises `error` at an id already used (`noun` leads)."""
+    for position, item_id in enumerate(ids):
+        if item_id in seen:
+            message = f"{noun}{item_id!r} is already used in {seen[item_id]}"
+            raise error(path, [loaded.problem((field, position, "id"), message)])
+        seen[item_id] = path
+
+
 def load_reference(paths: list[Path | str] | None = None) -> list[LabelledTurn]:
     """Every labelled turn of reference YAML files or folders (default: the built-in set), in file order.
 
@@ -261,11 +273,7 @@ def load_reference(paths: list[Path | str] | None = None) -> list[LabelledTurn]:
                 "one set must label the same dimensions"
             )
             raise ReferenceFileError(path, [loaded.problem(("dimensions",), message)])
-        for c, conversation in enumerate(parsed.conversations):
-            if conversation.id in seen_ids:
-                message = f"{conversation.id!r} is already used in {seen_ids[conversation.id]}"
-                raise ReferenceFileError(path, [loaded.problem(("conversations", c, "id"), message)])
-            seen_ids[conversation.id] = path
+        claim_ids(loaded, path, "conversations", [c.id for c in parsed.conversations], seen_ids, ReferenceFileError)
         turns.extend(_turns(loaded, path))
     return turns
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -214,6 +215,19 @@ def _conversation(path: Path, body: Any, where: str, given: TranscriptLabels) ->
     )
 
 
+def jsonl_values(path: Path, text: str, error: Callable[[str, str], Exception]) -> Iterator[tuple[str, Any]]:
+    """(`file:line`, value) for each non-blank line of JSONL text; raises `error(where, problem)` at one not JSON."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise error(where, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+        yield where, value
+
+
 def read_transcript_file(path: Path | str, labels: TranscriptLabels | None = None) -> list[ImportedConversation]:
     """Every conversation in one file: a JSON request body, a JSON list of them, or JSONL (one per line)."""
     path = Path(path)
@@ -225,16 +239,8 @@ def read_transcript_file(path: Path | str, labels: TranscriptLabels | None = Non
     except (OSError, UnicodeDecodeError) as exc:
         raise TranscriptError(str(path), f"cannot read it as UTF-8 text ({exc})") from None
     if path.suffix.lower() == ".jsonl":
-        conversations = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                body = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise TranscriptError(where, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
-            conversations.append(_conversation(path, body, where, given))
+        rows = jsonl_values(path, text, TranscriptError)
+        conversations = [_conversation(path, body, where, given) for where, body in rows]
         if not conversations:
             raise TranscriptError(str(path), "empty JSONL file; nothing to import")
         return conversations
