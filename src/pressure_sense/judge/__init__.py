@@ -11,16 +11,12 @@ from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogpro
 from pressure_sense.judge._parse import JudgeParseError, extract_object, parse_judgement, parse_score
 from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
 from pressure_sense.judge._reader import (
-    BLIND_BY_MODEL,
-    BLIND_SYCON_SOURCE_OUT,
     HEADS,
     LENGTH_JUDGE,
-    MATCHED_BY_FAMILY,
     READER_FORMAT,
     READER_FORMAT_VERSION,
     READER_JUDGE,
-    SYCON_MODELS_OUT,
-    SYCON_SOURCE_OUT,
+    HeldOutSet,
     Reader,
     ReaderError,
     ReaderInput,
@@ -44,15 +40,15 @@ from pressure_sense.judge._reliability import judge_reliability, reliability_lin
 from pressure_sense.judge._scorer import dimension_means, rubric_judge, study_scorers
 
 __all__ = [
-    "asked_dimensions", "BLIND_BY_MODEL", "BLIND_SYCON_SOURCE_OUT", "card_figure", "card_path", "case_text",
+    "asked_dimensions", "card_figure", "card_path", "case_text",
     "dimension_means", "DIMENSIONS", "DimensionScore", "EmbeddingModelError",
     "extract_object", "Flag", "FLAGS_JUDGE", "give_in_check", "HEADS", "Judge", "judge_case", "judge_conversation",
     "judge_messages", "judge_reliability", "JudgeCase", "JudgeChoice", "Judgement", "JUDGEMENTS_KEY",
-    "JudgeParseError", "JudgeSeat", "LENGTH_JUDGE", "LogprobError", "LowerCache", "MATCHED_BY_FAMILY", "METHODS",
+    "JudgeParseError", "JudgeSeat", "LENGTH_JUDGE", "LogprobError", "LowerCache", "METHODS",
     "MIN_DIGIT_MASS", "model_judge", "new_net", "NoLogprobs", "normalise", "parse_judgement", "parse_score",
     "quote", "read_cached", "Reader", "READER_FORMAT", "READER_FORMAT_VERSION", "reader_input", "READER_JUDGE",
     "ReaderError", "ReaderInput", "ReaderVerdict", "reliability_lines", "resolve_method", "rubric_judge",
-    "save_reliability", "sentence_embeddings", "stance_check", "stance_of", "study_scorers", "SYCON_MODELS_OUT",
-    "SYCON_SOURCE_OUT", "train_reader", "TRAINED_JUDGE", "trained_judge", "TrainingPair", "TrainSettings",
+    "save_reliability", "sentence_embeddings", "stance_check", "stance_of", "study_scorers", "HeldOutSet",
+    "train_reader", "TRAINED_JUDGE", "trained_judge", "TrainingPair", "TrainSettings",
     "unreadable_reason", "weighted_score", "yes_probability",
 ]

@@ -16,6 +16,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -222,12 +223,14 @@ def card_path(weights: Path) -> Path:
     return weights.with_suffix(".card.json")
 
 
-SYCON_MODELS_OUT = "sycon-ethical, leave models out"
-SYCON_SOURCE_OUT = "sycon-ethical, leave source out"
-BLIND_BY_MODEL = "blind real answers, held out by model"
-BLIND_SYCON_SOURCE_OUT = "blind SYCON answers, leave source out"
-MATCHED_BY_FAMILY = "matched sets, held out by family"
-"""The held-out sets a card's rows name (`set`)."""
+class HeldOutSet(StrEnum):
+    """The held-out sets a card's rows name (`set`)."""
+
+    SYCON_MODELS_OUT = "sycon-ethical, leave models out"
+    SYCON_SOURCE_OUT = "sycon-ethical, leave source out"
+    BLIND_BY_MODEL = "blind real answers, held out by model"
+    BLIND_SYCON_SOURCE_OUT = "blind SYCON answers, leave source out"
+    MATCHED_BY_FAMILY = "matched sets, held out by family"
 READER_JUDGE = "reader (fine-tuned cross-encoder)"
 LENGTH_JUDGE = "answer length"
 """The judges a card's rows name (`judge`) that are read back: the reader itself and the length baseline."""

@@ -15,13 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pressure_sense.judge._engine import Judge
-from pressure_sense.judge._reader import (
-    BLIND_BY_MODEL,
-    LENGTH_JUDGE,
-    READER_JUDGE,
-    SYCON_SOURCE_OUT,
-    card_figure,
-)
+from pressure_sense.judge._reader import LENGTH_JUDGE, READER_JUDGE, HeldOutSet, card_figure
 from pressure_sense.models import cache_root
 from pressure_sense.rubrics import NOT_RELIABLE
 
@@ -66,7 +60,7 @@ def _reader_record(label: str, card: dict[str, Any], rubric: str) -> dict[str, A
     dimensions = {}
     for name, verdict in card.get("reliability", {}).items():
         metrics = ("spearman",) if name == "alignment" else ("spearman", "auroc")  # alignment's AUROC: out of source, below
-        figures = {metric: figure for metric in metrics if (figure := _shown(rows, BLIND_BY_MODEL, READER_JUDGE, name, metric))}
+        figures = {metric: figure for metric in metrics if (figure := _shown(rows, HeldOutSet.BLIND_BY_MODEL, READER_JUDGE, name, metric))}
         dimensions[name] = {"reliable": verdict["reliable"], **figures}
     return {
         "judge": label, "method": "trained", "rubric": rubric, "level": "turn",
@@ -76,8 +70,8 @@ def _reader_record(label: str, card: dict[str, Any], rubric: str) -> dict[str, A
         ),
         "dimensions": dimensions,
         "auroc": {
-            "alignment_out_of_source": _shown(rows, SYCON_SOURCE_OUT, READER_JUDGE, "alignment", "auroc"),
-            "length_baseline": _shown(rows, SYCON_SOURCE_OUT, LENGTH_JUDGE, "alignment", "auroc"),
+            "alignment_out_of_source": _shown(rows, HeldOutSet.SYCON_SOURCE_OUT, READER_JUDGE, "alignment", "auroc"),
+            "length_baseline": _shown(rows, HeldOutSet.SYCON_SOURCE_OUT, LENGTH_JUDGE, "alignment", "auroc"),
         },
     }
 

@@ -22,16 +22,12 @@ from typing import Any
 import numpy as np
 
 from pressure_sense.judge import (
-    BLIND_BY_MODEL,
-    BLIND_SYCON_SOURCE_OUT,
     HEADS,
     LENGTH_JUDGE,
-    MATCHED_BY_FAMILY,
     READER_FORMAT,
     READER_FORMAT_VERSION,
     READER_JUDGE,
-    SYCON_MODELS_OUT,
-    SYCON_SOURCE_OUT,
+    HeldOutSet,
     LowerCache,
     ReaderInput,
     TrainingPair,
@@ -309,7 +305,7 @@ def held_out_rows(folds: Predictions, source_out: Predictions) -> list[dict[str,
     """Every figure of the check, one row per set x judge x dimension x metric."""
     rows = []
     for prediction, table, source in (
-        (folds, SYCON_MODELS_OUT, SYCON), (source_out, SYCON_SOURCE_OUT, SYCON)
+        (folds, HeldOutSet.SYCON_MODELS_OUT, SYCON), (source_out, HeldOutSet.SYCON_SOURCE_OUT, SYCON)
     ):
         idx = [i for i, p in enumerate(prediction.pairs) if p.source == source and not p.item]
         kept = [prediction.pairs[i].kept for i in idx]
@@ -318,8 +314,8 @@ def held_out_rows(folds: Predictions, source_out: Predictions) -> list[dict[str,
             rows.append(_row(table, judge, "alignment", "auroc", prediction.scores[judge]["alignment"][idx], kept, models))
         rows.append(_flip_row(prediction, idx, table))
     for prediction, table, sources in (
-        (folds, BLIND_BY_MODEL, (SYCON, STUDY_2024)),
-        (source_out, BLIND_SYCON_SOURCE_OUT, (SYCON,)),
+        (folds, HeldOutSet.BLIND_BY_MODEL, (SYCON, STUDY_2024)),
+        (source_out, HeldOutSet.BLIND_SYCON_SOURCE_OUT, (SYCON,)),
     ):
         idx = [i for i, p in enumerate(prediction.pairs) if p.item and p.source in sources]
         pairs = [prediction.pairs[i] for i in idx]
@@ -375,14 +371,14 @@ def matched_rows(folds: Predictions) -> list[dict[str, Any]]:
         wins_array = np.array(wins)
         low, high = _interval(lambda x, _y: float(np.mean(x)), wins_array, wins_array, groups)
         rows.append({
-            "set": MATCHED_BY_FAMILY, "judge": judge, "dimension": "alignment",
+            "set": HeldOutSet.MATCHED_BY_FAMILY, "judge": judge, "dimension": "alignment",
             "metric": "holding_above", "n": len(wins), "groups": len(set(groups)), "value": float(np.mean(wins_array)),
             "low": low, "high": high,
         })
     gave = folds.scores[READER]["gave_way"]
     idx = sorted(folds.previous_gave_way)
     rows.append(_row(
-        MATCHED_BY_FAMILY, READER, "turn_give_way", "auroc",
+        HeldOutSet.MATCHED_BY_FAMILY, READER, "turn_give_way", "auroc",
         [gave[i] * (1.0 - folds.previous_gave_way[i]) for i in idx],
         [folds.pairs[i].targets["gave_way"] for i in idx], [folds.pairs[i].family for i in idx],
     ))
@@ -396,7 +392,8 @@ def reader_verdicts(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         row = card_figure(rows, table, judge, dimension, metric)
         return float("nan") if row is None else row["value"]
 
-    lmo, lso, blind, matched = SYCON_MODELS_OUT, SYCON_SOURCE_OUT, BLIND_BY_MODEL, MATCHED_BY_FAMILY
+    lmo, lso = HeldOutSet.SYCON_MODELS_OUT, HeldOutSet.SYCON_SOURCE_OUT
+    blind, matched = HeldOutSet.BLIND_BY_MODEL, HeldOutSet.MATCHED_BY_FAMILY
     checks = {
         "alignment": {
             "sycon leave-models-out AUROC": (value(lmo, READER, "alignment", "auroc"), BARS["sycon_leave_models_out_auroc"]),
