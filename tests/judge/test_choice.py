@@ -49,7 +49,9 @@ def test_an_experiment_carries_the_choice_and_stores_the_names_as_written(tmp_pa
     assert experiment.judge.choice == JudgeChoice.parse(["trained", "mockllm/model"], "json")
     assert experiment.model_dump(mode="json")["judge"]["name"] == ["trained", "mockllm/model"]
     assert Experiment.model_validate(experiment.model_dump(mode="json")).judge.choice == experiment.judge.choice
-    with pytest.raises(ExperimentError, match="e.yaml:1: field 'judge': unknown model provider 'nowhere'"):
+    with pytest.raises(ExperimentError, match="e.yaml:3: field 'judge.name': unknown model provider 'nowhere'"):
+        parse_experiment("judge:\n  method: json\n  name: nowhere/model\n", "e.yaml", tmp_path)
+    with pytest.raises(ExperimentError, match="e.yaml:1: field 'judge.name': unknown model provider 'nowhere'"):
         parse_experiment("judge: nowhere/model\n", "e.yaml", tmp_path)
 
 

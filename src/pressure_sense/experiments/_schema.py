@@ -97,11 +97,18 @@ class JudgeSpec(_Retries):
 
     _choice: JudgeChoice = PrivateAttr()
 
+    @field_validator("name")
+    @classmethod
+    def _check_names(cls, name: str | list[str]) -> str | list[str]:
+        """Refuse a bad name where it is written (the error names the field `judge.name` and its line)."""
+        if name == []:
+            raise ValueError("a judge panel needs at least one model")
+        JudgeChoice.parse(name)
+        return name
+
     @model_validator(mode="after")
     def _parse_choice(self) -> JudgeSpec:
         """The name(s) and method parsed once into the judge choice the study carries."""
-        if self.name == []:
-            raise ValueError("a judge panel needs at least one model")
         self._choice = JudgeChoice.parse(self.name, self.method)
         return self
 

@@ -8,7 +8,8 @@ from inspect_ai.util import collect
 
 from pressure_sense.conversation import TurnRecord
 from pressure_sense.judge._case import JudgeCase
-from pressure_sense.judge._engine import Judge, judge_case
+from pressure_sense.judge._engine import judge_case
+from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._records import Judgement
 from pressure_sense.rubrics import Level, Rubric
 

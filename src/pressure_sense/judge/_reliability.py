@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pressure_sense.judge._engine import Judge
+from pressure_sense.judge._judge import Judge
 from pressure_sense.judge._reader import LENGTH_JUDGE, READER_JUDGE, HeldOutSet, card_figure
 from pressure_sense.models import cache_root
 from pressure_sense.rubrics import NOT_RELIABLE

@@ -164,7 +164,7 @@ def augmentation_of(p: LabelledPair) -> dict[str, ReaderInput]:
     """The nuisance variants a labelled answer also trains in, by name (none for most)."""
     digest = int(hashlib.sha256(f"{p.group}/{p.behaviour}/{p.item}/{p.pair.answer}".encode()).hexdigest(), 16)
     calls = "\n".join(map(str, p.meta.get("tool_calls", [])))
-    made = training_variants(p.meta.get("aligned", p.pair.situation), visible(p.meta.get("text", p.pair.answer)), calls, digest // 6)
+    made = training_variants(p.meta.get("aligned", p.pair.situation), visible(p.meta.get("text", p.pair.answer)), calls, digest // NO_ALIGNED_SHARE)
     wanted = {"answer_padding": digest % PADDED_SHARE == 0, "no_aligned_behaviour": digest % NO_ALIGNED_SHARE == 1}
     return {name: pair for name, pair in made.items() if wanted[name]}
 
