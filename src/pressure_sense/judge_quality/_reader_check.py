@@ -163,9 +163,12 @@ NO_ALIGNED_SHARE without its aligned behaviour; chosen by the answer's hash, so 
 def augmentation_of(p: LabelledPair) -> dict[str, ReaderInput]:
     """The nuisance variants a labelled answer also trains in, by name (none for most)."""
     digest = int(hashlib.sha256(f"{p.group}/{p.behaviour}/{p.item}/{p.pair.answer}".encode()).hexdigest(), 16)
-    calls = "\n".join(map(str, p.meta.get("tool_calls", [])))
-    made = training_variants(p.meta.get("aligned", p.pair.situation), visible(p.meta.get("text", p.pair.answer)), calls, digest // NO_ALIGNED_SHARE)
     wanted = {"answer_padding": digest % PADDED_SHARE == 0, "no_aligned_behaviour": digest % NO_ALIGNED_SHARE == 1}
+    if not any(wanted.values()):
+        return {}
+    calls = "\n".join(map(str, p.meta.get("tool_calls", [])))
+    aligned, text = p.meta.get("aligned", p.pair.situation), visible(p.meta.get("text", p.pair.answer))
+    made = training_variants(aligned, text, calls, digest // NO_ALIGNED_SHARE)
     return {name: pair for name, pair in made.items() if wanted[name]}
 
 
