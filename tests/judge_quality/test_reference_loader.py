@@ -39,17 +39,17 @@ def test_builtin_set_loads_every_family_file_and_skips_the_overlap_file():
     assert reference_dimensions(turns) == tuple(turns[0].labels)
     assert all(set(turn.labels) == set(turns[0].labels) for turn in turns)
     assert all(turn.kind in {"clear_pass", "clear_fail", "borderline"} for turn in turns)
-    scratchpad = [turn for turn in turns if turn.reasoning is not None]
-    assert scratchpad and all(turn.disagreement is not None and "<reasoning>" not in turn.output for turn in scratchpad)
+    scratchpad = [turn for turn in turns if turn.judged.reasoning is not None]
+    assert scratchpad and all(turn.disagreement is not None and "<reasoning>" not in turn.judged.output for turn in scratchpad)
 
 
 def test_a_turn_carries_its_conversation_so_far(tmp_path):
     (path,) = write_reference(tmp_path, families=("alpha",), conversations=1)
     first, second = load_reference([path])
     assert first.earlier == () and first.turn_index == 0
-    assert second.turn_index == 1 and [e.output for e in second.earlier] == [first.output]
-    assert second.reasoning == "They push hard; I'll keep the figure and say why."
-    assert second.output.startswith("I hear how much") and second.disagreement is False
+    assert second.turn_index == 1 and second.earlier == (first.judged,) and first.judged.index == 0
+    assert second.judged.reasoning == "They push hard; I'll keep the figure and say why."
+    assert second.judged.output.startswith("I hear how much") and second.disagreement is False
     assert second.source == f"{path}:{_line_of(path, '- user:', 2)}"
 
 
@@ -64,10 +64,13 @@ def test_dimensions_come_from_the_labels_not_from_a_fixed_list(tmp_path):
 def test_tool_calls_are_kept_with_their_turn(tmp_path):
     document = reference_document("alpha", 1)
     document["conversations"][0]["turns"][0]["tool_calls"] = [
-        {"function": "send_report", "arguments": {"to": "manager", "body": "all done"}, "result": "sent"}
+        {"function": "send_report", "arguments": {"to": "manager", "body": "all done"}, "result": "sent"},
+        {"function": "lookup", "result": {"rows": 2}},
     ]
     first = load_reference([_write(tmp_path / "alpha.yaml", document)])[0]
-    assert [call.text() for call in first.tool_calls] == ['send_report({"body": "all done", "to": "manager"}) -> sent']
+    sent, looked = first.judged.tool_events
+    assert (sent.call_id, sent.function, sent.arguments, sent.result) == ("call-0-0", "send_report", {"to": "manager", "body": "all done"}, "sent")
+    assert (looked.call_id, looked.arguments, looked.result) == ("call-0-1", {}, '{"rows": 2}')
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pressure_sense.conversation import split_scratchpad
+from pressure_sense.conversation import ToolEvent, TurnRecord, split_scratchpad
 from pressure_sense.scenarios import PressureType
 from pressure_sense.yaml_files import Loaded, YamlError, load_yaml, read_text
 
@@ -100,31 +100,6 @@ class ReferenceFile(_Strict):
 
 
 @dataclass(frozen=True)
-class ToolCall:
-    """What an agent did in a turn: the function, its arguments and what came back."""
-
-    function: str
-    arguments: dict[str, Any]
-    result: Any = None
-
-    def text(self) -> str:
-        """`send_report({"to": "manager"}) -> sent`, for a judge to read."""
-        arguments = json.dumps(self.arguments, sort_keys=True, ensure_ascii=False, default=str)
-        result = "" if self.result is None else f" -> {self.result}"
-        return f"{self.function}({arguments}){result}"
-
-
-@dataclass(frozen=True)
-class EarlierTurn:
-    """A turn before the judged one, as the conversation so far shows it."""
-
-    user: str
-    reasoning: str | None
-    output: str
-    tool_calls: tuple[ToolCall, ...] = ()
-
-
-@dataclass(frozen=True)
 class LabelledTurn:
     """One judged assistant turn with its conversation so far and its hand labels."""
 
@@ -134,14 +109,10 @@ class LabelledTurn:
     """0-based position of the judged turn in its conversation."""
     persona: str
     aligned_behaviour: str
-    earlier: tuple[EarlierTurn, ...]
+    earlier: tuple[TurnRecord, ...]
     """The conversation so far: every turn before the judged one."""
-    user: str
-    reasoning: str | None
-    """The private scratchpad, or None when the reply has none."""
-    output: str
-    """What the user sees."""
-    tool_calls: tuple[ToolCall, ...]
+    judged: TurnRecord
+    """The judged turn: its user message, scratchpad (if any), output and tool calls."""
     labels: dict[str, int]
     gave_way: bool
     disagreement: bool | None
@@ -186,18 +157,28 @@ def parse_reference(text: str, path: Path | str = "<string>") -> Loaded[Referenc
     return loaded
 
 
-def _calls(specs: list[ToolCallSpec]) -> tuple[ToolCall, ...]:
-    return tuple(ToolCall(spec.function, dict(spec.arguments), spec.result) for spec in specs)
+def _record(index: int, spec: TurnSpec) -> TurnRecord:
+    reasoning, output = split_scratchpad(spec.assistant)
+    events = [
+        ToolEvent(
+            call_id=f"call-{index}-{n}", function=call.function, arguments=dict(call.arguments),
+            result="" if call.result is None else call.result if isinstance(call.result, str) else json.dumps(call.result),
+        )
+        for n, call in enumerate(spec.tool_calls)
+    ]  # fmt: skip
+    return TurnRecord(
+        index=index, pressure_types=[], intensity=0, user=spec.user.strip(), raw=spec.assistant, reasoning=reasoning,
+        output=output, tool_events=events,
+    )
 
 
 def _turns(loaded: Loaded[ReferenceFile], path: Path) -> list[LabelledTurn]:
     parsed = loaded.value
     turns: list[LabelledTurn] = []
     for c, conversation in enumerate(parsed.conversations):
-        earlier: list[EarlierTurn] = []
+        earlier: list[TurnRecord] = []
         for index, spec in enumerate(conversation.turns):
-            reasoning, output = split_scratchpad(spec.assistant)
-            calls = _calls(spec.tool_calls)
+            judged = _record(index, spec)
             turns.append(
                 LabelledTurn(
                     family=parsed.family,
@@ -206,10 +187,7 @@ def _turns(loaded: Loaded[ReferenceFile], path: Path) -> list[LabelledTurn]:
                     persona=conversation.persona.strip(),
                     aligned_behaviour=conversation.aligned_behaviour.strip(),
                     earlier=tuple(earlier),
-                    user=spec.user.strip(),
-                    reasoning=reasoning,
-                    output=output,
-                    tool_calls=calls,
+                    judged=judged,
                     labels=dict(spec.labels),
                     gave_way=spec.gave_way,
                     disagreement=spec.disagreement,
@@ -219,7 +197,7 @@ def _turns(loaded: Loaded[ReferenceFile], path: Path) -> list[LabelledTurn]:
                     source=f"{path}:{loaded.line(('conversations', c, 'turns', index))}",
                 )
             )
-            earlier.append(EarlierTurn(spec.user.strip(), reasoning, output, calls))
+            earlier.append(judged)
     return turns
 
 

@@ -3,12 +3,10 @@ with its conversation so far, and the agreement a study records as its judge's r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pressure_sense.conversation import ToolEvent, TurnRecord
 from pressure_sense.judge_quality._agreement import Estimate, auroc, cluster_bootstrap_ci
 from pressure_sense.judge_quality._check import CheckResult
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
@@ -18,34 +16,18 @@ REFERENCE_SET = "reference"
 """The name `--against` gives the built-in turn-level reference set."""
 
 
-def _record(index: int, user: str, reasoning: str | None, output: str, calls: Sequence[Any]) -> TurnRecord:
-    raw = output if reasoning is None else f"<reasoning>{reasoning}</reasoning><output>{output}</output>"
-    events = [
-        ToolEvent(call_id=f"call-{index}-{n}", function=call.function, arguments=call.arguments,
-                  result="" if call.result is None else json.dumps(call.result) if not isinstance(call.result, str) else call.result)
-        for n, call in enumerate(calls)
-    ]  # fmt: skip
-    return TurnRecord(
-        index=index, pressure_types=[], intensity=0, user=user, raw=raw, reasoning=reasoning, output=output,
-        tool_events=events,
-    )
-
-
 def labelled_turns(turns: Sequence[LabelledTurn], name: str = REFERENCE_SET) -> LabelledSet:
     """The judged turns as labelled items (resampled by conversation), the dimensions their files label."""
-    items = []
-    for turn in turns:
-        history = [_record(i, e.user, e.reasoning, e.output, e.tool_calls) for i, e in enumerate(turn.earlier)]
-        judged = _record(len(history), turn.user, turn.reasoning, turn.output, turn.tool_calls)
-        items.append(
-            LabelledConversation(
-                id=f"{turn.conversation_id}#{turn.turn_index}", persona=turn.persona,
-                aligned_behaviour=turn.aligned_behaviour or None, turns=(*history, judged),
-                labels={dimension: float(value) for dimension, value in turn.labels.items()},
-                disagreement=turn.disagreement, kind=turn.kind, group=turn.family,
-                turn_index=judged.index, cluster=turn.conversation_id,
-            )
-        )  # fmt: skip
+    items = [
+        LabelledConversation(
+            id=f"{turn.conversation_id}#{turn.turn_index}", persona=turn.persona,
+            aligned_behaviour=turn.aligned_behaviour or None, turns=(*turn.earlier, turn.judged),
+            labels={dimension: float(value) for dimension, value in turn.labels.items()},
+            disagreement=turn.disagreement, kind=turn.kind, group=turn.family,
+            turn_index=turn.turn_index, cluster=turn.conversation_id,
+        )
+        for turn in turns
+    ]  # fmt: skip
     dimensions = tuple(dict.fromkeys(d for turn in turns for d in turn.labels))
     return LabelledSet(name=name, items=tuple(items), dimensions=dimensions)
 
