@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ from store_study import StudyRun
 from typer.testing import CliRunner
 
 from pressure_sense.cli import app
+from pressure_sense.store import default_database
+from tests.store.synthetic import write_synthetic_store
 
 runner = CliRunner()
 
@@ -67,6 +71,12 @@ def test_results_finds_the_newest_database_of_the_working_folder(
         result = runner.invoke(app, arguments)
         assert result.exit_code == 0, result.output
         assert_study_table(result.stdout, study_run.log.eval.eval_id)
+    newer = tmp_path / "pressure-sense-runs" / "study-2" / "results.sqlite"
+    newer.parent.mkdir()
+    write_synthetic_store(newer, 2, 1, study_id="study-2")
+    os.utime(newer, (time.time() + 60, time.time() + 60))
+    assert default_database().samefile(newer) and default_database("nope").samefile(newer)
+    assert_study_table(runner.invoke(app, ["results", "study-1"]).stdout, study_run.log.eval.eval_id)
 
 
 def test_unknown_run_and_missing_database_are_one_line_errors(study_run: StudyRun, tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ def test_list_runs_and_run_filters(study_run: StudyRun) -> None:
     run_id = runs["run_id"].iloc[0]
     assert len(samples_frame(study_run.db, run=run_id)) == 3
     assert samples_frame(study_run.db, run="other").empty
-    with pytest.raises(StoreError, match="unknown run or study 'other'.*known: "):
+    with pytest.raises(StoreError, match=r"unknown run or study 'other' in .* \(studies there: study-1\)"):
         results_table(study_run.db, run="other")
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import UserError, err_console, user_errors
 from pressure_sense.scenarios import ScenarioError, load_scenarios, resolve_scenarios
-from pressure_sense.store import DB_FILENAME, StoreError, database_path, find_databases
+from pressure_sense.store import StoreError, database_path, default_database
 
 console = Console(highlight=False)
 
@@ -47,15 +47,6 @@ def _layers(value: str | None) -> tuple[int, ...] | None:
         return tuple(int(part) for part in value.split(",") if part.strip())
     except ValueError:
         raise UserError(f"--layers takes comma-separated layer numbers, e.g. 0,15,29 (got {value!r})") from None
-
-
-def _database(db: Path | None) -> Path:
-    if db is not None:
-        return database_path(db)
-    found = find_databases()
-    if not found:
-        raise StoreError(f"no {DB_FILENAME} here; pass --db PATH (a results database or a run's output folder)")
-    return found[0]
 
 
 @app.command("interp", help=INTERP_HELP)
@@ -108,7 +99,8 @@ def interp(
 
         try:
             require_interp_extra()
-            stored = stored_conversations(_database(db), run, list(sample or [])) if (db or run or sample) else []
+            path = database_path(db) if db else default_database(run) if (run or sample) else None
+            stored = stored_conversations(path, run, list(sample or [])) if path else []
             defaults = InterpSettings()
             settings = InterpSettings(
                 layers=chosen_layers, refusal_words=refusal or defaults.refusal_words,

@@ -17,11 +17,11 @@ from pressure_sense.cli._errors import user_errors
 from pressure_sense.cli._reliability import print_reliability
 from pressure_sense.store import (
     DB_FILENAME,
-    DEFAULT_RUNS_FOLDER,
     ResultsStore,
     StoreError,
+    check_run,
     database_path,
-    find_databases,
+    default_database,
     judge_failure_counts,
     latest_study,
     list_runs,
@@ -33,31 +33,17 @@ console = Console(highlight=False)
 _LOG_SUFFIXES = (".eval", ".json")
 
 
-def _knows(db: Path, run: str) -> bool:
-    runs = list_runs(db)
-    return run in set(runs["run_id"]) or run in set(runs["study_id"])
-
-
 def _database_and_run(target: str | None, db: Path | None) -> tuple[Path, str]:
     """The database to read and the run id or study id to show (the latest study when not named)."""
     if db is not None:
         path = database_path(db)
     elif target is not None and Path(target).exists():
-        path = database_path(target)
-        target = None
+        path, target = database_path(target), None
     else:
-        found = find_databases()
-        if not found:
-            raise StoreError(
-                f"no {DB_FILENAME} in this folder or in {DEFAULT_RUNS_FOLDER}/*/; pass --db PATH "
-                "(a results database or a run's output folder), or run `pressure-sense run` first"
-            )
-        path = next((candidate for candidate in found if target is None or _knows(candidate, target)), found[0])
+        path = default_database(target)
     if target is None:
         return path, latest_study(path)
-    if not _knows(path, target):
-        known = ", ".join(sorted(set(list_runs(path)["study_id"]))) or "none"
-        raise StoreError(f"unknown run or study {target!r} in {path} (studies there: {known})")
+    check_run(path, target)
     return path, target
 
 

@@ -12,12 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from pressure_sense.store import (
-    StoreError,
     adaptive_frame,
     beliefs_frame,
     check_run,
     database_path,
-    find_databases,
+    default_database,
     judgements_frame,
     list_runs,
     samples_frame,
@@ -43,7 +42,7 @@ class Source:
 
 def resolve_sources(items: Sequence[str | Path], db: str | Path | None = None) -> list[Source]:
     """Turn CLI arguments into sources: an existing file or folder is a database; anything else is
-    a run id or study id in `db` (default: the newest results database under the working folder).
+    a run id or study id in `db` (default: `default_database` for the first run named).
     No items: the default database, whole. Raises StoreError with the fix when nothing matches."""
     default_db = database_path(db) if db is not None else None
     sources = []
@@ -52,20 +51,10 @@ def resolve_sources(items: Sequence[str | Path], db: str | Path | None = None) -
         if path.exists():
             sources.append(Source(database_path(path)))
             continue
-        default_db = default_db or _newest_database()
+        default_db = default_db or default_database(str(item))
         check_run(default_db, str(item))
         sources.append(Source(default_db, str(item)))
-    return sources or [Source(default_db or _newest_database())]
-
-
-def _newest_database() -> Path:
-    found = find_databases()
-    if not found:
-        raise StoreError(
-            "no results database found in this folder or pressure-sense-runs/; "
-            "give a results.sqlite path or a run's output folder"
-        )
-    return found[0]
+    return sources or [Source(default_db or default_database())]
 
 
 @dataclass(frozen=True)

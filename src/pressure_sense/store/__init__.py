@@ -21,6 +21,7 @@ from pressure_sense.store._redact import REDACTED, Redactor, current_redactor, r
 from pressure_sense.store._schema import SCHEMA_VERSION
 from pressure_sense.store._summary import (
     check_run,
+    default_database,
     judge_failure_counts,
     latest_study,
     list_runs,
@@ -31,9 +32,9 @@ from pressure_sense.store._writer import ResultsStore, StoreError
 
 __all__ = [
     "adaptive_frame", "beliefs_frame", "check_run", "conversation_scores_frame", "current_redactor",
-    "database_path", "DB_FILENAME", "DEFAULT_RUNS_FOLDER", "find_databases", "judge_failure_counts",
-    "judge_failures_frame", "judgements_frame", "latest_study", "list_runs", "rebuild_store", "RebuildSummary",
-    "redact", "redact_data", "REDACTED", "Redactor", "reliability_records", "results_table", "ResultsStore",
-    "ResultsStoreHook", "SAMPLE_COLUMNS", "samples_frame", "SCHEMA_VERSION", "StoreError", "STUDY_METADATA_KEY",
-    "tool_events_frame", "transcripts", "turn_errors_frame", "turn_scores_frame",
+    "database_path", "DB_FILENAME", "default_database", "DEFAULT_RUNS_FOLDER", "find_databases",
+    "judge_failure_counts", "judge_failures_frame", "judgements_frame", "latest_study", "list_runs", "rebuild_store",
+    "RebuildSummary", "redact", "redact_data", "REDACTED", "Redactor", "reliability_records", "results_table",
+    "ResultsStore", "ResultsStoreHook", "SAMPLE_COLUMNS", "samples_frame", "SCHEMA_VERSION", "StoreError",
+    "STUDY_METADATA_KEY", "tool_events_frame", "transcripts", "turn_errors_frame", "turn_scores_frame",
 ]

@@ -1,14 +1,23 @@
-"""Summaries over the results store: the runs it holds and the results table per model x scenario x variant."""
+"""Summaries over the results store: the runs it holds, the database to read when none is named and the
+results table per model x scenario x variant."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
 from pressure_sense.judge import DIMENSIONS
 from pressure_sense.store._keys import STUDY_METADATA_KEY
-from pressure_sense.store._locate import DbLike, query_frame, query_rows
+from pressure_sense.store._locate import (
+    DB_FILENAME,
+    DEFAULT_RUNS_FOLDER,
+    DbLike,
+    find_databases,
+    query_frame,
+    query_rows,
+)
 from pressure_sense.store._queries import (
     conversation_scores_frame,
     judge_failures_frame,
@@ -42,13 +51,28 @@ def latest_study(db: DbLike) -> str:
     return str(runs.iloc[-1]["study_id"])
 
 
+def _knows(runs: pd.DataFrame, run: str) -> bool:
+    return run in set(runs["run_id"]) or run in set(runs["study_id"])
+
+
 def check_run(db: DbLike, run: str) -> None:
-    """StoreError naming the known runs when `run` is neither a run id nor a study id in the database."""
+    """StoreError naming the database's studies when `run` is neither a run id nor a study id in it."""
     runs = list_runs(db)
-    if run in set(runs["run_id"]) or run in set(runs["study_id"]):
-        return
-    known = ", ".join(sorted(set(runs["study_id"]) | set(runs["run_id"]))) or "none"
-    raise StoreError(f"unknown run or study {run!r} in {db} (known: {known})")
+    if not _knows(runs, run):
+        known = ", ".join(sorted(set(runs["study_id"]))) or "none"
+        raise StoreError(f"unknown run or study {run!r} in {db} (studies there: {known})")
+
+
+def default_database(run: str | None = None) -> Path:
+    """The database to read when none is named: the newest of `find_databases()` that holds `run` (a run id or
+    study id), else the newest; StoreError when there is none."""
+    found = find_databases()
+    if not found:
+        raise StoreError(
+            f"no {DB_FILENAME} in this folder or in {DEFAULT_RUNS_FOLDER}/*/; pass --db PATH "
+            "(a results database or a run's output folder), or run `pressure-sense run` first"
+        )
+    return next((db for db in found if run is None or _knows(list_runs(db), run)), found[0])
 
 
 def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
