@@ -64,65 +64,24 @@ def capture_turn(
     the attention shares of every layer, the residual stream at the response start and, for `view_layers`,
     the condensed attention pattern."""
     tokens = turn_tokens(tokenizer, conversation.prompt(turn), conversation.response(turn), response_tokens)
-    if len(tokens.ids) > bridge.cfg.n_ctx:
-        raise InterpError(
-            f"{conversation.key} turn {turn.index}: {len(tokens.ids)} tokens exceed the model's context "
-            f"of {bridge.cfg.n_ctx}"
-        )
-    n_layers, n_heads = bridge.cfg.n_layers, bridge.cfg.n_heads
-    segments = torch.tensor(tokens.segments)
-    queries = torch.tensor(tokens.queries)
-    shares = np.zeros((n_layers, n_heads, len(SEGMENTS)), dtype=np.float32)
-    residual = torch.zeros(n_layers, bridge.cfg.d_model)
-    view = view_items(tokens, [tokenizer.decode([token]) for token in tokens.ids]) if view_layers else None
-    membership = torch.from_numpy(view.membership) if view else None
-    views: dict[int, np.ndarray] = {}
-
-    def keep_attention(layer: int):
-        def hook(pattern: torch.Tensor, hook: Any) -> torch.Tensor:  # pattern: [batch, head, query, key]
-            shares[layer] = segment_shares(pattern[0], segments, queries).float().numpy()
-            if membership is not None and layer in view_layers:
-                views[layer] = condensed_pattern(pattern[0].float(), membership).numpy()
-            return pattern
-
-        return hook
-
-    def keep_residual(layer: int):
-        def hook(resid: torch.Tensor, hook: Any) -> torch.Tensor:  # resid: [batch, position, d_model]
-            residual[layer] = resid[0, tokens.start].float()
-            return resid
-
-        return hook
-
-    hooks = [(f"blocks.{layer}.attn.hook_pattern", keep_attention(layer)) for layer in range(n_layers)]
-    hooks += [(f"blocks.{layer}.hook_resid_post", keep_residual(layer)) for layer in range(n_layers)]
-    with torch.no_grad():
-        # The logits come from the lens below; logits_to_keep=1 spares the unembedding of every position.
-        bridge.run_with_hooks(torch.tensor([tokens.ids]), fwd_hooks=hooks, return_type=None, logits_to_keep=1)
-        layers = lens_probabilities(bridge, residual)
-    return TurnCapture(
-        turn=turn,
-        tokens=tokens,
-        shares=shares,
-        residual=residual.numpy(),
-        refusal=token_mass(layers, lens.refusal_ids).numpy(),
-        compliance=token_mass(layers, lens.compliance_ids).numpy(),
-        top_token=tokenizer.decode([int(layers[-1].argmax())]),
-        views=views,
-        view=view,
-    )
+    name = f"{conversation.key} turn {turn.index}"
+    (capture,) = _shared_pass(bridge, tokenizer, name, [turn], [tokens], lens, view_layers, 0)
+    return capture
 
 
 def _shared_pass(
-    bridge: Any, tokenizer: Any, conversation: Conversation, tokens: list[TurnTokens], lens: LensTokens,
+    bridge: Any, tokenizer: Any, name: str, turns: Sequence[TurnInfo], tokens: list[TurnTokens], lens: LensTokens,
     view_layers: Sequence[int], view_at: int,
 ) -> list[TurnCapture]:  # fmt: skip
-    """Every turn from one forward pass over the longest turn, when every turn's tokens are a prefix of it.
+    """Every turn from one forward pass over the longest turn, when every turn's tokens are a prefix of it;
+    InterpError naming `name` when that turn does not fit the model's context.
 
     The model is causal, so the attention rows and residuals at a turn's positions do not depend on the
     tokens after them: slicing the pattern to the turn's length gives the turn's own pattern [head, query,
     key], and its residual at its response start is read at the same position."""
     longest = max(tokens, key=lambda item: len(item.ids))
+    if len(longest.ids) > bridge.cfg.n_ctx:
+        raise InterpError(f"{name}: {len(longest.ids)} tokens exceed the model's context of {bridge.cfg.n_ctx}")
     n_layers, n_heads = bridge.cfg.n_layers, bridge.cfg.n_heads
     shares = np.zeros((len(tokens), n_layers, n_heads, len(SEGMENTS)), dtype=np.float32)
     residual = torch.zeros(len(tokens), n_layers, bridge.cfg.d_model)
@@ -157,8 +116,9 @@ def _shared_pass(
     hooks += [(f"blocks.{layer}.hook_resid_post", keep_residual(layer)) for layer in range(n_layers)]
     captures = []
     with torch.no_grad():
+        # The logits come from the lens below; logits_to_keep=1 spares the unembedding of every position.
         bridge.run_with_hooks(torch.tensor([longest.ids]), fwd_hooks=hooks, return_type=None, logits_to_keep=1)
-        for index, (turn, item) in enumerate(zip(conversation.turns, tokens, strict=True)):
+        for index, (turn, item) in enumerate(zip(turns, tokens, strict=True)):
             layers = lens_probabilities(bridge, residual[index])
             captures.append(
                 TurnCapture(
@@ -188,13 +148,10 @@ def capture_conversation(
     ]
     longest = max(tokens, key=lambda item: len(item.ids))
     if shared and len(tokens) > 1 and all(longest.ids[: len(item.ids)] == item.ids for item in tokens):
-        if len(longest.ids) > bridge.cfg.n_ctx:
-            raise InterpError(
-                f"{conversation.key}: {len(longest.ids)} tokens exceed the model's context of {bridge.cfg.n_ctx}"
-            )
-        return ConversationCapture(
-            conversation, _shared_pass(bridge, tokenizer, conversation, tokens, lens, view_layers, view_at)
+        captures = _shared_pass(
+            bridge, tokenizer, conversation.key, conversation.turns, tokens, lens, view_layers, view_at
         )
+        return ConversationCapture(conversation, captures)
     turns = [
         capture_turn(
             bridge, tokenizer, conversation, turn, lens, response_tokens, view_layers if position == view_at else ()

@@ -9,7 +9,7 @@ import anyio
 from inspect_ai.hooks import Hooks, SampleEnd, TaskEnd, TaskStart, hooks
 from inspect_ai.log import EvalLog, read_eval_log_sample_summaries, read_eval_log_samples_by_id
 
-from pressure_sense.store._keys import STUDY_METADATA_KEY
+from pressure_sense.store._keys import study_settings
 from pressure_sense.store._writer import ResultsStore, run_config
 
 
@@ -30,7 +30,7 @@ class ResultsStoreHook(Hooks):
         self._stores: dict[Path, tuple[ResultsStore, int]] = {}
 
     async def on_task_start(self, data: TaskStart) -> None:
-        settings = (data.spec.metadata or {}).get(STUDY_METADATA_KEY) or {}
+        settings = study_settings(data.spec.metadata)
         if not settings.get("db"):
             return
         store = self._acquire(Path(settings["db"]))

@@ -13,9 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_samples
+from inspect_ai.log import EvalLog
 
-from pressure_sense.store._keys import STUDY_METADATA_KEY
+from pressure_sense.store._keys import study_settings
+from pressure_sense.store._logs import log_samples, read_log_headers
 from pressure_sense.store._writer import ResultsStore, RunStatus, run_config
 
 
@@ -34,12 +35,8 @@ class RebuildSummary:
     """Logs (or their samples) that could not be read, with the error; skipped."""
 
 
-def _settings(log: EvalLog) -> dict[str, object]:
-    return (log.eval.metadata or {}).get(STUDY_METADATA_KEY) or {}
-
-
 def _run_key(log: EvalLog) -> str:
-    return str(_settings(log).get("run_key") or log.eval.task_id)
+    return str(study_settings(log.eval.metadata).get("run_key") or log.eval.task_id)
 
 
 def _order(log: EvalLog) -> tuple[bool, str, str]:
@@ -52,22 +49,9 @@ def _final(logs: list[EvalLog]) -> EvalLog:
     return max(logs, key=_order)
 
 
-def read_log_headers(log_dir: str | Path, unreadable: list[str] | None = None) -> list[EvalLog]:
-    """The header of every Inspect log under `log_dir` (searched recursively); logs that cannot be read
-    (cut short by a crash mid-write) are skipped and named in `unreadable`."""
-    headers = []
-    for info in list_eval_logs(str(log_dir), recursive=True):
-        try:
-            headers.append(read_eval_log(info, header_only=True))
-        except Exception as error:  # noqa: BLE001 - any damage to one file must not stop the rebuild
-            if unreadable is not None:
-                unreadable.append(f"{info.name}: {type(error).__name__}: {error}")
-    return headers
-
-
 def _write_run(store: ResultsStore, logs: list[EvalLog], summary: RebuildSummary) -> str:
     first = min(logs, key=lambda log: ((log.stats.started_at if log.stats else "") or "", log.eval.eval_id))
-    settings = _settings(first)
+    settings = study_settings(first.eval.metadata)
     key = _run_key(first)
     study_id = str(settings.get("study_id") or first.eval.run_id)
     run_id = store.start_run(
@@ -86,11 +70,7 @@ def _write_run(store: ResultsStore, logs: list[EvalLog], summary: RebuildSummary
     for task_id in sorted(by_task):
         for log in sorted(by_task[task_id], key=_order):
             try:
-                samples = list(
-                    read_eval_log_samples(
-                        log.location, all_samples_required=False, resolve_attachments=True, exclude_fields={"events"}
-                    )
-                )
+                samples = list(log_samples(log.location))
             except Exception as error:  # noqa: BLE001 - a damaged log's samples are lost, not the others'
                 summary.unreadable.append(f"{log.location}: {type(error).__name__}: {error}")
                 continue
@@ -100,7 +80,7 @@ def _write_run(store: ResultsStore, logs: list[EvalLog], summary: RebuildSummary
     summary.samples += len(store.stored_samples(run_id))
     failed = [log for log in finals if log.status != "success"]
     for log in failed:
-        name = _settings(log).get("shard") or log.eval.task_id
+        name = study_settings(log.eval.metadata).get("shard") or log.eval.task_id
         summary.unfinished.append(f"{name}: {log.status}")
     status: RunStatus = failed[0].status if failed else "success"  # type: ignore[assignment]
     errors = [log.error.message for log in failed if log.error]
@@ -122,7 +102,7 @@ def rebuild_store(log_dir: str | Path, db: str | Path) -> RebuildSummary:
     summary = RebuildSummary(db=Path(db), logs=len(headers), unreadable=unreadable)
     runs: dict[tuple[str, str], list[EvalLog]] = defaultdict(list)
     for header in headers:
-        study = str(_settings(header).get("study_id") or header.eval.run_id)
+        study = str(study_settings(header.eval.metadata).get("study_id") or header.eval.run_id)
         runs[(study, _run_key(header))].append(header)
     with ResultsStore(db) as store:
         for key in sorted(runs):

@@ -15,9 +15,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from inspect_ai.log import EvalSample, read_eval_log, read_eval_log_samples
+from inspect_ai.log import EvalSample, read_eval_log
 
-from pressure_sense.store._keys import STUDY_METADATA_KEY
+from pressure_sense.store._keys import STUDY_METADATA_KEY, study_settings
+from pressure_sense.store._logs import log_samples
 from pressure_sense.store._redact import Redactor, current_redactor, redact, redact_data
 from pressure_sense.store._rows import Row, SampleRows, sample_rows
 from pressure_sense.store._schema import DDL, MIGRATIONS, SCHEMA_VERSION
@@ -326,7 +327,7 @@ class ResultsStore:
         location = str(log_path)
         header = read_eval_log(location, header_only=True)
         spec = header.eval
-        settings = (spec.metadata or {}).get(STUDY_METADATA_KEY) or {}
+        settings = study_settings(spec.metadata)
         run_id = self.start_run(
             spec.eval_id,
             study_id=settings.get("study_id") or spec.run_id,
@@ -338,10 +339,7 @@ class ResultsStore:
             source="import",
         )
         present = self.stored_samples(run_id) if only_missing else set()
-        samples = read_eval_log_samples(
-            location, all_samples_required=False, resolve_attachments=True, exclude_fields={"events"}
-        )
-        for sample in samples:
+        for sample in log_samples(location):
             if (str(sample.id), sample.epoch) not in present:
                 self.write_sample(run_id, sample)
         error = header.error.message if header.error else None
@@ -351,4 +349,4 @@ class ResultsStore:
 
 def run_config(task_args: dict[str, Any], metadata: dict[str, Any] | None) -> dict[str, Any]:
     """What a run row keeps as its config: the task arguments and the study settings (redacted on write)."""
-    return {"task_args": task_args, STUDY_METADATA_KEY: (metadata or {}).get(STUDY_METADATA_KEY) or {}}
+    return {"task_args": task_args, STUDY_METADATA_KEY: study_settings(metadata)}

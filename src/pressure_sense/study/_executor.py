@@ -8,11 +8,11 @@ from typing import Any
 
 from inspect_ai import eval as inspect_eval
 from inspect_ai import eval_retry, task_with
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from inspect_ai.log import EvalLog
 
 from pressure_sense.experiments import Experiment
 from pressure_sense.inspect_plugins import load_inspect_plugins
-from pressure_sense.store import STUDY_METADATA_KEY
+from pressure_sense.store import STUDY_METADATA_KEY, newest_logs
 from pressure_sense.study._eval import (
     eval_settings,
     model_roles,
@@ -62,14 +62,7 @@ def run_key(study_id: str, target: int) -> str:
 
 def latest_shard_log(folder: str) -> EvalLog | None:
     """The newest log header in a shard's folder, or None when the shard never started."""
-    try:
-        infos = list_eval_logs(folder)
-    except FileNotFoundError:
-        return None
-    if not infos:
-        return None
-    newest = max(infos, key=lambda info: info.mtime or 0)
-    return read_eval_log(newest, header_only=True)
+    return (newest_logs(folder) or [None])[-1]
 
 
 def _shard_eval(job: ShardJob, experiment: Experiment, folder: str) -> EvalLog:

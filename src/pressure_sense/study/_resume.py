@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspect_ai import eval_retry
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_sample_summaries
+from inspect_ai.log import EvalLog, read_eval_log_sample_summaries
 from inspect_ai.model import get_model
 
 from pressure_sense.models import guard, reset_breakers, resolve_model
-from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, STUDY_METADATA_KEY
+from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, newest_logs, study_settings
 from pressure_sense.study._config import SAMPLE_RETRIES
 from pressure_sense.study._limits import local_limits, saved_limits
 from pressure_sense.study._progress import default_display, report_progress
@@ -26,15 +26,6 @@ def study_folder(run: str | Path) -> Path:
     raise ValueError(f"no study at {run!r}: give a study's output folder or its id under {DEFAULT_RUNS_FOLDER}/")
 
 
-def latest_logs(folder: Path) -> list[EvalLog]:
-    """The newest log header of each task (one per target model) in a study folder."""
-    newest: dict[str, EvalLog] = {}
-    for info in sorted(list_eval_logs(str(folder / "logs")), key=lambda info: info.mtime or 0):
-        header = read_eval_log(info, header_only=True)
-        newest[header.eval.task_id] = header
-    return list(newest.values())
-
-
 def needs_rerun(log: EvalLog) -> bool:
     """Whether a task's log left work undone: it did not end in success, or (with `fail_on_error=False`
     Inspect marks such a log success) any of its samples ended in an error."""
@@ -48,7 +39,7 @@ def guard_target(log: EvalLog) -> None:
     it gets with these arguments, so `eval_retry` receives this guarded instance."""
     spec = log.eval
     model = get_model(spec.model, config=spec.model_generate_config, base_url=spec.model_base_url, **spec.model_args)
-    label = spec.metadata[STUDY_METADATA_KEY]["model_label"]
+    label = study_settings(spec.metadata)["model_label"]
     guard(model, label, spec.model_base_url, resolve_model(label, spec.model_base_url, check=False).api_key_var)
 
 
@@ -60,7 +51,7 @@ def resume_study(run: str | Path, report: bool = True, display: str | None = Non
 
         return resume_sharded_study(folder, report=report, display=display)
     reset_breakers()
-    logs = latest_logs(folder)
+    logs = newest_logs(folder / "logs")  # one per target model
     rerun = [needs_rerun(log) for log in logs]
     unfinished = [log for log, again in zip(logs, rerun) if again]
     finished = [log for log, again in zip(logs, rerun) if not again]
@@ -81,6 +72,6 @@ def resume_study(run: str | Path, report: bool = True, display: str | None = Non
             if unfinished
             else []
         )
-    study_id = logs[0].eval.metadata[STUDY_METADATA_KEY]["study_id"] if logs else folder.name
+    study_id = study_settings(logs[0].eval.metadata)["study_id"] if logs else folder.name
     result = StudyResult(study_id=study_id, out=folder, db=folder / DB_FILENAME, logs=[*finished, *retried])
     return finish_study(result, report)
