@@ -12,7 +12,7 @@ import pandas as pd
 from pressure_sense.analysis import MIN_UNITS, Reliability, reliability_text
 from pressure_sense.conversation import TARGET_ERROR_KINDS
 from pressure_sense.report._sources import StudyFrames
-from pressure_sense.report._tables import Cell
+from pressure_sense.report._tables import Cell, count_range
 from pressure_sense.store import judge_failures_frame, turn_errors_frame
 
 ERRORED_SAMPLES_SHOWN = 20
@@ -39,8 +39,8 @@ def _epochs(samples: pd.DataFrame) -> str:
     if samples.empty:
         return "–"
     per_cell = samples.groupby(["model", "scenario_id", "variant"])["epoch"].nunique()
-    low, high = int(per_cell.min()), int(per_cell.max())
-    return str(low) if low == high else f"{low}–{high} per model × scenario × variant"
+    text = count_range(per_cell)
+    return text if per_cell.nunique() == 1 else f"{text} per model × scenario × variant"
 
 
 def conversations_per_cell(samples: pd.DataFrame) -> str:
@@ -48,22 +48,13 @@ def conversations_per_cell(samples: pd.DataFrame) -> str:
     if samples.empty:
         return "–"
     per_cell = samples.groupby(["model", "scenario_id", "variant"])["sample_pk"].nunique()
-    low, high = int(per_cell.min()), int(per_cell.max())
-    amount = str(low) if low == high else f"{low}–{high}"
-    text = f"{amount} per model × scenario × variant"
-    if low < MIN_UNITS:
+    text = f"{count_range(per_cell)} per model × scenario × variant"
+    if int(per_cell.min()) < MIN_UNITS:
         text += (
             f"; a cell with fewer than {MIN_UNITS} shows its estimate with no interval; all-scenarios rows resample "
             "whole scenarios there"
         )
     return text
-
-
-def _range(values: pd.Series) -> str:
-    if values.empty:
-        return "–"
-    low, high = int(values.min()), int(values.max())
-    return str(low) if low == high else f"{low}–{high}"
 
 
 def _settings(configs: list[dict]) -> list[tuple[str, str]]:
@@ -147,7 +138,7 @@ def study_setup(frames: StudyFrames, reliability: Reliability | None = None) -> 
         ("target errors (refusal, content filter, empty, provider error)", _target_errors(frames)),
         ("judge failures per dimension", _judge_failures(frames)),
         ("conversations per cell (unit of replication)", conversations_per_cell(samples)),
-        ("judged turns per conversation", _range(turns)),
+        ("judged turns per conversation", count_range(turns)),
         *_settings([config for config in frames.runs["config"] if isinstance(config, dict)]),
         (
             "report built with",

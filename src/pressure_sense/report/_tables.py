@@ -65,15 +65,21 @@ def _interval_cell(text_of: Callable[[object], str], value: object, low: object,
     return (f"{text} [{text_of(low)}, {text_of(high)}]", True)
 
 
+def count_range(counts: pd.Series) -> str:
+    """`3`, or `2–5` when the counts differ; an en dash when there are none."""
+    if counts.empty:
+        return "–"
+    low, high = int(counts.min()), int(counts.max())
+    return str(low) if low == high else f"{low}–{high}"
+
+
 def per_cell(counts: pd.Series, what: str = "conversations", cell: str = "model × scenario × variant") -> str:
     """`1 conversation per model × scenario × variant` (or a range), and the interval rule."""
     if counts.empty:
         return ""
-    low, high = int(counts.min()), int(counts.max())
-    amount = str(low) if low == high else f"{low}–{high}"
-    singular = what.rstrip("s") if high == 1 else what
+    singular = what.rstrip("s") if int(counts.max()) == 1 else what
     rule = f"a row with fewer than {MIN_UNITS} shows its estimate with no interval and is no evidence of an effect"
-    return f"{what}; {amount} {singular} per {cell} ({rule})"
+    return f"{what}; {count_range(counts)} {singular} per {cell} ({rule})"
 
 
 def pooled_unit(units: pd.Series) -> str:
