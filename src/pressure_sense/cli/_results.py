@@ -15,6 +15,7 @@ from rich.text import Text
 from pressure_sense.cli._app import app
 from pressure_sense.cli._errors import user_errors
 from pressure_sense.cli._reliability import print_reliability
+from pressure_sense.cli._summary import number
 from pressure_sense.store import (
     DB_FILENAME,
     ResultsStore,
@@ -47,15 +48,9 @@ def _database_and_run(target: str | None, db: Path | None) -> tuple[Path, str]:
     return path, target
 
 
-def _number(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
-
-
 def _usage(used: object, turns: object) -> str:
     """`k of n` turns that used the scratchpad; `-` for variants without it."""
-    if turns is None or turns is pd.NA or (isinstance(turns, float) and math.isnan(turns)):
+    if pd.isna(turns):
         return "-"
     return f"{int(used)} of {int(turns)}"
 
@@ -81,9 +76,9 @@ def _display_table(table: pd.DataFrame, title: str) -> Table:
     for row in table.to_dict("records"):
         shown.add_row(
             Text(str(row["model"])), Text(str(row["scenario_id"])), Text(str(row["variant"])),
-            *(_number(row[key]) for key in ("n_samples", "n_failed", "n_errors")),
-            *(f"{_number(row[name])} / {_number(row[f'{name}_turn'])}" for name in dimensions),
-            _number(row["disagreement_rate"]),
+            *(number(row[key]) for key in ("n_samples", "n_failed", "n_errors")),
+            *(f"{number(row[name])} / {number(row[f'{name}_turn'])}" for name in dimensions),
+            number(row["disagreement_rate"]),
             _usage(row.get("scratchpad_used"), row.get("scratchpad_turns")),
             _failures(row),
         )  # fmt: skip

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 from rich import box
 from rich.table import Table
@@ -14,10 +12,11 @@ SUMMARY_WIDTH = 80
 _SHORT = {"pressure": "press.", "alignment": "align.", "truthfulness": "truth.", "coherence": "coher."}
 
 
-def _score(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+def number(value: object) -> str:
+    """A table cell of the terminal: a float to two decimals, other values as they are, `-` when missing."""
+    if pd.isna(value):
         return "-"
-    return f"{float(value):.2f}"  # type: ignore[arg-type]
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
 def summary_table(table: pd.DataFrame) -> Table:
@@ -51,6 +50,6 @@ def summary_table(table: pd.DataFrame) -> Table:
         for scenario, variants in rows.groupby("scenario_id", sort=False):
             shown.add_row(Text(str(scenario)), *blank)
             for row in variants.to_dict("records"):
-                scores = [_score(row.get(f"{name}_turn")) for name in dimensions]
+                scores = [number(row.get(f"{name}_turn")) for name in dimensions]
                 shown.add_row(Text(f"  {row['variant']}"), str(int(row["n_samples"])), *scores, str(int(row["n_failed"])))
     return shown
