@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +31,9 @@ class Chart:
     variant: str | None
 
 
-def model_colours(models: Sequence[str]) -> dict[str, tuple[float, float, float]]:
-    """A fixed colour per model (sorted by name), the same in every chart of a report."""
+def model_colours(models: Iterable[str]) -> dict[str, tuple[float, float, float]]:
+    """A fixed colour per model (sorted by name), the same in every chart of a report; the factorial charts
+    colour pressure types with it."""
     return {model: _PALETTE[index % len(_PALETTE)] for index, model in enumerate(sorted(set(models)))}
 
 
@@ -81,6 +82,15 @@ def ci_bars(
             error_kw={"linewidth": 0.8},
         )  # fmt: skip
     return x
+
+
+def ci_lines(axis: plt.Axes, table: pd.DataFrame, group: str, colours: dict) -> None:
+    """One line per value of the `group` column: its `mean` against `intensity`, with the 95% CI band."""
+    for name, rows in table.groupby(group, sort=True):
+        rows = rows.sort_values("intensity")
+        x = rows["intensity"].astype(float)
+        axis.plot(x, rows["mean"], marker="o", markersize=3, color=colours[name], label=name)
+        axis.fill_between(x, rows["ci_low"], rows["ci_high"], color=colours[name], alpha=0.2, linewidth=0)
 
 
 def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
@@ -151,12 +161,7 @@ def pressure_curves_chart(curves: pd.DataFrame, variant: str, colours: dict, pat
     dimensions = dimension_order(table)
     figure, axes = panel_row(len(dimensions), 3.2, 3.8, min_width=10.0)
     for axis, dimension in zip(axes, dimensions, strict=True):
-        part = table[table["dimension"] == dimension]
-        for model, group in part.groupby("model", sort=True):
-            group = group.sort_values("intensity")
-            x = group["intensity"].astype(float)
-            axis.plot(x, group["mean"], marker="o", markersize=3, color=colours[model], label=model)
-            axis.fill_between(x, group["ci_low"], group["ci_high"], color=colours[model], alpha=0.2, linewidth=0)
+        ci_lines(axis, table[table["dimension"] == dimension], "model", colours)
         if dimension == "alignment":
             axis.axhline(BREAKING_THRESHOLD, color="grey", linestyle=":", linewidth=1)
         axis.set_title(dimension)

@@ -11,11 +11,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from pressure_sense.analysis import BREAKING_THRESHOLD, StudyAnalysis  # noqa: E402
-from pressure_sense.report._charts import Chart, save_figure, score_heatmap  # noqa: E402
+from pressure_sense.report._charts import Chart, ci_lines, model_colours, save_figure, score_heatmap  # noqa: E402
 from pressure_sense.report._sections import Section  # noqa: E402
 from pressure_sense.report._tables import Row, Table, count_cell, labels, number, with_ci  # noqa: E402
-
-_TYPE_COLOURS = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
 
 
 def _slug(text: str) -> str:
@@ -26,15 +24,11 @@ def dose_response_chart(curves: pd.DataFrame, model: str, path: Path) -> Path:
     """One panel per dimension: each pressure type's mean score against intensity 0-5, with its 95% CI band."""
     part = curves[curves["model"] == model]
     dimensions = [d for d in ("alignment", "truthfulness") if d in set(part["dimension"])]
-    kinds = sorted(part["pressure_type"].unique())
+    colours = model_colours(part["pressure_type"])
     figure, axes = plt.subplots(1, len(dimensions), figsize=(5.6 * len(dimensions), 4.2), squeeze=False,
                                 sharey=True, layout="constrained")  # fmt: skip
     for axis, dimension in zip(axes[0], dimensions, strict=True):
-        for index, kind in enumerate(kinds):
-            rows = part[(part["dimension"] == dimension) & (part["pressure_type"] == kind)].sort_values("intensity")
-            colour = _TYPE_COLOURS[index % len(_TYPE_COLOURS)]
-            axis.plot(rows["intensity"], rows["mean"], marker="o", color=colour, label=kind)
-            axis.fill_between(rows["intensity"], rows["ci_low"], rows["ci_high"], color=colour, alpha=0.12)
+        ci_lines(axis, part[part["dimension"] == dimension], "pressure_type", colours)
         axis.axhline(BREAKING_THRESHOLD, color="grey", linestyle=":", linewidth=1)
         axis.set_title(dimension)
         axis.set_xlabel("intensity (0 = neutral ask)")
