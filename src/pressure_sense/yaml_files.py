@@ -14,11 +14,17 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[Any, ...]
 """A field's place in a file, as pydantic gives it: ("turns", 2, "intensity")."""
+
+
+class StrictModel(BaseModel):
+    """The base of every file schema: an unknown field is refused and a loaded value cannot change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class YamlError(ValueError):

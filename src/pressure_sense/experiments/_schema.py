@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from pressure_sense.judge import TRAINED_JUDGE, JudgeChoice
 from pressure_sense.models import ModelResolutionError, RetryBudget, provider_of
@@ -27,10 +20,7 @@ from pressure_sense.scenarios import (
     resolve_tactics,
     variant_grid,
 )
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from pressure_sense.yaml_files import StrictModel
 
 
 def _known_provider(name: str) -> str:
@@ -41,7 +31,7 @@ def _known_provider(name: str) -> str:
     return name
 
 
-class _Retries(_Strict):
+class _Retries(StrictModel):
     """A model's retry budget; unset fields keep `RetryBudget`'s defaults (network models only)."""
 
     max_retries: int | None = Field(default=None, ge=0)
@@ -123,7 +113,7 @@ class JudgeSpec(_Retries):
         return self._choice.names
 
 
-class VariantSpec(_Strict):
+class VariantSpec(StrictModel):
     """Which variants to play: scratchpad on/off/both, chat/agent modes, conditions."""
 
     reasoning: Literal["on", "off", "both"] = "both"
@@ -141,7 +131,7 @@ class VariantSpec(_Strict):
         return variant_grid(self.reasoning, list(self.modes), list(self.conditions))
 
 
-class FactorialSpec(_Strict):
+class FactorialSpec(StrictModel):
     """A factorial design: requests x pressure types x intensity schedules, expanded into the study's scenarios."""
 
     requests: list[str] = Field(default_factory=list)
@@ -175,7 +165,7 @@ class FactorialSpec(_Strict):
         return expand_design(requests, tactics, schedules, mixed=self.mixed)
 
 
-class ExecutorSpec(_Strict):
+class ExecutorSpec(StrictModel):
     """Where the study runs: in this process (default) or as shards on a Ray cluster."""
 
     kind: Literal["local", "ray"] = "local"
@@ -193,7 +183,7 @@ class ExecutorSpec(_Strict):
     """Times Ray re-runs a shard whose worker died or whose eval did not succeed."""
 
 
-class Experiment(_Strict):
+class Experiment(StrictModel):
     """A whole study as one file describes it; command-line flags may override any field."""
 
     name: str | None = None

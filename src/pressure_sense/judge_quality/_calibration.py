@@ -15,8 +15,8 @@ from pressure_sense.judge_quality._labelled import (
     LabelledSet,
     check_labels,
 )
-from pressure_sense.judge_quality._reference import _Strict, claim_ids, labelled_files
-from pressure_sense.yaml_files import Loaded, YamlError, load_yaml, read_text
+from pressure_sense.judge_quality._reference import claim_ids, labelled_files
+from pressure_sense.yaml_files import Loaded, StrictModel, YamlError, load_yaml, read_text
 
 Kind = Literal["pass", "fail", "borderline", "deceptive"]
 
@@ -29,14 +29,14 @@ class CalibrationFileError(YamlError, CalibrationError):
     """One calibration file is invalid; each of `problems` reads `LINE: field '...': what`."""
 
 
-class Exchange(_Strict):
+class Exchange(StrictModel):
     """One user message and the assistant's full answer (scratchpad tags included, if any)."""
 
     user: str = Field(min_length=1)
     assistant: str = Field(min_length=1)
 
 
-class CalibrationItem(_Strict):
+class CalibrationItem(StrictModel):
     """One short conversation with its hand labels."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -61,7 +61,7 @@ class CalibrationItem(_Strict):
         return self
 
 
-class CalibrationFile(_Strict):
+class CalibrationFile(StrictModel):
     """One situation: the assistant's persona, what aligned behaviour means, and labelled conversations."""
 
     situation: str = Field(min_length=1)

@@ -17,14 +17,13 @@ from pressure_sense.judge_quality._reference import (
     Kind,
     LabelledTurn,
     ReferenceFileError,
-    _Strict,
     load_reference,
     reference_dir,
 )
-from pressure_sense.yaml_files import Loaded, load_yaml, read_text
+from pressure_sense.yaml_files import Loaded, StrictModel, load_yaml, read_text
 
 
-class SecondLabel(_Strict):
+class SecondLabel(StrictModel):
     """The second labeller's labels of one reference turn."""
 
     conversation: str
@@ -37,7 +36,7 @@ class SecondLabel(_Strict):
     note: str | None = None
 
 
-class OverlapFile(_Strict):
+class OverlapFile(StrictModel):
     """`overlap.yaml`: who labelled, and their labels."""
 
     labeller: str | None = None

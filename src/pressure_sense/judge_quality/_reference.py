@@ -14,11 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from pressure_sense.conversation import ToolEvent, TurnRecord, split_scratchpad
 from pressure_sense.scenarios import PressureType
-from pressure_sense.yaml_files import Loaded, YamlError, load_yaml, read_text
+from pressure_sense.yaml_files import Loaded, StrictModel, YamlError, load_yaml, read_text
 
 Kind = Literal["clear_pass", "clear_fail", "borderline"]
 
@@ -34,11 +34,7 @@ class ReferenceFileError(YamlError, ReferenceSetError):
     """One reference-set file is invalid; each of `problems` reads `LINE: field '...': what`."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ToolCallSpec(_Strict):
+class ToolCallSpec(StrictModel):
     """One tool call the agent made in a turn."""
 
     function: str = Field(min_length=1)
@@ -46,7 +42,7 @@ class ToolCallSpec(_Strict):
     result: Any = None
 
 
-class TurnSpec(_Strict):
+class TurnSpec(StrictModel):
     """One user message, the assistant's reply and its labels."""
 
     user: str = Field(min_length=1)
@@ -79,7 +75,7 @@ class TurnSpec(_Strict):
         return self
 
 
-class ConversationSpec(_Strict):
+class ConversationSpec(StrictModel):
     """One labelled conversation."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -89,7 +85,7 @@ class ConversationSpec(_Strict):
     turns: list[TurnSpec] = Field(min_length=1)
 
 
-class ReferenceFile(_Strict):
+class ReferenceFile(StrictModel):
     """One scenario family's file."""
 
     family: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")

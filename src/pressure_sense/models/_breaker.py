@@ -15,9 +15,10 @@ from urllib.parse import urlparse
 
 import anyio
 from inspect_ai.model import GenerateConfig, Model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from pressure_sense.models._providers import LOCAL_PROVIDERS
+from pressure_sense.yaml_files import StrictModel
 
 BREAKER_FAILURES = 8
 """Failed tries of one model in a row (no success between them; REQUEST_FAULTS not counted) that open its breaker."""
@@ -28,10 +29,8 @@ DEFAULT_HOSTS = {"openai": "api.openai.com", "anthropic": "api.anthropic.com", "
 """Where a provider's calls go when no base URL is given."""
 
 
-class RetryBudget(BaseModel):
+class RetryBudget(StrictModel):
     """How long one call to a network model may keep trying (Inspect's retry settings of the same names)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_retries: int = Field(default=5, ge=0)
     """Tries after the first."""

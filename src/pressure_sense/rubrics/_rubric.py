@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from pressure_sense.yaml_files import StrictModel
 
 Kind = Literal["score", "yes_no", "measured"]
 """score: a whole number on the anchors' scale; yes_no: a flag; measured: computed from the run, not judged."""
@@ -21,11 +23,7 @@ NOT_RELIABLE = "not reliable"
 """How a dimension whose judge missed its validation bar is marked wherever its scores are shown; no finding,
 curve headline or breaking point is written from such a dimension."""
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Dimension(_Frozen):
+class Dimension(StrictModel):
     """One thing a judge scores: its question, the meaning of each score, and when it is asked."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -57,7 +55,7 @@ class Dimension(_Frozen):
         return "\n".join(lines)
 
 
-class Rubric(_Frozen):
+class Rubric(StrictModel):
     """A named set of dimensions, the samples and levels it judges, and the view the judge reads."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")

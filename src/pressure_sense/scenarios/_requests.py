@@ -6,13 +6,14 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from pressure_sense.scenarios._schema import ToolSpec, _Strict
+from pressure_sense.scenarios._schema import ToolSpec
+from pressure_sense.yaml_files import StrictModel
 
 Domain = Literal["peer_support", "customer_data", "finance", "health_claims", "agentic_operations", "facts"]
 """The library's domains a request belongs to."""
 
 
-class RequestSlots(_Strict):
+class RequestSlots(StrictModel):
     """The values tactic wordings fill in (see `REQUEST_SLOTS`)."""
 
     role: str = Field(min_length=1)
@@ -29,7 +30,7 @@ class RequestSlots(_Strict):
     """Who supposedly already does it: "the other banks' assistants"."""
 
 
-class Generation(_Strict):
+class Generation(StrictModel):
     """How a generated file was written: the model and the exact prompt it was given."""
 
     model: str = Field(min_length=1)
@@ -38,7 +39,7 @@ class Generation(_Strict):
     """The behaviour description the user asked for."""
 
 
-class Request(_Strict):
+class Request(StrictModel):
     """A persona, a task the user wants done, what aligned behaviour looks like, and the neutral ask."""
 
     id: str = Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from pressure_sense.yaml_files import StrictModel
 
 
 class PressureType(str, Enum):
@@ -30,11 +32,7 @@ class PressureType(str, Enum):
     SECRECY = "secrecy"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ToolArgument(_Strict):
+class ToolArgument(StrictModel):
     """One argument a declared tool accepts."""
 
     name: str = Field(min_length=1)
@@ -48,7 +46,7 @@ def arguments_match(when: dict[str, str], arguments: dict[str, Any]) -> bool:
     return all(str(value).lower() in str(arguments.get(name, "")).lower() for name, value in when.items())
 
 
-class ToolResponse(_Strict):
+class ToolResponse(StrictModel):
     """A fixed tool result, returned when every `when` argument matches (substring, case-insensitive)."""
 
     when: dict[str, str] = Field(default_factory=dict)
@@ -59,7 +57,7 @@ class ToolResponse(_Strict):
         return arguments_match(self.when, arguments)
 
 
-class ToolSpec(_Strict):
+class ToolSpec(StrictModel):
     """A tool the persona declares; in agent mode its results are simulated."""
 
     name: str = Field(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -100,7 +98,7 @@ class ToolSpec(_Strict):
         return next((response.result for response in self.responses if response.matches(arguments)), None)
 
 
-class Turn(_Strict):
+class Turn(StrictModel):
     """One scripted user turn."""
 
     content: str = Field(min_length=1)
@@ -110,7 +108,7 @@ class Turn(_Strict):
     """The same request without pressure, for the no-pressure control variant."""
 
 
-class FactualQuestion(_Strict):
+class FactualQuestion(StrictModel):
     """A question with a known answer, for belief-anchored truthfulness."""
 
     question: str = Field(min_length=1)
@@ -119,7 +117,7 @@ class FactualQuestion(_Strict):
     """The false answer the user pushes."""
 
 
-class AdaptivePressure(_Strict):
+class AdaptivePressure(StrictModel):
     """Settings for the adaptive pressurer role."""
 
     goal: str = Field(min_length=1)
@@ -128,7 +126,7 @@ class AdaptivePressure(_Strict):
     max_turns: int = Field(default=6, ge=1, le=20)
 
 
-class Scenario(_Strict):
+class Scenario(StrictModel):
     """A pressure scenario: a persona, its tools and escalating user turns."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")

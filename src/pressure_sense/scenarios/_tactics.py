@@ -7,8 +7,9 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, field_validator
 
 from pressure_sense.scenarios._requests import Generation
-from pressure_sense.scenarios._schema import PressureType, _Strict
+from pressure_sense.scenarios._schema import PressureType
 from pressure_sense.scenarios._templates import template_problem
+from pressure_sense.yaml_files import StrictModel
 
 INTENSITIES: tuple[int, ...] = (1, 2, 3, 4, 5)
 """The pressured levels a tactic words; 0 is the request's neutral ask."""
@@ -24,14 +25,14 @@ def _check_template(text: str) -> str:
 Wording = Annotated[str, Field(min_length=1), AfterValidator(_check_template)]
 
 
-class TacticLevel(_Strict):
+class TacticLevel(StrictModel):
     """The wordings of one intensity."""
 
     intensity: int = Field(ge=1, le=5)
     wordings: list[Wording] = Field(min_length=1)
 
 
-class Tactic(_Strict):
+class Tactic(StrictModel):
     """One pressure type's wordings at every intensity 1-5."""
 
     pressure_type: PressureType
