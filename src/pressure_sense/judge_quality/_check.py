@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pressure_sense.judge import Judgement
 from pressure_sense.judge_quality._agreement import DimensionAgreement, dimension_agreement
@@ -13,18 +14,21 @@ from pressure_sense.judge_quality._labelled import LabelledConversation, Labelle
 ConversationJudge = Callable[[LabelledConversation], Awaitable[Judgement]]
 """Something that judges a whole conversation and returns its conversation-level Judgement."""
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 
 async def judge_items(
-    items: Sequence[LabelledConversation],
-    judge: ConversationJudge,
+    items: Sequence[T],
+    judge: Callable[[T], Awaitable[R]],
     *,
     concurrency: int = 4,
-    on_done: Callable[[LabelledConversation, Judgement], None] | None = None,
-) -> list[Judgement]:
+    on_done: Callable[[T, R], None] | None = None,
+) -> list[R]:
     """Judge every item (at most `concurrency` at a time); results in item order."""
     gate = asyncio.Semaphore(max(1, concurrency))
 
-    async def one(item: LabelledConversation) -> Judgement:
+    async def one(item: T) -> R:
         async with gate:
             judgement = await judge(item)
         if on_done is not None:

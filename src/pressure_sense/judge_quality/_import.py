@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from inspect_ai.scorer import Score
 
 from pressure_sense.conversation import TURNS_KEY
 from pressure_sense.judge import JUDGEMENTS_KEY, Judgement
+from pressure_sense.judge_quality._check import judge_items
 from pressure_sense.judge_quality._transcripts import ImportedConversation, TranscriptLabels, read_transcripts
 from pressure_sense.scenarios import Variant
 from pressure_sense.store import ResultsStore
@@ -110,17 +110,10 @@ async def import_conversations(
 
     Judging happens before anything is written; the writes of one call are undone if one of them fails.
     """
-    judged: list[list[Judgement] | None] = [None] * len(conversations)
+    judged: Sequence[list[Judgement] | None] = [None] * len(conversations)
     if judge is not None:
-        gate = asyncio.Semaphore(max(1, concurrency))
-
-        async def one(position: int) -> None:
-            async with gate:
-                judged[position] = await judge(conversations[position])
-            if on_judged is not None:
-                on_judged(conversations[position])
-
-        await asyncio.gather(*(one(position) for position in range(len(conversations))))
+        done = (lambda conversation, _: on_judged(conversation)) if on_judged else None
+        judged = await judge_items(conversations, judge, concurrency=concurrency, on_done=done)
     samples = [imported_sample(c, epoch, j) for c, epoch, j in zip(conversations, _epochs(conversations), judged)]
     study_id = f"import-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:6]}"
     result = ImportResult(db=Path(db), study_id=study_id)
