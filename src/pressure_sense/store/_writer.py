@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import secrets
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -16,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from inspect_ai.log import EvalSample, read_eval_log
+from tenacity import Retrying, retry_if_exception, stop_before_delay, wait_random_exponential
 
 from pressure_sense.store._keys import STUDY_METADATA_KEY, study_settings
 from pressure_sense.store._logs import log_samples
@@ -29,7 +28,8 @@ T = TypeVar("T")
 BUSY_TIMEOUT_S = 60.0
 """How long a writer waits for another process's transaction before giving up."""
 BACKOFF_S = (0.005, 0.5)
-"""First and longest pause between tries of a statement SQLite answered with "database is locked"."""
+"""First and widest window of the random pause between tries of a statement SQLite answered with "database is
+locked" (the window doubles after each try)."""
 
 
 class StoreError(Exception):
@@ -67,23 +67,20 @@ def _reason(error: OSError | sqlite3.Error) -> str:
     return f"{error}: check the path and its permissions"
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
-    return "locked" in str(error) or "busy" in str(error)
+def _is_busy(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
 
 
 def retry_busy(action: Callable[[], T], budget_s: float = BUSY_TIMEOUT_S) -> T:
     """`action()`, tried again with jittered exponential backoff while SQLite reports a busy database
     (which it may do at once, without waiting its busy timeout), for at most `budget_s` seconds."""
-    deadline = time.monotonic() + budget_s
-    pause, longest = BACKOFF_S
-    while True:
-        try:
-            return action()
-        except sqlite3.OperationalError as error:
-            if not _is_busy(error) or time.monotonic() + pause > deadline:
-                raise
-        time.sleep(pause * random.uniform(0.5, 1.5))
-        pause = min(pause * 2, longest)
+    retrying = Retrying(
+        retry=retry_if_exception(_is_busy),
+        wait=wait_random_exponential(multiplier=BACKOFF_S[0], max=BACKOFF_S[1]),
+        stop=stop_before_delay(budget_s),
+        reraise=True,
+    )
+    return retrying(action)
 
 
 def _create_database(path: Path) -> None:
