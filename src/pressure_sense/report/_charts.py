@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from pressure_sense.analysis import BREAKING_THRESHOLD, StudyAnalysis  # noqa: E402
-from pressure_sense.report._tables import dimension_order  # noqa: E402
+from pressure_sense.store import dimension_order  # noqa: E402
 
 _DPI = 100
 _PALETTE = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
@@ -97,7 +97,7 @@ def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) ->
     """One radar per scenario: each model's mean on the four dimensions (1-5)."""
     table = means[means["variant"] == variant]
     scenarios = sorted(table["scenario_id"].unique())
-    dimensions = dimension_order(table)
+    dimensions = dimension_order(table["dimension"])
     columns = min(3, len(scenarios))
     rows = -(-len(scenarios) // columns)
     figure = plt.figure(figsize=(4.2 * columns, 4.0 * rows + 0.6), layout="constrained")
@@ -123,7 +123,7 @@ def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) ->
 def dimension_by_scenario_chart(means: pd.DataFrame, variant: str, path: Path) -> Path:
     """Average over models of each dimension's mean, bars grouped by scenario."""
     table = means[means["variant"] == variant]
-    dimensions = dimension_order(table)
+    dimensions = dimension_order(table["dimension"])
     pivot = table.groupby(["scenario_id", "dimension"])["mean"].mean().unstack("dimension").reindex(columns=dimensions)
     figure, axis = plt.subplots(figsize=(max(6.0, 1.6 * len(pivot) + 2), 4.4), layout="constrained")
     offsets, width = side_by_side(len(dimensions))
@@ -141,7 +141,7 @@ def dimension_by_scenario_chart(means: pd.DataFrame, variant: str, path: Path) -
 def grouped_bars_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
     """Models side by side for every scenario, one panel per dimension, with 95% CI whiskers."""
     table = means[means["variant"] == variant]
-    dimensions = dimension_order(table)
+    dimensions = dimension_order(table["dimension"])
     scenarios = sorted(table["scenario_id"].unique())
     models = sorted(table["model"].unique())
     figure, axes = panel_row(len(dimensions), 3.2, 4.6, min_width=10.0)
@@ -158,7 +158,7 @@ def grouped_bars_chart(means: pd.DataFrame, variant: str, colours: dict, path: P
 def pressure_curves_chart(curves: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
     """Mean score against pressure intensity, one line per model with a 95% CI band, per dimension."""
     table = curves[curves["variant"] == variant]
-    dimensions = dimension_order(table)
+    dimensions = dimension_order(table["dimension"])
     figure, axes = panel_row(len(dimensions), 3.2, 3.8, min_width=10.0)
     for axis, dimension in zip(axes, dimensions, strict=True):
         ci_lines(axis, table[table["dimension"] == dimension], "model", colours)

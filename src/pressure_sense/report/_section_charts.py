@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from pressure_sense.report._charts import ci_bars, legend_below, panel_row, save_figure  # noqa: E402
-from pressure_sense.report._tables import dimension_order  # noqa: E402
+from pressure_sense.store import dimension_order  # noqa: E402
 from pressure_sense.rubrics import ACTIONS  # noqa: E402
 
 _ACTION_LABELS = {
@@ -22,7 +22,7 @@ _ACTION_LABELS = {
 
 def effect_chart(pooled: pd.DataFrame, title: str, colours: dict, path: Path) -> Path:
     """One panel per dimension: each model's paired difference with its 95% CI, and the zero line."""
-    dimensions = dimension_order(pooled)
+    dimensions = dimension_order(pooled.get("dimension", ()))
     models = sorted(pooled["model"].unique())
     figure, axes = panel_row(len(dimensions), 2.8, 1.6 + 0.4 * len(models), min_width=8.0)
     y = np.arange(len(models))

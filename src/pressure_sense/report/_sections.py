@@ -10,13 +10,13 @@ import pandas as pd
 
 from pressure_sense.analysis import StudyAnalysis
 from pressure_sense.rubrics import ACTIONS
+from pressure_sense.store import dimension_order
 from pressure_sense.report._charts import Chart, study_colours
 from pressure_sense.report._section_charts import action_chart, effect_chart, flip_rate_chart
 from pressure_sense.report._tables import (
     Row,
     Table,
     count_cell,
-    dimension_order,
     group_rows,
     labels,
     number,
@@ -45,7 +45,7 @@ class Section:
 
 def _effect_table(key: str, title: str, pooled: pd.DataFrame, per_scenario: pd.DataFrame, note: str) -> Table:
     """Rows per model (all scenarios) and per model x scenario, one `delta [CI]` cell per dimension."""
-    dimensions = dimension_order(pooled)
+    dimensions = dimension_order(pooled.get("dimension", ()))
     rows = []
     for table, keys in ((pooled, ["model"]), (per_scenario, ["model", "scenario_id"])):
         pairs = table.groupby(keys)["n_pairs"].max()

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from pressure_sense.analysis import BREAKING_THRESHOLD, MIN_UNITS, StudyAnalysis
-from pressure_sense.judge import DIMENSIONS
+from pressure_sense.store import dimension_order
 
 Cell = tuple[str, bool]
 """A cell's text and whether it is numeric (right-aligned)."""
@@ -93,11 +93,6 @@ def pooled_unit(units: pd.Series) -> str:
     )
 
 
-def dimension_order(frame: pd.DataFrame) -> list[str]:
-    found = set(frame["dimension"]) if "dimension" in frame else set()
-    return [d for d in DIMENSIONS if d in found] + sorted(found - set(DIMENSIONS))
-
-
 def percent(value: object) -> str:
     """A share as a whole percentage; an en dash when missing."""
     return number(value) if number(value) == "–" else f"{float(value):.0%}"
@@ -178,7 +173,7 @@ def _ranking_table(analysis: StudyAnalysis) -> Table:
 
 def _means_table(analysis: StudyAnalysis) -> Table:
     keys = ["model", "scenario_id", "variant"]
-    dimensions = dimension_order(analysis.means)
+    dimensions = dimension_order(analysis.means.get("dimension", ()))
     counts = analysis.means.groupby(keys)["n_clusters"].max()
     rows = [
         Row(
@@ -240,7 +235,7 @@ def usage_cell(n_used: object, n_turns: object) -> Cell:
 
 def _reasoning_table(analysis: StudyAnalysis) -> Table:
     pooled, per_scenario = analysis.model_reasoning_effect, analysis.reasoning_effect
-    dimensions = dimension_order(pooled) or dimension_order(analysis.means)
+    dimensions = dimension_order(pooled.get("dimension", ())) or dimension_order(analysis.means.get("dimension", ()))
     rows = []
     for table, usage, keys in (
         (pooled, analysis.model_scratchpad_usage, ["model", "mode", "condition"]),

@@ -23,6 +23,7 @@ from pressure_sense.store._schema import SCHEMA_VERSION
 from pressure_sense.store._summary import (
     check_run,
     default_database,
+    dimension_order,
     judge_failure_counts,
     latest_study,
     list_runs,
@@ -33,7 +34,7 @@ from pressure_sense.store._writer import ResultsStore, StoreError
 
 __all__ = [
     "adaptive_frame", "beliefs_frame", "check_run", "conversation_scores_frame", "current_redactor",
-    "database_path", "DB_FILENAME", "default_database", "DEFAULT_RUNS_FOLDER", "find_databases",
+    "database_path", "DB_FILENAME", "default_database", "DEFAULT_RUNS_FOLDER", "dimension_order", "find_databases",
     "judge_failure_counts", "judge_failures_frame", "judgements_frame", "latest_study", "list_runs", "newest_logs",
     "rebuild_store", "RebuildSummary", "redact", "redact_data", "REDACTED", "Redactor", "reliability_records",
     "results_table", "ResultsStore", "ResultsStoreHook", "SAMPLE_COLUMNS", "samples_frame", "SCHEMA_VERSION",

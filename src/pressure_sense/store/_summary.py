@@ -4,6 +4,7 @@ results table per model x scenario x variant."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -95,7 +96,7 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     )
     conversation = conversation_scores_frame(db, run)
     turns = turn_scores_frame(db, run)
-    dimensions = _ordered_dimensions(set(conversation["dimension"]) | set(turns["dimension"]))
+    dimensions = dimension_order([*DIMENSIONS, *conversation["dimension"], *turns["dimension"]])
     conversation_means = _dimension_means(conversation, keys, dimensions, suffix="")
     turn_means = _dimension_means(turns, keys, dimensions, suffix="_turn")
     judged = judgements_frame(db, run)
@@ -114,7 +115,7 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     failures = judge_failures_frame(db, run)
     if not failures.empty:
         failed = failures.pivot_table(index=keys, columns="dimension", values="failed", aggfunc="sum")
-        failed = failed.reindex(columns=_ordered_dimensions(set(failures["dimension"])))
+        failed = failed.reindex(columns=dimension_order([*DIMENSIONS, *failures["dimension"]]))
         failed.columns = [f"{name}_failed" for name in failed.columns]
         table = table.join(failed.fillna(0).astype(int))
     return table.reset_index()
@@ -140,8 +141,10 @@ def _scratchpad_counts(db: DbLike) -> dict[int, tuple[int, int]]:
     return {int(pk): (int(turns), int(used)) for pk, turns, used in rows}
 
 
-def _ordered_dimensions(found: set[str]) -> list[str]:
-    return list(DIMENSIONS) + sorted(found - set(DIMENSIONS))
+def dimension_order(names: Iterable[str]) -> list[str]:
+    """The distinct `names`: built-in dimensions first, in the rubric's order, then the others sorted."""
+    found = set(names)
+    return [name for name in DIMENSIONS if name in found] + sorted(found - set(DIMENSIONS))
 
 
 def _dimension_means(scores: pd.DataFrame, keys: list[str], dimensions: list[str], suffix: str) -> pd.DataFrame:
