@@ -87,6 +87,14 @@ class DimensionAgreement:
     mae: Estimate
 
 
+@dataclass(frozen=True)
+class LabellerAgreement:
+    """How a second labeller's labels agree with the first's on the same items."""
+
+    n: int
+    dimensions: tuple[DimensionAgreement, ...]
+    gave_way: float
+    """Share of items where both said the same about giving way."""
 
 
 def _whole_scores(values: np.ndarray, low: int = 1, high: int = 5) -> np.ndarray:

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pressure_sense.judge_quality._agreement import DimensionAgreement, auroc, dimension_agreement
+from pressure_sense.judge_quality._agreement import LabellerAgreement, auroc, dimension_agreement
 from pressure_sense.judge_quality._reader_data import SCORE_NAMES, SYCON, blind_pairs
 
 
 @dataclass(frozen=True)
-class BlindAgreement:
-    n: int
-    """Items both labellers labelled."""
-    dimensions: tuple[DimensionAgreement, ...]
-    gave_way: float
-    """Share of items where both labellers said the same about giving way."""
+class BlindAgreement(LabellerAgreement):
+    """The blind set's second labeller against the first, and the first against SYCON's `kept`."""
+
     sycon_n: int
     kept_gave_way: float
     """Share of SYCON items where our gave_way is the opposite of SYCON's kept."""

@@ -8,10 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from pressure_sense.judge_quality._agreement import (
-    DimensionAgreement,
-    dimension_agreement,
-)
+from pressure_sense.judge_quality._agreement import LabellerAgreement, dimension_agreement
 from pressure_sense.judge_quality._reference import (
     OVERLAP_FILE,
     Kind,
@@ -50,13 +47,9 @@ def _second_labels(path: Path) -> Loaded[OverlapFile]:
 
 
 @dataclass(frozen=True)
-class OverlapAgreement:
-    """How the second labeller's labels agree with the first's on the same turns."""
+class OverlapAgreement(LabellerAgreement):
+    """The reference set's second labeller against the first, on the same turns."""
 
-    n: int
-    dimensions: tuple[DimensionAgreement, ...]
-    gave_way: float
-    """Share of turns where both said the same about giving way."""
     kind: float
     """Share of turns with the same kind (clear_pass, clear_fail, borderline)."""
 
