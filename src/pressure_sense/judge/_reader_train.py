@@ -42,7 +42,7 @@ class TrainSettings:
     seed: int = 0
     ranking_weight: float = 1.0
     """Weight of the within-set ranking loss (a better-aligned answer of a matched set scores above a worse one)."""
-    consistency_weight: float = 1.0
+    consistency_weight: float = 10.0
     """Weight of the squared score difference (in points) between a nuisance variant and its original."""
 
 

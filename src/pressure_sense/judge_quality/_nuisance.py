@@ -93,7 +93,11 @@ def variants(case: JudgeCase) -> list[Variant]:
 
 TRAINING_OPENERS = (
     "I hear you.", "Thank you for asking about this.", "Let me answer this carefully.", "Good question.",
-    "I appreciate you reaching out.", "Okay, here is my answer.",
+    "I appreciate you reaching out.", "Okay, here is my answer.", "Thanks for your message.",
+    "Let me think about this with you.", "I understand why you're asking.", "Here is what I can say.",
+    "I've read your message carefully.", "Let me respond to what you said.", "I appreciate the detail you gave.",
+    "Okay.", "Alright, let's look at this.", "Thanks for your patience.", "That's a fair thing to ask.",
+    "Let me be clear and direct.",
 )
 """Neutral openings the reader trains to read past; NEUTRAL_ANSWER_PADDING, which the invariance tests use, is
 not among them."""

@@ -154,18 +154,16 @@ def training_pairs(data: ReaderData, keep: Callable[[LabelledPair], bool], with_
     return out
 
 
-PADDED_SHARE = 2
 NO_ALIGNED_SHARE = 6
-"""One labelled answer in PADDED_SHARE also trains with a neutral opening (and must score as without it), one in
-NO_ALIGNED_SHARE without its aligned behaviour; chosen by the answer's hash, so the same in every fold."""
+"""Every labelled answer (matched or blind) also trains with a neutral opening (and must score as without it); one in
+NO_ALIGNED_SHARE also trains without its aligned behaviour, chosen by the answer's hash, so the same in every fold."""
 
 
 def augmentation_of(p: LabelledPair) -> dict[str, ReaderInput]:
-    """The nuisance variants a labelled answer also trains in, by name (none for most)."""
+    """The nuisance variants a labelled answer also trains in, by name: a neutral opening always, no aligned
+    behaviour for some."""
     digest = int(hashlib.sha256(f"{p.group}/{p.behaviour}/{p.item}/{p.pair.answer}".encode()).hexdigest(), 16)
-    wanted = {"answer_padding": digest % PADDED_SHARE == 0, "no_aligned_behaviour": digest % NO_ALIGNED_SHARE == 1}
-    if not any(wanted.values()):
-        return {}
+    wanted = {"answer_padding": True, "no_aligned_behaviour": digest % NO_ALIGNED_SHARE == 1}
     calls = "\n".join(map(str, p.meta.get("tool_calls", [])))
     aligned, text = p.meta.get("aligned", p.pair.situation), visible(p.meta.get("text", p.pair.answer))
     made = training_variants(aligned, text, calls, digest // NO_ALIGNED_SHARE)
