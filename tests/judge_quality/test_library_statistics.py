@@ -1,5 +1,6 @@
 """The library statistics (scipy, scikit-learn, krippendorff) and the one cluster bootstrap give the numbers
-the hand-written versions gave. The old definitions are written out here as the oracle."""
+the hand-written versions gave. The old definitions are written out here as the oracle; spearman and kappa,
+short forms for speed, are also checked against scipy's and scikit-learn's own calls."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import math
 
 import numpy as np
 import pytest
-from scipy.stats import rankdata
+from scipy.stats import rankdata, spearmanr
+from sklearn.metrics import cohen_kappa_score
 
 from pressure_sense.analysis import cluster_bootstrap, krippendorff_alpha, of_totals
 from pressure_sense.analysis._bootstrap import expanded_alpha
@@ -100,6 +102,17 @@ def test_spearman_kappa_and_auroc_match_the_hand_written_definitions(seed):
     assert quadratic_weighted_kappa(judge, labels) == pytest.approx(old_kappa(judge, labels), abs=1e-12)
     outcomes = (labels >= 4).astype(float)
     assert auroc(judge, outcomes) == pytest.approx(old_auroc(judge, outcomes), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_spearman_and_kappa_are_the_library_calls(seed):
+    judge, labels = scores(seed)
+    whole = [np.clip(np.floor(v + 0.5), 1, 5).astype(int) for v in (judge, labels)]
+    assert spearman(judge, labels) == pytest.approx(spearmanr(judge, labels).statistic, abs=1e-12)
+    assert quadratic_weighted_kappa(judge, labels) == pytest.approx(
+        cohen_kappa_score(*whole, labels=[1, 2, 3, 4, 5], weights="quadratic"), abs=1e-12
+    )
+    assert quadratic_weighted_kappa([3, 3], [4, 4]) == cohen_kappa_score([3, 3], [4, 4], weights="quadratic") == 0.0
 
 
 def test_degenerate_inputs_give_nan_as_before():
