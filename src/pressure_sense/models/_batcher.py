@@ -60,21 +60,14 @@ class DynamicBatcher(Generic[RequestT, ResultT]):
     async def submit(self, request: RequestT) -> ResultT:
         """Queue one request and wait for its result from the batch it joins."""
         loop = asyncio.get_running_loop()
-        state = self._state(loop)
+        with self._states_lock:
+            state = self._states.get(loop) or self._states.setdefault(loop, _LoopState())
         item = _Pending(request, loop.create_future())
         state.pending.append(item)
         state.arrived.set()
         if state.dispatcher is None or state.dispatcher.done():
             state.dispatcher = loop.create_task(self._dispatch(state))
         return await item.future
-
-    def _state(self, loop: asyncio.AbstractEventLoop) -> _LoopState[RequestT, ResultT]:
-        with self._states_lock:
-            state = self._states.get(loop)
-            if state is None:
-                state = _LoopState()
-                self._states[loop] = state
-            return state
 
     async def _dispatch(self, state: _LoopState[RequestT, ResultT]) -> None:
         loop = asyncio.get_running_loop()
@@ -85,19 +78,13 @@ class DynamicBatcher(Generic[RequestT, ResultT]):
             if not batch:
                 continue
             try:
-                results = await loop.run_in_executor(
-                    self._executor, self.run_batch, [p.request for p in batch]
-                )
+                results = await loop.run_in_executor(self._executor, self.run_batch, [p.request for p in batch])
+                if len(results) != len(batch):
+                    raise RuntimeError(f"batch of {len(batch)} requests returned {len(results)} results")
             except Exception as error:  # every caller of the failed batch sees the error
                 for p in batch:
                     if not p.future.done():
                         p.future.set_exception(error)
-                continue
-            if len(results) != len(batch):
-                mismatch = RuntimeError(f"batch of {len(batch)} requests returned {len(results)} results")
-                for p in batch:
-                    if not p.future.done():
-                        p.future.set_exception(mismatch)
                 continue
             for p, result in zip(batch, results):
                 if not p.future.done():

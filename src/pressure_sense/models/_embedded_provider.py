@@ -1,8 +1,7 @@
 """The Inspect model provider `embedded/smollm2-135m-instruct`: the offline default model.
 
-Importing this module registers the provider with Inspect; it imports neither torch nor
-transformers (they load when the first model is constructed). The weights load once per
-process and every `Model` instance shares them and one dynamic batcher per batch size.
+Importing it loads neither torch nor transformers; the weights load once per process, shared by every
+`Model` instance with one dynamic batcher per batch size.
 """
 
 from __future__ import annotations
@@ -17,12 +16,10 @@ from inspect_ai.model import (
     ChatMessage,
     ChatMessageAssistant,
     GenerateConfig,
-    Logprob,
     Logprobs,
     ModelAPI,
     ModelOutput,
     ModelUsage,
-    TopLogprob,
     modelapi,
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
@@ -34,8 +31,6 @@ from pressure_sense.models._embedded_engine import EmbeddedEngine, GenerationReq
 from pressure_sense.models._providers import EMBEDDED_MODEL
 from pressure_sense.models._embedded_tools import TOOL_CALL_END, parse_tool_calls, tool_call_prefill, tools_active
 from pressure_sense.models._repetition import RepetitionControl
-
-EMBEDDED_PROVIDER = "embedded"
 
 DEFAULT_MAX_TOKENS = 256
 DEFAULT_BATCH_SIZE = 16
@@ -174,7 +169,7 @@ class EmbeddedModelAPI(ModelAPI):
         choice = ChatCompletionChoice(
             message=message,
             stop_reason="tool_calls" if tool_calls else stop_reason,
-            logprobs=_inspect_logprobs(result),
+            logprobs=None if result.logprobs is None else Logprobs(content=result.logprobs),
         )
         metadata: dict[str, Any] = {"batch_rows": result.batch_rows}
         if result.repetition_stop:
@@ -194,7 +189,7 @@ class EmbeddedModelAPI(ModelAPI):
 
     async def count_text_tokens(self, text: str) -> int:
         """Exact token count with the model's own tokenizer (no tokenizer download)."""
-        return self.engine.count_tokens(text)
+        return len(self.engine.text_ids(text))
 
     async def tokenize(self, text: str) -> list[int]:
         """Token ids of `text` with the model's tokenizer."""
@@ -213,7 +208,7 @@ class EmbeddedModelAPI(ModelAPI):
         return EMBEDDED_MODEL
 
 
-@modelapi(name=EMBEDDED_PROVIDER)
+@modelapi(name="embedded")
 def embedded() -> type[ModelAPI]:
     """Register `embedded/<model>` with Inspect."""
     return EmbeddedModelAPI
@@ -231,18 +226,3 @@ def _repetition_from_args(model_args: dict[str, Any]) -> RepetitionControl:
     except (TypeError, ValueError) as error:
         raise EmbeddedModelError(f"Bad repetition model arg for {EMBEDDED_MODEL}: {error}") from error
 
-
-def _inspect_logprobs(result: GenerationResult) -> Logprobs | None:
-    if result.logprobs is None:
-        return None
-    return Logprobs(
-        content=[
-            Logprob(
-                token=entry.token,
-                logprob=entry.logprob,
-                bytes=entry.bytes,
-                top_logprobs=[TopLogprob(token=t, logprob=lp, bytes=b) for t, lp, b in entry.top] or None,
-            )
-            for entry in result.logprobs
-        ]
-    )
