@@ -21,7 +21,6 @@ from inspect_ai.model import Logprob, TopLogprob
 
 from pressure_sense.models._embedded_cache import offline_hub
 from pressure_sense.models._repetition import RepetitionControl, RepetitionTracker, repeated_sentence_cut
-from pressure_sense.models._shared_prefix import shared_prefix_groups
 
 StopReason = Literal["stop", "max_tokens", "model_length"]
 TRIM_EVERY_STEPS = 16
@@ -93,6 +92,58 @@ def physical_cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         cores = min(cores, len(os.sched_getaffinity(0)))
     return max(1, cores)
+
+
+MIN_SHARED_TOKENS = 32
+"""One-token requests (a log-probability judge's questions about one case) sharing a prompt prefix this long
+run on it computed once; a shorter one saves less than it costs."""
+MIN_SHARED_FRACTION = 0.5
+"""A request joins a group only if the shared prefix is at least this share of its prompt."""
+
+
+@dataclass(frozen=True)
+class PrefixGroup:
+    """Requests (by index) that share their first `shared` prompt tokens; each has at least one more."""
+
+    indices: tuple[int, ...]
+    shared: int
+
+
+def common_prefix_length(a: Sequence[int], b: Sequence[int]) -> int:
+    """Number of leading tokens `a` and `b` have in common."""
+    return next((n for n, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+
+
+def _worth_sharing(shared: int, prompt: Sequence[int]) -> bool:
+    return shared >= MIN_SHARED_TOKENS and shared >= MIN_SHARED_FRACTION * len(prompt)
+
+
+def shared_prefix_groups(prompts: Sequence[Sequence[int]], candidates: Sequence[int]) -> list[PrefixGroup]:
+    """Groups of two or more `candidates` (indices into `prompts`, sorted by prompt) worth running on a shared
+    prefix, which leaves every member at least its last token to run."""
+    ordered = sorted(candidates, key=lambda i: tuple(prompts[i]))
+    groups: list[PrefixGroup] = []
+    current: list[int] = []
+    shared = 0
+    for index in ordered:
+        if current:
+            with_next = min(shared, common_prefix_length(prompts[current[0]], prompts[index]))
+            if all(_worth_sharing(with_next, prompts[i]) for i in (*current, index)):
+                current.append(index)
+                shared = with_next
+                continue
+            _close(groups, current, shared, prompts)
+        current, shared = [index], len(prompts[index])
+    _close(groups, current, shared, prompts)
+    return groups
+
+
+def _close(groups: list[PrefixGroup], members: list[int], shared: int, prompts: Sequence[Sequence[int]]) -> None:
+    if len(members) < 2:
+        return
+    shared = min(shared, *(len(prompts[i]) - 1 for i in members))
+    if all(_worth_sharing(shared, prompts[i]) for i in members):
+        groups.append(PrefixGroup(tuple(members), shared))
 
 
 class EmbeddedEngine:

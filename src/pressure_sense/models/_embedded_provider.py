@@ -26,10 +26,16 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 
 from pressure_sense.models._batcher import DynamicBatcher
 from pressure_sense.models._embedded_cache import EMBEDDED_MODEL_NAME, EmbeddedModelError, embedded_model_dir
-from pressure_sense.models._embedded_chat import fit_context, plain_messages
+from pressure_sense.models._embedded_chat import (
+    TOOL_CALL_END,
+    fit_context,
+    parse_tool_calls,
+    plain_messages,
+    tool_call_prefill,
+    tools_active,
+)
 from pressure_sense.models._embedded_engine import EmbeddedEngine, GenerationRequest, GenerationResult
 from pressure_sense.models._providers import EMBEDDED_MODEL
-from pressure_sense.models._embedded_tools import TOOL_CALL_END, parse_tool_calls, tool_call_prefill, tools_active
 from pressure_sense.models._repetition import RepetitionControl
 
 DEFAULT_MAX_TOKENS = 256
