@@ -28,13 +28,10 @@ class _LoopState(Generic[RequestT, ResultT]):
 
 
 class DynamicBatcher(Generic[RequestT, ResultT]):
-    """Run `run_batch` on batches of requests submitted concurrently with `submit()`.
+    """Run `run_batch` (requests in, one result each out, in order) on batches of requests given to `submit()`.
 
-    A batch starts when `max_batch_size` requests are waiting, when no new request has
-    arrived for `quiet_s` seconds, or `max_wait_s` seconds after its first request, whichever
-    comes first. Batches run one at a time on a single worker thread, and requests that
-    arrive while a batch runs form the next one. `run_batch` takes the requests and returns
-    one result per request, in order; if it raises, every request of that batch gets the error.
+    A batch starts when `max_batch_size` requests wait, after `quiet_s` seconds without a new one, or `max_wait_s`
+    after its first, and runs on one worker thread while the next gathers; an error goes to its every request.
     """
 
     def __init__(

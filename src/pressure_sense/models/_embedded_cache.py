@@ -70,12 +70,10 @@ def _source_version() -> str:
 @contextlib.contextmanager
 def offline_hub() -> Iterator[None]:
     """Force Hugging Face libraries offline for the duration of the block, then restore."""
-    names = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    saved_env = {name: os.environ.get(name) for name in names}
+    saved_env = {name: os.environ.get(name) for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
     hub_constants = sys.modules.get("huggingface_hub.constants")
     saved_constant = getattr(hub_constants, "HF_HUB_OFFLINE", None)
-    for name in names:
-        os.environ[name] = "1"
+    os.environ.update(dict.fromkeys(saved_env, "1"))
     if hub_constants is not None:
         hub_constants.HF_HUB_OFFLINE = True
     try:

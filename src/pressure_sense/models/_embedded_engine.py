@@ -75,8 +75,7 @@ except (AttributeError, OSError):  # not glibc
 
 
 def release_freed_memory() -> None:
-    """Give the pages of freed memory back to the system (glibc): the cache's tensors grow by one position
-    each step, and the heap otherwise keeps every smaller block they left behind."""
+    """Give freed heap pages back to the system (glibc), such as those the growing cache's tensors leave behind."""
     if _TRIM is not None:
         _TRIM(0)
 
@@ -218,11 +217,8 @@ class EmbeddedEngine:
         return [results[i] for i in range(len(requests))]
 
     def _first_tokens_on_shared_prefix(self, requests: list[GenerationRequest], shared: int) -> list[GenerationResult]:
-        """The one token of each request, running their first `shared` prompt tokens once.
-
-        Endings are right-padded: causal attention keeps padding after a row's last token from
-        reaching it, so each row's logits at its own last token are those of its full prompt.
-        """
+        """The one token of each request, running their first `shared` prompt tokens once. Endings are
+        right-padded: causal attention keeps the padding from a row's last token, whose logits are its prompt's."""
         torch = self._torch
         rows = len(requests)
         cache = self._new_cache()

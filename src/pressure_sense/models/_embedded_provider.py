@@ -54,11 +54,8 @@ _shared_lock = threading.Lock()
 
 
 def shared_engine(threads: int | None = None) -> EmbeddedEngine:
-    """The process-wide embedded engine, loaded (and cached on disk) on first call.
-
-    `threads` (torch threads, process-wide) defaults to one per physical core at first load;
-    an explicit value also re-applies to an engine already loaded.
-    """
+    """The process-wide embedded engine, loaded (and cached on disk) on first call; `threads` (torch threads,
+    default one per physical core) also re-applies to a loaded engine when given."""
     global _engine
     with _shared_lock:
         if _engine is None:
@@ -155,17 +152,7 @@ class EmbeddedModelAPI(ModelAPI):
             ),
         )
         result = await self.batcher.submit(request)
-        return self._output(result, len(prompt_ids), with_tools, prefill, truncation)
-
-    def _output(
-        self,
-        result: GenerationResult,
-        prompt_tokens: int,
-        with_tools: bool,
-        prefill: str,
-        truncation: dict[str, Any] | None,
-    ) -> ModelOutput:
-        text, tool_calls, stop_reason = result.text, [], result.stop_reason
+        text, tool_calls = result.text, []
         if with_tools:
             text = prefill + text + (TOOL_CALL_END if result.stop_sequence == TOOL_CALL_END else "")
             text, tool_calls = parse_tool_calls(text)
@@ -174,7 +161,7 @@ class EmbeddedModelAPI(ModelAPI):
         )
         choice = ChatCompletionChoice(
             message=message,
-            stop_reason="tool_calls" if tool_calls else stop_reason,
+            stop_reason="tool_calls" if tool_calls else result.stop_reason,
             logprobs=None if result.logprobs is None else Logprobs(content=result.logprobs),
         )
         metadata: dict[str, Any] = {"batch_rows": result.batch_rows}
@@ -186,9 +173,9 @@ class EmbeddedModelAPI(ModelAPI):
             model=self.model_name,
             choices=[choice],
             usage=ModelUsage(
-                input_tokens=prompt_tokens,
+                input_tokens=len(prompt_ids),
                 output_tokens=result.output_tokens,
-                total_tokens=prompt_tokens + result.output_tokens,
+                total_tokens=len(prompt_ids) + result.output_tokens,
             ),
             metadata=metadata,
         )

@@ -328,8 +328,8 @@ class LeanOpenAIAPI(ModelAPI):
         self.client_timeout = client_timeout
         self.pool_size = pool_size
         self.wait = RetryAfterWait(initial=retry_initial, maximum=retry_max)
-        self._client: ShardedClient | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._client: tuple[asyncio.AbstractEventLoop, ShardedClient] | None = None
+        """The client of the event loop it was made in (Inspect runs each eval in its own loop)."""
 
     def initialize(self) -> None:
         """Re-read the key (after a credential refresh) and drop the client built with the old one."""
@@ -337,21 +337,16 @@ class LeanOpenAIAPI(ModelAPI):
         if self.api_key is None and self.api_key_var:
             self.api_key = os.environ.get(self.api_key_var) or None
         self._client = None
-        self._client_loop = None
-
-    def _redact(self, text: str) -> str:
-        return text.replace(self.api_key, REDACTED) if self.api_key else text
 
     def _http_client(self, config: GenerateConfig) -> ShardedClient:
-        """The client of the running event loop (Inspect runs each eval in its own loop)."""
+        """The client of the running event loop."""
         loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
+        if self._client is None or self._client[0] is not loop:
             headers = {"Content-Type": "application/json"}
             if self.api_key:
                 headers["Authorization"] = f"Bearer {self.api_key}"
-            self._client = ShardedClient(self._pool_size(config), headers, self.client_timeout)
-            self._client_loop = loop
-        return self._client
+            self._client = (loop, ShardedClient(self._pool_size(config), headers, self.client_timeout))
+        return self._client[1]
 
     def _pool_size(self, config: GenerateConfig) -> int:
         """Connections to keep: as many as Inspect lets run at once (adaptive concurrency's ceiling if on)."""
@@ -364,10 +359,9 @@ class LeanOpenAIAPI(ModelAPI):
         return self.max_connections()
 
     async def aclose(self) -> None:
-        if self._client is not None and self._client_loop is asyncio.get_running_loop():
-            await self._client.aclose()
+        if self._client is not None and self._client[0] is asyncio.get_running_loop():
+            await self._client[1].aclose()
         self._client = None
-        self._client_loop = None
 
     def connection_key(self) -> str:
         return self.endpoint
@@ -417,7 +411,9 @@ class LeanOpenAIAPI(ModelAPI):
         return output, ModelCall.create(request=body, response=data, time=elapsed)
 
     def _status_error(self, status: int, raw: bytes, retry_after: str | None) -> LeanAPIError:
-        detail = self._redact(_error_detail(raw))
+        detail = _error_detail(raw)
+        if self.api_key:
+            detail = detail.replace(self.api_key, REDACTED)
         message = f"HTTP {status} from {self.endpoint}: {detail}"
         if status == 429:
             return LeanAPIError("rate_limit", message, status, parse_retry_after(retry_after))
