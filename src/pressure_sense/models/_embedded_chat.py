@@ -89,38 +89,28 @@ def parse_tool_calls(text: str) -> tuple[str, list[ToolCall]]:
 def _parse_block(block: str) -> ToolCall:
     call_id = f"call_{uuid.uuid4().hex[:16]}"
     payload, error = _json_object(block.strip())
-    if payload is None:
+    if payload is not None and not (isinstance(payload.get("name"), str) and payload["name"]):
+        error = 'Tool call has no "name" string. Write {"name": "TOOL_NAME", "arguments": {...}}.'
+    if payload is None or error:
         return ToolCall(id=call_id, function="unknown", arguments={}, parse_error=error)
-    name = payload.get("name")
-    if not isinstance(name, str) or not name:
-        return ToolCall(
-            id=call_id,
-            function="unknown",
-            arguments={},
-            parse_error='Tool call has no "name" string. Write {"name": "TOOL_NAME", "arguments": {...}}.',
-        )
+    name = payload["name"]
     arguments: Any = payload.get("arguments", payload.get("parameters", {}))
     if isinstance(arguments, str):
-        arguments, error = _json_object(arguments)
+        arguments, why = _json_object(arguments)
         if arguments is None:
-            return ToolCall(id=call_id, function=name, arguments={}, parse_error=f'"arguments" of {name}: {error}')
-    if not isinstance(arguments, dict):
-        return ToolCall(
-            id=call_id,
-            function=name,
-            arguments={},
-            parse_error=f'"arguments" of {name} must be a JSON object, got {type(arguments).__name__}.',
-        )
+            error = f'"arguments" of {name}: {why}'
+    elif not isinstance(arguments, dict):
+        error = f'"arguments" of {name} must be a JSON object, got {type(arguments).__name__}.'
+    if error:
+        return ToolCall(id=call_id, function=name, arguments={}, parse_error=error)
     return ToolCall(id=call_id, function=name, arguments=arguments)
 
 
 def _json_object(text: str) -> tuple[dict[str, Any] | None, str]:
     """The first JSON object in `text` (trailing text is ignored), or None and why not."""
     start = text.find("{")
-    if start < 0:
-        return None, f"Tool call is not a JSON object: {text[:200]!r}"
     try:
-        value, _ = json.JSONDecoder().raw_decode(text[start:])
+        value = json.JSONDecoder().raw_decode(text[start:])[0] if start >= 0 else None
     except json.JSONDecodeError as error:
         return None, f"Tool call is not valid JSON ({error.msg} at character {error.pos}): {text[:200]!r}"
     if not isinstance(value, dict):
