@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values, find_dotenv
+from inspect_ai.model import GenerateConfig, get_model
 
 from pressure_sense.models._breaker import RetryBudget, guard
 from pressure_sense.models._providers import EMBEDDED_MODEL, LOCAL_PROVIDERS, PROVIDERS, PROVIDERS_EXTRA, Provider
@@ -56,10 +57,6 @@ class ResolvedModel:
     def get_model(self, budget: RetryBudget | None = None, **kwargs: Any) -> Any:
         """The Inspect `Model` (kwargs go to `inspect_ai.model.get_model`); a network model gets a retry budget
         (default `RetryBudget()`) under its `config` and a circuit breaker."""
-        from inspect_ai.model import GenerateConfig, get_model
-
-        import pressure_sense.models._lean_openai  # noqa: F401  (registers lean-openai)
-
         if self.inspect_name.split("/", 1)[0] in LOCAL_PROVIDERS:
             return get_model(self.inspect_name, base_url=self.base_url, **self.model_args, **kwargs)
         config = (budget or RetryBudget()).config().merge(kwargs.pop("config", None) or GenerateConfig())
