@@ -7,8 +7,13 @@ import json
 from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageTool, ChatMessageUser
 from inspect_ai.tool import ToolCall, ToolCallError, ToolFunction, ToolInfo, ToolParam, ToolParams
 
-from pressure_sense.models._embedded_chat import fit_context, plain_messages
-from pressure_sense.models._embedded_tools import parse_tool_calls, tool_call_prefill, tool_instructions
+from pressure_sense.models._embedded_chat import (
+    fit_context,
+    parse_tool_calls,
+    plain_messages,
+    tool_call_prefill,
+    tool_instructions,
+)
 
 WEATHER = ToolInfo(
     name="get_weather",

@@ -9,12 +9,20 @@ import pytest
 from inspect_ai import Task, eval
 from inspect_ai.dataset import Sample
 from inspect_ai.agent import react
-from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser, GenerateConfig, get_model
+from inspect_ai.model import (
+    ChatMessageAssistant,
+    ChatMessageSystem,
+    ChatMessageUser,
+    GenerateConfig,
+    Logprob,
+    TopLogprob,
+    get_model,
+)
 from inspect_ai.tool import Tool, ToolFunction, tool
 
 from pressure_sense.models import _embedded_provider as provider
 from pressure_sense.models._embedded_cache import EmbeddedModelError
-from pressure_sense.models._embedded_engine import GenerationRequest, GenerationResult, TokenLogprob
+from pressure_sense.models._embedded_engine import GenerationRequest, GenerationResult
 from pressure_sense.models._repetition import RepetitionControl
 
 MODEL = "embedded/smollm2-135m-instruct"
@@ -36,9 +44,6 @@ class FakeEngine:
     def text_ids(self, text: str) -> list[int]:
         return [ord(c) for c in text]
 
-    def count_tokens(self, text: str) -> int:
-        return len(text)
-
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         self.requests.extend(requests)
         self.batches.append(len(requests))
@@ -48,11 +53,18 @@ class FakeEngine:
             stop = next((s for s in request.stop_seqs if s in text), None)
             if stop is not None:
                 text = text[: text.index(stop)]
-            logprobs = [TokenLogprob(c, -0.5, list(c.encode()), [(c, -0.5, list(c.encode()))]) for c in text]
+            logprobs = [
+                Logprob(
+                    token=c,
+                    logprob=-0.5,
+                    bytes=list(c.encode()),
+                    top_logprobs=[TopLogprob(token=c, logprob=-0.5, bytes=list(c.encode()))],
+                )
+                for c in text
+            ]
             results.append(
                 GenerationResult(
                     text=text,
-                    token_ids=[ord(c) for c in text],
                     stop_reason="stop",
                     stop_sequence=stop,
                     logprobs=logprobs if request.logprobs else None,

@@ -43,7 +43,7 @@ def test_one_token_log_probabilities_are_unchanged_in_both_paths() -> None:
             for q in [*questions, questions[0][:-3]]
         ]
         results = [*engine.generate(requests[:2]), *engine.generate(requests[2:])]
-        return [[(t, lp) for t, lp, _ in result.logprobs[0].top] for result in results]  # type: ignore[index]
+        return [[(t.token, t.logprob) for t in result.logprobs[0].top_logprobs] for result in results]  # type: ignore
 
     assert ask(STRONG) == ask(RepetitionControl())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pressure_sense.models import _env
+from pressure_sense.models import _resolve
 from pressure_sense.models._providers import PROVIDERS
 from pressure_sense.models._resolve import ModelResolutionError, list_models_status, resolve_model
 
@@ -18,7 +18,7 @@ def clean_env(monkeypatch, tmp_path):
     for var in KEY_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(_env, "_loaded", set())
+    monkeypatch.setattr(_resolve, "_loaded", set())
 
 
 def test_embedded_alias_and_full_name():
@@ -50,7 +50,7 @@ def test_key_from_dotenv_file(tmp_path, monkeypatch):
 def test_dotenv_never_overrides_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env-wins")
     (tmp_path / ".env").write_text("OPENAI_API_KEY=sk-dotenv\nOTHER_PS_VAR=1\n")
-    added = _env.load_env(tmp_path / ".env")
+    added = _resolve.load_env(tmp_path / ".env")
     import os
 
     assert added == ["OTHER_PS_VAR"] and os.environ["OPENAI_API_KEY"] == "sk-env-wins"

@@ -1,6 +1,6 @@
 """Grouping one-token requests by a shared prompt prefix."""
 
-from pressure_sense.models._shared_prefix import (
+from pressure_sense.models._embedded_engine import (
     MIN_SHARED_TOKENS,
     PrefixGroup,
     common_prefix_length,

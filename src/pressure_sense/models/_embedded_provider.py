@@ -1,8 +1,7 @@
 """The Inspect model provider `embedded/smollm2-135m-instruct`: the offline default model.
 
-Importing this module registers the provider with Inspect; it imports neither torch nor
-transformers (they load when the first model is constructed). The weights load once per
-process and every `Model` instance shares them and one dynamic batcher per batch size.
+Importing it loads neither torch nor transformers; the weights load once per process, shared by every
+`Model` instance with one dynamic batcher per batch size.
 """
 
 from __future__ import annotations
@@ -17,25 +16,27 @@ from inspect_ai.model import (
     ChatMessage,
     ChatMessageAssistant,
     GenerateConfig,
-    Logprob,
     Logprobs,
     ModelAPI,
     ModelOutput,
     ModelUsage,
-    TopLogprob,
     modelapi,
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from pressure_sense.models._batcher import DynamicBatcher
 from pressure_sense.models._embedded_cache import EMBEDDED_MODEL_NAME, EmbeddedModelError, embedded_model_dir
-from pressure_sense.models._embedded_chat import fit_context, plain_messages
+from pressure_sense.models._embedded_chat import (
+    TOOL_CALL_END,
+    fit_context,
+    parse_tool_calls,
+    plain_messages,
+    tool_call_prefill,
+    tools_active,
+)
 from pressure_sense.models._embedded_engine import EmbeddedEngine, GenerationRequest, GenerationResult
 from pressure_sense.models._providers import EMBEDDED_MODEL
-from pressure_sense.models._embedded_tools import TOOL_CALL_END, parse_tool_calls, tool_call_prefill, tools_active
 from pressure_sense.models._repetition import RepetitionControl
-
-EMBEDDED_PROVIDER = "embedded"
 
 DEFAULT_MAX_TOKENS = 256
 DEFAULT_BATCH_SIZE = 16
@@ -53,11 +54,8 @@ _shared_lock = threading.Lock()
 
 
 def shared_engine(threads: int | None = None) -> EmbeddedEngine:
-    """The process-wide embedded engine, loaded (and cached on disk) on first call.
-
-    `threads` (torch threads, process-wide) defaults to one per physical core at first load;
-    an explicit value also re-applies to an engine already loaded.
-    """
+    """The process-wide embedded engine, loaded (and cached on disk) on first call; `threads` (torch threads,
+    default one per physical core) also re-applies to a loaded engine when given."""
     global _engine
     with _shared_lock:
         if _engine is None:
@@ -154,17 +152,7 @@ class EmbeddedModelAPI(ModelAPI):
             ),
         )
         result = await self.batcher.submit(request)
-        return self._output(result, len(prompt_ids), with_tools, prefill, truncation)
-
-    def _output(
-        self,
-        result: GenerationResult,
-        prompt_tokens: int,
-        with_tools: bool,
-        prefill: str,
-        truncation: dict[str, Any] | None,
-    ) -> ModelOutput:
-        text, tool_calls, stop_reason = result.text, [], result.stop_reason
+        text, tool_calls = result.text, []
         if with_tools:
             text = prefill + text + (TOOL_CALL_END if result.stop_sequence == TOOL_CALL_END else "")
             text, tool_calls = parse_tool_calls(text)
@@ -173,8 +161,8 @@ class EmbeddedModelAPI(ModelAPI):
         )
         choice = ChatCompletionChoice(
             message=message,
-            stop_reason="tool_calls" if tool_calls else stop_reason,
-            logprobs=_inspect_logprobs(result),
+            stop_reason="tool_calls" if tool_calls else result.stop_reason,
+            logprobs=None if result.logprobs is None else Logprobs(content=result.logprobs),
         )
         metadata: dict[str, Any] = {"batch_rows": result.batch_rows}
         if result.repetition_stop:
@@ -185,16 +173,16 @@ class EmbeddedModelAPI(ModelAPI):
             model=self.model_name,
             choices=[choice],
             usage=ModelUsage(
-                input_tokens=prompt_tokens,
+                input_tokens=len(prompt_ids),
                 output_tokens=result.output_tokens,
-                total_tokens=prompt_tokens + result.output_tokens,
+                total_tokens=len(prompt_ids) + result.output_tokens,
             ),
             metadata=metadata,
         )
 
     async def count_text_tokens(self, text: str) -> int:
         """Exact token count with the model's own tokenizer (no tokenizer download)."""
-        return self.engine.count_tokens(text)
+        return len(self.engine.text_ids(text))
 
     async def tokenize(self, text: str) -> list[int]:
         """Token ids of `text` with the model's tokenizer."""
@@ -213,7 +201,7 @@ class EmbeddedModelAPI(ModelAPI):
         return EMBEDDED_MODEL
 
 
-@modelapi(name=EMBEDDED_PROVIDER)
+@modelapi(name="embedded")
 def embedded() -> type[ModelAPI]:
     """Register `embedded/<model>` with Inspect."""
     return EmbeddedModelAPI
@@ -231,18 +219,3 @@ def _repetition_from_args(model_args: dict[str, Any]) -> RepetitionControl:
     except (TypeError, ValueError) as error:
         raise EmbeddedModelError(f"Bad repetition model arg for {EMBEDDED_MODEL}: {error}") from error
 
-
-def _inspect_logprobs(result: GenerationResult) -> Logprobs | None:
-    if result.logprobs is None:
-        return None
-    return Logprobs(
-        content=[
-            Logprob(
-                token=entry.token,
-                logprob=entry.logprob,
-                bytes=entry.bytes,
-                top_logprobs=[TopLogprob(token=t, logprob=lp, bytes=b) for t, lp, b in entry.top] or None,
-            )
-            for entry in result.logprobs
-        ]
-    )

@@ -1,9 +1,6 @@
-"""`lean-openai`: a small Inspect model API for OpenAI-compatible /v1/chat/completions servers.
-
-It builds requests by hand (no SDK), keeps pooled keep-alive httpx connections per event loop,
-and classifies failures for Inspect's retry loop: 429 (waiting what Retry-After says), 5xx,
-timeouts, connection resets and malformed bodies are retried; other 4xx fail at once.
-The API key is read from an environment variable and never enters errors, logs or ModelCalls.
+"""`lean-openai`: a small Inspect model API (no SDK, pooled httpx connections) for OpenAI-compatible
+/v1/chat/completions servers. 429 (after its Retry-After), 5xx, timeouts, dropped connections and malformed
+bodies are retried; other 4xx fail at once. The key never enters errors, logs or ModelCalls.
 """
 
 from __future__ import annotations
@@ -13,7 +10,7 @@ import json
 import os
 import time
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 from inspect_ai.model import (
@@ -41,6 +38,7 @@ from tenacity.wait import wait_base
 FailureKind = Literal["rate_limit", "server", "timeout", "connection", "malformed", "client"]
 RETRYABLE: frozenset[str] = frozenset({"rate_limit", "server", "timeout", "connection", "malformed"})
 REDACTED = "[REDACTED]"
+ErrorT = TypeVar("ErrorT", bound=BaseException)
 
 _STOP_REASONS: dict[str, StopReason] = {
     "stop": "stop",
@@ -62,10 +60,6 @@ class LeanAPIError(RuntimeError):
         self.status = status
         self.retry_after = retry_after
 
-    @property
-    def retryable(self) -> bool:
-        return self.kind in RETRYABLE
-
 
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if absent/invalid."""
@@ -82,25 +76,13 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
-def _lean_error_in(ex: BaseException | None) -> LeanAPIError | None:
-    """Our error, or the one a wrapping exception was raised from."""
-    seen = 0
-    while ex is not None and seen < 5:
-        if isinstance(ex, LeanAPIError):
+def _in_chain(ex: BaseException | None, kind: type[ErrorT]) -> ErrorT | None:
+    """`ex` or one of the next four exceptions it was raised from, if one is a `kind`."""
+    for _ in range(5):
+        if ex is None or isinstance(ex, kind):
             return ex
         ex = ex.__cause__ or ex.__context__
-        seen += 1
     return None
-
-
-def _refused(ex: BaseException | None) -> bool:
-    """Whether the server's host refused the connection (nothing listens at that port)."""
-    seen = 0
-    while ex is not None and seen < 5:
-        if isinstance(ex, ConnectionRefusedError):
-            return True
-        ex, seen = ex.__cause__ or ex.__context__, seen + 1
-    return False
 
 
 class RetryAfterWait(wait_base):
@@ -112,7 +94,7 @@ class RetryAfterWait(wait_base):
 
     def __call__(self, retry_state: RetryCallState) -> float:
         outcome = retry_state.outcome
-        error = _lean_error_in(outcome.exception() if outcome is not None else None)
+        error = _in_chain(outcome.exception() if outcome is not None else None, LeanAPIError)
         if error is not None and error.retry_after is not None:
             return min(error.retry_after, self.retry_after_cap)
         return float(self.backoff(retry_state))
@@ -346,8 +328,8 @@ class LeanOpenAIAPI(ModelAPI):
         self.client_timeout = client_timeout
         self.pool_size = pool_size
         self.wait = RetryAfterWait(initial=retry_initial, maximum=retry_max)
-        self._client: ShardedClient | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._client: tuple[asyncio.AbstractEventLoop, ShardedClient] | None = None
+        """The client of the event loop it was made in (Inspect runs each eval in its own loop)."""
 
     def initialize(self) -> None:
         """Re-read the key (after a credential refresh) and drop the client built with the old one."""
@@ -355,21 +337,16 @@ class LeanOpenAIAPI(ModelAPI):
         if self.api_key is None and self.api_key_var:
             self.api_key = os.environ.get(self.api_key_var) or None
         self._client = None
-        self._client_loop = None
-
-    def _redact(self, text: str) -> str:
-        return text.replace(self.api_key, REDACTED) if self.api_key else text
 
     def _http_client(self, config: GenerateConfig) -> ShardedClient:
-        """The client of the running event loop (Inspect runs each eval in its own loop)."""
+        """The client of the running event loop."""
         loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
+        if self._client is None or self._client[0] is not loop:
             headers = {"Content-Type": "application/json"}
             if self.api_key:
                 headers["Authorization"] = f"Bearer {self.api_key}"
-            self._client = ShardedClient(self._pool_size(config), headers, self.client_timeout)
-            self._client_loop = loop
-        return self._client
+            self._client = (loop, ShardedClient(self._pool_size(config), headers, self.client_timeout))
+        return self._client[1]
 
     def _pool_size(self, config: GenerateConfig) -> int:
         """Connections to keep: as many as Inspect lets run at once (adaptive concurrency's ceiling if on)."""
@@ -382,17 +359,16 @@ class LeanOpenAIAPI(ModelAPI):
         return self.max_connections()
 
     async def aclose(self) -> None:
-        if self._client is not None and self._client_loop is asyncio.get_running_loop():
-            await self._client.aclose()
+        if self._client is not None and self._client[0] is asyncio.get_running_loop():
+            await self._client[1].aclose()
         self._client = None
-        self._client_loop = None
 
     def connection_key(self) -> str:
         return self.endpoint
 
     def should_retry(self, ex: Exception) -> bool | RetryDecision:
-        error = _lean_error_in(ex)
-        if error is None or not error.retryable:
+        error = _in_chain(ex, LeanAPIError)
+        if error is None or error.kind not in RETRYABLE:
             return RetryDecision.no()
         if error.kind == "rate_limit":
             return RetryDecision.rate_limit(error.retry_after)
@@ -402,7 +378,7 @@ class LeanOpenAIAPI(ModelAPI):
         return self.wait
 
     def is_auth_failure(self, ex: Exception) -> bool:
-        error = _lean_error_in(ex)
+        error = _in_chain(ex, LeanAPIError)
         return error is not None and error.status in (401, 403)
 
     async def generate(
@@ -417,8 +393,11 @@ class LeanOpenAIAPI(ModelAPI):
         except httpx.TimeoutException as ex:
             raise LeanAPIError("timeout", f"{type(ex).__name__}: no answer from {self.endpoint} in time") from None
         except (httpx.NetworkError, httpx.RemoteProtocolError) as ex:
-            reason = " (connection refused)" if _refused(ex) else f" ({ex})" if str(ex) else ""
-            raise LeanAPIError("connection", f"{type(ex).__name__}: connection to {self.endpoint} failed{reason}") from None
+            reason = f" ({ex})" if str(ex) else ""
+            if _in_chain(ex, ConnectionRefusedError):
+                reason = " (connection refused)"
+            message = f"{type(ex).__name__}: connection to {self.endpoint} failed{reason}"
+            raise LeanAPIError("connection", message) from None
         elapsed = time.monotonic() - start
         if response.status_code != 200:
             raise self._status_error(response.status_code, raw, response.headers.get("retry-after"))
@@ -432,7 +411,9 @@ class LeanOpenAIAPI(ModelAPI):
         return output, ModelCall.create(request=body, response=data, time=elapsed)
 
     def _status_error(self, status: int, raw: bytes, retry_after: str | None) -> LeanAPIError:
-        detail = self._redact(_error_detail(raw))
+        detail = _error_detail(raw)
+        if self.api_key:
+            detail = detail.replace(self.api_key, REDACTED)
         message = f"HTTP {status} from {self.endpoint}: {detail}"
         if status == 429:
             return LeanAPIError("rate_limit", message, status, parse_retry_after(retry_after))

@@ -17,10 +17,10 @@ class Provider:
 
     name: str
     """The prefix users write, e.g. `openai` in `openai/gpt-4o-mini`."""
-    inspect_api: str
-    """The Inspect model API that serves it (`lean-openai` is ours)."""
     example: str
     description: str
+    inspect_api: str = ""
+    """The Inspect model API that serves it (default: `name`; `lean-openai` is ours)."""
     key_vars: tuple[str, ...] = ()
     """Environment variables that may hold the key, preferred first."""
     key_required: bool = False
@@ -31,12 +31,16 @@ class Provider:
     sdk_module: str | None = None
     """Module that must import for the provider to work."""
     sdk_package: str | None = None
-    """The pip package that provides `sdk_module`."""
+    """The pip package that provides `sdk_module` (default: `sdk_module`)."""
     in_providers_extra: bool = False
     logprobs: bool = False
     """The provider may return token log-probabilities (so `auto` judging tries them first)."""
     small_context: bool = False
     """Its models have a small context window (quoted texts are cut for them as judges)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inspect_api", self.inspect_api or self.name)
+        object.__setattr__(self, "sdk_package", self.sdk_package or self.sdk_module)
 
     def sdk_installed(self) -> bool:
         """Whether the provider's SDK can be imported (True when it needs none)."""
@@ -53,38 +57,31 @@ PROVIDERS: dict[str, Provider] = {
     for provider in (
         Provider(
             name="embedded",
-            inspect_api="embedded",
             logprobs=True,
             small_context=True,
             example="embedded",
             description="SmolLM2-135M-Instruct shipped with Pressure-Sense; offline, no key",
             sdk_module="transformers",
-            sdk_package="transformers",
         ),
         Provider(
             name="openai",
-            inspect_api="openai",
             example="openai/gpt-4o-mini",
             description="OpenAI API",
             key_vars=("OPENAI_API_KEY",),
             key_required=True,
             sdk_module="openai",
-            sdk_package="openai",
         ),
         Provider(
             name="anthropic",
-            inspect_api="anthropic",
             example="anthropic/claude-3-5-haiku-latest",
             description="Anthropic API",
             key_vars=("ANTHROPIC_API_KEY",),
             key_required=True,
             sdk_module="anthropic",
-            sdk_package="anthropic",
             in_providers_extra=True,
         ),
         Provider(
             name="google",
-            inspect_api="google",
             example="google/gemini-2.0-flash",
             description="Google Gemini API",
             key_vars=("GOOGLE_API_KEY", "GEMINI_API_KEY"),
@@ -95,14 +92,12 @@ PROVIDERS: dict[str, Provider] = {
         ),
         Provider(
             name="ollama",
-            inspect_api="ollama",
             logprobs=True,
             example="ollama/llama3.1",
             description="Ollama server (default http://localhost:11434/v1)",
             base_url_var="OLLAMA_BASE_URL",
             default_base_url="http://localhost:11434/v1",
             sdk_module="openai",
-            sdk_package="openai",
         ),
         Provider(
             name="vllm",
@@ -126,27 +121,22 @@ PROVIDERS: dict[str, Provider] = {
         ),
         Provider(
             name="openai-api",
-            inspect_api="openai-api",
             logprobs=True,
             example="openai-api/together/meta-llama/Llama-3-8b-chat-hf",
             description="Inspect's OpenAI-compatible provider: openai-api/<service>/<model>, key <SERVICE>_API_KEY",
             key_required=True,
             base_url_required=True,
             sdk_module="openai",
-            sdk_package="openai",
         ),
         Provider(
             name="hf",
-            inspect_api="hf",
             logprobs=True,
             example="hf/./models/my-local-model",
             description="local Hugging Face weights by path (offline)",
             sdk_module="transformers",
-            sdk_package="transformers",
         ),
         Provider(
             name="mockllm",
-            inspect_api="mockllm",
             example="mockllm/model",
             description="Inspect's mock model, for tests",
         ),

@@ -1,13 +1,8 @@
 """Repetition control for local decoding, and the definition of a degenerate (looping) answer.
 
-A small model decoding greedily falls into loops ("I'm so glad you're here." to the token
-limit). `RepetitionControl` holds the counter-measures applied to each row's next-token
-logits: a multiplicative repetition penalty, OpenAI-style frequency and presence penalties,
-a ban on repeating any n-gram of tokens, and a stop when one sentence comes back too often.
-Every measure looks only at the tokens generated so far in this answer, never at the prompt,
-so a request's first token (a log-probability judge's only token) is never changed.
-`degeneration` says whether a finished answer loops, in words rather than tokens, so it is
-measured the same way whatever decoding produced the answer.
+Every measure looks only at the tokens this answer generated so far, never at the prompt, so a first
+token (a log-probability judge's only one) never changes. `degeneration` counts words, not tokens, so
+it measures any decoding alike.
 """
 
 from __future__ import annotations
@@ -59,9 +54,6 @@ class RepetitionControl:
             or self.presence_penalty != 0.0
             or self.no_repeat_ngram_size > 1
         )
-
-
-NO_REPETITION_CONTROL = RepetitionControl()
 
 
 @dataclass
@@ -125,11 +117,8 @@ def sentence_spans(text: str) -> list[tuple[int, tuple[str, ...]]]:
 
 
 def repeated_sentence_cut(text: str, max_repeats: int) -> int | None:
-    """Where the first sentence that occurs more than `max_repeats` times starts its extra occurrence.
-
-    Only complete sentences count (the text's unfinished tail does not); None when no sentence
-    of at least SENTENCE_MIN_WORDS words repeats that often.
-    """
+    """Where the first complete sentence of SENTENCE_MIN_WORDS+ words seen more than `max_repeats` times
+    starts its extra occurrence (None if none)."""
     if max_repeats < 1:
         return None
     spans = sentence_spans(text)
@@ -145,17 +134,9 @@ def repeated_sentence_cut(text: str, max_repeats: int) -> int | None:
     return None
 
 
-def ends_sentence(piece: str) -> bool:
-    """Whether a decoded token may close a sentence (so the sentence stop is worth checking)."""
-    return any(ch in piece for ch in ".!?\n")
-
-
 def degeneration(text: str, hit_token_limit: bool = False) -> str | None:
-    """Why an answer is degenerate, or None when it is not.
-
-    Degenerate: a sentence of 3+ words, or a run of 8 words, occurs 3 or more times; or the answer
-    ran into its token limit while repeating (such a sentence or 8-word run occurs twice).
-    """
+    """Why an answer is degenerate (a sentence of 3+ words or a run of 8 words 3+ times, or twice when it hit
+    the token limit), or None."""
     sentences = Counter(words for _, words in sentence_spans(text) if len(words) >= SENTENCE_MIN_WORDS)
     words = _WORD.findall(text.lower())
     grams = Counter(tuple(words[i : i + DEGENERATE_NGRAM]) for i in range(len(words) - DEGENERATE_NGRAM + 1))

@@ -1,4 +1,5 @@
-"""Turn a user-facing model name into an Inspect model string, after checking keys and SDKs."""
+"""Turn a user-facing model name into an Inspect model string, after checking keys (read from the environment
+or a `.env` file, never printed) and SDKs."""
 
 from __future__ import annotations
 
@@ -7,9 +8,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dotenv import dotenv_values, find_dotenv
+from inspect_ai.model import GenerateConfig, get_model
+
 from pressure_sense.models._breaker import RetryBudget, guard
-from pressure_sense.models._env import load_env_once
 from pressure_sense.models._providers import EMBEDDED_MODEL, LOCAL_PROVIDERS, PROVIDERS, PROVIDERS_EXTRA, Provider
+
+_loaded: set[Path] = set()
+
+
+def load_env(path: Path | str | None = None) -> list[str]:
+    """Add the variables of a `.env` file (default: the nearest from the working directory up) to `os.environ`
+    without overriding set ones; returns the names (never the values) it added."""
+    found = Path(path) if path is not None else Path(find_dotenv(usecwd=True) or ".env")
+    if not found.is_file():
+        return []
+    added: list[str] = []
+    for name, value in dotenv_values(found).items():
+        if value is not None and name not in os.environ:
+            os.environ[name] = value
+            added.append(name)
+    _loaded.add(found.resolve())
+    return added
+
+
+def load_env_once() -> None:
+    """Load the working directory's `.env` the first time it is needed."""
+    candidate = find_dotenv(usecwd=True)
+    if candidate and Path(candidate).resolve() not in _loaded:
+        load_env(candidate)
 
 
 class ModelResolutionError(ValueError):
@@ -18,10 +45,8 @@ class ModelResolutionError(ValueError):
 
 @dataclass(frozen=True)
 class ResolvedModel:
-    """Everything needed to build the Inspect model for a user-facing name.
-
-    `model_args` never hold secrets: keys are read from `api_key_var` by the provider.
-    """
+    """Everything needed to build the Inspect model for a user-facing name (`model_args` hold no secrets: the
+    provider reads the key from `api_key_var`)."""
 
     inspect_name: str
     model_args: dict[str, Any] = field(default_factory=dict)
@@ -30,13 +55,8 @@ class ResolvedModel:
     label: str = ""
 
     def get_model(self, budget: RetryBudget | None = None, **kwargs: Any) -> Any:
-        """The Inspect `Model` (kwargs such as `config` or `role` go to `inspect_ai.model.get_model`). A model
-        reached over the network gets a retry budget (default `RetryBudget()`) under its `config` and a
-        circuit breaker (`models/_breaker.py`)."""
-        from inspect_ai.model import GenerateConfig, get_model
-
-        import pressure_sense.models._lean_openai  # noqa: F401  (registers lean-openai)
-
+        """The Inspect `Model` (kwargs go to `inspect_ai.model.get_model`); a network model gets a retry budget
+        (default `RetryBudget()`) under its `config` and a circuit breaker."""
         if self.inspect_name.split("/", 1)[0] in LOCAL_PROVIDERS:
             return get_model(self.inspect_name, base_url=self.base_url, **self.model_args, **kwargs)
         config = (budget or RetryBudget()).config().merge(kwargs.pop("config", None) or GenerateConfig())
@@ -58,15 +78,6 @@ def provider_of(name: str) -> tuple[Provider, str]:
     return provider, rest
 
 
-def _check_sdk(provider: Provider, name: str) -> None:
-    if provider.sdk_installed():
-        return
-    how = PROVIDERS_EXTRA if provider.in_providers_extra else f"pip install {provider.sdk_package}"
-    raise ModelResolutionError(
-        f"model {name!r} needs the {provider.sdk_package!r} package, which is not installed: {how}"
-    )
-
-
 def _first_set(names: tuple[str, ...]) -> str | None:
     return next((var for var in names if os.environ.get(var)), None)
 
@@ -81,15 +92,17 @@ def _missing_key(name: str, variables: tuple[str, ...]) -> ModelResolutionError:
 def resolve_model(name: str, base_url: str | None = None, *, check: bool = True, **settings: Any) -> ResolvedModel:
     """Resolve `name` (e.g. `embedded`, `openai/gpt-4o`, `vllm/MODEL`, `compatible/MODEL`, `hf/PATH`).
 
-    `base_url` points OpenAI-compatible servers at their URL (ending in /v1); `settings` become
-    Inspect model args. Keys come from the environment or a `.env` file. With `check` (default)
-    a missing key, base URL, SDK or local path raises ModelResolutionError naming what to set.
+    `base_url` is an OpenAI-compatible server's URL (ending in /v1); `settings` become Inspect model args.
+    With `check`, a missing key, base URL, SDK or local path raises ModelResolutionError naming what to set.
     """
     load_env_once()
     name = name.strip()
     provider, model = provider_of(name)
-    if check:
-        _check_sdk(provider, name)
+    if check and not provider.sdk_installed():
+        how = PROVIDERS_EXTRA if provider.in_providers_extra else f"pip install {provider.sdk_package}"
+        raise ModelResolutionError(
+            f"model {name!r} needs the {provider.sdk_package!r} package, which is not installed: {how}"
+        )
     if provider.name == "openai-api":
         return _resolve_openai_api(name, model, base_url, check, settings)
 
