@@ -6,9 +6,8 @@ imported only when a model is booted, a page is written or a probe is fitted.
 """
 
 from pressure_sense.interp._activations import PressureDirection, intensity_classes, pressure_direction, project
-from pressure_sense.interp._analysis import InterpTables, analyse
+from pressure_sense.interp._analysis import MEASURES, InterpTables, alignment_correlations, analyse, turn_measures
 from pressure_sense.interp._attention import condensed_pattern, segment_shares, share_trend
-from pressure_sense.interp._behaviour import MEASURES, alignment_correlations, turn_measures
 from pressure_sense.interp._capture import ConversationCapture, TurnCapture, capture_conversation, capture_turn
 from pressure_sense.interp._conversation import (
     Conversation,
@@ -18,8 +17,15 @@ from pressure_sense.interp._conversation import (
     stored_conversations,
 )
 from pressure_sense.interp._extra import INTERP_INSTALL, InterpError, missing_interp_packages, require_interp_extra
-from pressure_sense.interp._heads import first_token_probabilities, head_masking_effects
-from pressure_sense.interp._lens import COMPLIANCE_WORDS, REFUSAL_WORDS, LensTokens, lens_probabilities, lens_tokens
+from pressure_sense.interp._lens import (
+    COMPLIANCE_WORDS,
+    REFUSAL_WORDS,
+    LensTokens,
+    first_token_probabilities,
+    head_masking_effects,
+    lens_probabilities,
+    lens_tokens,
+)
 from pressure_sense.interp._model import EMBEDDED, InterpModel, boot_bridge, load_interp_model, model_folder
 from pressure_sense.interp._probe import probe_layers
 from pressure_sense.interp._run import InterpResult, InterpSettings, default_view_layers, run_interp

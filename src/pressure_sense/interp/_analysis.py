@@ -1,4 +1,5 @@
-"""From captured conversations to the tables of an interp run (pure numpy/pandas, no model)."""
+"""From captured conversations to the tables of an interp run (pure numpy/pandas, no model), and the link to
+behaviour: internal measures per turn beside the judge's alignment, and their correlation."""
 
 from __future__ import annotations
 
@@ -16,10 +17,63 @@ from pressure_sense.interp._activations import (
     project,
 )
 from pressure_sense.interp._attention import share_trend, shares_frame
-from pressure_sense.interp._behaviour import alignment_correlations, turn_measures
 from pressure_sense.interp._capture import ConversationCapture
 from pressure_sense.interp._confound import position_control
+from pressure_sense.interp._lens import log_odds
 from pressure_sense.interp._probe import probe_layers
+
+
+MEASURES: dict[str, str] = {
+    "latest_share": "attention share on the latest pressure turn (mean over layers and heads)",
+    "system_share": "attention share on the system prompt (mean over layers and heads)",
+    "projection": "projection on the pressure direction (at the measure layer)",
+    "cosine_distance": "cosine distance from the calmest turn (at the measure layer)",
+    "refusal_log_odds": "log P(refusal) - log P(compliance) of the first response token",
+}
+"""The internal measures compared with alignment, and what each is."""
+
+
+def turn_measures(shares: pd.DataFrame, activations: pd.DataFrame, lens: pd.DataFrame, layer: int) -> pd.DataFrame:
+    """One row per turn: conversation, turn_index, intensity, alignment and every MEASURES column, from the
+    run's long frames (`shares_frame`, `activation_frame`, `lens_frame`); layer-wise ones read at `layer`."""
+    keys = ["conversation", "turn_index"]
+    mean_shares = shares.groupby([*keys, "segment"])["share"].mean().unstack("segment")
+    at_layer = activations[activations["layer"] == layer].set_index(keys)[["projection", "cosine_distance"]]
+    last = lens[lens["layer"] == lens["layer"].max()].set_index(keys)
+    frame = last[["intensity", "alignment"]].copy()
+    frame["latest_share"] = mean_shares["latest"]
+    frame["system_share"] = mean_shares["system"]
+    frame = frame.join(at_layer)
+    frame["refusal_log_odds"] = log_odds(last["refusal"], last["compliance"])
+    return frame.reset_index()[[*keys, "intensity", "alignment", *MEASURES]]
+
+
+def alignment_correlations(measures: pd.DataFrame) -> pd.DataFrame:
+    """Pearson and Spearman correlation of each measure with alignment over the judged turns (p-values optimistic:
+    turns of a conversation are not independent). One row per measure; empty with fewer than 3 judged turns."""
+    from scipy import stats
+
+    judged = measures.dropna(subset=["alignment"])
+    if len(judged) < 3:
+        return pd.DataFrame()
+    rows = []
+    for measure in MEASURES:
+        pair = judged[["alignment", measure, "conversation"]].dropna()
+        constant = len(pair) < 3 or pair["alignment"].nunique() < 2 or pair[measure].nunique() < 2
+        pearson = (np.nan, np.nan) if constant else stats.pearsonr(pair["alignment"], pair[measure])
+        spearman = (np.nan, np.nan) if constant else stats.spearmanr(pair["alignment"], pair[measure])
+        rows.append(
+            {
+                "measure": measure,
+                "turns": len(pair),
+                "conversations": pair["conversation"].nunique(),
+                "pearson_r": float(pearson[0]),
+                "pearson_p": float(pearson[1]),
+                "spearman_rho": float(spearman[0]),
+                "spearman_p": float(spearman[1]),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 @dataclass

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
+import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,12 +16,16 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pressure_sense.interp._analysis import InterpTables
-from pressure_sense.interp._behaviour import MEASURES
+from pressure_sense.interp._analysis import MEASURES
 from pressure_sense.interp._capture import ConversationCapture
 from pressure_sense.interp._confound import confound_findings
-from pressure_sense.interp._circuitsvis import attention_heads_props, circuitsvis_script, script_json
+from pressure_sense.interp._extra import INTERP_INSTALL, InterpError
 from pressure_sense.interp._lens import LensTokens
 from pressure_sense.interp._plots import charts
+
+BUNDLE = Path("dist") / "cdn" / "iife.js"
+"""CircuitsVis's browser build inside the installed Python package (defines the global `CircuitsVis`)."""
+_SCRIPT_ESCAPES = {ord(character): f"\\u{ord(character):04x}" for character in "<>&\u2028\u2029"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,40 @@ def _table(title: str, frame: pd.DataFrame, note: str = "", digits: int = 3) -> 
     return PageTable(
         title, [str(c) for c in frame.columns], [[cell(v) for v in row] for row in frame.itertuples(index=False)], note
     )
+
+
+def circuitsvis_script() -> str:
+    """The installed CircuitsVis bundle (about 1.3 MB), ready to inline: InterpError when it is missing."""
+    spec = importlib.util.find_spec("circuitsvis")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    path = Path(locations[0]) / BUNDLE if locations else None
+    if path is None or not path.is_file():
+        raise InterpError(
+            f"the circuitsvis package or its bundled {BUNDLE} is missing; install it with: {INTERP_INSTALL}"
+        )
+    return inline_script(path.read_text(encoding="utf-8"))
+
+
+def inline_script(source: str) -> str:
+    """JavaScript made safe inside an inline <script>: no early end tag, no comment opener, no source map."""
+    source = re.sub(r"//# sourceMappingURL=\S*\s*$", "", source)
+    source = re.sub(r"</(script)", r"<\\/\1", source, flags=re.IGNORECASE)
+    return source.replace("<!--", "<\\!--")
+
+
+def script_json(value: Any) -> str:
+    """JSON that can sit inside a <script> element: <, >, & and the JS line separators as unicode escapes."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False).translate(_SCRIPT_ESCAPES)
+
+
+def attention_heads_props(tokens: list[str], attention: np.ndarray, layer: int) -> dict[str, Any]:
+    """Props of CircuitsVis's AttentionHeads view: attention [head, destination, source] over `tokens`."""
+    return {
+        "tokens": tokens,
+        "attention": np.round(attention.astype(float), 4).tolist(),
+        "attentionHeadNames": [f"L{layer}H{head}" for head in range(attention.shape[0])],
+        "maskUpperTri": True,
+    }
 
 
 def _version(package: str) -> str:

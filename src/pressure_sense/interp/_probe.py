@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 
-@dataclass(frozen=True)
-class Folds:
-    """Train/test splits shared by every layer, the shuffled labels and the position baseline."""
-
-    splits: list[tuple[np.ndarray, np.ndarray]]
-    by: str
-    """"conversations" (no conversation in both train and test) or "turns" (one conversation only)."""
-
-
-def probe_folds(labels: np.ndarray, groups: np.ndarray, max_folds: int = 5, seed: int = 0) -> Folds | None:
-    """Stratified folds, grouped by conversation when there are at least two; None when a class has < 2 turns."""
+def probe_folds(
+    labels: np.ndarray, groups: np.ndarray, max_folds: int = 5, seed: int = 0
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], str] | None:
+    """Stratified (train, test) splits and what they keep apart: "conversations" (grouped, when there are at least
+    two) or "turns"; None when a class has < 2 turns."""
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     smallest = int(np.bincount(labels, minlength=2).min())
@@ -28,22 +20,22 @@ def probe_folds(labels: np.ndarray, groups: np.ndarray, max_folds: int = 5, seed
     n_groups = len(np.unique(groups))
     if n_groups >= 2:
         splitter = StratifiedGroupKFold(n_splits=min(max_folds, n_groups), shuffle=True, random_state=seed)
-        return Folds(list(splitter.split(labels, labels, groups)), "conversations")
+        return list(splitter.split(labels, labels, groups)), "conversations"
     splitter = StratifiedKFold(n_splits=min(max_folds, smallest), shuffle=True, random_state=seed)
-    return Folds(list(splitter.split(labels, labels)), "turns")
+    return list(splitter.split(labels, labels)), "turns"
 
 
-def cross_validated_accuracy(features: np.ndarray, labels: np.ndarray, folds: Folds) -> np.ndarray:
-    """[fold] test accuracy of a standardised L2 logistic regression trained on each fold's training turns.
-
-    A training fold holding a single class predicts that class.
-    """
+def cross_validated_accuracy(
+    features: np.ndarray, labels: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """[fold] test accuracy of a standardised L2 logistic regression trained on each fold's training turns
+    (a single-class training fold predicts that class)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     accuracies = []
-    for train, test in folds.splits:
+    for train, test in splits:
         if len(np.unique(labels[train])) < 2:
             predicted = np.full(len(test), labels[train][0])
         else:
@@ -57,45 +49,39 @@ def probe_layers(
     residuals: np.ndarray, labels: np.ndarray, groups: np.ndarray, positions: np.ndarray,
     shuffles: int = 5, seed: int = 0,
 ) -> pd.DataFrame:  # fmt: skip
-    """Probe every layer for high (1) versus low (0) intensity.
+    """Probe every layer for high (1) versus low (0) intensity; empty when a class has < 2 turns.
 
-    residuals: [turn, layer, d_model] of the labelled turns; groups: [turn] conversation of each turn;
-    positions: [turn] turn_index (for the position-only baseline). One row per layer: accuracy and
-    accuracy_sd over folds, shuffled_accuracy and shuffled_sd (the same probe on `shuffles` random
-    permutations of the labels), position_accuracy (a probe that sees only the turn's position in the
-    conversation), chance (share of the larger class), turns, folds, cv. Empty when a class has < 2 turns.
+    residuals: [turn, layer, d_model] of the labelled turns; groups: [turn] conversation; positions: [turn]
+    turn_index. One row per layer: accuracy and accuracy_sd over folds, shuffled_accuracy and shuffled_sd
+    (`shuffles` label permutations), position_accuracy (a probe on the turn position alone), chance (share
+    of the larger class), turns, folds, cv.
     """
     folds = probe_folds(labels, groups, seed=seed)
     if folds is None:
         return pd.DataFrame()
-    with threadpool_limits(limits=1, user_api="blas"):  # small fits: extra BLAS threads only contend
-        return _probe_layers(residuals, labels, folds, positions, shuffles, seed)
-
-
-def _probe_layers(
-    residuals: np.ndarray, labels: np.ndarray, folds: Folds, positions: np.ndarray, shuffles: int, seed: int
-) -> pd.DataFrame:
+    splits, by = folds
     rng = np.random.default_rng(seed)
-    permutations = [rng.permutation(labels) for _ in range(shuffles)]
-    position = cross_validated_accuracy(positions[:, None].astype(float), labels, folds).mean()
+    permuted = [rng.permutation(labels) for _ in range(shuffles)]
     chance = float(np.bincount(labels, minlength=2).max() / len(labels))
     rows = []
-    for layer in range(residuals.shape[1]):
-        features = residuals[:, layer, :]
-        accuracy = cross_validated_accuracy(features, labels, folds)
-        shuffled = np.array([cross_validated_accuracy(features, permuted, folds).mean() for permuted in permutations])
-        rows.append(
-            {
-                "layer": layer,
-                "accuracy": float(accuracy.mean()),
-                "accuracy_sd": float(accuracy.std()),
-                "shuffled_accuracy": float(shuffled.mean()) if shuffles else float("nan"),
-                "shuffled_sd": float(shuffled.std()) if shuffles else float("nan"),
-                "position_accuracy": float(position),
-                "chance": chance,
-                "turns": len(labels),
-                "folds": len(folds.splits),
-                "cv": folds.by,
-            }
-        )
+    with threadpool_limits(limits=1, user_api="blas"):  # small fits: extra BLAS threads only contend
+        position = cross_validated_accuracy(positions[:, None].astype(float), labels, splits).mean()
+        for layer in range(residuals.shape[1]):
+            features = residuals[:, layer, :]
+            accuracy, *shuffled = [cross_validated_accuracy(features, y, splits) for y in [labels, *permuted]]
+            shuffled = np.array([accuracies.mean() for accuracies in shuffled])
+            rows.append(
+                {
+                    "layer": layer,
+                    "accuracy": float(accuracy.mean()),
+                    "accuracy_sd": float(accuracy.std()),
+                    "shuffled_accuracy": float(shuffled.mean()) if shuffles else float("nan"),
+                    "shuffled_sd": float(shuffled.std()) if shuffles else float("nan"),
+                    "position_accuracy": float(position),
+                    "chance": chance,
+                    "turns": len(labels),
+                    "folds": len(splits),
+                    "cv": by,
+                }
+            )
     return pd.DataFrame(rows)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -13,11 +14,9 @@ from pressure_sense.interp._analysis import InterpTables, analyse
 from pressure_sense.interp._capture import ConversationCapture, capture_conversation, view_turn_index
 from pressure_sense.interp._conversation import Conversation, scenario_conversation
 from pressure_sense.interp._extra import InterpError, require_interp_extra
-from pressure_sense.interp._heads import head_masking_effects
-from pressure_sense.interp._lens import COMPLIANCE_WORDS, REFUSAL_WORDS, LensTokens, lens_tokens
+from pressure_sense.interp._lens import COMPLIANCE_WORDS, REFUSAL_WORDS, LensTokens, head_masking_effects, lens_tokens
 from pressure_sense.interp._model import EMBEDDED, InterpModel, load_interp_model
 from pressure_sense.interp._page import build_page, findings
-from pressure_sense.interp._threads import compute_threads
 from pressure_sense.interp._tokens import SEGMENTS
 from pressure_sense.scenarios import Scenario
 
@@ -47,6 +46,24 @@ class InterpSettings:
     """CPU threads for torch and BLAS (see `compute_threads`)."""
 
 
+@contextmanager
+def compute_threads(threads: int) -> Iterator[None]:
+    """Run the block with `threads` torch intra-op threads and BLAS/OpenMP pools of that size.
+
+    On a busy shared CPU, 2 threads made a SmolLM2 pass 10-25x slower than 1 (threads wait at every barrier).
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with threadpool_limits(limits=threads):
+            yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 @dataclass
 class InterpResult:
     """What an interp run wrote and computed."""
@@ -69,13 +86,9 @@ def run_interp(
     out: Path, *, scenarios: Sequence[Scenario] = (), stored: Sequence[Conversation] = (), model: str = EMBEDDED,
     settings: InterpSettings = InterpSettings(), progress: Callable[[str], None] = lambda message: None,
 ) -> InterpResult:  # fmt: skip
-    """Replay `stored` conversations and `scenarios` (answered greedily by the model) through `model`;
-    write `interp.html` and the numbers (Parquet, `interp.npz`) into `out`.
-
-    The first conversation (stored first, then scenarios) is shown turn by turn with attention views;
-    the pressure direction, the probe and the link to alignment use every conversation.
-    Raises InterpError (missing extra, model or bad settings).
-    """
+    """Replay `stored` conversations and `scenarios` (answered greedily) through `model`; write `interp.html`,
+    Parquet and `interp.npz` into `out`. The first conversation gets the turn-by-turn views; the rest of the
+    analysis uses every conversation. Raises InterpError (missing extra, model or bad settings)."""
     require_interp_extra()
     if not scenarios and not stored:
         raise InterpError("nothing to replay: give a scenario or a stored conversation")
