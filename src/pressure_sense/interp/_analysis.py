@@ -13,12 +13,13 @@ from pressure_sense.interp._activations import (
     PressureDirection,
     activation_frame,
     intensity_classes,
+    per_layer,
+    position_control,
     pressure_direction,
     project,
 )
 from pressure_sense.interp._attention import share_trend, shares_frame
 from pressure_sense.interp._capture import ConversationCapture
-from pressure_sense.interp._confound import position_control
 from pressure_sense.interp._lens import log_odds
 from pressure_sense.interp._probe import probe_layers
 
@@ -110,28 +111,24 @@ class InterpTables:
 def analyse(captures: list[ConversationCapture], low_max: int, high_min: int, shuffles: int, seed: int) -> InterpTables:
     """Attention shares and trends, activation measures, the pressure direction, the probe, the logit lens
     and the link to alignment over every captured turn."""
+    captured = [turn for capture in captures for turn in capture.turns]
     turns = turns_frame(captures, low_max, high_min)
-    residuals = np.stack([turn.residual for capture in captures for turn in capture.turns])
+    residuals = np.stack([turn.residual for turn in captured])
     classes = turns["intensity_class"].to_numpy()
     direction = pressure_direction(residuals, classes)
     projection = project(residuals, direction) if direction is not None else None
     keys = turns[["conversation", "turn_index", "intensity"]]
     activations = activation_frame(keys, residuals, projection)
-    attention = pd.concat(
-        [
-            shares_frame(capture.conversation.key, turn.turn.index, turn.turn.intensity, turn.shares)
-            for capture in captures
-            for turn in capture.turns
-        ],
-        ignore_index=True,
-    )
+    attention = shares_frame(keys, np.stack([turn.shares for turn in captured]))
     labelled = classes >= 0
     probe = probe_layers(
         residuals[labelled], classes[labelled], turns["conversation"].to_numpy()[labelled],
         turns["turn_index"].to_numpy()[labelled], shuffles=shuffles, seed=seed,
     )  # fmt: skip
     measure_layer = int(probe.loc[probe["accuracy"].idxmax(), "layer"]) if not probe.empty else residuals.shape[1] - 1
-    lens = lens_frame(captures, turns)
+    lens = per_layer(turns[["conversation", "turn_index", "intensity", "alignment"]], residuals.shape[1])
+    lens["refusal"] = np.stack([turn.refusal for turn in captured]).ravel()
+    lens["compliance"] = np.stack([turn.compliance for turn in captured]).ravel()
     measures = turn_measures(attention, activations, lens, measure_layer)
     return InterpTables(
         turns=turns,
@@ -174,17 +171,4 @@ def turns_frame(captures: list[ConversationCapture], low_max: int, high_min: int
             )
     frame = pd.DataFrame(rows)
     frame.insert(5, "intensity_class", intensity_classes(frame["intensity"].to_numpy(), low_max, high_min))
-    return frame
-
-
-def lens_frame(captures: list[ConversationCapture], turns: pd.DataFrame) -> pd.DataFrame:
-    """One row per (turn, layer): conversation, turn_index, intensity, alignment, layer, refusal, compliance."""
-    refusal = np.stack([turn.refusal for capture in captures for turn in capture.turns])  # [turn, layer]
-    compliance = np.stack([turn.compliance for capture in captures for turn in capture.turns])
-    n_turns, n_layers = refusal.shape
-    frame = turns.loc[turns.index.repeat(n_layers), ["conversation", "turn_index", "intensity", "alignment"]]
-    frame = frame.reset_index(drop=True)
-    frame["layer"] = np.tile(np.arange(n_layers), n_turns)
-    frame["refusal"] = refusal.ravel()
-    frame["compliance"] = compliance.ravel()
     return frame

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -30,11 +31,8 @@ class LensTokens:
 
 
 def lens_tokens(tokenizer: Any, refusal: Sequence[str], compliance: Sequence[str]) -> LensTokens:
-    """Map each word to its first token (as at the start of a response, no leading space).
-
-    Raises InterpError when a list is empty or both lists share a first token (the lens could not
-    tell them apart).
-    """
+    """Map each word to its first token (as at the start of a response, no leading space); InterpError when a
+    list is empty or both lists share a first token."""
     mapping = []
     ids: dict[str, list[int]] = {"refusal": [], "compliance": []}
     for kind, words in (("refusal", refusal), ("compliance", compliance)):
@@ -80,15 +78,10 @@ def first_token_probabilities(
     for layer, head in masked:
         by_layer.setdefault(layer, []).append(head)
 
-    def zero(heads: list[int]):
-        def hook(z: torch.Tensor, hook: Any) -> torch.Tensor:  # z: [batch, position, head, d_head]
-            z = z.clone()
-            z[:, :, heads, :] = 0.0
-            return z
+    def zero(z: torch.Tensor, hook: Any, heads: list[int]) -> torch.Tensor:  # z: [batch, position, head, d_head]
+        return z.index_fill(2, torch.tensor(heads), 0.0)
 
-        return hook
-
-    hooks = [(f"blocks.{layer}.attn.hook_z", zero(heads)) for layer, heads in by_layer.items()]
+    hooks = [(f"blocks.{layer}.attn.hook_z", partial(zero, heads=heads)) for layer, heads in by_layer.items()]
     with torch.no_grad():
         logits = bridge.run_with_hooks(torch.tensor([prompt_ids]), fwd_hooks=hooks, logits_to_keep=1)
     return torch.softmax(logits[0, -1].float(), dim=-1)

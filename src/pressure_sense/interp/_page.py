@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pressure_sense.interp._analysis import InterpTables
-from pressure_sense.interp._analysis import MEASURES
+from pressure_sense.interp._activations import confound_findings
+from pressure_sense.interp._analysis import MEASURES, InterpTables
 from pressure_sense.interp._capture import ConversationCapture
-from pressure_sense.interp._confound import confound_findings
 from pressure_sense.interp._extra import INTERP_INSTALL, InterpError
 from pressure_sense.interp._lens import LensTokens
 from pressure_sense.interp._plots import charts

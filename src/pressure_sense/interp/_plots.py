@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from pressure_sense.interp._analysis import MEASURES, InterpTables
+from pressure_sense.interp._attention import SEGMENTS
 from pressure_sense.interp._lens import log_odds
-from pressure_sense.interp._tokens import SEGMENTS
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 
 from pressure_sense.interp._analysis import InterpTables, analyse
+from pressure_sense.interp._attention import SEGMENTS
 from pressure_sense.interp._capture import ConversationCapture, capture_conversation, view_turn_index
 from pressure_sense.interp._conversation import Conversation, scenario_conversation
 from pressure_sense.interp._extra import InterpError, require_interp_extra
 from pressure_sense.interp._lens import COMPLIANCE_WORDS, REFUSAL_WORDS, LensTokens, head_masking_effects, lens_tokens
 from pressure_sense.interp._model import EMBEDDED, InterpModel, load_interp_model
 from pressure_sense.interp._page import build_page, findings
-from pressure_sense.interp._tokens import SEGMENTS
 from pressure_sense.scenarios import Scenario
 
 
@@ -48,10 +48,8 @@ class InterpSettings:
 
 @contextmanager
 def compute_threads(threads: int) -> Iterator[None]:
-    """Run the block with `threads` torch intra-op threads and BLAS/OpenMP pools of that size.
-
-    On a busy shared CPU, 2 threads made a SmolLM2 pass 10-25x slower than 1 (threads wait at every barrier).
-    """
+    """Run the block with `threads` torch intra-op threads and BLAS/OpenMP pools of that size (on a busy shared
+    CPU, 2 threads made a SmolLM2 pass 10-25x slower than 1: threads wait at every barrier)."""
     import torch
     from threadpoolctl import threadpool_limits
 
