@@ -1,6 +1,4 @@
-"""Residual-stream measures at the response start: norm, drift from the calmest turn, the pressure direction, and
-whether it (and the probe) tracks intensity with the turn number held fixed (only schedules that break their
-link, fixed-level or shuffled, can tell)."""
+"""Residual-stream measures at the response start: norm, drift, the pressure direction and its turn-position control."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""From captured conversations to the tables of an interp run (pure numpy/pandas, no model), and the link to
-behaviour: internal measures per turn beside the judge's alignment, and their correlation."""
+"""From captured conversations to the tables of an interp run (no model), including the link to judged alignment."""
 
 from __future__ import annotations
 
@@ -63,18 +62,9 @@ def alignment_correlations(measures: pd.DataFrame) -> pd.DataFrame:
         constant = len(pair) < 3 or pair["alignment"].nunique() < 2 or pair[measure].nunique() < 2
         pearson = (np.nan, np.nan) if constant else stats.pearsonr(pair["alignment"], pair[measure])
         spearman = (np.nan, np.nan) if constant else stats.spearmanr(pair["alignment"], pair[measure])
-        rows.append(
-            {
-                "measure": measure,
-                "turns": len(pair),
-                "conversations": pair["conversation"].nunique(),
-                "pearson_r": float(pearson[0]),
-                "pearson_p": float(pearson[1]),
-                "spearman_rho": float(spearman[0]),
-                "spearman_p": float(spearman[1]),
-            }
-        )
-    return pd.DataFrame(rows)
+        rows.append((measure, len(pair), pair["conversation"].nunique(), *map(float, (*pearson, *spearman))))
+    columns = ["measure", "turns", "conversations", "pearson_r", "pearson_p", "spearman_rho", "spearman_p"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 @dataclass

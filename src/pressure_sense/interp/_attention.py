@@ -1,5 +1,4 @@
-"""One turn's tokens as the model saw them (the segment each came from, the response start), and the attention
-from the response start: shares per segment, their trend with intensity, condensed views."""
+"""A turn's tokens as the model saw them, by segment, and the attention from its response start onto each segment."""
 
 from __future__ import annotations
 
@@ -148,14 +147,7 @@ def share_trend(shares: pd.DataFrame) -> pd.DataFrame:
         x = group["intensity"].to_numpy(dtype=float)
         y = group["share"].to_numpy(dtype=float)
         varying = np.ptp(x) > 0 and np.ptp(y) > 0
-        rows.append(
-            {
-                "layer": int(layer),
-                "segment": segment,
-                "slope": float(np.polyfit(x, y, 1)[0]) if np.ptp(x) > 0 else float("nan"),
-                "spearman": float(pd.Series(x).corr(pd.Series(y), method="spearman")) if varying else float("nan"),
-                "turns": len(group),
-                "mean_share": float(y.mean()),
-            }
-        )
-    return pd.DataFrame(rows)
+        slope = float(np.polyfit(x, y, 1)[0]) if np.ptp(x) > 0 else float("nan")
+        spearman = float(pd.Series(x).corr(pd.Series(y), method="spearman")) if varying else float("nan")
+        rows.append((int(layer), segment, slope, spearman, len(group), float(y.mean())))
+    return pd.DataFrame(rows, columns=["layer", "segment", "slope", "spearman", "turns", "mean_share"])

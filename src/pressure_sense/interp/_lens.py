@@ -1,5 +1,4 @@
-"""Logit lens and head masking at the response start: probability mass on refusal- and compliance-style first
-tokens."""
+"""Logit lens and head masking at the response start: mass on refusal- and compliance-style first tokens."""
 
 from __future__ import annotations
 

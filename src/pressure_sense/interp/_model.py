@@ -1,5 +1,4 @@
-"""The open-weight model under study: a local Hugging Face causal LM (loaded offline), then its TransformerLens
-bridge (imported only when booted)."""
+"""The open-weight model under study: a local Hugging Face causal LM (offline), then its TransformerLens bridge."""
 
 from __future__ import annotations
 
@@ -117,13 +116,9 @@ def boot_bridge(hf_model: Any, tokenizer: Any, name: str) -> Any:
     with offline_hub():
         from transformer_lens.model_bridge import TransformerBridge
 
+        path = str(getattr(hf_model.config, "_name_or_path", "") or name)
         try:
-            bridge = TransformerBridge.boot_transformers(
-                str(getattr(hf_model.config, "_name_or_path", "") or name),
-                hf_model=hf_model,
-                tokenizer=tokenizer,
-                device="cpu",
-            )
+            bridge = TransformerBridge.boot_transformers(path, hf_model=hf_model, tokenizer=tokenizer, device="cpu")
         except (ValueError, NotImplementedError) as error:
             raise InterpError(f"TransformerLens cannot wrap {name!r}: {error}") from None
     bridge.eval()

@@ -6,7 +6,6 @@ import importlib.metadata
 import importlib.util
 import json
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,25 +26,16 @@ BUNDLE = Path("dist") / "cdn" / "iife.js"
 _SCRIPT_ESCAPES = {ord(character): f"\\u{ord(character):04x}" for character in "<>&\u2028\u2029"}
 
 
-@dataclass(frozen=True)
-class PageTable:
-    """A table of the page: column names and rows of display strings."""
+def _table(title: str, frame: pd.DataFrame, note: str = "", digits: int = 3) -> dict[str, Any]:
+    """A table for the page template: title, note, column names and rows of display strings."""
 
-    title: str
-    columns: list[str]
-    rows: list[list[str]]
-    note: str = ""
-
-
-def _table(title: str, frame: pd.DataFrame, note: str = "", digits: int = 3) -> PageTable:
     def cell(value: Any) -> str:
         if isinstance(value, (float, np.floating)):
             return "-" if np.isnan(value) else f"{value:.{digits}f}"
         return str(value)
 
-    return PageTable(
-        title, [str(c) for c in frame.columns], [[cell(v) for v in row] for row in frame.itertuples(index=False)], note
-    )
+    rows = [[cell(value) for value in row] for row in frame.itertuples(index=False)]
+    return {"title": title, "columns": [str(column) for column in frame.columns], "rows": rows, "note": note}
 
 
 def circuitsvis_script() -> str:
@@ -70,16 +60,6 @@ def inline_script(source: str) -> str:
 def script_json(value: Any) -> str:
     """JSON that can sit inside a <script> element: <, >, & and the JS line separators as unicode escapes."""
     return json.dumps(value, ensure_ascii=False, allow_nan=False).translate(_SCRIPT_ESCAPES)
-
-
-def attention_heads_props(tokens: list[str], attention: np.ndarray, layer: int) -> dict[str, Any]:
-    """Props of CircuitsVis's AttentionHeads view: attention [head, destination, source] over `tokens`."""
-    return {
-        "tokens": tokens,
-        "attention": np.round(attention.astype(float), 4).tolist(),
-        "attentionHeadNames": [f"L{layer}H{head}" for head in range(attention.shape[0])],
-        "maskUpperTri": True,
-    }
 
 
 def _version(package: str) -> str:
@@ -144,13 +124,15 @@ def build_page(
     view_turn = focus.view_turn
     views = []
     if view_turn is not None and view_turn.view is not None:
-        for layer, attention in sorted(view_turn.views.items()):
-            views.append(
-                {
-                    "title": f"Layer {layer} at turn {view_turn.turn.index + 1} (intensity {view_turn.turn.intensity})",
-                    "props": script_json(attention_heads_props(view_turn.view.labels, attention, layer)),
-                }
-            )
+        for layer, attention in sorted(view_turn.views.items()):  # attention: [head, destination, source]
+            props = {
+                "tokens": view_turn.view.labels,
+                "attention": np.round(attention.astype(float), 4).tolist(),
+                "attentionHeadNames": [f"L{layer}H{head}" for head in range(attention.shape[0])],
+                "maskUpperTri": True,
+            }
+            title = f"Layer {layer} at turn {view_turn.turn.index + 1} (intensity {view_turn.turn.intensity})"
+            views.append({"title": title, "props": script_json(props)})  # CircuitsVis AttentionHeads props
     trend = tables.attention_trend.pivot(index="layer", columns="segment", values=["slope", "spearman"])
     trend_rows = pd.DataFrame({"layer": trend.index})
     for segment in ("latest", "system", "earlier"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -17,31 +16,15 @@ from pressure_sense.interp._attention import SEGMENTS
 from pressure_sense.interp._lens import log_odds
 
 
-@dataclass(frozen=True)
-class Chart:
-    """One figure of the page."""
-
-    title: str
-    caption: str
-    image: str
-    """PNG as a data URI."""
-
-
 def _png(draw: Callable[..., None], size: tuple[float, float] = (7.5, 3.6)) -> str:
-    """What `draw(figure=...)` draws, as a PNG data URI."""
-    import matplotlib
+    """What `draw(figure=...)` draws, as a PNG data URI (a pyplot-free Figure: no backend, nothing to close)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure = plt.figure(figsize=size, dpi=100)
-    try:
-        draw(figure=figure)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    finally:
-        plt.close(figure)
+    figure = Figure(figsize=size, dpi=100)
+    draw(figure=figure)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -130,7 +113,7 @@ def _scatter(judged: pd.DataFrame, *, figure: Any) -> None:
         axes.set_ylabel("alignment")
 
 
-def charts(tables: InterpTables, focus: str) -> dict[str, list[Chart]]:
+def charts(tables: InterpTables, focus: str) -> dict[str, list[dict[str, str]]]:
     """Every chart of the page by section (attention, activations, probe, lens, behaviour); `focus` is the
     conversation shown turn by turn."""
     turns = tables.turns[tables.turns["conversation"] == focus]
@@ -140,10 +123,12 @@ def charts(tables: InterpTables, focus: str) -> dict[str, list[Chart]]:
     lens = tables.logit_lens[tables.logit_lens["conversation"] == focus]
     lens = lens.assign(log_odds=log_odds(lens["refusal"], lens["compliance"]))
     latest = attention[attention["segment"] == "latest"]
-    sections: dict[str, list[Chart]] = {name: [] for name in ("attention", "activations", "probe", "lens", "behaviour")}
+    sections: dict[str, list[dict[str, str]]] = {
+        name: [] for name in ("attention", "activations", "probe", "lens", "behaviour")
+    }
 
     def add(section: str, title: str, caption: str, draw: Callable[..., None], size=(7.5, 3.6)) -> None:
-        sections[section].append(Chart(title, caption, _png(draw, size)))
+        sections[section].append({"title": title, "caption": caption, "image": _png(draw, size)})
 
     add(
         "attention",

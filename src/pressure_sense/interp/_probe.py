@@ -70,18 +70,7 @@ def probe_layers(
             features = residuals[:, layer, :]
             accuracy, *shuffled = [cross_validated_accuracy(features, y, splits) for y in [labels, *permuted]]
             shuffled = np.array([accuracies.mean() for accuracies in shuffled])
-            rows.append(
-                {
-                    "layer": layer,
-                    "accuracy": float(accuracy.mean()),
-                    "accuracy_sd": float(accuracy.std()),
-                    "shuffled_accuracy": float(shuffled.mean()) if shuffles else float("nan"),
-                    "shuffled_sd": float(shuffled.std()) if shuffles else float("nan"),
-                    "position_accuracy": float(position),
-                    "chance": chance,
-                    "turns": len(labels),
-                    "folds": len(splits),
-                    "cv": by,
-                }
-            )
-    return pd.DataFrame(rows)
+            spread = (float(shuffled.mean()), float(shuffled.std())) if shuffles else (float("nan"), float("nan"))
+            rows.append((layer, float(accuracy.mean()), float(accuracy.std()), *spread, float(position), chance))
+    columns = ["layer", "accuracy", "accuracy_sd", "shuffled_accuracy", "shuffled_sd", "position_accuracy", "chance"]
+    return pd.DataFrame(rows, columns=columns).assign(turns=len(labels), folds=len(splits), cv=by)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -109,16 +110,15 @@ def _run(
     conversations = list(stored)
     for number, scenario in enumerate(scenarios, start=1):
         progress(f"answering {scenario.id} ({number}/{len(scenarios)})")
-        conversations.append(scenario_conversation(scenario, _answerer(loaded, settings), loaded.name))
+        answer = partial(_answer, loaded, settings.max_new_tokens)
+        conversations.append(scenario_conversation(scenario, answer, loaded.name))
     bridge = loaded.bridge
     captures = []
     for number, conversation in enumerate(conversations):
         progress(f"replaying {conversation.key} ({number + 1}/{len(conversations)})")
-        captures.append(
-            capture_conversation(
-                bridge, loaded.tokenizer, conversation, lens, settings.response_tokens, layers if number == 0 else ()
-            )
-        )
+        views = layers if number == 0 else ()
+        capture = capture_conversation(bridge, loaded.tokenizer, conversation, lens, settings.response_tokens, views)
+        captures.append(capture)
     progress("analysing")
     tables = analyse(captures, settings.low_max, settings.high_min, settings.shuffles, settings.seed)
     if settings.mask_heads:
@@ -140,13 +140,10 @@ def _shown(value: object) -> str:
     return ", ".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
 
 
-def _answerer(model: InterpModel, settings: InterpSettings) -> Callable[[list[dict[str, str]]], str]:
-    def answer(messages: list[dict[str, str]]) -> str:
-        ids = model.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
-        ids = ids["input_ids"] if hasattr(ids, "keys") else ids
-        return model.generate([int(i) for i in ids], settings.max_new_tokens)
-
-    return answer
+def _answer(model: InterpModel, max_new_tokens: int, messages: list[dict[str, str]]) -> str:
+    ids = model.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
+    ids = ids["input_ids"] if hasattr(ids, "keys") else ids
+    return model.generate([int(i) for i in ids], max_new_tokens)
 
 
 def _mask_top_heads(model: InterpModel, capture: ConversationCapture, lens: LensTokens, count: int) -> pd.DataFrame:
@@ -156,10 +153,8 @@ def _mask_top_heads(model: InterpModel, capture: ConversationCapture, lens: Lens
     peak = capture.turns[view_turn_index(capture.conversation)]
     latest = peak.shares[:, :, SEGMENTS.index("latest")]  # [layer, head]
     order = np.argsort(latest, axis=None)[::-1][:count]
-    heads = [
-        (int(layer), int(head), float(latest[layer, head]))
-        for layer, head in zip(*np.unravel_index(order, latest.shape))
-    ]
+    top = zip(*np.unravel_index(order, latest.shape))
+    heads = [(int(layer), int(head), float(latest[layer, head])) for layer, head in top]
     prompt = peak.tokens.ids[: peak.tokens.start + 1]
     return head_masking_effects(model.bridge, model.tokenizer, prompt, heads, lens)
 
@@ -177,11 +172,9 @@ def write_tables(out: Path, tables: InterpTables, heads: pd.DataFrame, focus: Co
         "behaviour": tables.measures,
         "correlations": tables.correlations,
     }
-    paths = []
-    for name, frame in frames.items():
-        path = out / f"{name}.parquet"
+    paths = [out / f"{name}.parquet" for name in frames]
+    for path, frame in zip(paths, frames.values()):
         frame.to_parquet(path, index=False)
-        paths.append(path)
     arrays: dict[str, np.ndarray] = {
         "residuals": tables.residuals.astype(np.float32),
         "turn_conversation": tables.turns["conversation"].to_numpy(dtype=str),
