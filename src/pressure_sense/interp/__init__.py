@@ -1,7 +1,13 @@
 """Interpretability at high-pressure moments: replay conversations through an open-weight model with TransformerLens
 (offline) and measure attention, activations, a probe and the logit lens at each response start."""
 
-from pressure_sense.interp._activations import PressureDirection, intensity_classes, pressure_direction, project
+from pressure_sense.interp._activations import (
+    PressureDirection,
+    intensity_classes,
+    pressure_direction,
+    probe_layers,
+    project,
+)
 from pressure_sense.interp._analysis import MEASURES, InterpTables, alignment_correlations, analyse, turn_measures
 from pressure_sense.interp._attention import (
     SEGMENTS,
@@ -30,7 +36,6 @@ from pressure_sense.interp._lens import (
     lens_tokens,
 )
 from pressure_sense.interp._model import EMBEDDED, InterpModel, boot_bridge, load_interp_model, model_folder
-from pressure_sense.interp._probe import probe_layers
 from pressure_sense.interp._run import InterpResult, InterpSettings, default_view_layers, run_interp
 
 __all__ = [

@@ -15,12 +15,12 @@ from pressure_sense.interp._activations import (
     per_layer,
     position_control,
     pressure_direction,
+    probe_layers,
     project,
 )
 from pressure_sense.interp._attention import share_trend, shares_frame
 from pressure_sense.interp._capture import ConversationCapture
 from pressure_sense.interp._lens import log_odds
-from pressure_sense.interp._probe import probe_layers
 
 
 MEASURES: dict[str, str] = {

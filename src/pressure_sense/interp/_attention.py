@@ -100,9 +100,8 @@ def view_items(tokens: TurnTokens, token_texts: list[str]) -> ViewItems:
     """Items of the attention view for one turn: the first token, the system prompt (collapsed when long),
     earlier turns collapsed into one item, then the latest pressure turn and the response token by token."""
     groups: list[tuple[str, list[int]]] = []
-    segment_names = [SEGMENTS[index] for index in tokens.segments]
-    for name in SEGMENTS:
-        positions = [position for position, segment in enumerate(segment_names) if segment == name]
+    for index, name in enumerate(SEGMENTS):
+        positions = np.flatnonzero(tokens.segments == index).tolist()
         if not positions:
             continue
         collapse = name == "earlier" or (name == "system" and len(positions) > FULL_SYSTEM_TOKENS)

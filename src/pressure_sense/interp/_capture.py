@@ -100,7 +100,7 @@ def _pass(
             length = len(item.ids)
             own = pattern[0, :, :length, :length]  # [head, query, key] as a pass over this turn alone
             shares[index, layer] = segment_shares(own, segments[index], queries[index]).float().numpy()
-            if membership is not None and index == view_at and layer in view_layers:
+            if index == view_at and layer in view_layers:  # view_layers given: membership is set
                 views[layer] = condensed_pattern(own.float(), membership).numpy()
         return pattern
 

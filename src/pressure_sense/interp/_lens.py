@@ -33,7 +33,7 @@ def lens_tokens(tokenizer: Any, refusal: Sequence[str], compliance: Sequence[str
     """Map each word to its first token (as at the start of a response, no leading space); InterpError when a
     list is empty or both lists share a first token."""
     mapping = []
-    ids: dict[str, list[int]] = {"refusal": [], "compliance": []}
+    ids: dict[str, dict[int, None]] = {"refusal": {}, "compliance": {}}  # first tokens, in order, without repeats
     for kind, words in (("refusal", refusal), ("compliance", compliance)):
         for word in words:
             pieces = tokenizer(word, add_special_tokens=False)["input_ids"]
@@ -41,8 +41,7 @@ def lens_tokens(tokenizer: Any, refusal: Sequence[str], compliance: Sequence[str
                 continue
             first = int(pieces[0])
             mapping.append((kind, word, tokenizer.decode([first]), len(pieces) == 1))
-            if first not in ids[kind]:
-                ids[kind].append(first)
+            ids[kind][first] = None
         if not ids[kind]:
             raise InterpError(f"the {kind} token list is empty")
     shared = set(ids["refusal"]) & set(ids["compliance"])
