@@ -235,8 +235,9 @@ def confound_findings(probe: pd.DataFrame, control: pd.DataFrame, layer: int) ->
             margin >= SURVIVES_MARGIN and best["accuracy"] > best["shuffled_accuracy"] + 2 * best["shuffled_sd"]
         )
         lines.append(
-            f"Probe (layer {int(best['layer'])}): accuracy {best['accuracy']:.2f} against {best['position_accuracy']:.2f} "
-            f"from position alone and {best['shuffled_accuracy']:.2f} with shuffled labels: "
+            f"Probe (layer {int(best['layer'])}): accuracy {best['accuracy']:.2f} against "
+            f"{best['position_accuracy']:.2f} from position alone and "
+            f"{best['shuffled_accuracy']:.2f} with shuffled labels: "
             + ("it beats both." if probe_survives else "it does not beat both by a clear margin.")
         )
     per_intensity = (row["per_intensity"], row["per_intensity_low"], row["per_intensity_high"])
@@ -250,7 +251,8 @@ def confound_findings(probe: pd.DataFrame, control: pd.DataFrame, layer: int) ->
         f"and {row['per_turn']:+.3f} per turn{ci(row['per_turn_low'], row['per_turn_high'])} holding intensity fixed"
         + (" (95% CIs, conversations resampled)." if np.isfinite(per_intensity[1]) else ".")
     )
-    surviving = [name for name, ok in (("the probe", probe_survives), ("the pressure direction", direction_survives)) if ok]
+    checks = (("the probe", probe_survives), ("the pressure direction", direction_survives))
+    surviving = [name for name, ok in checks if ok]
     if confounded:
         lines.append("Neither effect can be told apart from turn position in these conversations.")
     else:
