@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pressure_sense.interp._activations import intensity_classes
-from pressure_sense.interp._confound import confound_findings, position_control
+from pressure_sense.interp._activations import confound_findings, intensity_classes, position_control
 
 CONVERSATIONS, TURNS, WIDTH = 16, 6, 24
 

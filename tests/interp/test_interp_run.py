@@ -188,7 +188,7 @@ def test_help_states_the_default_token_lists() -> None:
 
 
 def test_inlined_javascript_cannot_end_its_script_tag_early():
-    from pressure_sense.interp._circuitsvis import inline_script
+    from pressure_sense.interp._page import inline_script
 
     safe = inline_script('a = "</SCRIPT><img src=x>"; b = "</script>"; c = "<!--";')
     assert "</script" not in safe.lower() and "<!--" not in safe

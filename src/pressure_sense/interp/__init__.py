@@ -1,14 +1,22 @@
-"""Interpretability at high-pressure moments: replay a conversation through an open-weight model with
-TransformerLens and measure attention, activations, a probe and the logit lens at each response start.
+"""Interpretability at high-pressure moments: replay conversations through an open-weight model with TransformerLens
+(offline) and measure attention, activations, a probe and the logit lens at each response start."""
 
-Everything here runs offline. TransformerLens, CircuitsVis and scikit-learn (the `interp` extra) are
-imported only when a model is booted, a page is written or a probe is fitted.
-"""
-
-from pressure_sense.interp._activations import PressureDirection, intensity_classes, pressure_direction, project
-from pressure_sense.interp._analysis import InterpTables, analyse
-from pressure_sense.interp._attention import condensed_pattern, segment_shares, share_trend
-from pressure_sense.interp._behaviour import MEASURES, alignment_correlations, turn_measures
+from pressure_sense.interp._activations import (
+    PressureDirection,
+    intensity_classes,
+    pressure_direction,
+    probe_layers,
+    project,
+)
+from pressure_sense.interp._analysis import MEASURES, InterpTables, alignment_correlations, analyse, turn_measures
+from pressure_sense.interp._attention import (
+    SEGMENTS,
+    TurnTokens,
+    condensed_pattern,
+    segment_shares,
+    share_trend,
+    turn_tokens,
+)
 from pressure_sense.interp._capture import ConversationCapture, TurnCapture, capture_conversation, capture_turn
 from pressure_sense.interp._conversation import (
     Conversation,
@@ -18,12 +26,17 @@ from pressure_sense.interp._conversation import (
     stored_conversations,
 )
 from pressure_sense.interp._extra import INTERP_INSTALL, InterpError, missing_interp_packages, require_interp_extra
-from pressure_sense.interp._heads import first_token_probabilities, head_masking_effects
-from pressure_sense.interp._lens import COMPLIANCE_WORDS, REFUSAL_WORDS, LensTokens, lens_probabilities, lens_tokens
+from pressure_sense.interp._lens import (
+    COMPLIANCE_WORDS,
+    REFUSAL_WORDS,
+    LensTokens,
+    first_token_probabilities,
+    head_masking_effects,
+    lens_probabilities,
+    lens_tokens,
+)
 from pressure_sense.interp._model import EMBEDDED, InterpModel, boot_bridge, load_interp_model, model_folder
-from pressure_sense.interp._probe import probe_layers
 from pressure_sense.interp._run import InterpResult, InterpSettings, default_view_layers, run_interp
-from pressure_sense.interp._tokens import SEGMENTS, TurnTokens, turn_tokens
 
 __all__ = [
     "COMPLIANCE_WORDS",

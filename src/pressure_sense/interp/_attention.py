@@ -1,25 +1,88 @@
-"""Attention from the response start: shares per source segment, their trend with intensity, condensed views."""
+"""A turn's tokens as the model saw them, by segment, and the attention from its response start onto each segment."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 
-from pressure_sense.interp._tokens import SEGMENTS, TurnTokens
+from pressure_sense.interp._conversation import Message
+from pressure_sense.interp._extra import InterpError
 
+SEGMENTS: tuple[str, ...] = ("first_token", "system", "earlier", "latest", "response")
+"""Where a token sits: the sequence's first token (where heads park attention), the system prompt, earlier turns,
+the latest pressure turn (being answered), the response (assistant header and first tokens). Role markers count
+with the message they introduce."""
 FULL_SYSTEM_TOKENS = 96
 """A system prompt up to this many tokens is shown token by token in the attention views; longer ones collapse."""
 
 
-def segment_shares(pattern: torch.Tensor, segments: torch.Tensor, queries: torch.Tensor) -> torch.Tensor:
-    """Share of attention on each segment, averaged over the query positions.
+@dataclass(frozen=True)
+class TurnTokens:
+    """The token sequence replayed for one turn."""
 
-    pattern: [head, query, key] attention probabilities of one layer; segments: [key] segment index;
-    queries: the query positions to average over. Returns [head, segment]; each row sums to 1.
-    """
+    ids: list[int]
+    """[seq] the prompt in the chat template, ready to answer, then the response's first tokens."""
+    segments: np.ndarray
+    """[seq] index into SEGMENTS of every token."""
+    start: int
+    """Position of the response start: the last prompt token, whose output is the first response token."""
+    queries: list[int]
+    """Positions whose attention is measured: the response start and the response tokens after it."""
+
+
+def turn_tokens(tokenizer: Any, prompt: list[Message], response: str, response_tokens: int) -> TurnTokens:
+    """Tokenise `prompt` (ending with the pressure turn) plus the first `response_tokens - 1` tokens of `response`;
+    InterpError when the chat template rewrites a message so that its text cannot be found."""
+    text = tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True)
+    encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = [int(i) for i in encoded["input_ids"]]
+    ends = _content_ends(text, prompt)
+    latest = len(prompt) - 1
+    kinds = []
+    for position, (token_start, _) in enumerate(encoded["offset_mapping"]):
+        owner = bisect_right(ends, token_start)
+        if position == 0:
+            kinds.append("first_token")
+        elif owner > latest:
+            kinds.append("response")
+        elif owner == latest:
+            kinds.append("latest")
+        else:
+            kinds.append("system" if prompt[owner]["role"] == "system" else "earlier")
+    start = len(ids) - 1
+    answer = [int(i) for i in tokenizer(response, add_special_tokens=False)["input_ids"][: max(0, response_tokens - 1)]]
+    ids += answer
+    kinds += ["response"] * len(answer)
+    segments = np.array([SEGMENTS.index(kind) for kind in kinds], dtype=np.int64)
+    return TurnTokens(ids=ids, segments=segments, start=start, queries=list(range(start, len(ids))))
+
+
+def _content_ends(text: str, messages: list[Message]) -> list[int]:
+    """Character offset in `text` where each message's content ends (searched in order)."""
+    ends = []
+    cursor = 0
+    for number, message in enumerate(messages):
+        content = message["content"].strip()
+        if content:
+            found = text.find(content, cursor)
+            if found < 0:
+                raise InterpError(
+                    f"the model's chat template rewrites message {number} ({message['role']}); "
+                    "its tokens cannot be located for the attention shares"
+                )
+            cursor = found + len(content)
+        ends.append(cursor)
+    return ends
+
+
+def segment_shares(pattern: torch.Tensor, segments: torch.Tensor, queries: torch.Tensor) -> torch.Tensor:
+    """[head, segment] share of attention on each segment, averaged over `queries`; pattern: [head, query, key]
+    of one layer, segments: [key] segment index. Each row sums to 1."""
     onehot = torch.nn.functional.one_hot(segments, len(SEGMENTS)).to(pattern.dtype)  # [key, segment]
     return (pattern[:, queries, :] @ onehot).mean(dim=1)
 
@@ -37,9 +100,8 @@ def view_items(tokens: TurnTokens, token_texts: list[str]) -> ViewItems:
     """Items of the attention view for one turn: the first token, the system prompt (collapsed when long),
     earlier turns collapsed into one item, then the latest pressure turn and the response token by token."""
     groups: list[tuple[str, list[int]]] = []
-    segment_names = [SEGMENTS[index] for index in tokens.segments]
-    for name in SEGMENTS:
-        positions = [position for position, segment in enumerate(segment_names) if segment == name]
+    for index, name in enumerate(SEGMENTS):
+        positions = np.flatnonzero(tokens.segments == index).tolist()
         if not positions:
             continue
         collapse = name == "earlier" or (name == "system" and len(positions) > FULL_SYSTEM_TOKENS)
@@ -55,38 +117,27 @@ def view_items(tokens: TurnTokens, token_texts: list[str]) -> ViewItems:
 
 
 def condensed_pattern(pattern: torch.Tensor, membership: torch.Tensor) -> torch.Tensor:
-    """[head, item, item] attention between view items: rows averaged over an item's positions, columns summed.
-
-    pattern: [head, query, key] over the whole sequence; membership: [seq, item]. Rows still sum to 1.
-    """
+    """[head, item, item] attention between view items (membership: [seq, item]) from pattern [head, query, key]:
+    rows averaged over an item's positions, columns summed, so rows still sum to 1."""
     row_weights = membership / membership.sum(dim=0, keepdim=True)  # [seq, item], each column sums to 1
     return torch.einsum("si,hst,tj->hij", row_weights, pattern, membership)
 
 
-def shares_frame(conversation_key: str, turn_index: int, intensity: int, shares: np.ndarray) -> pd.DataFrame:
-    """Long frame of one turn's shares [layer, head, segment]: conversation, turn_index, intensity, layer, head,
-    segment, share."""
-    layers, heads, segments = shares.shape
+def shares_frame(turns: pd.DataFrame, shares: np.ndarray) -> pd.DataFrame:
+    """Long frame of shares [turn, layer, head, segment]: the `turns` columns, layer, head, segment, share."""
+    _, layers, heads, segments = shares.shape
     layer, head, segment = np.meshgrid(np.arange(layers), np.arange(heads), np.arange(segments), indexing="ij")
-    return pd.DataFrame(
-        {
-            "conversation": conversation_key,
-            "turn_index": turn_index,
-            "intensity": intensity,
-            "layer": layer.ravel(),
-            "head": head.ravel(),
-            "segment": np.array(SEGMENTS)[segment.ravel()],
-            "share": shares.ravel(),
-        }
-    )
+    frame = turns.loc[turns.index.repeat(layer.size)].reset_index(drop=True)
+    frame["layer"] = np.tile(layer.ravel(), len(turns))
+    frame["head"] = np.tile(head.ravel(), len(turns))
+    frame["segment"] = np.tile(np.array(SEGMENTS)[segment.ravel()], len(turns))
+    frame["share"] = shares.ravel()
+    return frame
 
 
 def share_trend(shares: pd.DataFrame) -> pd.DataFrame:
-    """How each layer's head-averaged share of each segment changes with intensity.
-
-    Returns one row per (layer, segment): slope (share per intensity step, least squares over turns),
-    spearman (rank correlation with intensity), turns, mean_share.
-    """
+    """How each layer's head-averaged share of each segment changes with intensity: one row per (layer, segment)
+    with slope (least squares over turns), spearman (rank correlation), turns, mean_share."""
     per_turn = shares.groupby(["layer", "segment", "conversation", "turn_index", "intensity"], as_index=False)[
         "share"
     ].mean()
@@ -95,14 +146,7 @@ def share_trend(shares: pd.DataFrame) -> pd.DataFrame:
         x = group["intensity"].to_numpy(dtype=float)
         y = group["share"].to_numpy(dtype=float)
         varying = np.ptp(x) > 0 and np.ptp(y) > 0
-        rows.append(
-            {
-                "layer": int(layer),
-                "segment": segment,
-                "slope": float(np.polyfit(x, y, 1)[0]) if np.ptp(x) > 0 else float("nan"),
-                "spearman": float(pd.Series(x).corr(pd.Series(y), method="spearman")) if varying else float("nan"),
-                "turns": len(group),
-                "mean_share": float(y.mean()),
-            }
-        )
-    return pd.DataFrame(rows)
+        slope = float(np.polyfit(x, y, 1)[0]) if np.ptp(x) > 0 else float("nan")
+        spearman = float(pd.Series(x).corr(pd.Series(y), method="spearman")) if varying else float("nan")
+        rows.append((int(layer), segment, slope, spearman, len(group), float(y.mean())))
+    return pd.DataFrame(rows, columns=["layer", "segment", "slope", "spearman", "turns", "mean_share"])

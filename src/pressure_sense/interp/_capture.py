@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 import torch
 
-from pressure_sense.interp._attention import ViewItems, condensed_pattern, segment_shares, view_items
+from pressure_sense.interp._attention import (
+    SEGMENTS,
+    TurnTokens,
+    ViewItems,
+    condensed_pattern,
+    segment_shares,
+    turn_tokens,
+    view_items,
+)
 from pressure_sense.interp._conversation import Conversation, TurnInfo
 from pressure_sense.interp._extra import InterpError
 from pressure_sense.interp._lens import LensTokens, lens_probabilities, token_mass
-from pressure_sense.interp._tokens import SEGMENTS, TurnTokens, turn_tokens
 
 
 @dataclass
@@ -60,25 +68,19 @@ def capture_turn(
     bridge: Any, tokenizer: Any, conversation: Conversation, turn: TurnInfo, lens: LensTokens,
     response_tokens: int, view_layers: Sequence[int] = (),
 ) -> TurnCapture:  # fmt: skip
-    """Run `turn` (prompt plus the response's first tokens) through the bridge once, with hooks that keep
-    the attention shares of every layer, the residual stream at the response start and, for `view_layers`,
-    the condensed attention pattern."""
+    """One pass over `turn` (prompt plus the response's first tokens): attention shares, the residual stream
+    and logit lens at the response start and, for `view_layers`, the condensed attention pattern."""
     tokens = turn_tokens(tokenizer, conversation.prompt(turn), conversation.response(turn), response_tokens)
-    name = f"{conversation.key} turn {turn.index}"
-    (capture,) = _shared_pass(bridge, tokenizer, name, [turn], [tokens], lens, view_layers, 0)
-    return capture
+    return _pass(bridge, tokenizer, f"{conversation.key} turn {turn.index}", [turn], [tokens], lens, view_layers, 0)[0]
 
 
-def _shared_pass(
+def _pass(
     bridge: Any, tokenizer: Any, name: str, turns: Sequence[TurnInfo], tokens: list[TurnTokens], lens: LensTokens,
     view_layers: Sequence[int], view_at: int,
 ) -> list[TurnCapture]:  # fmt: skip
-    """Every turn from one forward pass over the longest turn, when every turn's tokens are a prefix of it;
-    InterpError naming `name` when that turn does not fit the model's context.
-
-    The model is causal, so the attention rows and residuals at a turn's positions do not depend on the
-    tokens after them: slicing the pattern to the turn's length gives the turn's own pattern [head, query,
-    key], and its residual at its response start is read at the same position."""
+    """Every turn from one forward pass over the longest, whose prefixes the other turns' tokens are (the model is
+    causal: a turn's own pattern and residuals are the pass's, sliced). InterpError naming `name` when the
+    longest does not fit the model's context."""
     longest = max(tokens, key=lambda item: len(item.ids))
     if len(longest.ids) > bridge.cfg.n_ctx:
         raise InterpError(f"{name}: {len(longest.ids)} tokens exceed the model's context of {bridge.cfg.n_ctx}")
@@ -93,27 +95,21 @@ def _shared_pass(
     membership = torch.from_numpy(view.membership) if view else None
     views: dict[int, np.ndarray] = {}
 
-    def keep_attention(layer: int):
-        def hook(pattern: torch.Tensor, hook: Any) -> torch.Tensor:  # pattern: [batch, head, query, key]
-            for index, item in enumerate(tokens):
-                length = len(item.ids)
-                own = pattern[0, :, :length, :length]  # [head, query, key] as a pass over this turn alone
-                shares[index, layer] = segment_shares(own, segments[index], queries[index]).float().numpy()
-                if membership is not None and index == view_at and layer in view_layers:
-                    views[layer] = condensed_pattern(own.float(), membership).numpy()
-            return pattern
+    def keep_attention(pattern: torch.Tensor, hook: Any, layer: int) -> torch.Tensor:  # [batch, head, query, key]
+        for index, item in enumerate(tokens):
+            length = len(item.ids)
+            own = pattern[0, :, :length, :length]  # [head, query, key] as a pass over this turn alone
+            shares[index, layer] = segment_shares(own, segments[index], queries[index]).float().numpy()
+            if index == view_at and layer in view_layers:  # view_layers given: membership is set
+                views[layer] = condensed_pattern(own.float(), membership).numpy()
+        return pattern
 
-        return hook
+    def keep_residual(resid: torch.Tensor, hook: Any, layer: int) -> torch.Tensor:  # [batch, position, d_model]
+        residual[:, layer] = resid[0, starts].float()
+        return resid
 
-    def keep_residual(layer: int):
-        def hook(resid: torch.Tensor, hook: Any) -> torch.Tensor:  # resid: [batch, position, d_model]
-            residual[:, layer] = resid[0, starts].float()
-            return resid
-
-        return hook
-
-    hooks = [(f"blocks.{layer}.attn.hook_pattern", keep_attention(layer)) for layer in range(n_layers)]
-    hooks += [(f"blocks.{layer}.hook_resid_post", keep_residual(layer)) for layer in range(n_layers)]
+    hooks = [(f"blocks.{layer}.attn.hook_pattern", partial(keep_attention, layer=layer)) for layer in range(n_layers)]
+    hooks += [(f"blocks.{layer}.hook_resid_post", partial(keep_residual, layer=layer)) for layer in range(n_layers)]
     captures = []
     with torch.no_grad():
         # The logits come from the lens below; logits_to_keep=1 spares the unembedding of every position.
@@ -136,11 +132,9 @@ def capture_conversation(
     bridge: Any, tokenizer: Any, conversation: Conversation, lens: LensTokens, response_tokens: int,
     view_layers: Sequence[int] = (), *, shared: bool = True,
 ) -> ConversationCapture:  # fmt: skip
-    """Capture every turn; `view_layers` get attention views at the highest-pressure turn.
-
-    With `shared` (default), when every turn's tokens are a prefix of the longest turn's (the chat template
-    only appends), one forward pass serves every turn; otherwise, or with `shared=False`, one pass per turn.
-    """
+    """Capture every turn; `view_layers` get attention views at the highest-pressure turn. One forward pass
+    serves every turn when their tokens are prefixes of the longest's (the chat template only appends) and
+    `shared` is on; otherwise one pass per turn."""
     view_at = view_turn_index(conversation)
     tokens = [
         turn_tokens(tokenizer, conversation.prompt(turn), conversation.response(turn), response_tokens)
@@ -148,9 +142,7 @@ def capture_conversation(
     ]
     longest = max(tokens, key=lambda item: len(item.ids))
     if shared and len(tokens) > 1 and all(longest.ids[: len(item.ids)] == item.ids for item in tokens):
-        captures = _shared_pass(
-            bridge, tokenizer, conversation.key, conversation.turns, tokens, lens, view_layers, view_at
-        )
+        captures = _pass(bridge, tokenizer, conversation.key, conversation.turns, tokens, lens, view_layers, view_at)
         return ConversationCapture(conversation, captures)
     turns = [
         capture_turn(

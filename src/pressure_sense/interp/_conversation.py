@@ -69,10 +69,8 @@ def scenario_conversation(
 
 
 def stored_conversation(transcript: dict, alignment: dict[int, float] | None = None) -> Conversation:
-    """A conversation from one `pressure_sense.store.transcripts()` item, with per-turn alignment if judged.
-
-    Tool results become user messages `Tool result: ...`, as the embedded model saw them.
-    """
+    """A conversation from one `pressure_sense.store.transcripts()` item, with per-turn alignment if judged; tool
+    results become user messages `Tool result: ...`, as the embedded model saw them."""
     stored_turns = {turn["turn_index"]: turn for turn in transcript["turns"]}
     messages: list[Message] = []
     turns = []
@@ -84,15 +82,9 @@ def stored_conversation(transcript: dict, alignment: dict[int, float] | None = N
         elif role not in ("system", "user", "assistant"):
             continue
         index = message["turn_index"]
-        is_turn = message["role"] == "user" and index in stored_turns and all(t.index != index for t in turns)
-        if is_turn:
-            turn = stored_turns[index]
-            turns.append(
-                TurnInfo(
-                    index, len(messages), int(turn["intensity"]), tuple(turn["pressure_types"]),
-                    (alignment or {}).get(index),
-                )
-            )  # fmt: skip
+        if message["role"] == "user" and index in stored_turns and all(t.index != index for t in turns):
+            turn, judged = stored_turns[index], (alignment or {}).get(index)
+            turns.append(TurnInfo(index, len(messages), int(turn["intensity"]), tuple(turn["pressure_types"]), judged))
         messages.append({"role": role, "content": content})
     if not turns:
         raise InterpError(f"stored sample {transcript['sample_pk']} has no user turns to replay")
@@ -102,11 +94,8 @@ def stored_conversation(transcript: dict, alignment: dict[int, float] | None = N
 
 
 def stored_conversations(db: str | Path, run: str | None = None, samples: Sequence[str] = ()) -> list[Conversation]:
-    """Conversations of a results database: the given samples (sample_pk or sample id), else all of `run`.
-
-    A sample id (`scenario:variant`) that matches several samples (epochs, runs) is an error
-    listing their sample_pk values. Alignment is the mean of the turn's alignment judgements.
-    """
+    """Conversations of a results database: the given samples (sample_pk, or a sample id that matches one
+    sample), else all of `run`. Alignment is the mean of the turn's alignment judgements."""
     frame = samples_frame(db, run)
     if frame.empty:
         raise InterpError(f"no samples in {db}" + (f" for run {run!r}" if run else ""))

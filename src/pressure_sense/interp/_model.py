@@ -1,13 +1,9 @@
-"""The open-weight model under study: a local Hugging Face causal LM, then its TransformerLens bridge.
-
-Nothing here touches the network: weights and tokenizer come from a local folder (the embedded
-SmolLM2 by default) and both loads run with the Hugging Face hub forced offline. TransformerLens
-is imported only when the bridge is booted.
-"""
+"""The open-weight model under study: a local Hugging Face causal LM (offline), then its TransformerLens bridge."""
 
 from __future__ import annotations
 
 import inspect
+from itertools import takewhile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,12 +33,8 @@ def model_folder(name: str = EMBEDDED) -> Path:
 
 @dataclass
 class InterpModel:
-    """A causal LM and its tokenizer; `bridge` wraps the model in a TransformerBridge on first use.
-
-    Generate responses (`generate`) before the first analysis: booting the bridge rewires the
-    model in place, and TransformerLens 4.3's own generation with a key-value cache is not
-    reliable on transformers 5.
-    """
+    """A causal LM and its tokenizer; `bridge` wraps the model in a TransformerBridge on first use. `generate`
+    before that: booting rewires the model in place (and TransformerLens 4.3's cached generation is unreliable)."""
 
     name: str
     hf_model: Any
@@ -59,21 +51,15 @@ class InterpModel:
         return self._bridge
 
     def generate(self, prompt_ids: list[int], max_new_tokens: int) -> str:
-        """Greedy continuation of `prompt_ids` up to the end-of-turn token, as text.
-
-        The key-value cache of the previous call is kept and cut back to the longest common prefix,
-        so replaying a conversation turn by turn only encodes each turn's new tokens.
-        """
+        """Greedy continuation of `prompt_ids` up to the end-of-turn token, as text; the previous call's key-value
+        cache is cut back to the common prefix, so each turn of a conversation only encodes its new tokens."""
         import torch
         from transformers import DynamicCache
 
         if self._bridge is not None:
             raise InterpError("generate responses before the first analysis: the bridge has rewired the model")
-        shared = 0
-        for cached, new in zip(self._cached_ids, prompt_ids[:-1]):  # at least one prompt token stays to encode
-            if cached != new:
-                break
-            shared += 1
+        pairs = zip(self._cached_ids, prompt_ids[:-1])  # at least one prompt token stays to encode
+        shared = sum(1 for _ in takewhile(lambda pair: pair[0] == pair[1], pairs))
         if self._cache is None or shared == 0:
             self._cache = DynamicCache()
         elif self._cache.get_seq_length() > shared:
@@ -130,13 +116,9 @@ def boot_bridge(hf_model: Any, tokenizer: Any, name: str) -> Any:
     with offline_hub():
         from transformer_lens.model_bridge import TransformerBridge
 
+        path = str(getattr(hf_model.config, "_name_or_path", "") or name)
         try:
-            bridge = TransformerBridge.boot_transformers(
-                str(getattr(hf_model.config, "_name_or_path", "") or name),
-                hf_model=hf_model,
-                tokenizer=tokenizer,
-                device="cpu",
-            )
+            bridge = TransformerBridge.boot_transformers(path, hf_model=hf_model, tokenizer=tokenizer, device="cpu")
         except (ValueError, NotImplementedError) as error:
             raise InterpError(f"TransformerLens cannot wrap {name!r}: {error}") from None
     bridge.eval()

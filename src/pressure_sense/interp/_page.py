@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
-from dataclasses import dataclass
+import importlib.util
+import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,34 +14,52 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pressure_sense.interp._analysis import InterpTables
-from pressure_sense.interp._behaviour import MEASURES
+from pressure_sense.interp._activations import confound_findings
+from pressure_sense.interp._analysis import MEASURES, InterpTables
 from pressure_sense.interp._capture import ConversationCapture
-from pressure_sense.interp._confound import confound_findings
-from pressure_sense.interp._circuitsvis import attention_heads_props, circuitsvis_script, script_json
+from pressure_sense.interp._extra import INTERP_INSTALL, InterpError
 from pressure_sense.interp._lens import LensTokens
 from pressure_sense.interp._plots import charts
 
-
-@dataclass(frozen=True)
-class PageTable:
-    """A table of the page: column names and rows of display strings."""
-
-    title: str
-    columns: list[str]
-    rows: list[list[str]]
-    note: str = ""
+BUNDLE = Path("dist") / "cdn" / "iife.js"
+"""CircuitsVis's browser build inside the installed Python package (defines the global `CircuitsVis`)."""
+_SCRIPT_ESCAPES = {ord(character): f"\\u{ord(character):04x}" for character in "<>&\u2028\u2029"}
 
 
-def _table(title: str, frame: pd.DataFrame, note: str = "", digits: int = 3) -> PageTable:
+def _table(title: str, frame: pd.DataFrame, note: str = "", digits: int = 3) -> dict[str, Any]:
+    """A table for the page template: title, note, column names and rows of display strings."""
+
     def cell(value: Any) -> str:
         if isinstance(value, (float, np.floating)):
             return "-" if np.isnan(value) else f"{value:.{digits}f}"
         return str(value)
 
-    return PageTable(
-        title, [str(c) for c in frame.columns], [[cell(v) for v in row] for row in frame.itertuples(index=False)], note
-    )
+    rows = [[cell(value) for value in row] for row in frame.itertuples(index=False)]
+    return {"title": title, "columns": [str(column) for column in frame.columns], "rows": rows, "note": note}
+
+
+def circuitsvis_script() -> str:
+    """The installed CircuitsVis bundle (about 1.3 MB), ready to inline: InterpError when it is missing."""
+    spec = importlib.util.find_spec("circuitsvis")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    path = Path(locations[0]) / BUNDLE if locations else None
+    if path is None or not path.is_file():
+        raise InterpError(
+            f"the circuitsvis package or its bundled {BUNDLE} is missing; install it with: {INTERP_INSTALL}"
+        )
+    return inline_script(path.read_text(encoding="utf-8"))
+
+
+def inline_script(source: str) -> str:
+    """JavaScript made safe inside an inline <script>: no early end tag, no comment opener, no source map."""
+    source = re.sub(r"//# sourceMappingURL=\S*\s*$", "", source)
+    source = re.sub(r"</(script)", r"<\\/\1", source, flags=re.IGNORECASE)
+    return source.replace("<!--", "<\\!--")
+
+
+def script_json(value: Any) -> str:
+    """JSON that can sit inside a <script> element: <, >, & and the JS line separators as unicode escapes."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False).translate(_SCRIPT_ESCAPES)
 
 
 def _version(package: str) -> str:
@@ -104,13 +124,15 @@ def build_page(
     view_turn = focus.view_turn
     views = []
     if view_turn is not None and view_turn.view is not None:
-        for layer, attention in sorted(view_turn.views.items()):
-            views.append(
-                {
-                    "title": f"Layer {layer} at turn {view_turn.turn.index + 1} (intensity {view_turn.turn.intensity})",
-                    "props": script_json(attention_heads_props(view_turn.view.labels, attention, layer)),
-                }
-            )
+        for layer, attention in sorted(view_turn.views.items()):  # attention: [head, destination, source]
+            props = {
+                "tokens": view_turn.view.labels,
+                "attention": np.round(attention.astype(float), 4).tolist(),
+                "attentionHeadNames": [f"L{layer}H{head}" for head in range(attention.shape[0])],
+                "maskUpperTri": True,
+            }
+            title = f"Layer {layer} at turn {view_turn.turn.index + 1} (intensity {view_turn.turn.intensity})"
+            views.append({"title": title, "props": script_json(props)})  # CircuitsVis AttentionHeads props
     trend = tables.attention_trend.pivot(index="layer", columns="segment", values=["slope", "spearman"])
     trend_rows = pd.DataFrame({"layer": trend.index})
     for segment in ("latest", "system", "earlier"):

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from pressure_sense.interp._analysis import InterpTables, analyse
+from pressure_sense.interp._attention import SEGMENTS
 from pressure_sense.interp._capture import ConversationCapture, capture_conversation, view_turn_index
 from pressure_sense.interp._conversation import Conversation, scenario_conversation
 from pressure_sense.interp._extra import InterpError, require_interp_extra
-from pressure_sense.interp._heads import head_masking_effects
-from pressure_sense.interp._lens import COMPLIANCE_WORDS, REFUSAL_WORDS, LensTokens, lens_tokens
+from pressure_sense.interp._lens import COMPLIANCE_WORDS, REFUSAL_WORDS, LensTokens, head_masking_effects, lens_tokens
 from pressure_sense.interp._model import EMBEDDED, InterpModel, load_interp_model
 from pressure_sense.interp._page import build_page, findings
-from pressure_sense.interp._threads import compute_threads
-from pressure_sense.interp._tokens import SEGMENTS
 from pressure_sense.scenarios import Scenario
 
 
@@ -47,6 +47,22 @@ class InterpSettings:
     """CPU threads for torch and BLAS (see `compute_threads`)."""
 
 
+@contextmanager
+def compute_threads(threads: int) -> Iterator[None]:
+    """Run the block with `threads` torch intra-op threads and BLAS/OpenMP pools of that size (on a busy shared
+    CPU, 2 threads made a SmolLM2 pass 10-25x slower than 1: threads wait at every barrier)."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with threadpool_limits(limits=threads):
+            yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 @dataclass
 class InterpResult:
     """What an interp run wrote and computed."""
@@ -69,13 +85,9 @@ def run_interp(
     out: Path, *, scenarios: Sequence[Scenario] = (), stored: Sequence[Conversation] = (), model: str = EMBEDDED,
     settings: InterpSettings = InterpSettings(), progress: Callable[[str], None] = lambda message: None,
 ) -> InterpResult:  # fmt: skip
-    """Replay `stored` conversations and `scenarios` (answered greedily by the model) through `model`;
-    write `interp.html` and the numbers (Parquet, `interp.npz`) into `out`.
-
-    The first conversation (stored first, then scenarios) is shown turn by turn with attention views;
-    the pressure direction, the probe and the link to alignment use every conversation.
-    Raises InterpError (missing extra, model or bad settings).
-    """
+    """Replay `stored` conversations and `scenarios` (answered greedily) through `model`; write `interp.html`,
+    Parquet and `interp.npz` into `out`. The first conversation gets the turn-by-turn views; the rest of the
+    analysis uses every conversation. Raises InterpError (missing extra, model or bad settings)."""
     require_interp_extra()
     if not scenarios and not stored:
         raise InterpError("nothing to replay: give a scenario or a stored conversation")
@@ -98,16 +110,15 @@ def _run(
     conversations = list(stored)
     for number, scenario in enumerate(scenarios, start=1):
         progress(f"answering {scenario.id} ({number}/{len(scenarios)})")
-        conversations.append(scenario_conversation(scenario, _answerer(loaded, settings), loaded.name))
+        answer = partial(_answer, loaded, settings.max_new_tokens)
+        conversations.append(scenario_conversation(scenario, answer, loaded.name))
     bridge = loaded.bridge
     captures = []
     for number, conversation in enumerate(conversations):
         progress(f"replaying {conversation.key} ({number + 1}/{len(conversations)})")
-        captures.append(
-            capture_conversation(
-                bridge, loaded.tokenizer, conversation, lens, settings.response_tokens, layers if number == 0 else ()
-            )
-        )
+        views = layers if number == 0 else ()
+        capture = capture_conversation(bridge, loaded.tokenizer, conversation, lens, settings.response_tokens, views)
+        captures.append(capture)
     progress("analysing")
     tables = analyse(captures, settings.low_max, settings.high_min, settings.shuffles, settings.seed)
     if settings.mask_heads:
@@ -129,13 +140,10 @@ def _shown(value: object) -> str:
     return ", ".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
 
 
-def _answerer(model: InterpModel, settings: InterpSettings) -> Callable[[list[dict[str, str]]], str]:
-    def answer(messages: list[dict[str, str]]) -> str:
-        ids = model.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
-        ids = ids["input_ids"] if hasattr(ids, "keys") else ids
-        return model.generate([int(i) for i in ids], settings.max_new_tokens)
-
-    return answer
+def _answer(model: InterpModel, max_new_tokens: int, messages: list[dict[str, str]]) -> str:
+    ids = model.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
+    ids = ids["input_ids"] if hasattr(ids, "keys") else ids
+    return model.generate([int(i) for i in ids], max_new_tokens)
 
 
 def _mask_top_heads(model: InterpModel, capture: ConversationCapture, lens: LensTokens, count: int) -> pd.DataFrame:
@@ -145,10 +153,8 @@ def _mask_top_heads(model: InterpModel, capture: ConversationCapture, lens: Lens
     peak = capture.turns[view_turn_index(capture.conversation)]
     latest = peak.shares[:, :, SEGMENTS.index("latest")]  # [layer, head]
     order = np.argsort(latest, axis=None)[::-1][:count]
-    heads = [
-        (int(layer), int(head), float(latest[layer, head]))
-        for layer, head in zip(*np.unravel_index(order, latest.shape))
-    ]
+    top = zip(*np.unravel_index(order, latest.shape))
+    heads = [(int(layer), int(head), float(latest[layer, head])) for layer, head in top]
     prompt = peak.tokens.ids[: peak.tokens.start + 1]
     return head_masking_effects(model.bridge, model.tokenizer, prompt, heads, lens)
 
@@ -166,11 +172,9 @@ def write_tables(out: Path, tables: InterpTables, heads: pd.DataFrame, focus: Co
         "behaviour": tables.measures,
         "correlations": tables.correlations,
     }
-    paths = []
-    for name, frame in frames.items():
-        path = out / f"{name}.parquet"
+    paths = [out / f"{name}.parquet" for name in frames]
+    for path, frame in zip(paths, frames.values()):
         frame.to_parquet(path, index=False)
-        paths.append(path)
     arrays: dict[str, np.ndarray] = {
         "residuals": tables.residuals.astype(np.float32),
         "turn_conversation": tables.turns["conversation"].to_numpy(dtype=str),
