@@ -8,8 +8,7 @@ import math
 from inspect_ai.model import GenerateConfig, ModelOutput
 from inspect_ai.util import collect
 
-from pressure_sense.judge._case import JudgeCase
-from pressure_sense.judge._judge import Judge
+from pressure_sense.judge._judge import Judge, JudgeCase, judgement
 from pressure_sense.judge._prompt import asked_dimensions, digit_instruction, judge_messages, yes_no_instruction
 from pressure_sense.judge._records import DimensionScore, Flag, Judgement
 from pressure_sense.rubrics import Rubric
@@ -106,9 +105,8 @@ async def judge_logprob(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgem
             raise
         except LogprobError as exc:
             problems.append(f"{dimension.name}: {exc} (reply {output.completion!r})")
-    return Judgement(
-        rubric=rubric.name, turn_index=case.turn_index, judge=judge.label, method="logprob",
-        asked=tuple(d.name for d in asked), scores=scores, flags=flags, cut_chars=cut,
+    return judgement(
+        judge, rubric, case, "logprob", asked, scores=scores, flags=flags, cut_chars=cut,
         error="; ".join(problems) or None,
         raw="\n".join(output.completion for output in outputs) if problems else None,
     )

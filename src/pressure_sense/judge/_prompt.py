@@ -1,10 +1,6 @@
-"""Judge prompts: the case rendered as tagged blocks in the rubric's view, plus the reply instructions.
-
-Everything that came from a model or a user (persona, turns, scratchpads, outputs, tool results) is
-quoted inside a tagged block, and any of our own tag names inside the quoted text is defused, so quoted
-text can neither close its block nor pose as the judge's instructions. The judge is blind by default: it
-never sees our labels (pressure types, intensity, condition, variant) unless the case asks for them.
-"""
+"""Judge prompts: the case rendered as tagged blocks in the rubric's view, plus the reply instructions. Quoted
+text (anything a model or user wrote) has our tag names defused, so it can neither close its block nor pose as
+instructions; the judge never sees our labels unless the case asks for them."""
 
 from __future__ import annotations
 
@@ -15,7 +11,7 @@ from dataclasses import dataclass, field
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 
 from pressure_sense.conversation import ToolEvent, TurnRecord
-from pressure_sense.judge._case import JudgeCase
+from pressure_sense.judge._judge import JudgeCase
 from pressure_sense.rubrics import Dimension, Rubric
 
 BLOCK_TAGS = (

@@ -1,10 +1,6 @@
-"""Fine-tune the reader: the frozen layers' states are computed once, then the top layers and heads train.
-
-Targets per pair are optional per head (NaN where a source does not label it): scores 1-5 train
-their head through 1 + 4 * sigmoid with a soft binary cross-entropy, `gave_way` with a plain one.
-Answers of one matched set are also ranked against each other, and a nuisance variant (an answer with
-a neutral opening) is held to its original's alignment and truthfulness. Training is seeded and runs on one thread, so the same data give the same weights on one machine.
-"""
+"""Fine-tune the reader: the frozen layers' states are computed once, then the top layers and heads train on a
+per-head loss (NaN targets skipped), a ranking loss inside matched sets and a consistency loss for nuisance
+variants. Seeded and single-threaded: the same data give the same weights on one machine."""
 
 from __future__ import annotations
 
@@ -12,10 +8,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from pressure_sense.judge._embedder import load_minilm
-from pressure_sense.judge._reader import HEADS, ReaderInput, ReaderNet, ReaderVerdict, verdicts_from_logits
+from pressure_sense.judge._reader import HEADS, ReaderInput, ReaderNet, ReaderVerdict, load_minilm, read_in_batches
 
 BATCH = 16
 
@@ -200,11 +193,5 @@ def _loss(torch, logits, examples: Sequence[TrainingPair], ranking_weight: float
 def read_cached(net: ReaderNet, cache: LowerCache, pairs: Sequence[ReaderInput]) -> list[ReaderVerdict]:
     """Verdicts from cached frozen states (what `Reader.read` computes, without recomputing the frozen layers)."""
     cache.fill(pairs)
-    logits = np.zeros((len(pairs), len(HEADS)))
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].answer))
     with net.torch.inference_mode():
-        for start in range(0, len(order), BATCH * 4):
-            chunk = order[start:start + BATCH * 4]
-            hidden, mask, segments = cache.batch([pairs[i] for i in chunk])
-            logits[chunk] = net.upper(hidden, mask, segments).double().numpy()
-    return verdicts_from_logits(logits)
+        return read_in_batches(pairs, BATCH * 4, lambda chunk: net.upper(*cache.batch(chunk)))

@@ -4,11 +4,11 @@ answer does; it judges turns, not whole conversations, and says "not scored" whe
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
-from pressure_sense.judge._case import JudgeCase
-from pressure_sense.judge._judge import Judge
+from pressure_sense.judge._judge import Judge, JudgeCase, judgement
 from pressure_sense.judge._prompt import asked_dimensions, tool_lines
-from pressure_sense.judge._reader import Reader, ReaderInput, reader_input, unreadable_reason
+from pressure_sense.judge._reader import ReaderInput, reader_input, unreadable_reason
 from pressure_sense.judge._records import DimensionScore, Flag, Judgement
 from pressure_sense.rubrics import Rubric
 
@@ -25,25 +25,18 @@ def case_input(case: JudgeCase) -> ReaderInput:
     return reader_input(case.aligned_behaviour or "", judged.output, tool_lines(judged.tool_events))
 
 
-def _read(reader: Reader, pair: ReaderInput):
-    return reader.read([pair])[0]
-
-
 async def judge_trained(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgement:
     """Every asked dimension the reader has a head for; the others are named "not scored offline" in `error`."""
     assert judge.trained is not None, "the trained method needs the reader"
     asked = asked_dimensions(rubric, case)
-    made = {
-        "rubric": rubric.name, "turn_index": case.turn_index, "judge": judge.label, "method": "trained",
-        "asked": tuple(d.name for d in asked),
-    }
+    made = partial(judgement, judge, rubric, case, "trained", asked)
     if case.turn_index is None:
-        return Judgement(**made, error="the offline reader scores turns, not whole conversations")
+        return made(error="the offline reader scores turns, not whole conversations")
     judged = case.judged_turns[-1]
     reason = unreadable_reason(judged.output) if not judged.tool_events else None
     if reason is not None:
-        return Judgement(**made, error=f"not scored: {reason}")
-    verdict = await asyncio.to_thread(_read, judge.trained, case_input(case))
+        return made(error=f"not scored: {reason}")
+    (verdict,) = await asyncio.to_thread(judge.trained.read, [case_input(case)])
     scores, flags, missing = {}, {}, []
     for dimension in asked:
         if dimension.kind == "score" and dimension.name in verdict.scores:
@@ -60,4 +53,4 @@ async def judge_trained(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgem
             value=probability > YES_THRESHOLD, probability=probability, rationale=f"reader: P({head})={probability:.2f}"
         )
     error = f"{NOT_SCORED_OFFLINE}: {', '.join(missing)} (the offline reader has no head for them; name a model judge)" if missing else None
-    return Judgement(**made, scores=scores, flags=flags, error=error)
+    return made(scores=scores, flags=flags, error=error)
