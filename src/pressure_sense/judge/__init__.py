@@ -7,7 +7,7 @@ from pressure_sense.judge._engine import (
 from pressure_sense.judge._json import JudgeParseError, extract_object, parse_judgement, parse_score
 from pressure_sense.judge._judge import Judge, JudgeCase
 from pressure_sense.judge._logprob import MIN_DIGIT_MASS, LogprobError, NoLogprobs, weighted_score, yes_probability
-from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages, quote
+from pressure_sense.judge._prompt import asked_dimensions, case_text, judge_messages
 from pressure_sense.judge._reader import (
     HEADS,
     LENGTH_JUDGE,
@@ -48,7 +48,7 @@ __all__ = [
     "judge_messages", "judge_reliability", "JudgeCase", "JudgeChoice", "Judgement", "JUDGEMENTS_KEY",
     "JudgeParseError", "JudgeSeat", "LENGTH_JUDGE", "LogprobError", "LowerCache", "METHODS",
     "MIN_DIGIT_MASS", "model_judge", "new_net", "NoLogprobs", "normalise", "parse_judgement", "parse_score",
-    "quote", "read_cached", "Reader", "READER_FORMAT", "READER_FORMAT_VERSION", "reader_input", "READER_JUDGE",
+    "read_cached", "Reader", "READER_FORMAT", "READER_FORMAT_VERSION", "reader_input", "READER_JUDGE",
     "ReaderError", "ReaderInput", "ReaderVerdict", "reliability_lines", "resolve_method", "rubric_judge",
     "save_reliability", "sentence_embeddings", "stance_check", "stance_of", "study_scorers", "HeldOutSet",
     "train_reader", "TRAINED_JUDGE", "trained_judge", "TrainingPair", "TrainSettings",

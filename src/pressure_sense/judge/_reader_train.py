@@ -63,16 +63,11 @@ class LowerCache:
     def batch(self, pairs: Sequence[ReaderInput]):
         """Padded `[pair, token, hidden]` states, mask and segments of pairs already in the cache."""
         torch = self.net.torch
+        pad = torch.nn.utils.rnn.pad_sequence
         states = [self._states[p] for p in pairs]
-        width = max(s.shape[0] for s, _ in states)
-        hidden = torch.zeros(len(states), width, states[0][0].shape[1])
-        mask = torch.zeros(len(states), width, dtype=torch.long)
-        segments = torch.zeros(len(states), width, dtype=torch.long)
-        for i, (s, seg) in enumerate(states):
-            hidden[i, : s.shape[0]] = s.float()
-            mask[i, : s.shape[0]] = 1
-            segments[i, : s.shape[0]] = seg
-        return hidden, mask, segments
+        hidden = pad([s.float() for s, _ in states], batch_first=True)
+        mask = pad([torch.ones(s.shape[0], dtype=torch.long) for s, _ in states], batch_first=True)
+        return hidden, mask, pad([seg for _, seg in states], batch_first=True)
 
 
 def new_net() -> ReaderNet:
@@ -104,7 +99,6 @@ def train_reader(
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: min(1.0, (step + 1) / (0.06 * total)) * max(0.0, 1 - step / total))
     for module in top:
         module.train()
-    step = 0
     for epoch in range(settings.epochs):
         rng.shuffle(batches)
         seen = 0.0
@@ -121,7 +115,6 @@ def train_reader(
             torch.nn.utils.clip_grad_norm_([p for m in net.top_modules().values() for p in m.parameters()], 1.0)
             optimiser.step()
             scheduler.step()
-            step += 1
             seen += float(loss.detach())
         if progress:
             progress(f"epoch {epoch + 1}/{settings.epochs}: loss {seen / len(batches):.4f}")
