@@ -36,14 +36,12 @@ def first_token_distribution(output: ModelOutput, answers: tuple[str, ...]) -> d
         raise NoLogprobs("the judge returned no log-probabilities (use method 'json' for this judge)")
     first = choice.logprobs.content[0]
     candidates = [(first.token, first.logprob), *((t.token, t.logprob) for t in first.top_logprobs or [])]
-    seen: dict[str, float] = {}
+    distribution, seen = dict.fromkeys(answers, 0.0), set()
     for token, logprob in candidates:
         key = token.strip().lower()
         if key in answers and token not in seen:
-            seen[token] = math.exp(logprob)
-    distribution = {answer: 0.0 for answer in answers}
-    for token, probability in seen.items():
-        distribution[token.strip().lower()] += probability
+            seen.add(token)
+            distribution[key] += math.exp(logprob)
     return distribution
 
 
@@ -80,13 +78,11 @@ async def judge_logprob(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgem
     """
     assert judge.model is not None, "the log-probability method needs a judge model"
     asked = asked_dimensions(rubric, case)
-    asks, cut = [], 0
-    for dimension in asked:
-        instruction = digit_instruction(case, dimension) if dimension.kind == "score" else yes_no_instruction(dimension)
-        messages, cut = judge_messages(case, rubric, instruction, (), judge.block_chars)
-        asks.append(messages)
+    instructions = [digit_instruction(case, d) if d.kind == "score" else yes_no_instruction(d) for d in asked]
+    asks = [judge_messages(case, rubric, instruction, (), judge.block_chars) for instruction in instructions]
+    cut = asks[-1][1] if asks else 0
     try:
-        outputs = await collect(*(judge.model.generate(messages, config=LOGPROB_CONFIG) for messages in asks))
+        outputs = await collect(*(judge.model.generate(messages, config=LOGPROB_CONFIG) for messages, _ in asks))
     except ExceptionGroup as failures:  # calls that failed at once: the first one's error is the judge's failure
         raise failures.exceptions[0] from None
     scores: dict[str, DimensionScore] = {}

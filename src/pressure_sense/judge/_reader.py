@@ -232,13 +232,15 @@ class Reader:
     """The reader judge: `read(pairs)` returns a verdict per pair; weights load on first use."""
 
     def __init__(self, weights: Path | str | None = None, batch_size: int = 16) -> None:
-        self.path = Path(weights) if weights is not None else default_reader_file()
+        shipped = resources.files("pressure_sense.judge") / "reader" / "weights.safetensors"
+        self.path = Path(weights) if weights is not None else Path(str(shipped))
         if not self.path.is_file():
             raise ReaderError(f"{self.path}: no such reader weights file (write one with `pressure-sense judge validate -o FILE`)")
         self.batch_size = batch_size
         self._net: ReaderNet | None = None
         self._lock = threading.Lock()
-        self.card: dict[str, Any] = read_card(self.path)
+        card = card_path(self.path)
+        self.card: dict[str, Any] = json.loads(card.read_text(encoding="utf-8")) if card.is_file() else {}
         if self.card and (self.card.get("format"), self.card.get("format_version")) != (READER_FORMAT, READER_FORMAT_VERSION):
             raise ReaderError(f"{card_path(self.path)}: not a version {READER_FORMAT_VERSION} {READER_FORMAT} card; retrain with `pressure-sense judge validate -o FILE`")
 
@@ -265,11 +267,6 @@ class Reader:
             return read_in_batches(pairs, self.batch_size, logits_of)
 
 
-def default_reader_file() -> Path:
-    """The reader weights shipped inside the package."""
-    return Path(str(resources.files("pressure_sense.judge") / "reader" / "weights.safetensors"))
-
-
 def card_path(weights: Path) -> Path:
     """The reader's card beside its weights: training data, held-out validation, which dimensions are reliable."""
     return weights.with_suffix(".card.json")
@@ -290,13 +287,5 @@ LENGTH_JUDGE = "answer length"
 
 def card_figure(rows: list[dict[str, Any]], table: str, judge: str, dimension: str, metric: str) -> dict[str, Any] | None:
     """The card row of one set x judge x dimension x metric (value, interval, n, groups), or None."""
-    for row in rows:
-        if (row["set"], row["judge"], row["dimension"], row["metric"]) == (table, judge, dimension, metric):
-            return row
-    return None
-
-
-def read_card(weights: Path) -> dict[str, Any]:
-    """The card of a weights file ({} when none was written)."""
-    path = card_path(weights)
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    wanted = (table, judge, dimension, metric)
+    return next((row for row in rows if (row["set"], row["judge"], row["dimension"], row["metric"]) == wanted), None)
