@@ -92,8 +92,7 @@ METHODS: dict[str, Method] = {
 """Every judging method by name; a new method is one function and one entry here."""
 
 JUDGE_CALL_ATTEMPTS = 3
-"""Times a judgement is tried when the judge's calls raise (a fault the provider did not retry) before it is
-kept as failed."""
+"""Times a judgement is tried when the judge's calls raise before it is kept as failed."""
 SMALL_JUDGE_HISTORY_TURNS = 1
 """A small-context judge sees only the previous turn before the judged one."""
 
@@ -184,9 +183,8 @@ async def judge_conversation(
     levels: Sequence[Level] | None = None,
     show_labels: bool = False,
 ) -> list[Judgement]:
-    """Every judgement of the conversation under `rubric` at the levels both it and the judge have: each turn with
-    a reply (every turn but a failed model call: a refusal, a filtered or an empty answer is behaviour to judge),
-    then the whole conversation."""
+    """Every judgement of the conversation at the levels both `rubric` and the judge have: each turn but a failed
+    model call (a refusal, a filtered or an empty answer is behaviour to judge), then the whole conversation."""
     chosen = [level for level in (levels if levels is not None else rubric.levels) if level in judge.levels]
     history = tuple(turns)
     answered = [t.index for t in turns if t.answered] if "turn" in chosen else []

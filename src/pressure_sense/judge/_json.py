@@ -65,10 +65,7 @@ def _loads_lenient(candidate: str) -> Any:
 
 
 def extract_object(text: str) -> dict[str, Any]:
-    """The one JSON object in a reply (code fences and prose around it are allowed).
-
-    Several different objects are an error: the judge may have been steered by quoted text.
-    """
+    """The one JSON object in a reply (fences and prose around it allowed); several different ones are an error."""
     fenced = _FENCE.findall(text)
     candidates = [span for block in (fenced or [text]) for span in _balanced_objects(block)]
     parsed: list[dict[str, Any]] = []

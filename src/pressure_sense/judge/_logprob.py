@@ -72,10 +72,7 @@ def describe_distribution(normalised: dict[str, float], mass: float) -> str:
 
 
 async def judge_logprob(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgement:
-    """One question per asked dimension, all sharing the rubric-free system prompt and the case (one prefix).
-
-    Raises NoLogprobs when the judge returned no log-probabilities at all.
-    """
+    """One question per asked dimension, all sharing one prefix; NoLogprobs when the judge returns none at all."""
     assert judge.model is not None, "the log-probability method needs a judge model"
     asked = asked_dimensions(rubric, case)
     instructions = [digit_instruction(case, d) if d.kind == "score" else yes_no_instruction(d) for d in asked]

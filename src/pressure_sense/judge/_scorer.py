@@ -40,11 +40,9 @@ def dimension_means() -> Metric:
 def _value(rubric: Rubric, judgements: list[Judgement], measured: bool) -> dict[str, float]:
     """The conversation-level score of each scored (or, for the flags method, measured) dimension where the
     judge gave one, else the mean over turns; NaN where none was given."""
-    names = [d.name for d in rubric.of_kind("measured" if measured else "score")]
-    whole = [j for j in judgements if j.turn_index is None]
-    chosen = whole or judgements
+    chosen = [j for j in judgements if j.turn_index is None] or judgements
     value = {}
-    for name in names:
+    for name in (d.name for d in rubric.of_kind("measured" if measured else "score")):
         found = [j.scores[name].score for j in chosen if name in j.scores]
         value[name] = sum(found) / len(found) if found else math.nan
     return value
@@ -59,14 +57,9 @@ def rubric_judge(
     scenarios: ScenarioIndex | None = None,
     max_retries: int = 2,
 ) -> Scorer:
-    """Judge every sample under `rubric`: each answered turn and/or the whole conversation (the rubric's levels).
-
-    `judge` is one judge of the user's choice (a `JudgeSeat`, or a name it parses): the eval's model for the
-    seat's role when the eval binds that role, else the named model (its name stored on every judgement as
-    given), else the embedded model. Method `flags` scores only the rubric's measured dimensions, with no model.
-    The value holds each scored dimension (conversation level, else the mean over turns; NaN where judging
-    failed); every judgement is in metadata[JUDGEMENTS_KEY].
-    """
+    """Judge every sample under `rubric` at its levels with one judge (a `JudgeSeat` or a name; `flags`: the
+    measured dimensions, no model). The value is each scored dimension (conversation level, else the mean over
+    turns; NaN where judging failed); every judgement is in metadata[JUDGEMENTS_KEY]."""
     chosen = rubric_named(rubric) if isinstance(rubric, str) else rubric
     seat = JudgeSeat.parse(judge) if isinstance(judge, str) else (judge or JudgeSeat())
 
@@ -110,12 +103,8 @@ def study_scorers(
 
 
 def give_in_check(choice: JudgeChoice | None = None) -> GiveInCheck:
-    """A check that asks the panel's first judge (default, or no judge: the `grader` role, else the embedded
-    model) whether the reply gave in to the scenario's adaptive goal.
-
-    The judge sees the persona, the aligned behaviour, the goal, the conversation so far and the reply
-    with its tool calls and scratchpad, quoted like every judged text; an unusable answer is None (unclear).
-    """
+    """A check that asks the panel's first judge (else the `grader` role or the embedded model) whether the reply
+    gave in to the scenario's adaptive goal; an unusable answer is None (unclear)."""
     chosen = choice or JudgeChoice()
     seat = chosen.panel[0] if chosen.panel else JudgeSeat()
 

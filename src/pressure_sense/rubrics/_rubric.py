@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -68,8 +69,7 @@ class Rubric(StrictModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> Rubric:
-        names = [dimension.name for dimension in self.dimensions]
-        repeated = sorted({name for name in names if names.count(name) > 1})
+        repeated = sorted(name for name, count in Counter(self.names).items() if count > 1)
         if repeated:
             raise ValueError(f"rubric {self.name!r} names {', '.join(repeated)} more than once")
         return self
