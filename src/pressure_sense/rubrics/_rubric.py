@@ -31,7 +31,7 @@ class Dimension(StrictModel):
     kind: Kind = "score"
     applies: Applies = "always"
     measure: str | None = None
-    """For measured dimensions: the name of the measurement (judge/_measured.py)."""
+    """For measured dimensions: the name of the measurement (`MEASURES` in judge/_engine.py)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Dimension:
