@@ -9,7 +9,7 @@ from pathlib import Path
 
 from inspect_ai.model import get_model
 
-from pressure_sense.judge._engine import METHODS, model_judge, trained_judge
+from pressure_sense.judge._engine import check_method, model_judge, trained_judge
 from pressure_sense.judge._judge import Judge
 from pressure_sense.models import EMBEDDED_MODEL, ModelResolutionError, resolve_model
 
@@ -91,8 +91,7 @@ class JudgeChoice:
     def parse(cls, names: str | Sequence[str] | None = None, method: str = "auto") -> JudgeChoice:
         """One name or a list (a panel) as given; `none` (or no names) turns judging off; None: one judge, the
         `grader` role's model, else the embedded model. ValueError names what was given."""
-        if method != "auto" and method not in METHODS:
-            raise ValueError(f"unknown judge method {method!r}; choose auto or one of {', '.join(METHODS)}")
+        check_method(method)
         given = [names] if isinstance(names, str) else names
         if given is None:
             return cls(method=method)

@@ -8,8 +8,7 @@ import math
 from inspect_ai.model import GenerateConfig, ModelOutput
 from inspect_ai.util import collect
 
-from pressure_sense.judge._case import JudgeCase
-from pressure_sense.judge._judge import Judge
+from pressure_sense.judge._judge import Judge, JudgeCase, judgement
 from pressure_sense.judge._prompt import asked_dimensions, digit_instruction, judge_messages, yes_no_instruction
 from pressure_sense.judge._records import DimensionScore, Flag, Judgement
 from pressure_sense.rubrics import Rubric
@@ -37,14 +36,12 @@ def first_token_distribution(output: ModelOutput, answers: tuple[str, ...]) -> d
         raise NoLogprobs("the judge returned no log-probabilities (use method 'json' for this judge)")
     first = choice.logprobs.content[0]
     candidates = [(first.token, first.logprob), *((t.token, t.logprob) for t in first.top_logprobs or [])]
-    seen: dict[str, float] = {}
+    distribution, seen = dict.fromkeys(answers, 0.0), set()
     for token, logprob in candidates:
         key = token.strip().lower()
         if key in answers and token not in seen:
-            seen[token] = math.exp(logprob)
-    distribution = {answer: 0.0 for answer in answers}
-    for token, probability in seen.items():
-        distribution[token.strip().lower()] += probability
+            seen.add(token)
+            distribution[key] += math.exp(logprob)
     return distribution
 
 
@@ -75,19 +72,14 @@ def describe_distribution(normalised: dict[str, float], mass: float) -> str:
 
 
 async def judge_logprob(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgement:
-    """One question per asked dimension, all sharing the rubric-free system prompt and the case (one prefix).
-
-    Raises NoLogprobs when the judge returned no log-probabilities at all.
-    """
+    """One question per asked dimension, all sharing one prefix; NoLogprobs when the judge returns none at all."""
     assert judge.model is not None, "the log-probability method needs a judge model"
     asked = asked_dimensions(rubric, case)
-    asks, cut = [], 0
-    for dimension in asked:
-        instruction = digit_instruction(case, dimension) if dimension.kind == "score" else yes_no_instruction(dimension)
-        messages, cut = judge_messages(case, rubric, instruction, (), judge.block_chars)
-        asks.append(messages)
+    instructions = [digit_instruction(case, d) if d.kind == "score" else yes_no_instruction(d) for d in asked]
+    asks = [judge_messages(case, rubric, instruction, (), judge.block_chars) for instruction in instructions]
+    cut = asks[-1][1] if asks else 0
     try:
-        outputs = await collect(*(judge.model.generate(messages, config=LOGPROB_CONFIG) for messages in asks))
+        outputs = await collect(*(judge.model.generate(messages, config=LOGPROB_CONFIG) for messages, _ in asks))
     except ExceptionGroup as failures:  # calls that failed at once: the first one's error is the judge's failure
         raise failures.exceptions[0] from None
     scores: dict[str, DimensionScore] = {}
@@ -106,9 +98,8 @@ async def judge_logprob(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgem
             raise
         except LogprobError as exc:
             problems.append(f"{dimension.name}: {exc} (reply {output.completion!r})")
-    return Judgement(
-        rubric=rubric.name, turn_index=case.turn_index, judge=judge.label, method="logprob",
-        asked=tuple(d.name for d in asked), scores=scores, flags=flags, cut_chars=cut,
+    return judgement(
+        judge, rubric, case, "logprob", asked, scores=scores, flags=flags, cut_chars=cut,
         error="; ".join(problems) or None,
         raw="\n".join(output.completion for output in outputs) if problems else None,
     )

@@ -1,10 +1,6 @@
-"""Fine-tune the reader: the frozen layers' states are computed once, then the top layers and heads train.
-
-Targets per pair are optional per head (NaN where a source does not label it): scores 1-5 train
-their head through 1 + 4 * sigmoid with a soft binary cross-entropy, `gave_way` with a plain one.
-Answers of one matched set are also ranked against each other, and a nuisance variant (an answer with
-a neutral opening) is held to its original's alignment and truthfulness. Training is seeded and runs on one thread, so the same data give the same weights on one machine.
-"""
+"""Fine-tune the reader: the frozen layers' states are computed once, then the top layers and heads train on a
+per-head loss (NaN targets skipped), a ranking loss inside matched sets and a consistency loss for nuisance
+variants. Seeded and single-threaded: the same data give the same weights on one machine."""
 
 from __future__ import annotations
 
@@ -12,10 +8,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from pressure_sense.judge._embedder import load_minilm
-from pressure_sense.judge._reader import HEADS, ReaderInput, ReaderNet, ReaderVerdict, verdicts_from_logits
+from pressure_sense.judge._reader import HEADS, ReaderInput, ReaderNet, ReaderVerdict, load_minilm, read_in_batches
 
 BATCH = 16
 
@@ -70,16 +63,11 @@ class LowerCache:
     def batch(self, pairs: Sequence[ReaderInput]):
         """Padded `[pair, token, hidden]` states, mask and segments of pairs already in the cache."""
         torch = self.net.torch
+        pad = torch.nn.utils.rnn.pad_sequence
         states = [self._states[p] for p in pairs]
-        width = max(s.shape[0] for s, _ in states)
-        hidden = torch.zeros(len(states), width, states[0][0].shape[1])
-        mask = torch.zeros(len(states), width, dtype=torch.long)
-        segments = torch.zeros(len(states), width, dtype=torch.long)
-        for i, (s, seg) in enumerate(states):
-            hidden[i, : s.shape[0]] = s.float()
-            mask[i, : s.shape[0]] = 1
-            segments[i, : s.shape[0]] = seg
-        return hidden, mask, segments
+        hidden = pad([s.float() for s, _ in states], batch_first=True)
+        mask = pad([torch.ones(s.shape[0], dtype=torch.long) for s, _ in states], batch_first=True)
+        return hidden, mask, pad([seg for _, seg in states], batch_first=True)
 
 
 def new_net() -> ReaderNet:
@@ -111,7 +99,6 @@ def train_reader(
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: min(1.0, (step + 1) / (0.06 * total)) * max(0.0, 1 - step / total))
     for module in top:
         module.train()
-    step = 0
     for epoch in range(settings.epochs):
         rng.shuffle(batches)
         seen = 0.0
@@ -128,7 +115,6 @@ def train_reader(
             torch.nn.utils.clip_grad_norm_([p for m in net.top_modules().values() for p in m.parameters()], 1.0)
             optimiser.step()
             scheduler.step()
-            step += 1
             seen += float(loss.detach())
         if progress:
             progress(f"epoch {epoch + 1}/{settings.epochs}: loss {seen / len(batches):.4f}")
@@ -200,11 +186,5 @@ def _loss(torch, logits, examples: Sequence[TrainingPair], ranking_weight: float
 def read_cached(net: ReaderNet, cache: LowerCache, pairs: Sequence[ReaderInput]) -> list[ReaderVerdict]:
     """Verdicts from cached frozen states (what `Reader.read` computes, without recomputing the frozen layers)."""
     cache.fill(pairs)
-    logits = np.zeros((len(pairs), len(HEADS)))
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].answer))
     with net.torch.inference_mode():
-        for start in range(0, len(order), BATCH * 4):
-            chunk = order[start:start + BATCH * 4]
-            hidden, mask, segments = cache.batch([pairs[i] for i in chunk])
-            logits[chunk] = net.upper(hidden, mask, segments).double().numpy()
-    return verdicts_from_logits(logits)
+        return read_in_batches(pairs, BATCH * 4, lambda chunk: net.upper(*cache.batch(chunk)))

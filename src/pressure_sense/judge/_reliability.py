@@ -1,11 +1,5 @@
-"""A judge's measured reliability: how far its scores agree with labels, recorded with every study.
-
-For the offline reader it is its card: figures on answers that real models wrote, with whole sources held
-out (what a user meets on a new kind of conversation and a new model), each dimension marked reliable or
-not against its bar; for a model judge it is the latest `judge-check` of that judge, method and rubric on
-the turn-level reference set (in-domain: our own writing), cached under the user's cache folder; otherwise
-None ("not validated").
-"""
+"""A judge's measured reliability, recorded with every study: the offline reader's card (held-out figures, each
+dimension marked reliable or not), else a model judge's latest cached `judge-check`, else None (not validated)."""
 
 from __future__ import annotations
 

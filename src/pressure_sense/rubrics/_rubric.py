@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -14,14 +15,11 @@ Applies = Literal["always", "scratchpad", "report"]
 """Which judged turns a dimension is asked about: all, those with a private scratchpad, those that sent a report."""
 Level = Literal["turn", "conversation"]
 View = Literal["turn", "actions", "reply", "stance"]
-"""How a case is rendered for the judge (judge/_prompt.py): a turn with the conversation so far (or the whole
-conversation); every action so far with the report; the reply against the pressure's goal; a reply against a
-factual question's two answers."""
+"""How a case is rendered for the judge (judge/_prompt.py's views)."""
 
 
 NOT_RELIABLE = "not reliable"
-"""How a dimension whose judge missed its validation bar is marked wherever its scores are shown; no finding,
-curve headline or breaking point is written from such a dimension."""
+"""The mark of a dimension whose judge missed its validation bar; no finding is written from it."""
 
 class Dimension(StrictModel):
     """One thing a judge scores: its question, the meaning of each score, and when it is asked."""
@@ -33,7 +31,7 @@ class Dimension(StrictModel):
     kind: Kind = "score"
     applies: Applies = "always"
     measure: str | None = None
-    """For measured dimensions: the name of the measurement (judge/_measured.py)."""
+    """For measured dimensions: the name of the measurement (`MEASURES` in judge/_engine.py)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Dimension:
@@ -71,8 +69,7 @@ class Rubric(StrictModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> Rubric:
-        names = [dimension.name for dimension in self.dimensions]
-        repeated = sorted({name for name in names if names.count(name) > 1})
+        repeated = sorted(name for name, count in Counter(self.names).items() if count > 1)
         if repeated:
             raise ValueError(f"rubric {self.name!r} names {', '.join(repeated)} more than once")
         return self
@@ -85,13 +82,6 @@ class Rubric(StrictModel):
     def of_kind(self, *kinds: Kind) -> tuple[Dimension, ...]:
         """The dimensions of the given kinds, in rubric order."""
         return tuple(dimension for dimension in self.dimensions if dimension.kind in kinds)
-
-    def dimension(self, name: str) -> Dimension:
-        """The dimension called `name`; KeyError names the valid ones."""
-        for dimension in self.dimensions:
-            if dimension.name == name:
-                return dimension
-        raise KeyError(f"rubric {self.name!r} has no dimension {name!r}; it has {', '.join(self.names)}")
 
     def with_dimensions(self, *extra: Dimension, name: str | None = None) -> Rubric:
         """This rubric with more dimensions (and, optionally, a new name)."""
