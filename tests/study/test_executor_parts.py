@@ -15,7 +15,7 @@ from pressure_sense.experiments import (
     parse_experiment,
 )
 from pressure_sense.study._limits import is_global
-from pressure_sense.study._shard_progress import ProgressTally
+from pressure_sense.study._progress import ProgressTally
 from pressure_sense.study._shards import plan_shards, study_sample_ids
 
 
@@ -115,7 +115,7 @@ class _InProcessActor:
 
 def test_worker_hands_permits_on_to_its_waiting_calls_without_the_broker():
     from pressure_sense.ray_actors import PermitBroker
-    from pressure_sense.study._ray_permits import RayPermits
+    from pressure_sense.study._limits import RayPermits
 
     async def scenario() -> None:
         broker = PermitBroker()
@@ -151,7 +151,7 @@ def test_worker_hands_permits_on_to_its_waiting_calls_without_the_broker():
 
 def test_a_waiting_call_that_gives_up_leaves_its_permit_to_the_next():
     from pressure_sense.ray_actors import PermitBroker
-    from pressure_sense.study._ray_permits import RayPermits
+    from pressure_sense.study._limits import RayPermits
 
     async def scenario() -> None:
         broker = PermitBroker()
