@@ -1,12 +1,8 @@
 """Per-model connection limits and request rates, in one process or across a cluster: Inspect's concurrency
-registry, backed by a permit source.
-
-Inspect holds a slot of the model's connection semaphore (keyed by its connection pool) around every API call,
-retries included. Here that slot is a permit of a `PermitSource`, after a wait for the model's next start slot
-(`Pacer`) where it has a `requests_per_minute`. On a Ray cluster the source is the permit actor shared by every
-worker (`RayPermits`) and covers every network model; in one process (`LocalPermits`) only the models given a
-limit. Local models keep Inspect's semaphore. A hook installs the registry at run start where `install_permits`
-was called.
+registry, whose model connection slots (held around every API call, retries included) are permits of a
+`PermitSource`, each followed by a wait for the model's next start slot (`Pacer`) where it has a
+`requests_per_minute`. On a Ray cluster (`RayPermits`) every network model is limited, in one process
+(`LocalPermits`) those given a limit; local models keep Inspect's own semaphore.
 """
 
 from __future__ import annotations

@@ -1,10 +1,6 @@
-"""The Ray executor: a study's shards run as Inspect evals in Ray tasks; permits and progress are Ray actors.
-
-Imported only for `--executor ray` (the `ray` extra). The driver plans the shards, starts (or joins)
-a Ray cluster, keeps at most `workers` shards in flight, shows one progress line for the study,
-and at the end builds the results store from the shards' logs. A shard whose worker dies is re-run
-by Ray and continues from its flushed log; one that keeps failing is reported by name.
-"""
+"""The Ray executor (`--executor ray`, the `ray` extra): a study's shards run as Inspect evals in Ray tasks, at
+most `workers` at a time, with permits and progress in Ray actors; the store is built from the shards' logs.
+A shard whose worker dies is re-run by Ray from its flushed log; one that keeps failing is reported by name."""
 
 from __future__ import annotations
 
@@ -85,11 +81,10 @@ def _connect(experiment: Experiment) -> bool:
     True when this call connected (so the study disconnects, or stops the instance it started)."""
     if ray.is_initialized():
         return False
-    address = experiment.executor.address or os.environ.get("RAY_ADDRESS") or None
-    if address is None:
-        settings = experiment.executor
+    address = experiment.executor.address or os.environ.get("RAY_ADDRESS")
+    if not address:
         ray.init(
-            num_cpus=settings.workers or os.cpu_count() or 1,
+            num_cpus=experiment.executor.workers or os.cpu_count() or 1,
             object_store_memory=LOCAL_OBJECT_STORE_BYTES,
             include_dashboard=False,
             log_to_driver=False,
@@ -105,8 +100,7 @@ def _connect(experiment: Experiment) -> bool:
 def _run_shards(
     experiment: Experiment, study_id: str, log_dir: str, display: str, resume: bool
 ) -> tuple[list[str], dict[str, str]]:
-    """Run every shard on the cluster; returns the logs of those that succeeded and, by shard id, why each other
-    one failed."""
+    """Run every shard on the cluster; returns the succeeded shards' logs and, by shard id, why each other failed."""
     shards = plan_shards(experiment)
     settings = experiment.executor
     data = experiment.model_dump(mode="json")

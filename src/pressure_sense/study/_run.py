@@ -15,11 +15,11 @@ from pressure_sense.models import guard, reset_breakers, resolve_model
 from pressure_sense.scenarios import resolve_scenarios, write_scenarios
 from pressure_sense.store import DB_FILENAME, DEFAULT_RUNS_FOLDER, ResultsStore, newest_logs, study_settings
 from pressure_sense.study._config import SAMPLE_RETRIES
-from pressure_sense.study._eval import eval_settings, model_roles, study_task, target_model
 from pressure_sense.study._limits import local_limits, model_limits, save_limits, saved_limits
 from pressure_sense.study._progress import default_display, report_progress
 from pressure_sense.study._result import StudyResult, finish_study, new_study_id
 from pressure_sense.study._shards import SHARDED_MANIFEST
+from pressure_sense.study._task import eval_settings, model_roles, study_task, target_model
 
 FACTORIAL_FOLDER = "scenarios"
 """Subfolder of a factorial study's folder holding its expanded scenario files."""
@@ -28,11 +28,9 @@ FACTORIAL_FOLDER = "scenarios"
 def run_study(
     experiment: Experiment, *, out: Path | None = None, report: bool = True, display: str | None = None
 ) -> StudyResult:
-    """Run every target over the experiment's scenarios and variants; results go to the store.
-
-    `out` is the study's folder (default: the experiment's `out`/STUDY_ID). Raises KeyError or
-    ValueError (unknown scenario or model, missing API key) before any model is loaded.
-    """
+    """Run every target over the experiment's scenarios and variants into the store, in `out` (default: the
+    experiment's `out`/STUDY_ID). Raises KeyError or ValueError (unknown scenario or model, missing API key)
+    before any model is loaded."""
     design = experiment.factorial.expand() if experiment.factorial is not None else None
     if design is None:
         resolve_scenarios(experiment.scenarios)
@@ -112,9 +110,9 @@ def resume_study(run: str | Path, report: bool = True, display: str | None = Non
         return resume_sharded_study(folder, report=report, display=display)
     reset_breakers()
     logs = newest_logs(folder / "logs")  # one per target model
-    rerun = [needs_rerun(log) for log in logs]
-    unfinished = [log for log, again in zip(logs, rerun) if again]
-    finished = [log for log, again in zip(logs, rerun) if not again]
+    finished, unfinished = [], []
+    for log in logs:
+        (unfinished if needs_rerun(log) else finished).append(log)
     display = display or default_display()
     report_progress(display == "plain" and bool(unfinished))
     for log in unfinished:

@@ -15,8 +15,7 @@ from pressure_sense.experiments import Experiment
 from pressure_sense.inspect_plugins import load_inspect_plugins
 from pressure_sense.scenarios import resolve_scenarios
 from pressure_sense.store import STUDY_METADATA_KEY, newest_logs
-from pressure_sense.study._eval import eval_settings, model_roles, study_task, target_model
-from pressure_sense.study._task import study_samples
+from pressure_sense.study._task import eval_settings, model_roles, study_samples, study_task, target_model
 
 SHARDED_MANIFEST = "study.json"
 """Written in the folder of a study run by the Ray executor (its shared log location, its experiment)."""
