@@ -15,7 +15,7 @@ from pressure_sense.experiments import (
     parse_experiment,
 )
 from pressure_sense.study._limits import is_global
-from pressure_sense.study._progress import ProgressTally
+from pressure_sense.study._shard_progress import ProgressTally
 from pressure_sense.study._shards import plan_shards, study_sample_ids
 
 

@@ -22,8 +22,9 @@ from pressure_sense.models import provider_of, resolve_model
 from pressure_sense.ray_actors import PermitBroker, ProgressBoard
 from pressure_sense.store import DB_FILENAME, rebuild_store
 from pressure_sense.study._limits import ModelLimit, RayPermits, install_permits, model_limits
-from pressure_sense.study._progress import ProgressTally, ProgressView, default_display, install_progress
+from pressure_sense.study._progress import default_display
 from pressure_sense.study._result import StudyResult, finish_report, new_study_id
+from pressure_sense.study._shard_progress import ProgressTally, install_progress, progress_view
 from pressure_sense.study._shards import (
     SHARDED_MANIFEST,
     Shard,
@@ -124,7 +125,7 @@ def _run_shards(
     logs: list[str] = []
     failed: dict[str, str] = {}
     try:
-        with ProgressView(display) as view:
+        with progress_view(display) as show:
             while queue or pending:
                 while queue and len(pending) < workers:
                     shard = queue.pop(0)
@@ -146,7 +147,7 @@ def _run_shards(
                         ray.get(broker.reclaim.remote(shard.shard_id))  # its dead worker's permits
                 for report in ray.get(board.drain.remote()):
                     tally.add(*report)
-                view.update(tally)
+                show(tally)
     finally:
         for actor in (broker, board):
             ray.kill(actor)

@@ -73,11 +73,6 @@ def shard_log_dir(log_dir: str, shard_id: str) -> str:
     return f"{log_dir.rstrip('/')}/{shard_id}"
 
 
-def run_key(study_id: str, target: int) -> str:
-    """The store's run id for one target of a sharded study: every shard of the target is one run."""
-    return f"{study_id}-t{target:02d}"
-
-
 def latest_shard_log(folder: str) -> EvalLog | None:
     """The newest log header in a shard's folder, or None when the shard never started."""
     return (newest_logs(folder) or [None])[-1]
@@ -91,7 +86,7 @@ def _shard_eval(job: ShardJob, experiment: Experiment, folder: str) -> EvalLog:
         "study_id": job.study_id,
         "model_label": resolved.label,
         "shard": job.shard.shard_id,
-        "run_key": run_key(job.study_id, job.shard.target),
+        "run_key": f"{job.study_id}-t{job.shard.target:02d}",  # the store's run: every shard of the target
     }
     roles = model_roles(experiment)
     logs = inspect_eval(

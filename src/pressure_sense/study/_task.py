@@ -49,12 +49,11 @@ def _names(value: list[str] | str | None) -> list[str] | None:
 
 def panel_reliability(choice: JudgeChoice) -> dict[str, dict | None]:
     """Each named judge's measured reliability on the conversation rubric (None: not validated)."""
-    records = {}
-    for seat in choice.panel:
-        if seat.name:
-            judge = seat.judge() if seat.trained else Judge(label=seat.name, method=choice.method)
-            records[seat.name] = judge_reliability(judge)
-    return records
+    return {
+        seat.name: judge_reliability(seat.judge() if seat.trained else Judge(label=seat.name, method=choice.method))
+        for seat in choice.panel
+        if seat.name
+    }
 
 
 def judge_panel(judges: list[str] | str | None, method: str = "auto") -> JudgeChoice:
