@@ -110,16 +110,17 @@ def resume_study(run: str | Path, report: bool = True, display: str | None = Non
         return resume_sharded_study(folder, report=report, display=display)
     reset_breakers()
     logs = newest_logs(folder / "logs")  # one per target model
-    finished, unfinished = [], []
-    for log in logs:
-        (unfinished if needs_rerun(log) else finished).append(log)
+    rerun = [needs_rerun(log) for log in logs]
+    unfinished = [log for log, again in zip(logs, rerun) if again]
+    finished = [log for log, again in zip(logs, rerun) if not again]
     display = display or default_display()
     report_progress(display == "plain" and bool(unfinished))
     for log in unfinished:
         guard_target(log)
-    with local_limits(saved_limits(folder)):
-        retried = (
-            eval_retry(
+    retried: list[EvalLog] = []
+    if unfinished:
+        with local_limits(saved_limits(folder)):
+            retried = eval_retry(
                 [log.location for log in unfinished],
                 log_dir=str(folder / "logs"),
                 display=display,
@@ -127,9 +128,6 @@ def resume_study(run: str | Path, report: bool = True, display: str | None = Non
                 retry_on_error=SAMPLE_RETRIES,
                 log_buffer=1,
             )
-            if unfinished
-            else []
-        )
     study_id = study_settings(logs[0].eval.metadata)["study_id"] if logs else folder.name
     result = StudyResult(study_id=study_id, out=folder, db=folder / DB_FILENAME, logs=[*finished, *retried])
     return finish_study(result, report)

@@ -33,15 +33,11 @@ class Shard:
     """Sample ids (`scenario:variant`) this shard plays, every epoch of each."""
 
 
-def study_sample_ids(experiment: Experiment) -> list[str]:
-    """Every sample id of the study, in the order the in-process executor plays them."""
-    variants = experiment.variants.variants()
-    return [str(sample.id) for sample in study_samples(resolve_scenarios(experiment.scenarios), variants)]
-
-
 def plan_shards(experiment: Experiment) -> list[Shard]:
-    """The study's shards: per target, consecutive groups of `executor.shard_size` samples."""
-    ids = study_sample_ids(experiment)
+    """The study's shards: per target, consecutive groups of `executor.shard_size` samples in the order the
+    in-process executor plays them."""
+    samples = study_samples(resolve_scenarios(experiment.scenarios), experiment.variants.variants())
+    ids = [str(sample.id) for sample in samples]
     size = experiment.executor.shard_size
     return [
         Shard(shard_id=f"t{target:02d}-s{start // size:03d}", target=target, sample_ids=tuple(ids[start : start + size]))
