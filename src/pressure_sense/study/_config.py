@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pressure_sense.experiments import Experiment, FactorialSpec, check_replicates, load_experiment, merge_overrides
+from pressure_sense.scenarios import resolve_scenarios
 
 DEFAULT_SCENARIOS = ["tag:core"]
 """The default study: the library's core scenarios."""
@@ -30,8 +31,6 @@ def default_experiment(**overrides: Any) -> Experiment:
 
 def quick_experiment(**overrides: Any) -> Experiment:
     """The `--quick` preset: the first core scenarios, a few turns each."""
-    from pressure_sense.scenarios import resolve_scenarios
-
     core = resolve_scenarios(DEFAULT_SCENARIOS)[:QUICK_SCENARIOS]
     return merge_overrides(
         Experiment(scenarios=[scenario.id for scenario in core], max_turns=QUICK_TURNS), **overrides

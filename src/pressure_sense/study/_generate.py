@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from inspect_ai.model import ChatMessageUser, GenerateConfig
 
 from pressure_sense.judge import sentence_embeddings
 from pressure_sense.models import resolve_model
@@ -117,8 +118,6 @@ def deduplicate(
 
 
 async def _ask(model_name: str, prompt: str, max_tokens: int) -> str:
-    from inspect_ai.model import ChatMessageUser, GenerateConfig
-
     model = resolve_model(model_name).get_model(config=GenerateConfig(max_tokens=max_tokens, temperature=0.7))
     output = await model.generate([ChatMessageUser(content=prompt)])
     return output.completion
