@@ -14,9 +14,10 @@ from pressure_sense.experiments import (
     merge_overrides,
     parse_experiment,
 )
+from pressure_sense.scenarios import resolve_scenarios
+from pressure_sense.study import plan_shards, study_samples
 from pressure_sense.study._limits import is_global
 from pressure_sense.study._shard_progress import ProgressTally
-from pressure_sense.study._shards import plan_shards, study_sample_ids
 
 
 def test_executor_settings_from_file_and_flags(tmp_path):
@@ -48,7 +49,8 @@ def test_shards_cover_every_sample_of_every_target_once(tmp_path):
         "targets: [compatible/a, compatible/b]\nscenarios: [tag:core]\nexecutor: {kind: ray, shard_size: 5}\n",
         tmp_path / "e.yaml",
     )
-    ids = study_sample_ids(experiment)
+    samples = study_samples(resolve_scenarios(experiment.scenarios), experiment.variants.variants())
+    ids = [str(sample.id) for sample in samples]  # the order the in-process executor plays them
     shards = plan_shards(experiment)
     assert all(len(shard.sample_ids) <= 5 for shard in shards)
     for target in (0, 1):
@@ -115,7 +117,7 @@ class _InProcessActor:
 
 def test_worker_hands_permits_on_to_its_waiting_calls_without_the_broker():
     from pressure_sense.ray_actors import PermitBroker
-    from pressure_sense.study._ray_permits import RayPermits
+    from pressure_sense.study._limits import RayPermits
 
     async def scenario() -> None:
         broker = PermitBroker()
@@ -151,7 +153,7 @@ def test_worker_hands_permits_on_to_its_waiting_calls_without_the_broker():
 
 def test_a_waiting_call_that_gives_up_leaves_its_permit_to_the_next():
     from pressure_sense.ray_actors import PermitBroker
-    from pressure_sense.study._ray_permits import RayPermits
+    from pressure_sense.study._limits import RayPermits
 
     async def scenario() -> None:
         broker = PermitBroker()

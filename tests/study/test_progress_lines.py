@@ -50,4 +50,4 @@ def test_no_progress_lines_with_an_explicit_display_and_none_left_armed(tmp_path
     monkeypatch.setattr(_progress, "PROGRESS_EVERY_S", 0.1)
     run_study(_experiment(), out=tmp_path / "study", report=False, display="none")
     assert "[pressure-sense]" not in capsys.readouterr().out
-    assert _progress._armed is None and _progress._active is None
+    assert not _progress._armed and _progress._active is None

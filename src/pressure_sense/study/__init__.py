@@ -19,8 +19,7 @@ from pressure_sense.study._generate import (
     yaml_documents,
 )
 from pressure_sense.study._result import StudyResult, new_study_id
-from pressure_sense.study._resume import resume_study, study_folder
-from pressure_sense.study._run import run_study
+from pressure_sense.study._run import resume_study, run_study, study_folder
 from pressure_sense.study._shards import Shard, plan_shards
 from pressure_sense.study._task import INSPECT_EVAL_DB, judge_panel, pressure_study, study_samples
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pressure_sense.experiments import Experiment, FactorialSpec, check_replicates, load_experiment, merge_overrides
+from pressure_sense.scenarios import resolve_scenarios
 
 DEFAULT_SCENARIOS = ["tag:core"]
 """The default study: the library's core scenarios."""
@@ -30,8 +31,6 @@ def default_experiment(**overrides: Any) -> Experiment:
 
 def quick_experiment(**overrides: Any) -> Experiment:
     """The `--quick` preset: the first core scenarios, a few turns each."""
-    from pressure_sense.scenarios import resolve_scenarios
-
     core = resolve_scenarios(DEFAULT_SCENARIOS)[:QUICK_SCENARIOS]
     return merge_overrides(
         Experiment(scenarios=[scenario.id for scenario in core], max_turns=QUICK_TURNS), **overrides
@@ -60,10 +59,12 @@ def _factorial_experiment(
 
 
 def _with_generation(
-    experiment: Experiment, max_tokens: int | None, temperature: float | None,
-    embedded_max_tokens: int = DEFAULT_EMBEDDED_MAX_TOKENS,
+    experiment: Experiment, max_tokens: int | None, temperature: float | None, embedded_max_tokens: int,
+    retries: dict[str, object],
 ) -> Experiment:
-    """Apply --max-tokens/--temperature to every target; the embedded model gets a short default."""
+    """Apply --max-tokens/--temperature to every target (the embedded model gets a short default) and the
+    retry budget (--max-retries/--timeout/--attempt-timeout, those given) to every target and the judge."""
+    budget = {name: value for name, value in retries.items() if value is not None}
     targets = []
     for target in experiment.targets:
         update = {"temperature": temperature} if temperature is not None else {}
@@ -71,21 +72,12 @@ def _with_generation(
             update["max_tokens"] = max_tokens
         elif target.max_tokens is None and target.name.startswith("embedded"):
             update["max_tokens"] = embedded_max_tokens
-        targets.append(target.model_copy(update=update))
-    return experiment.model_copy(update={"targets": targets})
+        targets.append(target.model_copy(update={**update, **budget}))
+    return experiment.model_copy(update={"targets": targets, "judge": experiment.judge.model_copy(update=budget)})
 
 
 RETRY_FLAGS = ("max_retries", "timeout", "attempt_timeout")
 """`run` flags that set the retry budget of every target and judge (`RetryBudget`)."""
-
-
-def _with_retry_budget(experiment: Experiment, flags: dict[str, object]) -> Experiment:
-    """Apply --max-retries/--timeout/--attempt-timeout (those given) to every target and the judge."""
-    given = {name: value for name, value in flags.items() if value is not None}
-    if not given:
-        return experiment
-    targets = [target.model_copy(update=given) for target in experiment.targets]
-    return experiment.model_copy(update={"targets": targets, "judge": experiment.judge.model_copy(update=given)})
 
 
 def build_experiment(
@@ -97,16 +89,6 @@ def build_experiment(
     if quick and config:
         raise ValueError("--quick and --config are alternatives: choose one")
     retries = {name: flags.pop(name, None) for name in RETRY_FLAGS}
-    return _with_retry_budget(
-        _build_experiment(config, quick, all_scenarios, max_tokens, temperature, **flags), retries
-    )
-
-
-def _build_experiment(
-    config: Path | str | None, quick: bool, all_scenarios: bool, max_tokens: int | None, temperature: float | None,
-    **flags: object,
-) -> Experiment:
-    """build_experiment without the retry budget."""
     design = flags.pop("design", None) or "scripted"
     factorial = {key: flags.pop(key, None) for key in ("types", "schedules", "mixed")}
     if design not in DESIGNS:
@@ -114,7 +96,8 @@ def _build_experiment(
     if design == "factorial":
         if quick:
             raise ValueError("--quick and --design factorial are alternatives: choose one")
-        return _with_generation(_factorial_experiment(config, all_scenarios, factorial, flags), max_tokens, temperature)
+        experiment = _factorial_experiment(config, all_scenarios, factorial, flags)
+        return _with_generation(experiment, max_tokens, temperature, DEFAULT_EMBEDDED_MAX_TOKENS, retries)
     if any(value for value in factorial.values()):
         raise ValueError("--type, --schedule and --mixed shape a factorial design: add --design factorial")
     if all_scenarios and flags.get("scenarios"):
@@ -128,6 +111,6 @@ def _build_experiment(
     else:
         experiment = default_experiment(**flags)
     embedded_max_tokens = QUICK_EMBEDDED_MAX_TOKENS if quick else DEFAULT_EMBEDDED_MAX_TOKENS
-    experiment = _with_generation(experiment, max_tokens, temperature, embedded_max_tokens)
+    experiment = _with_generation(experiment, max_tokens, temperature, embedded_max_tokens, retries)
     check_replicates(experiment, "command line" if config is None else str(config))
     return experiment

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from inspect_ai.model import ChatMessageUser, GenerateConfig
 
 from pressure_sense.judge import sentence_embeddings
 from pressure_sense.models import resolve_model
@@ -91,10 +92,6 @@ def yaml_documents(text: str) -> list[str]:
     return [part.strip() + "\n" for part in re.split(r"^---\s*$", body, flags=re.MULTILINE) if part.strip()]
 
 
-def _describe(item: Request) -> str:
-    return f"{item.title}. {item.task}. {item.ask}"
-
-
 def deduplicate(
     candidates: list[Request], existing: list[Request], threshold: float = DUPLICATE_THRESHOLD
 ) -> tuple[list[Request], list[str]]:
@@ -105,14 +102,14 @@ def deduplicate(
     reasons = [f"{c.id}: id already used by a request" for c in candidates if c.id in taken]
     if not fresh:
         return [], reasons
-    vectors = sentence_embeddings([_describe(item) for item in [*existing, *fresh]])  # [request, 384]
+    pool = [*existing, *fresh]
+    vectors = sentence_embeddings([f"{item.title}. {item.task}. {item.ask}" for item in pool])  # [request, 384]
     known = list(range(len(existing)))
     kept = []
-    for offset, candidate in enumerate(fresh):
-        index = len(existing) + offset
+    for index, candidate in enumerate(fresh, len(existing)):
         similarity = vectors[known] @ vectors[index] if known else np.array([])
         if similarity.size and similarity.max() >= threshold:
-            twin = [*existing, *fresh][known[int(similarity.argmax())]]
+            twin = pool[known[int(similarity.argmax())]]
             reasons.append(f"{candidate.id}: duplicate of {twin.id} (similarity {similarity.max():.2f} >= {threshold})")
             continue
         known.append(index)
@@ -121,27 +118,20 @@ def deduplicate(
 
 
 async def _ask(model_name: str, prompt: str, max_tokens: int) -> str:
-    from inspect_ai.model import ChatMessageUser, GenerateConfig
-
     model = resolve_model(model_name).get_model(config=GenerateConfig(max_tokens=max_tokens, temperature=0.7))
     output = await model.generate([ChatMessageUser(content=prompt)])
     return output.completion
 
 
-def _free_path(folder: Path, stem: str) -> Path:
-    """`folder/stem.yaml`, or the first `stem-2.yaml`, `stem-3.yaml`... that does not exist yet."""
+def _write(item: Request | Tactic, folder: Path, stem: str) -> Path:
+    """Write `item` to `folder/stem.yaml`, or the first `stem-2.yaml`, `stem-3.yaml`... that does not exist yet."""
+    header = "# Written by `pressure-sense scenarios generate`; the model and prompt are under `generated`.\n"
+    body = dump_yaml(item)
+    folder.mkdir(parents=True, exist_ok=True)
     path, number = folder / f"{stem}.yaml", 1
     while path.exists():
         number += 1
         path = folder / f"{stem}-{number}.yaml"
-    return path
-
-
-def _write(item: Request | Tactic, folder: Path, stem: str) -> Path:
-    header = "# Written by `pressure-sense scenarios generate`; the model and prompt are under `generated`.\n"
-    body = dump_yaml(item)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = _free_path(folder, stem)
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         handle.write(header + body)
     return path
@@ -207,8 +197,9 @@ def generate_requests(
     def keep(valid: list[Request]) -> tuple[list[str], list[str]]:
         expandable, problems = [], []
         for request in valid:
-            try:
-                _check_expands(request)
+            try:  # the request must expand into a valid scenario file (with the built-in tactics)
+                (scenario,) = expand_design([request], load_tactics()[:1], Schedule.parse("rising"))
+                parse_scenario(scenario_yaml(scenario), f"{request.id} expanded")
                 expandable.append(request)
             except ScenarioError as exc:
                 problems.extend(str(exc).splitlines())
@@ -219,12 +210,6 @@ def generate_requests(
 
     _ask_until_written(result, generation, Request, keep, attempts=attempts, max_tokens=max_tokens)
     return result
-
-
-def _check_expands(request: Request) -> None:
-    """Raise ScenarioError unless the request expands into a valid scenario file (with the built-in tactics)."""
-    (scenario,) = expand_design([request], load_tactics()[:1], Schedule.parse("rising"))
-    parse_scenario(scenario_yaml(scenario), f"{request.id} expanded")
 
 
 def generate_tactic(

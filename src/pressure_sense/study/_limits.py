@@ -1,21 +1,17 @@
 """Per-model connection limits and request rates, in one process or across a cluster: Inspect's concurrency
-registry, backed by a permit source.
-
-Inspect holds a slot of the model's connection semaphore (`max_connections`, keyed by the model's
-connection pool: provider + endpoint or account) around every API call, its retries and Retry-After
-waits included. This module swaps that semaphore for one that takes its slots from a `PermitSource`
-and, where the experiment gives the model a `requests_per_minute`, also waits for the model's next
-start slot (`Pacer`). On a Ray cluster the source is the permit actor shared by every worker, so N
-workers together never exceed a limit, and every model API reached over the network goes through
-it; in one process (`LocalPermits`) only the models given a limit do. Local models (the embedded
-model, `hf/`) keep Inspect's per-process semaphore. The registry is installed by a hook when a run
-starts, in processes where `install_permits` was called; elsewhere Inspect is untouched.
+registry, whose model connection slots (held around every API call, retries included) are permits of a
+`PermitSource`, each followed by a wait for the model's next start slot (`Pacer`) where it has a
+`requests_per_minute`. On a Ray cluster (`RayPermits`) every network model is limited, in one process
+(`LocalPermits`) those given a limit; local models keep Inspect's own semaphore.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import time
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -70,6 +66,108 @@ class LocalPermits:
 
     async def pace(self, key: str, per_second: float) -> None:
         await self._pacer.wait(key, per_second)
+
+
+PERMIT_LEASE_S = 10.0
+"""How long a worker may keep reusing a permit before giving it back to the broker (the longest another
+worker waits for a permit a busy one holds, beyond the calls in flight)."""
+PERMIT_IDLE_S = 0.25
+"""A leased permit unused this long goes back to the broker."""
+
+
+class RayPermits:
+    """A PermitSource over the cluster's PermitBroker actor (`broker`), for the calls of one shard (`owner`).
+
+    A permit leased from the broker stays with this worker: a call that ends hands it to the next call waiting
+    here, or keeps it free, without asking the broker again. It goes back when it has lain free `idle_s`, or at
+    the first release after `lease_s` (so a busy worker cannot keep permits others wait for). The worker has at
+    most one request at the broker per key; every call in flight holds its own permit, so the limit always holds.
+    """
+
+    def __init__(
+        self, broker: Any, owner: str, lease_s: float = PERMIT_LEASE_S, idle_s: float = PERMIT_IDLE_S
+    ) -> None:
+        self.broker = broker
+        self.owner = owner
+        self.lease_s = lease_s
+        self.idle_s = idle_s
+        self._count = 0
+        self._expires: dict[str, float] = {}
+        self._uses: dict[str, int] = {}
+        self._free: dict[str, list[str]] = defaultdict(list)
+        self._waiters: dict[str, deque[asyncio.Future[str]]] = defaultdict(deque)
+        self._asking: dict[str, asyncio.Task[None]] = {}
+        """The request at the broker per key, while one is out."""
+
+    async def acquire(self, key: str, limit: int) -> str:
+        free = self._free[key]
+        if free:
+            return free.pop()  # the most recently used: the others may fall idle and go back
+        waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._waiters[key].append(waiter)
+        if key not in self._asking:
+            self._ask_broker(key, limit)
+        try:
+            return await waiter
+        except BaseException:
+            if waiter in self._waiters[key]:
+                self._waiters[key].remove(waiter)
+            elif waiter.done() and not waiter.cancelled():
+                self.release(key, waiter.result())  # granted as this call gave up: the next one takes it
+            raise
+
+    def _ask_broker(self, key: str, limit: int) -> None:
+        self._asking[key] = asyncio.get_running_loop().create_task(self._granted(key, limit))
+
+    async def _granted(self, key: str, limit: int) -> None:
+        """Wait for one permit from the broker, hand it on, and ask again while calls here still wait
+        (the loop's end cancels a request still out; the shard's end reclaims its permits)."""
+        self._count += 1
+        ticket = f"{self.owner}:{os.getpid()}:{self._count}"
+        try:
+            await self.broker.acquire.remote(key, limit, self.owner, ticket)
+        except BaseException:
+            self.broker.release.remote(key, ticket)
+            raise
+        finally:
+            del self._asking[key]
+        self._expires[ticket] = time.monotonic() + self.lease_s
+        self._uses[ticket] = 0
+        self._hand_on(key, ticket)
+        if any(not waiter.done() for waiter in self._waiters[key]):
+            self._ask_broker(key, limit)
+
+    def release(self, key: str, ticket: str) -> None:
+        if time.monotonic() >= self._expires[ticket]:
+            self._give_back(key, ticket)
+            return
+        self._uses[ticket] += 1
+        self._hand_on(key, ticket)
+
+    def _hand_on(self, key: str, ticket: str) -> None:
+        """Give a permit to the longest-waiting call here, or keep it free until it falls idle."""
+        waiters = self._waiters[key]
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(ticket)
+                return
+        self._free[key].append(ticket)
+        asyncio.get_running_loop().call_later(self.idle_s, self._return_idle, key, ticket, self._uses[ticket])
+
+    def _return_idle(self, key: str, ticket: str, uses: int) -> None:
+        """Give a permit back if no call took it since it was released `idle_s` ago."""
+        if self._uses.get(ticket) == uses and ticket in self._free[key]:
+            self._free[key].remove(ticket)
+            self._give_back(key, ticket)
+
+    def _give_back(self, key: str, ticket: str) -> None:
+        self._expires.pop(ticket, None)
+        self._uses.pop(ticket, None)
+        self.broker.release.remote(key, ticket)
+
+    async def pace(self, key: str, per_second: float) -> None:
+        await self.broker.pace.remote(key, per_second)
 
 
 @dataclass(frozen=True)

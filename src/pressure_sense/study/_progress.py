@@ -1,9 +1,6 @@
-"""Progress lines for a study run without a terminal (CI, a log file): every so often, one plain line.
-
-Inspect's plain display prints only when a sample finishes, and a study's conversations all
-finish near the end, so a non-terminal run would stay silent for most of its time. For a run
-armed with `report_progress`, an Inspect hook counts what the study has done so far and a
-background thread prints a line every `every_s` seconds (and one when the run ends):
+"""Progress lines for a study run without a terminal (CI, a log file): Inspect's plain display prints only when
+a sample finishes, and a study's conversations all finish near the end, so a run armed with `report_progress`
+prints a line every PROGRESS_EVERY_S seconds (and one when it ends):
 
     [pressure-sense] 3m20s: samples 4/12 done (8 running, 0 failed), 31 target calls, 120 judge calls, 0 model errors
 """
@@ -14,7 +11,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import TextIO
 
 from inspect_ai.hooks import Hooks, RunEnd, RunStart, SampleEnd, SampleEvent, SampleStart, TaskStart, hooks
 
@@ -45,21 +41,10 @@ def format_elapsed(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
-def progress_line(counts: ProgressCounts, elapsed_s: float) -> str:
-    """One progress line: elapsed time, samples done/total (running, failed), answers, judge calls, model errors."""
-    running = counts.samples_started - counts.samples_done
-    return (
-        f"[pressure-sense] {format_elapsed(elapsed_s)}: samples {counts.samples_done}/{counts.samples_total} done"
-        f" ({running} running, {counts.samples_failed} failed), {counts.target_calls} target calls,"
-        f" {counts.judge_calls} judge calls, {counts.model_errors} model errors"
-    )
-
-
 class _Reporter:
-    """The counts of the run being reported and the thread that prints them."""
+    """The counts of the run being reported and the thread that prints them every PROGRESS_EVERY_S."""
 
-    def __init__(self, every_s: float, stream: TextIO | None) -> None:
-        self.every_s, self.stream = every_s, stream
+    def __init__(self) -> None:
         self.counts = ProgressCounts()
         self.seen: set[str | None] = set()
         self._stop = threading.Event()
@@ -67,11 +52,18 @@ class _Reporter:
         self._thread = threading.Thread(target=self._tick, name="study-progress", daemon=True)
 
     def emit(self) -> None:
-        line = progress_line(self.counts, time.monotonic() - self._start)
-        print(line, file=self.stream or sys.stdout, flush=True)
+        """One line: elapsed time, samples done/total (running, failed), target and judge calls, model errors."""
+        counts, elapsed = self.counts, format_elapsed(time.monotonic() - self._start)
+        running = counts.samples_started - counts.samples_done
+        print(
+            f"[pressure-sense] {elapsed}: samples {counts.samples_done}/{counts.samples_total} done ({running} running,"
+            f" {counts.samples_failed} failed), {counts.target_calls} target calls, {counts.judge_calls} judge calls,"
+            f" {counts.model_errors} model errors",
+            flush=True,
+        )
 
     def _tick(self) -> None:
-        while not self._stop.wait(self.every_s):
+        while not self._stop.wait(PROGRESS_EVERY_S):
             self.emit()
 
     def start(self) -> None:
@@ -85,16 +77,16 @@ class _Reporter:
         self.emit()
 
 
-_armed: tuple[float, TextIO | None] | None = None
-"""Settings for the next Inspect run to report on (set by `report_progress`)."""
+_armed = False
+"""Whether the next Inspect run reports its progress (set by `report_progress`)."""
 _active: _Reporter | None = None
 
 
-def report_progress(enabled: bool, every_s: float | None = None, stream: TextIO | None = None) -> None:
-    """Have the next Inspect run in this process print a progress line to `stream` (default stdout)
-    every `every_s` seconds (default PROGRESS_EVERY_S) and one when it ends; `enabled=False` disarms."""
+def report_progress(enabled: bool) -> None:
+    """Have the next Inspect run in this process print a progress line to stdout every PROGRESS_EVERY_S seconds
+    and one when it ends; `enabled=False` disarms."""
     global _armed
-    _armed = (every_s or PROGRESS_EVERY_S, stream) if enabled else None
+    _armed = enabled
 
 
 @hooks(name="pressure_sense_progress", description="Prints a pressure-sense study's progress now and then.")
@@ -102,13 +94,13 @@ class StudyProgressHook(Hooks):
     """Acts only on a run armed by `report_progress`: counts samples, model calls and errors, and prints."""
 
     def enabled(self) -> bool:
-        return _armed is not None or _active is not None
+        return _armed or _active is not None
 
     async def on_run_start(self, data: RunStart) -> None:
         global _armed, _active
-        if _armed is None or _active is not None:
+        if not _armed or _active is not None:
             return
-        _active, _armed = _Reporter(*_armed), None
+        _active, _armed = _Reporter(), False
         _active.start()
 
     async def on_run_end(self, data: RunEnd) -> None:

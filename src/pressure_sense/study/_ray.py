@@ -1,10 +1,6 @@
-"""The Ray executor: a study's shards run as Inspect evals in Ray tasks; permits and progress are Ray actors.
-
-Imported only for `--executor ray` (the `ray` extra). The driver plans the shards, starts (or joins)
-a Ray cluster, keeps at most `workers` shards in flight, shows one progress line for the study,
-and at the end builds the results store from the shards' logs. A shard whose worker dies is re-run
-by Ray and continues from its flushed log; one that keeps failing is reported by name.
-"""
+"""The Ray executor (`--executor ray`, the `ray` extra): a study's shards run as Inspect evals in Ray tasks, at
+most `workers` at a time, with permits and progress in Ray actors; the store is built from the shards' logs.
+A shard whose worker dies is re-run by Ray from its flushed log; one that keeps failing is reported by name."""
 
 from __future__ import annotations
 
@@ -25,23 +21,19 @@ from pressure_sense.experiments import Experiment
 from pressure_sense.models import provider_of, resolve_model
 from pressure_sense.ray_actors import PermitBroker, ProgressBoard
 from pressure_sense.store import DB_FILENAME, rebuild_store
-from pressure_sense.study._executor import (
+from pressure_sense.study._limits import ModelLimit, RayPermits, install_permits, model_limits
+from pressure_sense.study._progress import default_display
+from pressure_sense.study._result import StudyResult, finish_report, new_study_id
+from pressure_sense.study._shard_progress import ProgressTally, install_progress, progress_view
+from pressure_sense.study._shards import (
+    SHARDED_MANIFEST,
+    Shard,
     ShardJob,
-    ShardOutcome,
     latest_shard_log,
+    plan_shards,
     run_shard,
     shard_log_dir,
 )
-from pressure_sense.study._limits import ModelLimit, install_permits, model_limits
-from pressure_sense.study._progress import default_display
-from pressure_sense.study._ray_permits import RayPermits
-from pressure_sense.study._result import StudyResult, finish_report, new_study_id
-from pressure_sense.study._shard_progress import (
-    ProgressTally,
-    ProgressView,
-    install_progress,
-)
-from pressure_sense.study._shards import SHARDED_MANIFEST, Shard, plan_shards
 
 FORWARDED_ENV = ("INSPECT_CACHE_DIR", "PRESSURE_SENSE_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 """Environment variables passed to workers when set here, besides the models' keys and base URLs."""
@@ -51,22 +43,12 @@ LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2
 """Object store of a Ray instance started here: shards exchange only small messages."""
 
 
-class RayProgress:
-    """The worker's side of the ProgressBoard (a ProgressSink)."""
-
-    def __init__(self, board: Any) -> None:
-        self.board = board
-
-    def report(self, shard_id: str, samples: list[tuple[str, int, bool]], calls: int) -> None:
-        self.board.report.remote(shard_id, samples, calls)
-
-
-def _shard_task(job: ShardJob, broker: Any, board: Any, limits: list[ModelLimit]) -> ShardOutcome:
+def _shard_task(job: ShardJob, broker: Any, board: Any, limits: list[ModelLimit]) -> str:
     """One attempt at a shard on a worker, holding the study's per-model `limits`; an earlier attempt's permits
     are reclaimed first."""
     ray.get(broker.reclaim.remote(job.shard.shard_id))
     install_permits(RayPermits(broker, job.shard.shard_id), limits)
-    install_progress(RayProgress(board), job.shard.shard_id)
+    install_progress(board.report.remote, job.shard.shard_id)  # the ProgressBoard actor
     try:
         return run_shard(job)
     finally:
@@ -100,11 +82,10 @@ def _connect(experiment: Experiment) -> bool:
     True when this call connected (so the study disconnects, or stops the instance it started)."""
     if ray.is_initialized():
         return False
-    address = experiment.executor.address or os.environ.get("RAY_ADDRESS") or None
-    if address is None:
-        settings = experiment.executor
+    address = experiment.executor.address or os.environ.get("RAY_ADDRESS")
+    if not address:
         ray.init(
-            num_cpus=settings.workers or os.cpu_count() or 1,
+            num_cpus=experiment.executor.workers or os.cpu_count() or 1,
             object_store_memory=LOCAL_OBJECT_STORE_BYTES,
             include_dashboard=False,
             log_to_driver=False,
@@ -117,21 +98,10 @@ def _connect(experiment: Experiment) -> bool:
     return True
 
 
-def _finished_samples(shards: list[Shard], log_dir: str) -> list[tuple[str, list[tuple[str, int, bool]], int]]:
-    """Samples already in the shards' newest logs (a resumed study starts its count there)."""
-    reports = []
-    for shard in shards:
-        log = latest_shard_log(shard_log_dir(log_dir, shard.shard_id))
-        if log is not None:
-            summaries = read_eval_log_sample_summaries(log.location)
-            reports.append((shard.shard_id, [(str(s.id), s.epoch, s.error is not None) for s in summaries], 0))
-    return reports
-
-
 def _run_shards(
     experiment: Experiment, study_id: str, log_dir: str, display: str, resume: bool
-) -> tuple[list[ShardOutcome], dict[str, str]]:
-    """Run every shard on the cluster; returns the outcomes and, by shard id, why each failed shard failed."""
+) -> tuple[list[str], dict[str, str]]:
+    """Run every shard on the cluster; returns the succeeded shards' logs and, by shard id, why each other failed."""
     shards = plan_shards(experiment)
     settings = experiment.executor
     data = experiment.model_dump(mode="json")
@@ -143,16 +113,19 @@ def _run_shards(
     workers = settings.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     samples_total = sum(len(shard.sample_ids) for shard in shards) * experiment.epochs
     tally = ProgressTally(shards_total=len(shards), samples_total=samples_total)
-    if resume:
-        for report in _finished_samples(shards, log_dir):
-            tally.add(*report)
+    if resume:  # the count starts at the samples already in the shards' newest logs
+        for shard in shards:
+            log = latest_shard_log(shard_log_dir(log_dir, shard.shard_id))
+            if log is not None:
+                summaries = read_eval_log_sample_summaries(log.location)
+                tally.add(shard.shard_id, [(str(s.id), s.epoch, s.error is not None) for s in summaries], 0)
         tally.earlier = tally.samples_done
     queue = list(shards)
     pending: dict[Any, Shard] = {}
-    outcomes: list[ShardOutcome] = []
+    logs: list[str] = []
     failed: dict[str, str] = {}
     try:
-        with ProgressView(display) as view:
+        with progress_view(display) as show:
             while queue or pending:
                 while queue and len(pending) < workers:
                     shard = queue.pop(0)
@@ -166,7 +139,7 @@ def _run_shards(
                 for ref in done:
                     shard = pending.pop(ref)
                     try:
-                        outcomes.append(ray.get(ref))
+                        logs.append(ray.get(ref))
                         tally.shards_done += 1
                     except RayError as error:
                         failed[shard.shard_id] = _reason(error)
@@ -174,11 +147,11 @@ def _run_shards(
                         ray.get(broker.reclaim.remote(shard.shard_id))  # its dead worker's permits
                 for report in ray.get(board.drain.remote()):
                     tally.add(*report)
-                view.update(tally)
+                show(tally)
     finally:
         for actor in (broker, board):
             ray.kill(actor)
-    return outcomes, failed
+    return logs, failed
 
 
 def _reason(error: Exception) -> str:
@@ -187,11 +160,6 @@ def _reason(error: Exception) -> str:
     text = str(cause) if cause is not None else str(error)
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else type(error).__name__
-
-
-def _shared_log_dir(experiment: Experiment, out: Path, study_id: str) -> str:
-    shared = experiment.executor.log_dir
-    return f"{shared.rstrip('/')}/{study_id}" if shared else str(out / "logs")
 
 
 def run_sharded_study(
@@ -213,18 +181,19 @@ def run_sharded_study(
     if manifest.exists():
         log_dir = json.loads(manifest.read_text(encoding="utf-8"))["log_dir"]
     else:
-        log_dir = _shared_log_dir(experiment, out, study_id)
+        shared = experiment.executor.log_dir
+        log_dir = f"{shared.rstrip('/')}/{study_id}" if shared else str(out / "logs")
         record = {"study_id": study_id, "executor": "ray", "log_dir": log_dir, "experiment": experiment.model_dump(mode="json")}
         manifest.write_text(json.dumps(record, indent=2), encoding="utf-8")
     started = _connect(experiment)
     try:
-        outcomes, failed = _run_shards(experiment, study_id, log_dir, display or default_display(), resume)
+        logs, failed = _run_shards(experiment, study_id, log_dir, display or default_display(), resume)
     finally:
         if started:
             ray.shutdown()
     db = out / DB_FILENAME
     rebuild_store(log_dir, db)
-    result = StudyResult(study_id=study_id, out=out, db=db, failed_shards=failed, shard_logs=[o.log for o in outcomes])
+    result = StudyResult(study_id=study_id, out=out, db=db, failed_shards=failed, shard_logs=logs)
     return finish_report(result, report)
 
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from inspect_ai.hooks import Hooks, ModelUsageData, SampleEnd, TaskEnd, hooks
 
 
-class ProgressSink(Protocol):
-    """Where a worker sends what its shard did (the Ray executor's progress actor)."""
-
-    def report(self, shard_id: str, samples: list[tuple[str, int, bool]], calls: int) -> None:
-        """Finished samples as (sample id, epoch, errored), and model calls made since the last report."""
-        ...
+ProgressSink = Callable[[str, list[tuple[str, int, bool]], int], None]
+"""Where a worker sends what its shard did (the Ray executor's progress actor): the shard id, finished samples
+as (sample id, epoch, errored), and model calls made since the last report."""
 
 
 @dataclass
@@ -48,12 +46,13 @@ class ShardProgressHook(Hooks):
     async def on_sample_end(self, data: SampleEnd) -> None:
         if _reporter is not None:
             sample = data.sample
-            _reporter.sink.report(_reporter.shard_id, [(str(sample.id), sample.epoch, sample.error is not None)], _reporter.calls)
+            finished = [(str(sample.id), sample.epoch, sample.error is not None)]
+            _reporter.sink(_reporter.shard_id, finished, _reporter.calls)
             _reporter.calls = 0
 
     async def on_task_end(self, data: TaskEnd) -> None:
         if _reporter is not None and _reporter.calls:
-            _reporter.sink.report(_reporter.shard_id, [], _reporter.calls)
+            _reporter.sink(_reporter.shard_id, [], _reporter.calls)
             _reporter.calls = 0
 
 
@@ -117,31 +116,22 @@ class ProgressTally:
         )
 
 
-class ProgressView:
-    """Shows a ProgressTally: a live line on a terminal (`rich`), a line every `every_s` (`plain`), or nothing."""
+@contextmanager
+def progress_view(display: str, every_s: float = 10.0) -> Iterator[Callable[[ProgressTally], None]]:
+    """Yields the function that shows a ProgressTally: a live line on a terminal (`rich`), a line every `every_s`
+    (`plain`), or nothing."""
+    if display == "rich":
+        from rich.live import Live
 
-    def __init__(self, display: str, every_s: float = 10.0) -> None:
-        self.display = display
-        self.every_s = every_s
-        self._live = None
-        self._last = 0.0
+        with Live("starting shards...", refresh_per_second=2, transient=False) as live:
+            yield lambda tally: live.update(tally.line())
+        return
+    last = 0.0
 
-    def __enter__(self) -> ProgressView:
-        if self.display == "rich":
-            from rich.live import Live
+    def update(tally: ProgressTally) -> None:
+        nonlocal last
+        if display == "plain" and time.monotonic() - last >= every_s:
+            last = time.monotonic()
+            print(tally.line(), flush=True)
 
-            self._live = Live("starting shards...", refresh_per_second=2, transient=False)
-            self._live.__enter__()
-        return self
-
-    def update(self, tally: ProgressTally) -> None:
-        line = tally.line()
-        if self._live is not None:
-            self._live.update(line)
-        elif self.display == "plain" and time.monotonic() - self._last >= self.every_s:
-            self._last = time.monotonic()
-            print(line, flush=True)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._live is not None:
-            self._live.__exit__(*exc)  # type: ignore[arg-type]
+    yield update
