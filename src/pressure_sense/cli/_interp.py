@@ -80,7 +80,13 @@ def interp(
     ),
     out: Path = typer.Option(Path("interp"), "--out", "-o", help="Folder for interp.html, Parquet and NPZ files."),
 ) -> None:
-    from pressure_sense.interp import InterpError, InterpSettings, require_interp_extra, run_interp, stored_conversations
+    from pressure_sense.interp import (
+        InterpError,
+        InterpSettings,
+        require_interp_extra,
+        run_interp,
+        stored_conversations,
+    )
 
     with user_errors(ScenarioError, StoreError, KeyError, ValueError, InterpError):
         if high_min <= low_max:
