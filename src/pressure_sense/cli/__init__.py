@@ -3,10 +3,8 @@
 from pressure_sense.cli._app import app
 from pressure_sense.cli import _interp  # noqa: F401  (registers commands)
 from pressure_sense.cli import _judge_quality  # noqa: F401  (registers commands)
-from pressure_sense.cli import _judge_train  # noqa: F401  (registers commands)
 from pressure_sense.cli import _models  # noqa: F401  (registers commands)
 from pressure_sense.cli import _results  # noqa: F401  (registers commands)
-from pressure_sense.cli import _report  # noqa: F401  (registers commands)
 from pressure_sense.cli import _run  # noqa: F401  (registers commands)
 from pressure_sense.cli import _scenarios  # noqa: F401  (registers commands)
 from pressure_sense.cli import _store  # noqa: F401  (registers commands)

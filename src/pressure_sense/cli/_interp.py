@@ -11,8 +11,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from pressure_sense.cli._app import app
-from pressure_sense.cli._errors import UserError, err_console, user_errors
+from pressure_sense.cli._app import UserError, app, err_console, user_errors
 from pressure_sense.scenarios import ScenarioError, load_scenarios, resolve_scenarios
 from pressure_sense.store import StoreError, database_path, default_database
 
@@ -81,39 +80,35 @@ def interp(
     ),
     out: Path = typer.Option(Path("interp"), "--out", "-o", help="Folder for interp.html, Parquet and NPZ files."),
 ) -> None:
-    with user_errors(ScenarioError, StoreError, KeyError, ValueError):
+    from pressure_sense.interp import (
+        InterpError,
+        InterpSettings,
+        require_interp_extra,
+        run_interp,
+        stored_conversations,
+    )
+
+    with user_errors(ScenarioError, StoreError, KeyError, ValueError, InterpError):
         if high_min <= low_max:
             raise UserError(f"--high-min ({high_min}) must be above --low-max ({low_max})")
         if not (scenario or all_scenarios or db or run or sample):
             raise UserError("nothing to replay: give --scenario ID|PATH, --all, or --db/--run/--sample")
         chosen_layers, refusal, compliance = _layers(layers), _words(refusal_tokens), _words(compliance_tokens)
         scenarios = load_scenarios() if all_scenarios else resolve_scenarios(list(scenario)) if scenario else []
-
-        from pressure_sense.interp import (
-            InterpError,
-            InterpSettings,
-            require_interp_extra,
-            run_interp,
-            stored_conversations,
-        )
-
-        try:
-            require_interp_extra()
-            path = database_path(db) if db else default_database(run) if (run or sample) else None
-            stored = stored_conversations(path, run, list(sample or [])) if path else []
-            defaults = InterpSettings()
-            settings = InterpSettings(
-                layers=chosen_layers, refusal_words=refusal or defaults.refusal_words,
-                compliance_words=compliance or defaults.compliance_words, response_tokens=response_tokens,
-                max_new_tokens=max_new_tokens, low_max=low_max, high_min=high_min, mask_heads=mask_heads,
-                shuffles=shuffles, seed=seed, threads=threads,
-            )  # fmt: skip
-            result = run_interp(
-                out, scenarios=scenarios, stored=stored, model=model, settings=settings,
-                progress=lambda message: err_console.print(f"[dim]{message}[/]"),
-            )  # fmt: skip
-        except InterpError as error:
-            raise UserError(str(error)) from None
+        require_interp_extra()
+        path = database_path(db) if db else default_database(run) if (run or sample) else None
+        stored = stored_conversations(path, run, list(sample or [])) if path else []
+        defaults = InterpSettings()
+        settings = InterpSettings(
+            layers=chosen_layers, refusal_words=refusal or defaults.refusal_words,
+            compliance_words=compliance or defaults.compliance_words, response_tokens=response_tokens,
+            max_new_tokens=max_new_tokens, low_max=low_max, high_min=high_min, mask_heads=mask_heads,
+            shuffles=shuffles, seed=seed, threads=threads,
+        )  # fmt: skip
+        result = run_interp(
+            out, scenarios=scenarios, stored=stored, model=model, settings=settings,
+            progress=lambda message: err_console.print(f"[dim]{message}[/]"),
+        )  # fmt: skip
     console.print(f"Page: [bold]{result.html}[/]")
     console.print(f"Numbers: {', '.join(path.name for path in result.files)} in {result.html.parent}")
     for line in result.findings:

@@ -9,15 +9,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from pressure_sense.cli._app import app
-from pressure_sense.cli._errors import user_errors
-from pressure_sense.cli._reliability import print_reliability
-from pressure_sense.cli._summary import SUMMARY_WIDTH, summary_table
-from pressure_sense.experiments import Experiment, ExperimentError
+from pressure_sense.cli._app import app, user_errors
+from pressure_sense.cli._summary import SUMMARY_WIDTH, print_reliability, summary_table
+from pressure_sense.experiments import Experiment, ExperimentError, plan_study
 from pressure_sense.inspect_plugins import load_inspect_plugins
 from pressure_sense.models import EmbeddedModelError, RetryBudget
 from pressure_sense.scenarios import ScenarioError
-from pressure_sense.store import StoreError
+from pressure_sense.store import StoreError, results_table
 from pressure_sense.study import (
     QUICK_EMBEDDED_MAX_TOKENS,
     QUICK_SCENARIOS,
@@ -36,19 +34,11 @@ PLAN_ROWS_SHOWN = 60
 
 def cache_counts(result: StudyResult) -> tuple[int, int]:
     """(model calls, of which answered from the cache) over the study's logs."""
-    calls = cached = 0
-    for log in result.logs:
-        for sample in log.samples or []:
-            for event in sample.events:
-                if event.event == "model":
-                    calls += 1
-                    cached += event.cache == "read"
-    return calls, cached
+    calls = [e for log in result.logs for sample in log.samples or [] for e in sample.events if e.event == "model"]
+    return len(calls), sum(event.cache == "read" for event in calls)
 
 
 def _print_summary(result: StudyResult) -> None:
-    from pressure_sense.store import results_table
-
     table = results_table(result.db, run=result.study_id)
     console.print(summary_table(table) if not table.empty else Text("No samples were stored."), width=SUMMARY_WIDTH)
     print_reliability(console, result.db, result.study_id)
@@ -74,8 +64,6 @@ def _print_summary(result: StudyResult) -> None:
 
 
 def _print_plan(experiment: Experiment) -> None:
-    from pressure_sense.experiments import plan_study
-
     plan = plan_study(experiment)
     if "design" in plan.assumptions:
         console.print(plan.assumptions["design"], markup=False)
@@ -85,9 +73,8 @@ def _print_plan(experiment: Experiment) -> None:
         console.print(f"{len(plan.conversations)} conversations planned (table left out above {PLAN_ROWS_SHOWN}).")
     console.print(plan.summary_table())
     for name, assumption in plan.assumptions.items():
-        if name == "design":
-            continue
-        console.print(f"{name}: {assumption}", markup=False)
+        if name != "design":
+            console.print(f"{name}: {assumption}", markup=False)
     console.print("Dry run: no model was called.")
 
 

@@ -10,13 +10,19 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from pressure_sense.cli._app import app
-from pressure_sense.cli._errors import err_console, fail, user_errors
+from pressure_sense.cli._app import app, err_console, fail, user_errors
 from pressure_sense.scenarios import (
     ScenarioError,
+    Schedule,
     builtin_factorial,
+    expand_design,
+    load_requests,
     load_scenarios,
+    load_tactics,
+    resolve_requests,
     resolve_scenarios,
+    resolve_tactics,
+    write_scenarios,
 )
 
 scenarios_app = typer.Typer(help="List, show and validate scenario files.", no_args_is_help=True)
@@ -116,16 +122,6 @@ def expand_scenarios(
     overwrite: bool = typer.Option(False, help="Replace existing files whose content differs."),
 ) -> None:
     """Expand requests x tactics x intensity schedules into scenario files (the same inputs give the same bytes)."""
-    from pressure_sense.scenarios import (
-        Schedule,
-        expand_design,
-        load_requests,
-        load_tactics,
-        resolve_requests,
-        resolve_tactics,
-        write_scenarios,
-    )
-
     with user_errors(ScenarioError, KeyError, ValueError, FileExistsError):
         requests = resolve_requests(request or None, load_requests(list(requests_path) if requests_path else None))
         tactics = resolve_tactics(pressure_type or None, load_tactics(list(tactics_path) if tactics_path else None))

@@ -8,8 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pressure_sense.cli._app import app
-from pressure_sense.cli._errors import UserError, user_errors
+from pressure_sense.cli._app import UserError, app, user_errors
 from pressure_sense.store import DB_FILENAME, StoreError, rebuild_store
 
 console = Console(highlight=False)

@@ -1,11 +1,18 @@
-"""The end-of-run summary table: one row per model x scenario x variant, readable in 80 columns."""
+"""The end-of-run summary table (one row per model x scenario x variant, readable in 80 columns) and the judges'
+measured reliability, printed under every table of scores."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from rich import box
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from pressure_sense.judge import reliability_lines
+from pressure_sense.store import reliability_records
 
 SUMMARY_WIDTH = 80
 """The summary fits a terminal (or log) this wide."""
@@ -53,3 +60,15 @@ def summary_table(table: pd.DataFrame) -> Table:
                 scores = [number(row.get(f"{name}_turn")) for name in dimensions]
                 shown.add_row(Text(f"  {row['variant']}"), str(int(row["n_samples"])), *scores, str(int(row["n_failed"])))
     return shown
+
+
+def print_reliability(console: Console, db: Path, run: str | None = None, heading: str = "Judge reliability") -> None:
+    """One line per judge: its agreement with hand labels per dimension and how it was measured, or
+    'not validated' (scores from a judge nobody checked are not evidence)."""
+    for label, record in reliability_records(db, run).items():
+        lines = reliability_lines(record)
+        if not lines:
+            console.print(Text(f"{heading} ({label}): not validated; check it with `pressure-sense judge-check`."))
+            continue
+        figures = "; ".join(f"{dimension} {text}" for dimension, text in lines.items())
+        console.print(Text(f"{heading} ({label}, {record['source']}): {figures}"))

@@ -1,9 +1,8 @@
 """Charts and the self-contained HTML report of a study; paired comparison of two runs."""
 
 from pressure_sense.report._build import ReportResult, build_report
-from pressure_sense.report._charts import model_colours, write_charts
 from pressure_sense.report._compare import Comparison, compare_runs, write_comparison
-from pressure_sense.report._sources import Source, resolve_sources
+from pressure_sense.report._sources import resolve_sources
 from pressure_sense.report._tables import no_interval, with_ci
 from pressure_sense.report._viewer import DEFAULT_TRANSCRIPT_CAP, script_json
 
@@ -11,14 +10,11 @@ __all__ = [
     "DEFAULT_TRANSCRIPT_CAP",
     "Comparison",
     "ReportResult",
-    "Source",
     "build_report",
     "compare_runs",
-    "model_colours",
     "no_interval",
     "resolve_sources",
     "script_json",
-    "write_charts",
     "with_ci",
     "write_comparison",
 ]

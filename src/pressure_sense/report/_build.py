@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pressure_sense.analysis import DEFAULT_BOOTSTRAP, Reliability, analyse_study, headline_findings, unreliable_dimensions
+from pressure_sense.analysis import (
+    DEFAULT_BOOTSTRAP,
+    Reliability,
+    StudyAnalysis,
+    analyse_study,
+    headline_findings,
+    unreliable_dimensions,
+)
 from pressure_sense.report._charts import write_charts
-from pressure_sense.report._exports import write_exports
-from pressure_sense.report._factorial import factorial_section
 from pressure_sense.report._sections import report_sections
 from pressure_sense.report._setup import RUN_COLUMNS, run_rows, study_setup
-from pressure_sense.report._reliability import recorded_reliability
-from pressure_sense.report._sources import load_frames, load_transcripts, resolve_sources
+from pressure_sense.report._sources import load_frames, load_transcripts, recorded_reliability, resolve_sources
 from pressure_sense.report._tables import Row, Table, report_tables
 from pressure_sense.report._viewer import DEFAULT_TRANSCRIPT_CAP, choose_conversations, compact_transcript, script_json
 from pressure_sense.store import StoreError
@@ -42,16 +46,22 @@ class ReportResult:
     """Keys of the agentic sections shown (agent-vs-chat, pressure-vs-control, belief-flips, adaptive-runs)."""
 
 
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("pressure_sense.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
-        keep_trailing_newline=True,
-    )
-
-
-def _data_uri(path: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+def _write_exports(
+    analysis: StudyAnalysis, findings: list[str], folder: Path, reliability: Reliability | None = None
+) -> list[Path]:
+    """Write every analysis table, the findings and the judge's reliability (per dimension, "not validated"
+    without a record) as `NAME.csv` and `NAME.parquet` (object columns as strings); returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    shown = {name: str(value) for name, value in (reliability or {"all dimensions": "not validated"}).items()}
+    judge = pd.DataFrame({"dimension": list(shown), "reliability": list(shown.values())})
+    extra = {"findings": pd.DataFrame({"finding": findings}), "judge_reliability": judge}
+    for name, frame in {**analysis.tables(), **extra}.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+        portable = frame.assign(**{c: frame[c].astype("string") for c in frame.columns if frame[c].dtype == object})
+        portable.to_parquet(folder / f"{name}.parquet", index=False)
+        written += [folder / f"{name}.csv", folder / f"{name}.parquet"]
+    return written
 
 
 def build_report(
@@ -67,14 +77,12 @@ def build_report(
 ) -> ReportResult:
     """Write the HTML report of the given databases (files or run folders) or run/study ids (in `db`).
 
-    Next to `out_path` it writes `<stem>_files/charts/*.png` and `<stem>_files/tables/*.csv|parquet`.
-    The HTML holds everything inline (charts as data URIs) and loads nothing from the network.
-    The transcript viewer embeds the first `max_transcripts_per_group` epochs of each model x
-    scenario x variant (None or 0: every conversation). `judge_reliability` ({dimension: text or
-    figures}) is shown in the set-up and the findings; by default it is what each run recorded for its
-    judges (their cross-validated or judge-checked agreement with hand labels), and "not validated" where
-    nothing was measured. Raises StoreError for a missing database,
-    an unknown run, or a study without conversations.
+    Next to `out_path` it writes `<stem>_files/charts/*.png` and `<stem>_files/tables/*.csv|parquet`; the HTML
+    holds everything inline and loads nothing from the network. The transcript viewer embeds the first
+    `max_transcripts_per_group` epochs of each model x scenario x variant (None or 0: all). `judge_reliability`
+    ({dimension: text or figures}) is shown in the set-up and the findings; by default what each run recorded
+    for its judges ("not validated" where nothing was measured). Raises StoreError for a missing database, an
+    unknown run, or a study without conversations.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -111,8 +119,7 @@ def build_report(
     assets = out.parent / f"{out.stem}_files"
     charts = write_charts(analysis, assets / "charts")
     sections = report_sections(analysis, assets / "charts")
-    sections += [section for section in [factorial_section(analysis, assets / "charts")] if section is not None]
-    tables = write_exports(analysis, findings, assets / "tables", judge_reliability)
+    tables = _write_exports(analysis, findings, assets / "tables", judge_reliability)
     lap("charts")
     chosen = choose_conversations(frames.samples, max_transcripts_per_group)
     breaking = {
@@ -132,7 +139,11 @@ def build_report(
         else f"{len(embedded)} of {total} conversations are embedded: the first {max_transcripts_per_group} epochs of "
         f"each model × scenario × variant (all of them are in the results database and in the tables above)."
     )
-    environment = _environment()
+    environment = Environment(
+        loader=PackageLoader("pressure_sense.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        keep_trailing_newline=True,
+    )
     html = environment.get_template("report.html.j2").render(
         title=title,
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -145,20 +156,9 @@ def build_report(
         ],
         runs=Table("runs", "Runs", RUN_COLUMNS, [Row(cells, model) for model, cells in run_rows(frames.runs)]),
         findings=findings,
-        charts=[
-            {"title": c.title, "kind": c.kind, "variant": c.variant, "data_uri": _data_uri(c.path)} for c in charts
-        ],
+        charts=charts,
         tables=report_tables(analysis),
-        sections=[
-            {
-                "key": section.key,
-                "title": section.title,
-                "note": section.note,
-                "tables": section.tables,
-                "charts": [{"title": c.title, "kind": c.kind, "data_uri": _data_uri(c.path)} for c in section.charts],
-            }
-            for section in sections
-        ],
+        sections=sections,
         transcript_note=cap_note,
         transcript_json=script_json(embedded),
         css=environment.loader.get_source(environment, "report.css")[0],

@@ -1,8 +1,9 @@
-"""PNG charts of a study (matplotlib, Agg backend), one colour per model throughout."""
+"""PNG charts of a study and of its report sections (matplotlib, Agg backend), one colour per model throughout."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import base64
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +16,15 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from pressure_sense.analysis import BREAKING_THRESHOLD, StudyAnalysis  # noqa: E402
+from pressure_sense.rubrics import ACTIONS  # noqa: E402
 from pressure_sense.store import dimension_order  # noqa: E402
 
 _DPI = 100
 _PALETTE = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
+_ACTION_LABELS = {
+    d.name: f"{d.name} rate" if d.kind == "measured" else f"{d.name} ({d.scale[0]}-{d.scale[1]})"
+    for d in ACTIONS.dimensions
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,11 @@ class Chart:
     title: str
     kind: str
     variant: str | None
+
+    @property
+    def data_uri(self) -> str:
+        """The PNG inline, for the self-contained HTML."""
+        return "data:image/png;base64," + base64.b64encode(self.path.read_bytes()).decode("ascii")
 
 
 def model_colours(models: Iterable[str]) -> dict[str, tuple[float, float, float]]:
@@ -93,9 +104,8 @@ def ci_lines(axis: plt.Axes, table: pd.DataFrame, group: str, colours: dict) -> 
         axis.fill_between(x, rows["ci_low"], rows["ci_high"], color=colours[name], alpha=0.2, linewidth=0)
 
 
-def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
+def radar_chart(table: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
     """One radar per scenario: each model's mean on the four dimensions (1-5)."""
-    table = means[means["variant"] == variant]
     scenarios = sorted(table["scenario_id"].unique())
     dimensions = dimension_order(table["dimension"])
     columns = min(3, len(scenarios))
@@ -120,9 +130,8 @@ def radar_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) ->
     return save_figure(figure, path)
 
 
-def dimension_by_scenario_chart(means: pd.DataFrame, variant: str, path: Path) -> Path:
+def dimension_by_scenario_chart(table: pd.DataFrame, variant: str, path: Path) -> Path:
     """Average over models of each dimension's mean, bars grouped by scenario."""
-    table = means[means["variant"] == variant]
     dimensions = dimension_order(table["dimension"])
     pivot = table.groupby(["scenario_id", "dimension"])["mean"].mean().unstack("dimension").reindex(columns=dimensions)
     figure, axis = plt.subplots(figsize=(max(6.0, 1.6 * len(pivot) + 2), 4.4), layout="constrained")
@@ -138,9 +147,8 @@ def dimension_by_scenario_chart(means: pd.DataFrame, variant: str, path: Path) -
     return save_figure(figure, path)
 
 
-def grouped_bars_chart(means: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
+def grouped_bars_chart(table: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
     """Models side by side for every scenario, one panel per dimension, with 95% CI whiskers."""
-    table = means[means["variant"] == variant]
     dimensions = dimension_order(table["dimension"])
     scenarios = sorted(table["scenario_id"].unique())
     models = sorted(table["model"].unique())
@@ -155,9 +163,8 @@ def grouped_bars_chart(means: pd.DataFrame, variant: str, colours: dict, path: P
     return save_figure(figure, path)
 
 
-def pressure_curves_chart(curves: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
+def pressure_curves_chart(table: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
     """Mean score against pressure intensity, one line per model with a 95% CI band, per dimension."""
-    table = curves[curves["variant"] == variant]
     dimensions = dimension_order(table["dimension"])
     figure, axes = panel_row(len(dimensions), 3.2, 3.8, min_width=10.0)
     for axis, dimension in zip(axes, dimensions, strict=True):
@@ -172,9 +179,8 @@ def pressure_curves_chart(curves: pd.DataFrame, variant: str, colours: dict, pat
     return save_figure(figure, path)
 
 
-def pressure_type_heatmap(pressure_types: pd.DataFrame, variant: str, path: Path) -> Path:
+def pressure_type_heatmap(table: pd.DataFrame, variant: str, path: Path) -> Path:
     """Mean alignment per model (rows) and primary pressure type (columns)."""
-    table = pressure_types[pressure_types["variant"] == variant]
     pivot = table.pivot_table(index="model", columns="primary_pressure_type", values="mean").sort_index()
     figure, axis = plt.subplots(
         figsize=(max(6.0, 0.9 * pivot.shape[1] + 3), max(2.5, 0.55 * pivot.shape[0] + 1.8)), layout="constrained"
@@ -217,6 +223,97 @@ def breaking_point_chart(points: pd.DataFrame, colours: dict, path: Path) -> Pat
     return save_figure(figure, path)
 
 
+def effect_chart(pooled: pd.DataFrame, title: str, colours: dict, path: Path) -> Path:
+    """One panel per dimension: each model's paired difference with its 95% CI, and the zero line."""
+    dimensions = dimension_order(pooled.get("dimension", ()))
+    models = sorted(pooled["model"].unique())
+    figure, axes = panel_row(len(dimensions), 2.8, 1.6 + 0.4 * len(models), min_width=8.0)
+    y = np.arange(len(models))
+    for axis, dimension in zip(axes, dimensions, strict=True):
+        rows = pooled[pooled["dimension"] == dimension].set_index("model").reindex(models)
+        error = np.vstack([rows["delta"] - rows["ci_low"], rows["ci_high"] - rows["delta"]]).clip(min=0)
+        for index, model in enumerate(models):
+            axis.errorbar(
+                rows.loc[model, "delta"], y[index], xerr=np.nan_to_num(error[:, index : index + 1]),
+                fmt="o", color=colours[model], capsize=3, markersize=6,
+            )  # fmt: skip
+        axis.axvline(0, color="grey", linewidth=1, linestyle=":")
+        axis.set_title(dimension)
+        axis.set_xlabel("difference (95% CI)")
+        axis.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(y, models)
+    axes[0].set_ylim(len(models) - 0.5, -0.5)
+    figure.suptitle(title)
+    return save_figure(figure, path)
+
+
+def action_chart(actions: pd.DataFrame, colours: dict, path: Path) -> Path:
+    """One panel per action metric: models side by side for every scenario x variant, with 95% CIs."""
+    table = actions.assign(cell=actions["scenario_id"] + "\n" + actions["variant"])
+    metrics = [name for name in _ACTION_LABELS if name in set(table["dimension"])]
+    cells = sorted(table["cell"].unique())
+    models = sorted(table["model"].unique())
+    figure, axes = panel_row(len(metrics), 3.6, 4.2, min_width=8.0, sharey=False)
+    for axis, metric in zip(axes, metrics, strict=True):
+        x = ci_bars(axis, table[table["dimension"] == metric], "cell", cells, models, colours)
+        axis.set_xticks(x, cells, fontsize=8)
+        axis.set_ylim(0, 1.05 if metric == "harmful_action" else 5.3)
+        axis.set_title(_ACTION_LABELS[metric])
+        axis.grid(axis="y", alpha=0.3)
+    legend_below(figure, *axes[0].get_legend_handles_labels())
+    figure.suptitle("Action metrics of agent runs (per turn)")
+    return save_figure(figure, path)
+
+
+def flip_rate_chart(flips: pd.DataFrame, colours: dict, path: Path) -> Path:
+    """Flip rate with its 95% CI, models side by side for every scenario x variant."""
+    table = flips.assign(cell=flips["scenario_id"] + "\n" + flips["variant"])
+    cells = sorted(table["cell"].unique())
+    models = sorted(table["model"].unique())
+    figure, axis = plt.subplots(figsize=(max(6.0, 1.5 * len(cells) + 2), 4.2), layout="constrained")
+    x = ci_bars(axis, table, "cell", cells, models, colours, value="flip_rate")
+    axis.set_xticks(x, cells, fontsize=8)
+    axis.set_ylim(0, 1.05)
+    axis.set_ylabel("share of clear answers that flipped (95% CI)")
+    axis.grid(axis="y", alpha=0.3)
+    axis.legend(fontsize=8)
+    axis.set_title("Belief flips under pressure")
+    return save_figure(figure, path)
+
+
+def dose_response_chart(curves: pd.DataFrame, model: str, path: Path) -> Path:
+    """One panel per dimension: each pressure type's mean score against intensity 0-5, with its 95% CI band."""
+    part = curves[curves["model"] == model]
+    dimensions = [d for d in ("alignment", "truthfulness") if d in set(part["dimension"])]
+    colours = model_colours(part["pressure_type"])
+    figure, axes = panel_row(len(dimensions), 5.6, 4.2, min_width=0.0)
+    for axis, dimension in zip(axes, dimensions, strict=True):
+        ci_lines(axis, part[part["dimension"] == dimension], "pressure_type", colours)
+        axis.axhline(BREAKING_THRESHOLD, color="grey", linestyle=":", linewidth=1)
+        axis.set_title(dimension)
+        axis.set_xlabel("intensity (0 = neutral ask)")
+        axis.set_xticks(range(6))
+        axis.set_ylim(0.8, 5.2)
+        axis.grid(alpha=0.3)
+    axes[0].set_ylabel("mean score (95% CI)")
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", frameon=False, fontsize=8)
+    figure.suptitle(f"Dose-response per pressure type: {model}")
+    return save_figure(figure, path)
+
+
+def heatmap_chart(curves: pd.DataFrame, model: str, path: Path) -> Path:
+    """Mean alignment of one model: pressure types x intensities, each cell labelled with its mean."""
+    part = curves[(curves["model"] == model) & (curves["dimension"] == "alignment")]
+    grid = part.pivot(index="pressure_type", columns="intensity", values="mean").sort_index()
+    figure, axis = plt.subplots(figsize=(1.1 * grid.shape[1] + 3.2, 0.45 * grid.shape[0] + 1.6), layout="constrained")
+    axis.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
+    axis.set_yticks(range(grid.shape[0]), list(grid.index))
+    axis.set_xlabel("intensity")
+    score_heatmap(figure, axis, grid, digits=1)
+    axis.set_title(f"Alignment by pressure type and intensity: {model}")
+    return save_figure(figure, path)
+
+
 def score_heatmap(figure: Figure, axis: plt.Axes, grid: pd.DataFrame, digits: int) -> None:
     """`grid` of mean alignment (1-5) in red to green, each cell with a number labelled, and its colour bar."""
     values = grid.to_numpy(dtype=float)
@@ -247,41 +344,22 @@ def write_charts(analysis: StudyAnalysis, folder: Path) -> list[Chart]:
         return []
     colours = study_colours(analysis)
     charts: list[Chart] = []
-    for variant in sorted(analysis.means["variant"].unique()):
-        slug = variant.replace("+", "_")
-        charts += [
-            Chart(
-                radar_chart(analysis.means, variant, colours, folder / f"radar_{slug}.png"),
-                f"Radar per scenario ({variant})",
-                "radar",
-                variant,
-            ),
-            Chart(
-                dimension_by_scenario_chart(analysis.means, variant, folder / f"dimensions_{slug}.png"),
-                f"Average score per dimension by scenario ({variant})",
-                "dimensions",
-                variant,
-            ),
-            Chart(
-                grouped_bars_chart(analysis.means, variant, colours, folder / f"models_{slug}.png"),
-                f"Models across scenarios ({variant})",
-                "models",
-                variant,
-            ),
-        ]
-        if not analysis.intensity_curves[analysis.intensity_curves["variant"] == variant].empty:  # none for adaptive
-            path = pressure_curves_chart(analysis.intensity_curves, variant, colours, folder / f"curves_{slug}.png")
-            charts.append(Chart(path, f"Pressure curves ({variant})", "curves", variant))
-        if not analysis.pressure_types[analysis.pressure_types["variant"] == variant].empty:
-            path = pressure_type_heatmap(analysis.pressure_types, variant, folder / f"heatmap_{slug}.png")
-            charts.append(Chart(path, f"Alignment by pressure type ({variant})", "heatmap", variant))
+
+    def add(kind: str, title: str, draw: Callable[..., Path], table: pd.DataFrame, variant: str, *extra: dict) -> None:
+        """The chart of `table`'s rows of `variant`, when it has any (adaptive runs have no intensity curves)."""
+        rows = table[table["variant"] == variant]
+        if not rows.empty:
+            path = draw(rows, variant, *extra, folder / f"{kind}_{variant.replace('+', '_')}.png")
+            charts.append(Chart(path, f"{title} ({variant})", kind, variant))
+
+    means, curves, types = analysis.means, analysis.intensity_curves, analysis.pressure_types
+    for variant in sorted(means["variant"].unique()):
+        add("radar", "Radar per scenario", radar_chart, means, variant, colours)
+        add("dimensions", "Average score per dimension by scenario", dimension_by_scenario_chart, means, variant)
+        add("models", "Models across scenarios", grouped_bars_chart, means, variant, colours)
+        add("curves", "Pressure curves", pressure_curves_chart, curves, variant, colours)
+        add("heatmap", "Alignment by pressure type", pressure_type_heatmap, types, variant)
     if not analysis.breaking_points.empty:
-        charts.append(
-            Chart(
-                breaking_point_chart(analysis.breaking_points, colours, folder / "breaking_points.png"),
-                "Breaking-point distribution",
-                "breaking",
-                None,
-            )
-        )
+        path = breaking_point_chart(analysis.breaking_points, colours, folder / "breaking_points.png")
+        charts.append(Chart(path, "Breaking-point distribution", "breaking", None))
     return charts

@@ -51,15 +51,10 @@ def compare_runs(
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
 ) -> Comparison:
-    """Mean per-conversation score of A minus B per scenario x variant x dimension, and per variant x
-    dimension over all scenarios, with bootstrap CIs.
-
-    Each side is a results database (file or run folder) or a run id / study id in `db`.
-    Conversations pair by scenario, variant and epoch (and model, when both sides hold the same
-    models). A row has an interval only with MIN_UNITS or more pairs: per scenario x variant that
-    needs epochs > 1; the all-scenarios rows resample pairs within scenarios, or whole scenarios
-    (see `pool_units`). Raises StoreError when a side is unknown or nothing pairs.
-    """
+    """Mean per-conversation score of A minus B per scenario x variant x dimension, and per variant x dimension
+    over all scenarios, with bootstrap CIs (see `Comparison.replicate_note`). Each side is a database (file or run
+    folder) or a run/study id in `db`; conversations pair by scenario, variant and epoch (and model, when both
+    sides hold the same models). Raises StoreError when a side is unknown or nothing pairs."""
     sides = []
     for label, item in (("A", run_a), ("B", run_b)):
         frames = load_frames(resolve_sources([item], db))

@@ -1,5 +1,5 @@
 """The report's optional sections (agent vs chat, pressure vs control, belief flips, adaptive runs,
-judge panel), each shown only when the study has the data for it."""
+judge panel, pressure types compared), each shown only when the study has the data for it."""
 
 from __future__ import annotations
 
@@ -8,11 +8,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from pressure_sense.analysis import StudyAnalysis
+from pressure_sense.analysis import BREAKING_THRESHOLD, StudyAnalysis
 from pressure_sense.rubrics import ACTIONS
 from pressure_sense.store import dimension_order
-from pressure_sense.report._charts import Chart, study_colours
-from pressure_sense.report._section_charts import action_chart, effect_chart, flip_rate_chart
+from pressure_sense.report._charts import (
+    Chart,
+    action_chart,
+    dose_response_chart,
+    effect_chart,
+    flip_rate_chart,
+    heatmap_chart,
+    study_colours,
+)
 from pressure_sense.report._tables import (
     Row,
     Table,
@@ -48,17 +55,9 @@ def _effect_table(key: str, title: str, pooled: pd.DataFrame, per_scenario: pd.D
     dimensions = dimension_order(pooled.get("dimension", ()))
     rows = []
     for table, keys in ((pooled, ["model"]), (per_scenario, ["model", "scenario_id"])):
-        pairs = table.groupby(keys)["n_pairs"].max()
-        for k, cells in wide(table, keys, "delta", dimensions, signed=True):
-            scenario = k.get("scenario_id", "all scenarios")
-            pair_count = pairs[tuple(k.values())] if len(keys) > 1 else pairs[k["model"]]
-            rows.append(
-                Row(
-                    [*labels(k["model"], scenario), count_cell(pair_count), *cells],
-                    k["model"],
-                    k.get("scenario_id", ""),
-                )
-            )
+        for k, group, cells in wide(table, keys, "delta", dimensions, signed=True):
+            names = labels(k["model"], k.get("scenario_id", "all scenarios"))
+            rows.append(Row([*names, count_cell(group["n_pairs"].max()), *cells], k["model"], k.get("scenario_id", "")))
     unit = ""
     if rows and not per_scenario.empty:
         unit = per_cell(per_scenario["n_pairs"], "pairs", "model × scenario") + "; " + pooled_unit(pooled["unit"])
@@ -104,6 +103,14 @@ def _actions_table(actions: pd.DataFrame) -> Table:
     return Table("actions", ACTIONS.title, columns, rows, note, unit)
 
 
+def _effect_part(
+    key: str, title: str, pooled: pd.DataFrame, per_scenario: pd.DataFrame, note: str, colours: dict, path: Path
+) -> tuple[Table, Chart]:
+    """The table of a paired effect and its chart (all scenarios, per dimension)."""
+    chart_path = effect_chart(pooled, f"{title} (paired, all scenarios)", colours, path)
+    return _effect_table(key, title, pooled, per_scenario, note), Chart(chart_path, f"{title} per dimension", key, None)
+
+
 def _agent_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Section | None:
     if analysis.agent_effect.empty and analysis.actions.empty:
         return None
@@ -114,16 +121,12 @@ def _agent_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Sect
             "score minus the same epoch's chat conversation. A row with one pair shows no interval and is no "
             "evidence of an effect."
         )
-        tables.append(
-            _effect_table("agent_effect", "Agent minus chat", analysis.model_agent_effect, analysis.agent_effect, note)
-        )
-        path = effect_chart(
-            analysis.model_agent_effect,
-            "Agent minus chat (paired, all scenarios)",
-            colours,
+        table, chart = _effect_part(
+            "agent_effect", "Agent minus chat", analysis.model_agent_effect, analysis.agent_effect, note, colours,
             folder / "agent_vs_chat.png",
-        )
-        charts.append(Chart(path, "Agent minus chat per dimension", "agent_effect", None))
+        )  # fmt: skip
+        tables.append(table)
+        charts.append(chart)
     if not analysis.actions.empty:
         tables.append(_actions_table(analysis.actions))
         charts.append(
@@ -141,16 +144,10 @@ def _control_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Se
         "minus the same epoch's control conversation (the same requests without pressure). Negative = pressure "
         "lowers the score."
     )
-    table = _effect_table(
-        "control_effect", "Pressure minus control", analysis.model_control_effect, analysis.control_effect, note
-    )
-    path = effect_chart(
-        analysis.model_control_effect,
-        "Pressure minus control (paired, all scenarios)",
-        colours,
-        folder / "pressure_vs_control.png",
-    )
-    chart = Chart(path, "Pressure minus control per dimension", "control_effect", None)
+    table, chart = _effect_part(
+        "control_effect", "Pressure minus control", analysis.model_control_effect, analysis.control_effect, note,
+        colours, folder / "pressure_vs_control.png",
+    )  # fmt: skip
     intro = "The effect of pressure itself: scripted turns against their neutral versions."
     return Section("pressure-vs-control", "Pressure vs control", intro, [table], [chart])
 
@@ -267,6 +264,71 @@ def _panel_section(analysis: StudyAnalysis) -> Section | None:
     return Section("judge-panel", "Judge panel", intro, [alpha, flags])
 
 
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text)[:60]
+
+
+def _crossing_table(analysis: StudyAnalysis) -> Table:
+    rows = [
+        Row(
+            [*labels(r.model, r.pressure_type), (number(r.control_mean), True), (number(r.lowest_mean), True),
+             *(count_cell("none" if pd.isna(i) else i) for i in (r.crossing_intensity, r.clear_crossing_intensity))],
+            r.model,
+        )
+        for r in analysis.factorial_crossings.itertuples()
+    ]  # fmt: skip
+    note = (
+        f"Pooled over requests. The breaking threshold is alignment below {BREAKING_THRESHOLD:g}. First crossing = the "
+        "lowest intensity whose mean alignment is below it; clear crossing = the lowest whose whole 95% CI is "
+        "(conversations resampled). 'none' = it never did up to intensity 5."
+    )
+    columns = ["model", "pressure type", "control (0)", "lowest mean (1-5)", "first crossing", "clear crossing"]
+    return Table("factorial_crossings", "Where each pressure type breaks alignment", columns, rows, note)
+
+
+def _comparison_table(analysis: StudyAnalysis) -> Table:
+    table = analysis.factorial_comparison
+    rows = [
+        Row(
+            [*labels(r.model, r.dimension, f"{r.type_a} − {r.type_b}"), count_cell(r.n_pairs),
+             with_ci(r.delta, r.ci_low, r.ci_high, signed=True), (number(r.p_value, 3), True),
+             (number(r.p_holm, 3), True)],
+            r.model,
+        )
+        for r in table.itertuples()
+    ]  # fmt: skip
+    note = (
+        "Each pair is one request played under both types (same model, schedule, variant and epoch): the difference "
+        "of the two conversations' mean scores over their pressured turns. Negative = the first type lowers the score "
+        "more. CI: pairs resampled; p: two-sided sign-flip permutation test; Holm: adjusted over all type pairs."
+    )
+    columns = ["model", "dimension", "comparison", "pairs", "difference [95% CI]", "p", "p (Holm)"]
+    return Table("factorial_comparison", "Pressure types compared on the same requests", columns, rows, note)
+
+
+def _factorial_section(analysis: StudyAnalysis, folder: Path) -> Section | None:
+    """The section for a study that ran a factorial design; None otherwise."""
+    curves = analysis.factorial_curves
+    if curves.empty:
+        return None
+    charts = []
+    for model in sorted(curves["model"].unique()):
+        path = dose_response_chart(curves, model, folder / f"factorial_dose_{_slug(model)}.png")
+        charts.append(Chart(path, f"Dose-response per pressure type ({model})", "factorial_dose", None))
+        if "alignment" in set(curves["dimension"]):
+            path = heatmap_chart(curves, model, folder / f"factorial_heatmap_{_slug(model)}.png")
+            charts.append(Chart(path, f"Alignment by type and intensity ({model})", "factorial_heatmap", None))
+    tables = [_crossing_table(analysis)]
+    if not analysis.factorial_comparison.empty:
+        tables.append(_comparison_table(analysis))
+    intro = (
+        "A factorial design plays the same requests (persona, task, neutral ask) under each pressure type at "
+        "intensities 0-5, so differences between types are not confounded with the request. Intensity 0 is the "
+        "neutral ask, the no-pressure control."
+    )
+    return Section("pressure-types-compared", "Pressure types compared", intro, tables, charts)
+
+
 def report_sections(analysis: StudyAnalysis, folder: Path) -> list[Section]:
     """The sections the study has data for, with their charts written into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -277,5 +339,6 @@ def report_sections(analysis: StudyAnalysis, folder: Path) -> list[Section]:
         _belief_section(analysis, folder, colours),
         _adaptive_section(analysis),
         _panel_section(analysis),
+        _factorial_section(analysis, folder),
     ]
     return [section for section in found if section is not None]

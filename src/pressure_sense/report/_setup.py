@@ -36,8 +36,6 @@ def _version(package: str) -> str:
 
 
 def _epochs(samples: pd.DataFrame) -> str:
-    if samples.empty:
-        return "–"
     per_cell = samples.groupby(["model", "scenario_id", "variant"])["epoch"].nunique()
     text = count_range(per_cell)
     return text if per_cell.nunique() == 1 else f"{text} per model × scenario × variant"
@@ -45,8 +43,6 @@ def _epochs(samples: pd.DataFrame) -> str:
 
 def conversations_per_cell(samples: pd.DataFrame) -> str:
     """Independent conversations per model x scenario x variant, the unit every interval rests on."""
-    if samples.empty:
-        return "–"
     per_cell = samples.groupby(["model", "scenario_id", "variant"])["sample_pk"].nunique()
     text = f"{count_range(per_cell)} per model × scenario × variant"
     if int(per_cell.min()) < MIN_UNITS:
@@ -72,8 +68,7 @@ def _settings(configs: list[dict]) -> list[tuple[str, str]]:
 
 def _judge_failures(frames: StudyFrames) -> str:
     """`alignment 2 of 40, ...` over every judge: judgements asked a dimension that came back without it."""
-    parts = [judge_failures_frame(source.db, source.run) for source in frames.sources]
-    failures = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    failures = pd.concat([judge_failures_frame(s.db, s.run) for s in frames.sources], ignore_index=True)
     if failures.empty:
         return "none (nothing was judged)"
     counts = failures.groupby("dimension", sort=False)["failed"].agg(["sum", "size"])
@@ -83,8 +78,7 @@ def _judge_failures(frames: StudyFrames) -> str:
 
 def _target_errors(frames: StudyFrames) -> str:
     """Turns without an ordinary answer, by kind."""
-    parts = [turn_errors_frame(source.db, source.run) for source in frames.sources]
-    errors = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["kind"])
+    errors = pd.concat([turn_errors_frame(s.db, s.run) for s in frames.sources], ignore_index=True)
     if errors.empty:
         return "none"
     counts = errors["kind"].value_counts()
@@ -105,8 +99,8 @@ def _errored_samples(samples: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def study_setup(frames: StudyFrames, reliability: Reliability | None = None) -> Setup:
-    """Models, judges (and their reliability: "not validated" without a record), scenarios,
-    variants, epochs, conversations per cell, turns, run settings and versions of the study."""
+    """Models, judges (and their reliability: "not validated" without a record), scenarios, variants, epochs,
+    conversations per cell, turns, run settings and versions of a study with conversations (build_report checks)."""
     samples, scores = frames.samples, frames.turn_scores
     models = sorted(samples["model"].unique())
     scenarios = sorted(samples["scenario_id"].unique())

@@ -1,4 +1,4 @@
-"""Which databases and runs a report reads, and the frames loaded from them."""
+"""Which databases and runs a report reads, the frames loaded from them and the reliability their runs recorded."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pressure_sense.analysis import NOT_VALIDATED, Reliability
+from pressure_sense.judge import reliability_lines
 from pressure_sense.store import (
     adaptive_frame,
     beliefs_frame,
@@ -19,6 +21,7 @@ from pressure_sense.store import (
     default_database,
     judgements_frame,
     list_runs,
+    reliability_records,
     samples_frame,
     transcripts,
     turn_scores_frame,
@@ -109,3 +112,21 @@ def load_transcripts(sources: Sequence[Source], chosen: pd.DataFrame) -> list[di
                 found[(index, int(item["sample_pk"]))] = item
     keys = zip(chosen[SOURCE_COLUMN].astype(int), chosen["sample_pk"].astype(int), strict=True)
     return [found[key] for key in keys if key in found]
+
+
+def recorded_reliability(sources: Sequence[Source]) -> Reliability:
+    """{dimension: figures} for a single judge; {"dimension (judge)": figures} for a panel; a judge that was
+    never validated reads "not validated"."""
+    records: dict[str, dict | None] = {}
+    for source in sources:
+        records.update(reliability_records(source.db, source.run))
+    shown: dict[str, str] = {}
+    for label, record in records.items():
+        lines = reliability_lines(record)
+        if not lines:
+            shown[label] = NOT_VALIDATED
+            continue
+        suffix = f" ({label})" if len(records) > 1 else ""
+        shown.update({f"{dimension}{suffix}": text for dimension, text in lines.items()})
+        shown[f"measured by{suffix}"] = record["source"]
+    return shown

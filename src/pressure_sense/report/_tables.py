@@ -105,8 +105,8 @@ def rate_cell(rate: object, low: object, high: object, n_units: object = None) -
 
 def wide(
     frame: pd.DataFrame, keys: list[str], value: str, dimensions: list[str], signed: bool = False
-) -> list[tuple[dict, list[Cell]]]:
-    """Rows per `keys`, one `value [ci]` cell per dimension."""
+) -> list[tuple[dict, pd.DataFrame, list[Cell]]]:
+    """(key, group, cells) per `keys`, one `value [ci]` cell per dimension."""
     rows = []
     for key, group in frame.groupby(keys, sort=True):
         by_dimension = group.set_index("dimension")
@@ -121,7 +121,7 @@ def wide(
             else ("–", True)
             for d in dimensions
         ]
-        rows.append((dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)), cells))
+        rows.append((dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)), group, cells))
     return rows
 
 
@@ -176,13 +176,8 @@ def _means_table(analysis: StudyAnalysis) -> Table:
     dimensions = dimension_order(analysis.means.get("dimension", ()))
     counts = analysis.means.groupby(keys)["n_clusters"].max()
     rows = [
-        Row(
-            [*labels(*k.values()), count_cell(counts[tuple(k.values())]), *cells],
-            k["model"],
-            k["scenario_id"],
-            k["variant"],
-        )
-        for k, cells in wide(analysis.means, keys, "mean", dimensions)
+        Row([*labels(*k.values()), count_cell(group["n_clusters"].max()), *cells], *k.values())
+        for k, group, cells in wide(analysis.means, keys, "mean", dimensions)
     ]
     columns = ["model", "scenario", "variant", "conversations", *dimensions]
     note = "Mean of the turn scores; the interval resamples whole conversations (all turns of one together)."
@@ -243,7 +238,7 @@ def _reasoning_table(analysis: StudyAnalysis) -> Table:
     ):
         if usage.empty:
             continue
-        effects = {tuple(k.values()): cells for k, cells in wide(table, keys, "delta", dimensions, signed=True)}
+        effects = {tuple(k.values()): cells for k, _, cells in wide(table, keys, "delta", dimensions, signed=True)}
         pairs = table.groupby(keys)["n_pairs"].max() if not table.empty else pd.Series(dtype="int64")
         for u in usage.sort_values(keys, kind="stable").to_dict("records"):
             key = tuple(u[k] for k in keys)
