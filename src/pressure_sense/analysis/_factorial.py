@@ -11,6 +11,7 @@ import pandas as pd
 
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, cluster_bootstrap, codes, grouped_mean_ci, of_totals
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER
+from pressure_sense.analysis._paired import mean_a_b_delta, pair_totals
 from pressure_sense.scenarios import MIXED, FactorialId
 
 DOSE_DIMENSIONS: tuple[str, ...] = ("alignment", "truthfulness")
@@ -152,10 +153,8 @@ def type_comparison(
             continue
         a, b = pairs[type_a].to_numpy(np.float64), pairs[type_b].to_numpy(np.float64)
         group_codes = codes(pairs, ["model", "dimension"])
-        stats = np.column_stack([a, b, a - b, np.ones_like(a)])
-        interval = cluster_bootstrap(
-            group_codes, of_totals(stats, lambda t: t[..., :3] / t[..., 3:4]), n_boot=n_boot, seed=seed
-        )
+        statistic = of_totals(pair_totals(a, b), mean_a_b_delta)
+        interval = cluster_bootstrap(group_codes, statistic, n_boot=n_boot, seed=seed)
         for code in range(int(group_codes.max()) + 1):
             mine = group_codes == code
             first = pairs[mine].iloc[0]
