@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from inspect_ai.log import EvalSample, read_eval_log
+from inspect_ai.log import EvalSample, EvalSpec, read_eval_log
 from tenacity import Retrying, retry_if_exception, stop_before_delay, wait_random_exponential
 
 from pressure_sense.store._keys import STUDY_METADATA_KEY, study_settings
@@ -240,6 +240,23 @@ class ResultsStore:
             )
             return stored_id
 
+    def start_task_run(
+        self, spec: EvalSpec, run_id: str, *, task_id: str | None = None, log_path: str | None = None,
+        source: Literal["run", "import"] = "run",
+    ) -> str:  # fmt: skip
+        """`start_run` for an Inspect task: study id, model label and judge from its study settings, else its spec."""
+        settings = study_settings(spec.metadata)
+        return self.start_run(
+            run_id,
+            study_id=str(settings.get("study_id") or spec.run_id),
+            model=str(settings.get("model_label") or spec.model),
+            judge=settings.get("judge"),
+            log_path=log_path,
+            config=run_config(spec.task_args, spec.metadata),
+            task_id=spec.task_id if task_id is None else task_id,
+            source=source,
+        )
+
     def finish_run(
         self,
         run_id: str,
@@ -323,18 +340,7 @@ class ResultsStore:
         """
         location = str(log_path)
         header = read_eval_log(location, header_only=True)
-        spec = header.eval
-        settings = study_settings(spec.metadata)
-        run_id = self.start_run(
-            spec.eval_id,
-            study_id=settings.get("study_id") or spec.run_id,
-            model=settings.get("model_label") or spec.model,
-            judge=settings.get("judge"),
-            log_path=location,
-            config=run_config(spec.task_args, spec.metadata),
-            task_id=spec.task_id,
-            source="import",
-        )
+        run_id = self.start_task_run(header.eval, header.eval.eval_id, log_path=location, source="import")
         present = self.stored_samples(run_id) if only_missing else set()
         for sample in log_samples(location):
             if (str(sample.id), sample.epoch) not in present:
