@@ -35,9 +35,8 @@ def factorial_turns(turn_scores: pd.DataFrame) -> pd.DataFrame:
     control turn of a single-type scenario takes the scenario's type, so every curve starts at 0, and the
     control turn of a mixed one is dropped). Several judges of one turn are averaged. Empty when the
     study has no expanded scenario."""
-    ids = pd.Series(turn_scores["scenario_id"].unique())
-    parsed = {i: FactorialId.parse(str(i)) for i in ids}
-    parsed = {i: p for i, p in parsed.items() if p is not None}
+    ids = turn_scores["scenario_id"].unique()
+    parsed = {i: p for i in ids if (p := FactorialId.parse(str(i))) is not None}
     frame = turn_scores[turn_scores["scenario_id"].isin(list(parsed)) & turn_scores["score"].notna()]
     if frame.empty:
         return frame.assign(request=[], design_type=[], schedule=[], pressure_type=[])
@@ -142,8 +141,7 @@ def type_comparison(
     means = _conversation_type_means(frame[frame["dimension"].isin(list(dimensions))])
     if means.empty:
         return pd.DataFrame(columns=COMPARISON_COLUMNS)
-    wide = means.pivot_table(index=list(PAIR_ON), columns="pressure_type", values="score", observed=True)
-    wide = wide.reset_index()
+    wide = means.pivot_table(index=list(PAIR_ON), columns="pressure_type", values="score", observed=True).reset_index()
     kinds = sorted(means["pressure_type"].unique())
     rng = np.random.default_rng(seed)
     parts = []
