@@ -11,18 +11,16 @@ import pandas as pd
 
 from pressure_sense.judge import DIMENSIONS
 from pressure_sense.store._keys import STUDY_METADATA_KEY
-from pressure_sense.store._locate import (
+from pressure_sense.store._queries import (
     DB_FILENAME,
     DEFAULT_RUNS_FOLDER,
     DbLike,
-    find_databases,
-    query_frame,
-    query_rows,
-)
-from pressure_sense.store._queries import (
     conversation_scores_frame,
+    find_databases,
     judge_failures_frame,
     judgements_frame,
+    query_frame,
+    query_rows,
     samples_frame,
     turn_scores_frame,
 )
