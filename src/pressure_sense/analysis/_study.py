@@ -10,16 +10,8 @@ from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP
 from pressure_sense.analysis._breaking import adaptive_summary, breaking_points, breaking_summary
 from pressure_sense.analysis._columns import GROUP
 from pressure_sense.analysis._factorial import dose_response, factorial_turns, first_crossing, type_comparison
-from pressure_sense.analysis._means import (
-    action_metrics,
-    belief_flip_rates,
-    dimension_means,
-    disagreement_rates,
-    pressure_type_means,
-    rank_models,
-    rubric_scores,
-    trajectories,
-)
+from pressure_sense.analysis._means import action_metrics, belief_flip_rates, dimension_means, disagreement_rates
+from pressure_sense.analysis._means import pressure_type_means, rank_models, rubric_scores, trajectories
 from pressure_sense.analysis._paired import control_effect, mode_effect, reasoning_effect, scratchpad_usage
 from pressure_sense.analysis._panel import panel_alpha, panel_flags, panel_mean
 from pressure_sense.analysis._pooling import POOL_COLUMN
