@@ -116,10 +116,8 @@ def open_connection(path: Path, timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Co
 
 
 class ResultsStore:
-    """A results database, created or migrated on open. Safe to share between threads and processes.
-
-    Every text written is passed through `redact` first, so API keys never reach the file.
-    """
+    """A results database, created or migrated on open, safe to share between threads and processes; every
+    text written is passed through `redact` first, so API keys never reach the file."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -197,12 +195,9 @@ class ResultsStore:
         task_id: str | None = None,
         source: Literal["run", "import"] = "run",
     ) -> str:
-        """Record a run as started and return the run_id the store keeps for it.
-
-        A run already stored under `run_id`, or (when `task_id` is given) under the same study and
-        Inspect task_id (a retried or resumed task), is reused: its samples stay and later writes
-        replace them one by one, so a resume never duplicates anything.
-        """
+        """Record a run as started and return the run_id the store keeps for it: a run already stored under
+        `run_id`, or under the same study and `task_id` (a retried or resumed task), is reused, its samples
+        replaced one by one by later writes, so a resume never duplicates anything."""
         with self.transaction() as connection:
             existing = connection.execute("SELECT run_id FROM runs WHERE run_id = ?", (run_id,)).fetchone()
             if existing is None and task_id is not None:
@@ -333,11 +328,8 @@ class ResultsStore:
             return {(str(sample_id), int(epoch)) for sample_id, epoch in rows}
 
     def write_log(self, log_path: str | Path, *, only_missing: bool = False) -> str:
-        """(Re)import a whole Inspect log (.eval or .json); returns the run_id it is stored under.
-
-        Samples already stored are replaced (or, with `only_missing`, left as they are), so importing
-        the same log twice, or a log whose samples the hook already wrote, adds no duplicates.
-        """
+        """(Re)import a whole Inspect log (.eval or .json); returns the run_id it is stored under. Stored samples
+        are replaced (with `only_missing`, kept), so importing a log twice adds no duplicates."""
         location = str(log_path)
         header = read_eval_log(location, header_only=True)
         run_id = self.start_task_run(header.eval, header.eval.eval_id, log_path=location, source="import")
