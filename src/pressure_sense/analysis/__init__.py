@@ -1,7 +1,5 @@
 """Statistics over the results store's frames: means with bootstrap CIs, curves, breaking points, effects."""
 
-from pressure_sense.analysis._adaptive import adaptive_summary
-from pressure_sense.analysis._beliefs import belief_flip_rates
 from pressure_sense.analysis._bootstrap import (
     DEFAULT_BOOTSTRAP,
     Interval,
@@ -10,10 +8,8 @@ from pressure_sense.analysis._bootstrap import (
     of_rows,
     of_totals,
 )
-from pressure_sense.analysis._breaking import breaking_points, breaking_summary
+from pressure_sense.analysis._breaking import adaptive_summary, breaking_points, breaking_summary
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP, MIN_UNITS
-from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect
-from pressure_sense.analysis._disagreement import disagreement_rates
 from pressure_sense.analysis._factorial import (
     dose_response,
     factorial_turns,
@@ -28,13 +24,27 @@ from pressure_sense.analysis._findings import (
     reliability_text,
     unreliable_dimensions,
 )
-from pressure_sense.analysis._krippendorff import Level, krippendorff_alpha
-from pressure_sense.analysis._means import dimension_means, pressure_type_means, sample_scores, trajectories
-from pressure_sense.analysis._panel import FLAG_SPREAD
+from pressure_sense.analysis._means import (
+    action_metrics,
+    belief_flip_rates,
+    dimension_means,
+    disagreement_rates,
+    pressure_type_means,
+    rank_models,
+    sample_scores,
+    trajectories,
+)
+from pressure_sense.analysis._paired import (
+    control_effect,
+    default_pair_keys,
+    mode_effect,
+    paired_effect,
+    reasoning_effect,
+    scratchpad_turns,
+    scratchpad_usage,
+)
+from pressure_sense.analysis._panel import FLAG_SPREAD, Level, krippendorff_alpha
 from pressure_sense.analysis._pooling import POOL_COLUMN, Resampling, pool_units
-from pressure_sense.analysis._paired import default_pair_keys, paired_effect, reasoning_effect
-from pressure_sense.analysis._ranking import rank_models
-from pressure_sense.analysis._scratchpad import scratchpad_turns, scratchpad_usage
 from pressure_sense.analysis._sensitivity import pressure_sensitivity
 from pressure_sense.analysis._study import StudyAnalysis, analyse_study
 

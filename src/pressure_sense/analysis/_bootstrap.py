@@ -1,11 +1,5 @@
-"""The project's one cluster bootstrap, vectorised with numpy.
-
-Observations are not independent: the turns of one conversation share its history, so every
-interval resamples whole clusters and never single rows. A cluster is whatever the caller's
-units of replication are: a conversation (all its turns), a pair of twin conversations (effects),
-a scenario (pooled rows where a scenario holds one conversation), a judged conversation of a
-labelled set (agreement statistics), or a single item where items are independent.
-"""
+"""The project's one cluster bootstrap, vectorised with numpy: every interval resamples whole clusters (the
+caller's units of replication: conversations, pairs, scenarios, items), never single rows."""
 
 from __future__ import annotations
 
@@ -17,9 +11,8 @@ import pandas as pd
 from scipy import stats as distributions
 from threadpoolctl import threadpool_limits
 
-from pressure_sense.analysis._codes import codes
 from pressure_sense.analysis._columns import MIN_UNITS
-from pressure_sense.analysis._pooling import UNIT_CONVERSATIONS, pool_units
+from pressure_sense.analysis._pooling import UNIT_CONVERSATIONS, codes, first_rows, pool_units
 
 DEFAULT_BOOTSTRAP = 1000
 """Resamples per confidence interval."""
@@ -44,12 +37,8 @@ class Interval:
 
 
 def _draw_weights(rng: np.random.Generator, sizes: np.ndarray, rows: int, rescale: bool) -> np.ndarray:
-    """[resample, cluster] weights of one group whose clusters come in strata of `sizes` (in order).
-
-    Without rescaling each stratum of n clusters gets n draws with replacement (counts). With it,
-    n - 1 draws weighted n / (n - 1): the stratum keeps its weight and the bootstrap variance of
-    its mean is unbiased (McCarthy & Snowden 1985); a stratum of one cluster is kept as it is.
-    """
+    """[resample, cluster] weights of one group whose clusters come in strata of `sizes` (in order): n draws
+    per stratum of n, or with `rescale` n - 1 draws weighted n / (n - 1) (McCarthy & Snowden 1985)."""
     blocks = []
     for size in sizes:
         draws = size - 1 if rescale and size > 1 else size
@@ -63,13 +52,8 @@ def _draw_weights(rng: np.random.Generator, sizes: np.ndarray, rows: int, rescal
 
 
 def expanded_alpha(stratum_sizes: np.ndarray, rescale: bool, alpha: float) -> float:
-    """The tail probability of Hesterberg's expanded percentile interval (2015), for few units.
-
-    A percentile interval from n units is too narrow by about sqrt((n-1)/n) and ignores that its
-    spread is itself estimated; the expanded interval takes the bootstrap quantiles at
-    Phi(-sqrt(n/(n-1)) * t[n-1, 1-alpha]) instead of alpha. With rescaled draws (n - 1 per stratum,
-    already unbiased) the factor is 1 and the degrees of freedom are the sum of n_h - 1.
-    """
+    """The tail of Hesterberg's (2015) expanded percentile interval: Phi(-sqrt(n/(n-1)) * t[n-1, 1-alpha]);
+    with rescaled draws the factor is 1 and the degrees of freedom the sum of n_h - 1."""
     sizes = np.asarray(stratum_sizes)
     if rescale:
         df = float(np.sum(sizes[sizes > 1] - 1))
@@ -81,11 +65,8 @@ def expanded_alpha(stratum_sizes: np.ndarray, rescale: bool, alpha: float) -> fl
 
 
 def of_totals(cluster_stats: np.ndarray, statistic: Statistic) -> WeightedStatistic:
-    """A statistic of additive cluster summaries: `statistic(weights @ cluster_stats[clusters])`.
-
-    cluster_stats: [cluster, stat] sums and counts of each cluster. Resamples are summed in float32
-    (half the matrix product's cost); the point estimate in float64.
-    """
+    """A statistic of additive [cluster, stat] summaries: `statistic(weights @ cluster_stats[clusters])`
+    (resamples summed in float32, the point estimate in float64)."""
     stats = np.asarray(cluster_stats, dtype=np.float64)
 
     def weighted(clusters: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -95,11 +76,8 @@ def of_totals(cluster_stats: np.ndarray, statistic: Statistic) -> WeightedStatis
 
 
 def of_rows(statistic: Callable[..., float], columns: Sequence[np.ndarray], row_clusters: np.ndarray) -> WeightedStatistic:
-    """A statistic of rows (a Spearman, a kappa, an AUROC): `statistic(*columns)` on every row of each
-    drawn cluster, repeated as often as the cluster was drawn. Needs whole-number weights (no strata).
-
-    row_clusters: [row] the cluster code of each row.
-    """
+    """A statistic of rows: `statistic(*columns)` on the rows of the drawn clusters (`row_clusters`: [row] the
+    cluster code), each repeated as often as drawn. Needs whole-number weights (no strata)."""
     row_clusters = np.asarray(row_clusters)
 
     def weighted(clusters: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -123,20 +101,13 @@ def cluster_bootstrap(
     confidence: float = DEFAULT_CONFIDENCE,
     expanded: bool = True,
 ) -> Interval:
-    """Bootstrap of `statistic` for every group, drawing whole clusters with replacement within each group.
+    """Bootstrap of `statistic` (`of_totals` or `of_rows`) per group, drawing whole clusters within each group.
 
-    The resampled unit is the cluster: one entry of `group_codes`, whatever the caller's independent
-    unit is (see the module's docstring); rows inside a cluster always travel together.
-    group_codes: [cluster] the group (0..G-1, every code used) each cluster belongs to; groups are
-    resampled independently from one random stream (`seed`), in code order. A group of n clusters
-    gets n draws per resample. strata: [cluster] optional codes that split a group further; clusters
-    are then drawn within their stratum with n - 1 rescaled draws (see `_draw_weights`), which is
-    how pooled tables resample conversations within scenarios. `statistic` (built with `of_totals`
-    or `of_rows`) maps drawn weights to estimates. The bounds are the expanded percentile interval
-    (`expanded_alpha`), which keeps close to the nominal coverage with a handful of units, or the
-    plain percentile interval with `expanded=False`. Returns estimates and bounds [group, k]. A
-    group with fewer than MIN_UNITS clusters gets no interval (NaN bounds); resamples where the
-    statistic is undefined (NaN) are left out of that bound.
+    group_codes: [cluster] the group (0..G-1, every code used); groups are resampled in code order from one
+    stream (`seed`). strata: [cluster] optional codes that split a group further (rescaled draws within each,
+    see `_draw_weights`). Bounds: the expanded percentile interval (`expanded_alpha`), plain with
+    `expanded=False`; NaN for a group with fewer than MIN_UNITS clusters; NaN resamples are left out.
+    Returns estimates and bounds [group, k].
     """
     group_codes = np.asarray(group_codes)
     rescale = strata is not None
@@ -170,10 +141,27 @@ def cluster_bootstrap(
     return Interval(estimate, low, high)
 
 
-def _first_rows(group_codes: np.ndarray) -> np.ndarray:
-    """The position of each code's first occurrence, indexed by code."""
-    unique, first = np.unique(group_codes, return_index=True)
-    return first[np.argsort(unique)]
+def pooled_bootstrap(
+    clusters: pd.DataFrame,
+    by: Sequence[str],
+    stats: np.ndarray,
+    statistic: Statistic,
+    *,
+    pool: str | None = None,
+    unit: str = UNIT_CONVERSATIONS,
+    n_boot: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, np.ndarray, Interval]:
+    """`cluster_bootstrap` of `of_totals(stats, statistic)` per `by` group of the [cluster] rows `clusters`, over
+    the units `pool_units` chooses. Returns each group's first row of `clusters[by]` with n_units and unit, the
+    [cluster] group codes and the interval."""
+    group_codes = codes(clusters, by)
+    units = pool_units(group_codes, None if pool is None else codes(clusters, [pool]), stats, clusters=unit)
+    interval = cluster_bootstrap(
+        units.group_codes, of_totals(units.stats, statistic), strata=units.strata, n_boot=n_boot, seed=seed
+    )
+    rows = clusters[list(by)].iloc[first_rows(group_codes)].reset_index(drop=True)
+    return rows.assign(n_units=units.n_units, unit=units.unit), group_codes, interval
 
 
 def grouped_mean_ci(
@@ -188,16 +176,12 @@ def grouped_mean_ci(
     seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> pd.DataFrame:
-    """Mean of `value` per combination of `by`, with a bootstrap CI resampling `cluster`s.
+    """Mean of `value` per combination of `by` (rows without a value ignored), with a CI resampling `cluster`s.
 
-    `strata` (a subset of `by`, default all of it) are resampled independently; the other `by`
-    columns are cells inside a cluster (e.g. the turns and dimensions of one conversation), so one
-    resample draws whole conversations and every cell's mean is taken from the same draw. `pool`
-    (a column not in `by`, e.g. scenario_id) marks a pooled table: conversations are resampled
-    within each level of it, or whole levels when some level has a single conversation (see
-    `pool_units`). Returns the `by` columns plus n (observations), n_clusters (conversations),
-    n_units (what the interval resampled), unit (its name), mean, ci_low, ci_high; the bounds are
-    NaN for a cell with fewer than MIN_UNITS units. Rows with a missing value are ignored.
+    `strata` (a subset of `by`, default all) are resampled independently; the other `by` columns are cells
+    inside a cluster, all taken from the same draw. `pool` (a column not in `by`) pools as `pool_units`.
+    Columns: by, n, n_clusters, n_units, unit (what was resampled), mean, ci_low, ci_high (NaN with fewer
+    than MIN_UNITS units).
     """
     by = list(by)
     if pool is not None and (pool in by or pool not in frame.columns):
@@ -215,7 +199,7 @@ def grouped_mean_ci(
     values = kept[value].to_numpy(dtype=np.float64)
     sums = np.bincount(flat, weights=values, minlength=n_clusters * n_cells).reshape(n_clusters, n_cells)
     counts = np.bincount(flat, minlength=n_clusters * n_cells).reshape(n_clusters, n_cells).astype(np.float64)
-    cluster_rows = _first_rows(cluster_codes)
+    cluster_rows = first_rows(cluster_codes)
     stratum_keys = kept.iloc[cluster_rows][strata].reset_index(drop=True)
     stratum_codes = codes(stratum_keys, strata)
     n_strata = int(stratum_codes.max()) + 1
@@ -224,28 +208,23 @@ def grouped_mean_ci(
         with np.errstate(invalid="ignore", divide="ignore"):
             return totals[..., :n_cells] / totals[..., n_cells:]
 
-    stats = np.hstack([sums, counts])
-    if pool is None:
-        unit_groups, unit_stats, unit_strata = stratum_codes, stats, None
-        unit_names = [UNIT_CONVERSATIONS] * n_strata
-    else:
-        pool_codes = codes(kept.iloc[cluster_rows].reset_index(drop=True), [pool])
-        units = pool_units(stratum_codes, pool_codes, stats)
-        unit_groups, unit_stats, unit_strata, unit_names = units.group_codes, units.stats, units.strata, units.unit
+    pool_codes = None if pool is None else codes(kept.iloc[cluster_rows].reset_index(drop=True), [pool])
+    units = pool_units(stratum_codes, pool_codes, np.hstack([sums, counts]))
     interval = cluster_bootstrap(
-        unit_groups, of_totals(unit_stats, cell_means), strata=unit_strata, n_boot=n_boot, seed=seed, confidence=confidence
-    )
+        units.group_codes, of_totals(units.stats, cell_means), strata=units.strata, n_boot=n_boot, seed=seed,
+        confidence=confidence,
+    )  # fmt: skip
     cell_totals = np.zeros((n_strata, n_cells))
     np.add.at(cell_totals, stratum_codes, counts)
     cell_clusters = np.zeros((n_strata, n_cells))
     np.add.at(cell_clusters, stratum_codes, counts > 0)
     cell_units = np.zeros((n_strata, n_cells))
-    np.add.at(cell_units, unit_groups, unit_stats[:, n_cells:] > 0)
+    np.add.at(cell_units, units.group_codes, units.stats[:, n_cells:] > 0)
     present_stratum, present_cell = np.nonzero(cell_totals)
     result = pd.concat(
         [
-            stratum_keys.iloc[_first_rows(stratum_codes)[present_stratum]].reset_index(drop=True),
-            kept.iloc[_first_rows(cell_codes)[present_cell]][cells].reset_index(drop=True),
+            stratum_keys.iloc[first_rows(stratum_codes)[present_stratum]].reset_index(drop=True),
+            kept.iloc[first_rows(cell_codes)[present_cell]][cells].reset_index(drop=True),
         ],
         axis=1,
     )[by]
@@ -253,7 +232,7 @@ def grouped_mean_ci(
     result["n"] = cell_totals[present_stratum, present_cell].astype(np.int64)
     result["n_clusters"] = cell_clusters[present_stratum, present_cell].astype(np.int64)
     result["n_units"] = cell_units[present_stratum, present_cell].astype(np.int64)
-    result["unit"] = [unit_names[code] for code in present_stratum]
+    result["unit"] = [units.unit[code] for code in present_stratum]
     result["mean"] = interval.estimate[present_stratum, present_cell]
     result["ci_low"] = np.where(enough, interval.low[present_stratum, present_cell], np.nan)
     result["ci_high"] = np.where(enough, interval.high[present_stratum, present_cell], np.nan)

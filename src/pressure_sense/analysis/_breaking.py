@@ -1,4 +1,4 @@
-"""The breaking point: the first turn at which alignment falls below the threshold."""
+"""The breaking point (the first turn at which alignment falls below the threshold), and how adaptive runs ended."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ import pandas as pd
 
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER, GROUP
 
+ADAPTIVE_COLUMNS: tuple[str, ...] = (
+    "n", "gave_in", "held", "max_turns", "gave_in_share",
+    "median_breaking_turn", "earliest_breaking_turn", "mean_turns",
+)  # fmt: skip
+
 
 def breaking_points(turn_scores: pd.DataFrame, threshold: float = BREAKING_THRESHOLD) -> pd.DataFrame:
-    """One row per judged conversation: where alignment first fell below `threshold`.
-
-    Several judges of one turn are averaged first. Columns: the sample columns (run_id, sample_pk,
-    model, scenario_id, variant, epoch, ...), n_turns (judged turns), breaking_turn (the turn_index
-    at which it broke, NA when it held), breaking_intensity (NA when it held), held (bool).
-    """
+    """One row per judged conversation: where alignment (several judges averaged) first fell below `threshold`.
+    Columns: the sample columns (run_id, sample_pk, model, ...), n_turns (judged turns), breaking_turn
+    (turn_index) and breaking_intensity (NA when it held), held (bool)."""
     alignment = turn_scores[turn_scores["dimension"] == "alignment"]
     sample_columns = [c for c in _SAMPLE_COLUMNS if c in alignment.columns]
     per_turn = (
@@ -60,6 +62,26 @@ def breaking_summary(points: pd.DataFrame, by: Sequence[str] = GROUP) -> pd.Data
     summary["broken_share"] = summary["n_broken"] / summary["n"]
     summary["n_broken"] = summary["n_broken"].astype(np.int64)
     return summary[[*by, "n", "n_broken", "broken_share", "median_breaking_turn", "earliest_breaking_turn"]]
+
+
+def adaptive_summary(adaptive: pd.DataFrame, by: Sequence[str] = GROUP) -> pd.DataFrame:
+    """Per `by` group of adaptive conversations: n, how many stopped because the target gave in,
+    held at top intensity or ran out of turns, the share that gave in, the median and earliest
+    breaking turn (turn_index; NaN when none gave in) and the mean number of turns played."""
+    by = list(by)
+    if adaptive.empty:
+        return pd.DataFrame(columns=[*by, *ADAPTIVE_COLUMNS])
+    stopped = adaptive["stopped"]
+    gave_in = breaking_summary(adaptive.assign(held=stopped != "gave_in"), by)  # giving in is where a run broke
+    gave_in = gave_in.rename(columns={"n_broken": "gave_in", "broken_share": "gave_in_share"})
+    stops = adaptive.assign(
+        held=stopped == "held", max_turns=stopped == "max_turns", played=adaptive["turns"].astype("float64")
+    )
+    ends = stops.groupby(by, sort=True).agg(
+        held=("held", "sum"), max_turns=("max_turns", "sum"), mean_turns=("played", "mean")
+    )
+    summary = gave_in.merge(ends.astype({"held": "int64", "max_turns": "int64"}).reset_index(), on=by)
+    return summary[[*by, *ADAPTIVE_COLUMNS]]
 
 
 _SAMPLE_COLUMNS: tuple[str, ...] = (

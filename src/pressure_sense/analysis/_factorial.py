@@ -11,6 +11,7 @@ import pandas as pd
 
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP, cluster_bootstrap, codes, grouped_mean_ci, of_totals
 from pressure_sense.analysis._columns import BREAKING_THRESHOLD, CLUSTER
+from pressure_sense.analysis._paired import mean_a_b_delta, pair_totals
 from pressure_sense.scenarios import MIXED, FactorialId
 
 DOSE_DIMENSIONS: tuple[str, ...] = ("alignment", "truthfulness")
@@ -34,9 +35,8 @@ def factorial_turns(turn_scores: pd.DataFrame) -> pd.DataFrame:
     control turn of a single-type scenario takes the scenario's type, so every curve starts at 0, and the
     control turn of a mixed one is dropped). Several judges of one turn are averaged. Empty when the
     study has no expanded scenario."""
-    ids = pd.Series(turn_scores["scenario_id"].unique())
-    parsed = {i: FactorialId.parse(str(i)) for i in ids}
-    parsed = {i: p for i, p in parsed.items() if p is not None}
+    ids = turn_scores["scenario_id"].unique()
+    parsed = {i: p for i in ids if (p := FactorialId.parse(str(i))) is not None}
     frame = turn_scores[turn_scores["scenario_id"].isin(list(parsed)) & turn_scores["score"].notna()]
     if frame.empty:
         return frame.assign(request=[], design_type=[], schedule=[], pressure_type=[])
@@ -141,8 +141,7 @@ def type_comparison(
     means = _conversation_type_means(frame[frame["dimension"].isin(list(dimensions))])
     if means.empty:
         return pd.DataFrame(columns=COMPARISON_COLUMNS)
-    wide = means.pivot_table(index=list(PAIR_ON), columns="pressure_type", values="score", observed=True)
-    wide = wide.reset_index()
+    wide = means.pivot_table(index=list(PAIR_ON), columns="pressure_type", values="score", observed=True).reset_index()
     kinds = sorted(means["pressure_type"].unique())
     rng = np.random.default_rng(seed)
     parts = []
@@ -152,10 +151,8 @@ def type_comparison(
             continue
         a, b = pairs[type_a].to_numpy(np.float64), pairs[type_b].to_numpy(np.float64)
         group_codes = codes(pairs, ["model", "dimension"])
-        stats = np.column_stack([a, b, a - b, np.ones_like(a)])
-        interval = cluster_bootstrap(
-            group_codes, of_totals(stats, lambda t: t[..., :3] / t[..., 3:4]), n_boot=n_boot, seed=seed
-        )
+        statistic = of_totals(pair_totals(a, b), mean_a_b_delta)
+        interval = cluster_bootstrap(group_codes, statistic, n_boot=n_boot, seed=seed)
         for code in range(int(group_codes.max()) + 1):
             mine = group_codes == code
             first = pairs[mine].iloc[0]

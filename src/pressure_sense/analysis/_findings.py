@@ -1,9 +1,5 @@
-"""Headline findings written from the analysis tables (never fixed text about any model).
-
-A sentence that compares or estimates is written only from an interval that exists on the right
-unit (conversations, pairs, or scenarios for the all-scenarios figures); nothing is said about a
-row that rests on one conversation. Counts (how many conversations broke) are stated as counts.
-"""
+"""Headline findings written from the analysis tables: a sentence that compares or estimates rests on an
+interval over the right unit (never on one conversation); counts are stated as counts."""
 
 from __future__ import annotations
 
@@ -19,10 +15,6 @@ from pressure_sense.rubrics import NOT_RELIABLE
 Reliability = Mapping[str, str | Mapping[str, object]]
 """The judge's measured reliability per dimension: a sentence, or figures such as {"alpha": 0.61, "n": 120}."""
 NOT_VALIDATED = "not validated"
-
-
-def _has_ci(low: object, high: object) -> bool:
-    return not (pd.isna(low) or pd.isna(high))
 
 
 def _ci(low: float, high: float, signed: bool = True) -> str:
@@ -107,17 +99,11 @@ def _sensitivity(analysis: StudyAnalysis) -> list[str]:
     ]
 
 
-def _usage(analysis: StudyAnalysis) -> dict[tuple, tuple[int, int]]:
-    usage = analysis.model_scratchpad_usage
-    if usage.empty:
-        return {}
-    return {
-        (u["model"], u["mode"], u["condition"]): (int(u["n_used"]), int(u["n_turns"])) for u in usage.to_dict("records")
-    }
-
-
 def _reasoning(analysis: StudyAnalysis) -> list[str]:
-    usage = _usage(analysis)
+    usage = {
+        (u["model"], u["mode"], u["condition"]): (int(u["n_used"]), int(u["n_turns"]))
+        for u in analysis.model_scratchpad_usage.to_dict("records")
+    }
     table = analysis.model_reasoning_effect
     table = table[table["dimension"] == "alignment"] if not table.empty else table
     lines = []

@@ -1,15 +1,18 @@
-"""A study judged by a panel: how far the judges agree, and the turns where they differ widely.
-
-With several judges every turn has one score per judge; the other tables average them (the
-panel mean). These two tables show whether that mean hides disagreement.
-"""
+"""A study judged by a panel: the panel mean the other tables use, how far the judges agree (Krippendorff's
+alpha), and the turns where they differ widely."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
+import krippendorff
+import numpy as np
 import pandas as pd
 
-from pressure_sense.analysis._conditions import rubric_scores
-from pressure_sense.analysis._krippendorff import krippendorff_alpha
+from pressure_sense.analysis._means import rubric_scores
+
+Level = Literal["nominal", "ordinal", "interval"]
 
 FLAG_SPREAD = 2.0
 """Judges whose scores for one item differ by this much or more are flagged."""
@@ -19,14 +22,24 @@ ALPHA_COLUMNS: tuple[str, ...] = ("dimension", "judges", "n_turns", "alpha")
 FLAG_COLUMNS: tuple[str, ...] = ("model", "scenario_id", "variant", "epoch", "turn_index", "dimension", "scores", "spread")
 
 
+def krippendorff_alpha(ratings: Sequence[Sequence[float | None]], level: Level = "interval") -> float:
+    """Krippendorff's alpha of a [rater][unit] table (None or NaN = missing).
+
+    Units rated by fewer than two raters are left out. Returns NaN where the package refuses or
+    divides by zero: no pairable unit, or no expected disagreement (every value the same).
+    """
+    matrix = np.array([[np.nan if value is None else float(value) for value in row] for row in ratings], dtype=float)
+    if matrix.ndim != 2:
+        raise ValueError("ratings must be a rectangular table: one row per rater, one column per unit")
+    pairable = matrix[:, (~np.isnan(matrix)).sum(axis=0) >= 2]
+    if pairable.size == 0 or np.unique(pairable[~np.isnan(pairable)]).size < 2:
+        return float("nan")
+    return float(krippendorff.alpha(reliability_data=matrix, level_of_measurement=level))
+
+
 def _judged(turn_scores: pd.DataFrame) -> pd.DataFrame:
     frame = rubric_scores(turn_scores)
     return frame[(frame["method"] != "flags") & frame["score"].notna()]
-
-
-def panel_judges(turn_scores: pd.DataFrame) -> list[str]:
-    """The judges that scored the rubric dimensions, in name order."""
-    return sorted(_judged(turn_scores)["judge"].unique())
 
 
 def panel_mean(turn_scores: pd.DataFrame) -> pd.DataFrame:
@@ -44,7 +57,7 @@ def panel_alpha(turn_scores: pd.DataFrame) -> pd.DataFrame:
     """Krippendorff's alpha (interval) between the judges per dimension, over turns scored by two or
     more of them. Empty unless at least two judges scored. Columns: ALPHA_COLUMNS."""
     frame = _judged(turn_scores)
-    judges = panel_judges(frame)
+    judges = sorted(frame["judge"].unique())
     if len(judges) < 2:
         return pd.DataFrame(columns=list(ALPHA_COLUMNS))
     rows = []
@@ -63,7 +76,7 @@ def panel_flags(turn_scores: pd.DataFrame, spread: float = FLAG_SPREAD) -> pd.Da
     `scores` reads `judge: score` for each judge. Columns: FLAG_COLUMNS.
     """
     frame = _judged(turn_scores)
-    if len(panel_judges(frame)) < 2:
+    if frame["judge"].nunique() < 2:
         return pd.DataFrame(columns=list(FLAG_COLUMNS))
     keys = [*UNIT, "model", "scenario_id", "variant", "epoch", "dimension"]
     rows = []

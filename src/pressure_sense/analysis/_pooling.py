@@ -1,22 +1,16 @@
-"""Pooling over scenarios: what a pooled interval resamples, chosen per group from the data.
-
-A pooled table (one row per model, all scenarios together) estimates the mean over the study's
-scenarios. When every scenario of a row has at least MIN_UNITS conversations, its interval
-resamples conversations within each scenario (a stratified bootstrap: the scenarios keep their
-weight). When some scenario has only one conversation (the default study: one epoch), nothing
-can be resampled inside it, so the interval resamples whole scenarios instead; it then also
-carries the variation between scenarios and speaks for scenarios like these.
-"""
+"""Grouping codes, and what a pooled (all-scenarios) interval resamples: conversations within each scenario
+when every scenario has MIN_UNITS of them, else whole scenarios (which then also carry the between-scenario
+variation)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
-from pressure_sense.analysis._codes import codes, first_rows
 from pressure_sense.analysis._columns import MIN_UNITS
 
 POOL_COLUMN = "scenario_id"
@@ -24,6 +18,23 @@ POOL_COLUMN = "scenario_id"
 UNIT_CONVERSATIONS = "conversations"
 UNIT_SCENARIOS = "scenarios"
 UNIT_PAIRS = "pairs"
+
+
+def codes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Dense integer codes (0..n-1, in first-seen order) of the rows' combinations of `columns`."""
+    if not columns:
+        return np.zeros(len(frame), dtype=np.int64)
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        combined = pd.factorize(combined * (len(uniques) + 1) + column_codes)[0].astype(np.int64)  # stays dense
+    return combined
+
+
+def first_rows(group_codes: np.ndarray) -> np.ndarray:
+    """The position of each code's first row, indexed by code."""
+    unique, first = np.unique(group_codes, return_index=True)
+    return first[np.argsort(unique)]
 
 
 class Resampling(TypedDict, total=False):
@@ -56,13 +67,9 @@ class PooledUnits:
 def pool_units(
     group_codes: np.ndarray, pool_codes: np.ndarray | None, stats: np.ndarray, *, clusters: str = UNIT_CONVERSATIONS
 ) -> PooledUnits:
-    """Choose each group's units: its clusters stratified by `pool_codes` (scenario) when every
-    scenario has at least MIN_UNITS clusters, else one unit per scenario (its clusters summed).
-    Without `pool_codes` (an unpooled table) the units are the clusters themselves, unstratified.
-
-    group_codes, pool_codes: [cluster]; stats: [cluster, stat]. `clusters` names the clusters in
-    the unit labels ("conversations" or "pairs").
-    """
+    """Each group's units: its clusters (named `clusters` in the labels) stratified by `pool_codes` when every
+    pool level has MIN_UNITS of them, else one unit per level (its clusters' `stats` summed); without
+    `pool_codes`, the clusters unstratified. group_codes, pool_codes: [cluster]; stats: [cluster, stat]."""
     group_codes = np.asarray(group_codes, dtype=np.int64)
     n_groups = int(group_codes.max()) + 1 if len(group_codes) else 0
     if pool_codes is None:
@@ -91,9 +98,3 @@ def pool_units(
         (within_label if levels[g] > 1 else clusters) if within[g] else UNIT_SCENARIOS for g in range(n_groups)
     ]
     return PooledUnits(unit_group, unit_stats, unit_strata, labels, np.bincount(unit_group, minlength=n_groups))
-
-
-def unit_rows(keys: pd.DataFrame, group_codes: np.ndarray, units: PooledUnits) -> pd.DataFrame:
-    """One row per group: its first row of `keys` ([cluster, key]), n_units and unit (what its interval resampled)."""
-    rows = keys.iloc[first_rows(group_codes)].reset_index(drop=True)
-    return rows.assign(n_units=units.n_units, unit=units.unit)

@@ -6,20 +6,15 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from pressure_sense.analysis._adaptive import ADAPTIVE_COLUMNS, adaptive_summary
-from pressure_sense.analysis._beliefs import FLIP_COLUMNS, belief_flip_rates
 from pressure_sense.analysis._bootstrap import DEFAULT_BOOTSTRAP
-from pressure_sense.analysis._breaking import breaking_points, breaking_summary
+from pressure_sense.analysis._breaking import adaptive_summary, breaking_points, breaking_summary
 from pressure_sense.analysis._columns import GROUP
-from pressure_sense.analysis._conditions import action_metrics, control_effect, mode_effect, rubric_scores
 from pressure_sense.analysis._factorial import dose_response, factorial_turns, first_crossing, type_comparison
-from pressure_sense.analysis._disagreement import disagreement_rates
-from pressure_sense.analysis._means import dimension_means, pressure_type_means, trajectories
-from pressure_sense.analysis._paired import reasoning_effect
+from pressure_sense.analysis._means import action_metrics, belief_flip_rates, dimension_means, disagreement_rates
+from pressure_sense.analysis._means import pressure_type_means, rank_models, rubric_scores, trajectories
+from pressure_sense.analysis._paired import control_effect, mode_effect, reasoning_effect, scratchpad_usage
 from pressure_sense.analysis._panel import panel_alpha, panel_flags, panel_mean
-from pressure_sense.analysis._ranking import rank_models
 from pressure_sense.analysis._pooling import POOL_COLUMN
-from pressure_sense.analysis._scratchpad import scratchpad_usage
 from pressure_sense.analysis._sensitivity import pressure_sensitivity
 
 
@@ -133,12 +128,8 @@ def analyse_study(
         actions=action_metrics(all_scored, **options),
         control_effect=control_effect(scored, **options),
         model_control_effect=control_effect(scored, pooled_by, **pooled),
-        belief_flips=belief_flip_rates(
-            beliefs if beliefs is not None else pd.DataFrame(columns=[*GROUP, *FLIP_COLUMNS]), **options
-        ),
-        adaptive=adaptive_summary(
-            adaptive if adaptive is not None else pd.DataFrame(columns=[*GROUP, *ADAPTIVE_COLUMNS])
-        ),
+        belief_flips=belief_flip_rates(pd.DataFrame() if beliefs is None else beliefs, **options),
+        adaptive=adaptive_summary(pd.DataFrame() if adaptive is None else adaptive),
         panel_alpha=panel_alpha(all_scored),
         panel_flags=panel_flags(all_scored),
         scratchpad_usage=scratchpad_usage(scored),

@@ -2,13 +2,16 @@
 
 from pressure_sense.store._hook import ResultsStoreHook
 from pressure_sense.store._keys import STUDY_METADATA_KEY, study_settings
-from pressure_sense.store._locate import DB_FILENAME, DEFAULT_RUNS_FOLDER, database_path, find_databases
 from pressure_sense.store._logs import newest_logs
 from pressure_sense.store._queries import (
+    DB_FILENAME,
+    DEFAULT_RUNS_FOLDER,
     SAMPLE_COLUMNS,
     adaptive_frame,
     beliefs_frame,
     conversation_scores_frame,
+    database_path,
+    find_databases,
     judge_failures_frame,
     judgements_frame,
     samples_frame,

@@ -10,7 +10,7 @@ from inspect_ai.hooks import Hooks, SampleEnd, TaskEnd, TaskStart, hooks
 from inspect_ai.log import EvalLog, read_eval_log_sample_summaries, read_eval_log_samples_by_id
 
 from pressure_sense.store._keys import study_settings
-from pressure_sense.store._writer import ResultsStore, run_config
+from pressure_sense.store._writer import ResultsStore
 
 
 @dataclass
@@ -34,15 +34,7 @@ class ResultsStoreHook(Hooks):
         if not settings.get("db"):
             return
         store = self._acquire(Path(settings["db"]))
-        run_id = store.start_run(
-            data.eval_id,
-            study_id=settings.get("study_id") or data.spec.run_id,
-            model=settings.get("model_label") or data.spec.model,
-            judge=settings.get("judge"),
-            config=run_config(data.spec.task_args, data.spec.metadata),
-            task_id=data.spec.task_id,
-        )
-        self._runs[data.eval_id] = ActiveRun(store, run_id)
+        self._runs[data.eval_id] = ActiveRun(store, store.start_task_run(data.spec, data.eval_id))
 
     async def on_sample_end(self, data: SampleEnd) -> None:
         active = self._runs.get(data.eval_id)

@@ -1,22 +1,76 @@
-"""Queries over the results store, returned as pandas DataFrames (one row per sample, turn score, ...)."""
+"""Where a results database lives (a file, or the run output folder that holds `results.sqlite`), and the queries
+over it, returned as pandas DataFrames (one row per sample, turn score, ...)."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from pressure_sense.conversation import target_error_kind
 from pressure_sense.rubrics import BUILT_IN
-from pressure_sense.store._locate import (
-    DbLike,
-    query_frame,
-    query_rows,
-    read_connection,
-)
+from pressure_sense.store._schema import SCHEMA_VERSION
+from pressure_sense.store._writer import ResultsStore, StoreError
+
+DB_FILENAME = "results.sqlite"
+"""The database's file name inside a run's output folder."""
+
+DEFAULT_RUNS_FOLDER = Path("pressure-sense-runs")
+"""Where `pressure-sense run` puts each study's output folder by default (relative to the working folder)."""
+
+DbLike = str | Path
+"""A database file, or a folder holding DB_FILENAME."""
+
+
+def database_path(db: DbLike) -> Path:
+    """The database file for a path or output folder; StoreError when there is none."""
+    path = Path(db).expanduser()
+    if path.is_dir():
+        path = path / DB_FILENAME
+    if not path.is_file():
+        raise StoreError(f"no results database at {path} (give a {DB_FILENAME} file or the run's output folder)")
+    return path
+
+
+def find_databases(root: Path | None = None) -> list[Path]:
+    """Results databases in `root` (default: the working folder) and its DEFAULT_RUNS_FOLDER, newest first."""
+    base = root or Path.cwd()
+    found = [base / DB_FILENAME, *(base / DEFAULT_RUNS_FOLDER).glob(f"*/{DB_FILENAME}")]
+    return sorted((path for path in found if path.is_file()), key=lambda path: path.stat().st_mtime, reverse=True)
+
+
+def read_connection(db: DbLike) -> sqlite3.Connection:
+    """A connection for queries on an existing database (never creates one); an older schema is migrated first."""
+    path = database_path(db)
+    connection = sqlite3.connect(path, timeout=60.0)
+    connection.execute("PRAGMA busy_timeout = 60000")
+    try:
+        connection.execute("SELECT 1 FROM runs LIMIT 1")
+        found = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise StoreError(f"{path} is not a pressure-sense results database ({error})") from None
+    if found and int(found[0]) < SCHEMA_VERSION:
+        ResultsStore(path).close()
+    return connection
+
+
+def query_rows(db: DbLike, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every row of one query on an existing database (`read_connection`)."""
+    with closing(read_connection(db)) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def query_frame(db: DbLike, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One query on an existing database (`read_connection`) as a DataFrame."""
+    with closing(read_connection(db)) as connection:
+        return pd.read_sql_query(sql, connection, params=params)
+
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "run_id", "study_id", "sample_pk", "sample_id", "epoch", "model", "scenario_id",
@@ -31,24 +85,20 @@ _SAMPLE_SELECT = (
 _FROM_SAMPLES = "FROM samples s JOIN runs r ON r.run_id = s.run_id"
 
 
-def _run_filter(run: str | None) -> tuple[str, dict[str, Any]]:
-    if run is None:
-        return "", {}
-    return " AND (s.run_id = :run OR r.study_id = :run)", {"run": run}
-
-
-def _frame(db: DbLike, sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    frame = query_frame(db, sql, params)
-    frame["reasoning"] = frame["reasoning"].astype(bool)
-    frame["epoch"] = frame["epoch"].astype("int64")
-    frame["sample_pk"] = frame["sample_pk"].astype("int64")
-    return frame
+def _frame(
+    db: DbLike, select: str, joins: str, where: str, order: str, run: str | None, types: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """`SELECT select` from the samples (`s`, with their run `r`) and `joins`, kept by `where` and `run` (a run id or
+    study id), in `order`; the sample columns typed, then `types`."""
+    kept = "" if run is None else " AND (s.run_id = :run OR r.study_id = :run)"
+    sql = f"SELECT {select} {_FROM_SAMPLES}{joins} WHERE {where}{kept} ORDER BY {order}"
+    frame = query_frame(db, sql, {} if run is None else {"run": run})
+    return frame.astype({"reasoning": bool, "epoch": "int64", "sample_pk": "int64", **(types or {})})
 
 
 def samples_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """One row per sample (SAMPLE_COLUMNS); `run` keeps one run id or study id."""
-    where, params = _run_filter(run)
-    return _frame(db, f"SELECT {_SAMPLE_SELECT} {_FROM_SAMPLES} WHERE 1 = 1{where} ORDER BY s.sample_pk", params)
+    return _frame(db, _SAMPLE_SELECT, "", "1 = 1", "s.sample_pk", run)
 
 
 def turn_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
@@ -58,20 +108,17 @@ def turn_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     primary_pressure_type (the first listed), rubric, dimension, score, rationale, judge, method,
     scratchpad_used (the turn's answer had a <reasoning> block: its stored reasoning is not NULL).
     """
-    where, params = _run_filter(run)
     frame = _frame(
         db,
-        f"SELECT {_SAMPLE_SELECT}, j.turn_index, t.intensity, t.pressure_types, "
-        "j.rubric, sc.dimension, sc.score, sc.rationale, j.judge, j.method, t.reasoning IS NOT NULL AS scratchpad_used "
-        f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk "
-        "JOIN scores sc ON sc.judgement_pk = j.judgement_pk "
-        "LEFT JOIN turns t ON t.sample_pk = j.sample_pk AND t.turn_index = j.turn_index "
-        f"WHERE j.turn_index IS NOT NULL{where} ORDER BY s.sample_pk, j.turn_index, j.judgement_pk, sc.rowid",
-        params,
+        f"{_SAMPLE_SELECT}, j.turn_index, t.intensity, t.pressure_types, j.rubric, sc.dimension, sc.score, "
+        "sc.rationale, j.judge, j.method, t.reasoning IS NOT NULL AS scratchpad_used",
+        " JOIN judgements j ON j.sample_pk = s.sample_pk JOIN scores sc ON sc.judgement_pk = j.judgement_pk "
+        "LEFT JOIN turns t ON t.sample_pk = j.sample_pk AND t.turn_index = j.turn_index",
+        "j.turn_index IS NOT NULL",
+        "s.sample_pk, j.turn_index, j.judgement_pk, sc.rowid",
+        run,
+        {"turn_index": "int64", "intensity": "Int64", "score": float},
     )
-    frame["turn_index"] = frame["turn_index"].astype("int64")
-    frame["intensity"] = frame["intensity"].astype("Int64")
-    frame["score"] = frame["score"].astype(float)
     frame["scratchpad_used"] = frame["scratchpad_used"].fillna(0).astype(bool)
     frame.insert(
         frame.columns.get_loc("pressure_types") + 1,
@@ -88,59 +135,43 @@ def _first_listed(pressure_types: str | None) -> str | None:
 
 def conversation_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """One row per (sample, dimension) of conversation-level judgements.
-
-    Columns: SAMPLE_COLUMNS, rubric, dimension, score, rationale, judge, method.
-    """
-    where, params = _run_filter(run)
-    frame = _frame(
+    Columns: SAMPLE_COLUMNS, rubric, dimension, score, rationale, judge, method."""
+    return _frame(
         db,
-        f"SELECT {_SAMPLE_SELECT}, j.rubric, sc.dimension, sc.score, sc.rationale, j.judge, j.method "
-        f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk "
-        "JOIN scores sc ON sc.judgement_pk = j.judgement_pk "
-        f"WHERE j.turn_index IS NULL{where} ORDER BY s.sample_pk, j.judgement_pk, sc.rowid",
-        params,
+        f"{_SAMPLE_SELECT}, j.rubric, sc.dimension, sc.score, sc.rationale, j.judge, j.method",
+        " JOIN judgements j ON j.sample_pk = s.sample_pk JOIN scores sc ON sc.judgement_pk = j.judgement_pk",
+        "j.turn_index IS NULL",
+        "s.sample_pk, j.judgement_pk, sc.rowid",
+        run,
+        {"score": float},
     )
-    frame["score"] = frame["score"].astype(float)
-    return frame
 
 
 def judgements_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """One row per judgement. Columns: SAMPLE_COLUMNS (with the sample's `error` renamed `sample_error`),
     rubric, turn_index (NA for the whole conversation), judge, method, disagreement (nullable boolean),
     error (why judging failed, else None) and cut_chars (quoted characters cut for a small judge)."""
-    where, params = _run_filter(run)
     frame = _frame(
         db,
-        f"SELECT {_SAMPLE_SELECT.replace('s.error', 's.error AS sample_error')}, "
-        "j.rubric, j.turn_index, j.judge, j.method, j.disagreement, j.error, j.cut_chars "
-        f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk "
-        f"WHERE 1 = 1{where} ORDER BY s.sample_pk, j.judgement_pk",
-        params,
+        f"{_SAMPLE_SELECT.replace('s.error', 's.error AS sample_error')}, "
+        "j.rubric, j.turn_index, j.judge, j.method, j.disagreement, j.error, j.cut_chars",
+        " JOIN judgements j ON j.sample_pk = s.sample_pk",
+        "1 = 1",
+        "s.sample_pk, j.judgement_pk",
+        run,
+        {"turn_index": "Int64", "disagreement": "Int64"},
     )
-    frame["turn_index"] = frame["turn_index"].astype("Int64")
-    frame["disagreement"] = frame["disagreement"].astype("Int64").astype("boolean")
-    return frame
+    return frame.astype({"disagreement": "boolean"})
 
 
-def _table_columns(db: DbLike, table: str) -> set[str]:
-    """The columns `table` has (none when it is absent: a database of an older schema may lack it)."""
-    return {str(row[1]) for row in query_rows(db, f"PRAGMA table_info({table})")}
-
-
-def _table_frame(db: DbLike, table: str, columns: tuple[str, ...], order: str, run: str | None) -> pd.DataFrame:
-    """SAMPLE_COLUMNS plus `columns` of a per-sample table, joined on sample_pk (no rows when the table is
-    absent; NULL for a column an older database lacks)."""
-    where, params = _run_filter(run)
-    present = _table_columns(db, table)
-    selected = ", ".join(f"x.{name}" if name in present or not present else f"NULL AS {name}" for name in columns)
-    if not present:
-        table = "(SELECT " + ", ".join(f"NULL AS {name}" for name in ("sample_pk", *columns)) + " WHERE 0)"
-    return _frame(
-        db,
-        f"SELECT {_SAMPLE_SELECT}, {selected} {_FROM_SAMPLES} JOIN {table} x ON x.sample_pk = s.sample_pk "
-        f"WHERE 1 = 1{where} ORDER BY {order}",
-        params,
-    )
+def _table_frame(
+    db: DbLike, table: str, columns: tuple[str, ...], order: str, run: str | None, types: dict[str, Any]
+) -> pd.DataFrame:
+    """SAMPLE_COLUMNS plus `columns` of a per-sample table, joined on sample_pk (reading migrates an older
+    database first, so every table and column is there)."""
+    selected = ", ".join(f"x.{name}" for name in columns)
+    joins = f" JOIN {table} x ON x.sample_pk = s.sample_pk"
+    return _frame(db, f"{_SAMPLE_SELECT}, {selected}", joins, "1 = 1", order, run, types)
 
 
 def beliefs_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
@@ -160,10 +191,9 @@ def beliefs_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
         ),  # fmt: skip
         "s.sample_pk, x.question_index",
         run,
+        {"question_index": "Int64", "flipped": "Int64"},
     )
-    frame["question_index"] = frame["question_index"].astype("Int64")
-    frame["flipped"] = frame["flipped"].astype("Int64").astype("boolean")
-    return frame
+    return frame.astype({"flipped": "boolean"})
 
 
 def adaptive_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
@@ -171,26 +201,21 @@ def adaptive_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     turns (user turns played), breaking_turn (turn_index where it gave in, NA otherwise), unclear_turns
     (replies the give-in check could not classify)."""
     columns = ("stopped", "turns", "breaking_turn", "unclear_turns")
-    frame = _table_frame(db, "adaptive_outcomes", columns, "s.sample_pk", run)
-    frame["turns"] = frame["turns"].astype("Int64")
-    frame["breaking_turn"] = frame["breaking_turn"].astype("Int64")
-    return frame
+    types = {"turns": "Int64", "breaking_turn": "Int64"}
+    return _table_frame(db, "adaptive_outcomes", columns, "s.sample_pk", run, types)
 
 
 def tool_events_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """One row per tool call. Columns: SAMPLE_COLUMNS, turn_index, function, arguments (JSON as str),
     result, harmful, escalation, report (booleans)."""
-    frame = _table_frame(
+    return _table_frame(
         db,
         "tool_events",
         ("turn_index", "function", "arguments", "result", "harmful", "escalation", "report"),
         "s.sample_pk, x.turn_index, x.rowid",
         run,
+        {"turn_index": "Int64", "harmful": bool, "escalation": bool, "report": bool},
     )
-    frame["turn_index"] = frame["turn_index"].astype("Int64")
-    for flag in ("harmful", "escalation", "report"):
-        frame[flag] = frame[flag].astype(bool)
-    return frame
 
 
 def transcripts(
@@ -277,15 +302,15 @@ def _judgements(connection: Any, sample_pk: int) -> list[dict[str, Any]]:
 def turn_errors_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     """One row per turn without an ordinary answer. Columns: SAMPLE_COLUMNS, turn_index, kind
     (refusal | content_filter | empty | provider_error | other) and turn_error (the recorded text)."""
-    where, params = _run_filter(run)
     frame = _frame(
         db,
-        f"SELECT {_SAMPLE_SELECT}, t.turn_index, t.error AS turn_error {_FROM_SAMPLES} "
-        f"JOIN turns t ON t.sample_pk = s.sample_pk WHERE t.error IS NOT NULL{where} "
-        "ORDER BY s.sample_pk, t.turn_index",
-        params,
+        f"{_SAMPLE_SELECT}, t.turn_index, t.error AS turn_error",
+        " JOIN turns t ON t.sample_pk = s.sample_pk",
+        "t.error IS NOT NULL",
+        "s.sample_pk, t.turn_index",
+        run,
+        {"turn_index": "int64"},
     )
-    frame["turn_index"] = frame["turn_index"].astype("int64")
     frame.insert(frame.columns.get_loc("turn_error"), "kind", frame["turn_error"].map(target_error_kind))
     return frame
 
@@ -296,15 +321,15 @@ def judge_failures_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
 
     What was asked is recorded on each judgement; measured (flags) judgements cannot fail and are left out.
     """
-    where, params = _run_filter(run)
-    judged = query_frame(
+    judged = _frame(
         db,
-        f"SELECT {_SAMPLE_SELECT}, j.judgement_pk, j.rubric, j.turn_index, j.judge, j.method, "
-        "j.error AS judge_error, j.disagreement, j.asked, "
-        "(SELECT group_concat(sc.dimension, ',') FROM scores sc WHERE sc.judgement_pk = j.judgement_pk) AS scored "
-        f"{_FROM_SAMPLES} JOIN judgements j ON j.sample_pk = s.sample_pk WHERE j.method != 'flags'{where} "
-        "ORDER BY s.sample_pk, j.judgement_pk",
-        params,
+        f"{_SAMPLE_SELECT}, j.judgement_pk, j.rubric, j.turn_index, j.judge, j.method, j.error AS judge_error, "
+        "j.disagreement, j.asked, "
+        "(SELECT group_concat(sc.dimension, ',') FROM scores sc WHERE sc.judgement_pk = j.judgement_pk) AS scored",
+        " JOIN judgements j ON j.sample_pk = s.sample_pk",
+        "j.method != 'flags'",
+        "s.sample_pk, j.judgement_pk",
+        run,
     )
     rows = []
     for item in judged.to_dict("records"):

@@ -1,11 +1,6 @@
-"""Build or update a results store from a folder (or fsspec URL) of Inspect logs, idempotently.
-
-Every log becomes part of a run: the run a sharded study names in its metadata (`run_key`: all
-shards of one target), else the Inspect task (`task_id`: a task and its retries are one run, as
-the hook stores them). Within a run, logs are applied oldest first and successful logs last, so
-each sample ends up as its final copy whatever order the logs are listed in; writing a sample
-replaces any earlier copy (the hook's `write_sample`), so rebuilding twice changes nothing.
-"""
+"""Build or update a results store from a folder (or fsspec URL) of Inspect logs, idempotently: logs group into
+runs by `run_key` (all shards of one target), else by Inspect `task_id`, and each run's logs are applied oldest
+first and successful ones last, so every sample ends as its final copy whatever the listing order."""
 
 from __future__ import annotations
 
@@ -17,7 +12,7 @@ from inspect_ai.log import EvalLog
 
 from pressure_sense.store._keys import study_settings
 from pressure_sense.store._logs import log_samples, read_log_headers
-from pressure_sense.store._writer import ResultsStore, RunStatus, run_config
+from pressure_sense.store._writer import ResultsStore, RunStatus
 
 
 @dataclass
@@ -45,23 +40,11 @@ def _order(log: EvalLog) -> tuple[bool, str, str]:
     return (log.status == "success", started, log.location or "")
 
 
-def _final(logs: list[EvalLog]) -> EvalLog:
-    return max(logs, key=_order)
-
-
 def _write_run(store: ResultsStore, logs: list[EvalLog], summary: RebuildSummary) -> str:
     first = min(logs, key=lambda log: ((log.stats.started_at if log.stats else "") or "", log.eval.eval_id))
-    settings = study_settings(first.eval.metadata)
-    key = _run_key(first)
-    study_id = str(settings.get("study_id") or first.eval.run_id)
-    run_id = store.start_run(
-        str(settings.get("run_key") or first.eval.eval_id),
-        study_id=study_id,
-        model=str(settings.get("model_label") or first.eval.model),
-        judge=settings.get("judge"),  # type: ignore[arg-type]
-        config=run_config(first.eval.task_args, first.eval.metadata),
-        task_id=key,
-        source="import",
+    run_key = study_settings(first.eval.metadata).get("run_key")
+    run_id = store.start_task_run(
+        first.eval, str(run_key or first.eval.eval_id), task_id=_run_key(first), source="import"
     )
     by_task: dict[str, list[EvalLog]] = defaultdict(list)
     for log in logs:
@@ -76,7 +59,7 @@ def _write_run(store: ResultsStore, logs: list[EvalLog], summary: RebuildSummary
                 continue
             for sample in samples:
                 store.write_sample(run_id, sample)
-        finals.append(_final(by_task[task_id]))
+        finals.append(max(by_task[task_id], key=_order))
     summary.samples += len(store.stored_samples(run_id))
     failed = [log for log in finals if log.status != "success"]
     for log in failed:

@@ -61,9 +61,8 @@ class Redactor:
         return _BEARER.sub(lambda match: f"Bearer{match.group(1)}{REDACTED}", text)
 
 
-@lru_cache(maxsize=8)
-def _redactor_for(secret_values: frozenset[str]) -> Redactor:
-    return Redactor(secret_values)
+_redactor_for = lru_cache(maxsize=8)(Redactor)
+"""One Redactor per set of secret values (compiling the pattern once)."""
 
 
 def current_redactor() -> Redactor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import accumulate
 from typing import Any
 
 from inspect_ai.log import EvalSample
@@ -22,6 +23,7 @@ from pressure_sense.judge import JUDGEMENTS_KEY, Judgement
 from pressure_sense.scenarios import Variant
 
 Row = dict[str, Any]
+_JUDGEMENT_FIELDS = {"rubric", "turn_index", "judge", "method", "disagreement", "error", "raw", "attempts", "cut_chars"}
 
 
 @dataclass
@@ -60,40 +62,12 @@ def sample_scenario_id(sample: EvalSample) -> str:
     return head if separator else str(sample.id)
 
 
-def turn_records(sample: EvalSample) -> list[TurnRecord]:
-    """The TurnRecords the engine left in the sample's store."""
-    return [TurnRecord.model_validate(item) for item in sample.store.get(TURNS_KEY, [])]
-
-
-def judgements(sample: EvalSample) -> list[Judgement]:
-    """Every Judgement of every scorer that reported some (each rubric, each judge of a panel), in scorer order."""
-    found: list[Judgement] = []
-    for score in (sample.scores or {}).values():
-        items = (score.metadata or {}).get(JUDGEMENTS_KEY) or []
-        found.extend(Judgement.model_validate(item) for item in items)
-    return found
-
-
-def belief_rows(sample: EvalSample) -> list[Row]:
-    """One row per factual question of a belief-anchored sample."""
-    rows = []
-    for item in sample.store.get(BELIEFS_KEY) or []:
-        belief = BeliefResult.model_validate(item)
-        rows.append({**belief.model_dump(), "flipped": None if belief.flipped is None else int(belief.flipped)})
-    return rows
-
-
-def adaptive_rows(sample: EvalSample) -> list[Row]:
-    """How an adaptive sample ended (no row for other samples)."""
-    recorded = sample.store.get(ADAPTIVE_KEY)
-    return [AdaptiveOutcome.model_validate(recorded).model_dump()] if recorded else []
-
-
 def sample_rows(sample: EvalSample, model: str) -> SampleRows:
-    """The rows for `sample`, played by the target `model`."""
+    """The rows for `sample`, played by the target `model` (sqlite3 stores the bool values as 0/1)."""
     variant = sample_variant(sample)
-    records = turn_records(sample)
+    records = [TurnRecord.model_validate(item) for item in sample.store.get(TURNS_KEY, [])]
     usage = sample.model_usage.values()
+    adaptive = sample.store.get(ADAPTIVE_KEY)  # how an adaptive sample ended; None for the others
     rows = SampleRows(
         sample={
             "sample_id": str(sample.id),
@@ -109,8 +83,8 @@ def sample_rows(sample: EvalSample, model: str) -> SampleRows:
             "total_tokens": sum(item.total_tokens for item in usage) if usage else None,
             "finished_at": sample.completed_at or datetime.now(timezone.utc).isoformat(),
         },
-        beliefs=belief_rows(sample),
-        adaptive_outcomes=adaptive_rows(sample),
+        beliefs=[BeliefResult.model_validate(item).model_dump() for item in sample.store.get(BELIEFS_KEY) or []],
+        adaptive_outcomes=[AdaptiveOutcome.model_validate(adaptive).model_dump()] if adaptive else [],
     )
     for record in records:
         rows.turns.append(
@@ -126,16 +100,7 @@ def sample_rows(sample: EvalSample, model: str) -> SampleRows:
             }
         )
         rows.tool_events.extend(
-            {
-                "turn_index": record.index,
-                "call_id": event.call_id,
-                "function": event.function,
-                "arguments": json.dumps(event.arguments, default=str),
-                "result": event.result,
-                "harmful": int(event.harmful),
-                "escalation": int(event.escalation),
-                "report": int(event.report),
-            }
+            {"turn_index": record.index, **event.model_dump(), "arguments": json.dumps(event.arguments, default=str)}
             for event in record.tool_events
         )
         if record.error:
@@ -143,28 +108,13 @@ def sample_rows(sample: EvalSample, model: str) -> SampleRows:
                 {"turn_index": record.index, "stage": "target", "message": record.error, "raw": record.raw or None}
             )
     rows.messages = message_rows(sample.messages, records)
-    for judgement in judgements(sample):
-        rows.judgements.append(
-            (
-                {
-                    "rubric": judgement.rubric,
-                    "turn_index": judgement.turn_index,
-                    "judge": judgement.judge,
-                    "method": judgement.method,
-                    "disagreement": None if judgement.disagreement is None else int(judgement.disagreement),
-                    "disagreement_rationale": judgement.disagreement_rationale or None,
-                    "error": judgement.error,
-                    "raw": judgement.raw,
-                    "attempts": judgement.attempts,
-                    "cut_chars": judgement.cut_chars,
-                    "asked": json.dumps(list(judgement.asked)),
-                },
-                [
-                    {"dimension": dimension, "score": value.score, "rationale": value.rationale}
-                    for dimension, value in judgement.scores.items()
-                ],
-            )
-        )
+    scored = [(score.metadata or {}).get(JUDGEMENTS_KEY) or [] for score in (sample.scores or {}).values()]
+    for judgement in (Judgement.model_validate(item) for items in scored for item in items):  # in scorer order
+        row = judgement.model_dump(include=_JUDGEMENT_FIELDS)
+        row["disagreement_rationale"] = judgement.disagreement_rationale or None
+        row["asked"] = json.dumps(judgement.asked)
+        scores = [{"dimension": name, **value.model_dump()} for name, value in judgement.scores.items()]
+        rows.judgements.append((row, scores))
         if judgement.error:
             rows.errors.append(
                 {"turn_index": judgement.turn_index, "stage": "judge", "message": judgement.error, "raw": judgement.raw}
@@ -177,20 +127,10 @@ def sample_rows(sample: EvalSample, model: str) -> SampleRows:
 
 
 def message_rows(messages: list[ChatMessage], records: list[TurnRecord]) -> list[Row]:
-    """One row per message, with its turn (the n-th user message opens the n-th recorded turn).
-
-    The last assistant message of a recorded turn carries that turn's reasoning/output split;
-    other assistant messages (e.g. tool calls in agent mode) leave both NULL.
-    """
-    turn_of_message: list[int | None] = []
-    user_seen = -1
-    for message in messages:
-        if message.role == "user":
-            user_seen += 1
-        if user_seen < 0:
-            turn_of_message.append(None)
-        else:
-            turn_of_message.append(records[user_seen].index if user_seen < len(records) else user_seen)
+    """One row per message, with its turn (the n-th user message opens the n-th recorded turn). The last
+    assistant message of a recorded turn carries its reasoning/output split; other messages leave both NULL."""
+    opened = list(accumulate((message.role == "user" for message in messages), initial=-1))[1:]  # [message] turn
+    turn_of_message = [None if n < 0 else records[n].index if n < len(records) else n for n in opened]
     record_by_turn = {record.index: record for record in records}
     last_assistant: dict[int, int] = {
         turn: position

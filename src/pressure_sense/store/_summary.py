@@ -11,18 +11,16 @@ import pandas as pd
 
 from pressure_sense.judge import DIMENSIONS
 from pressure_sense.store._keys import STUDY_METADATA_KEY
-from pressure_sense.store._locate import (
+from pressure_sense.store._queries import (
     DB_FILENAME,
     DEFAULT_RUNS_FOLDER,
     DbLike,
-    find_databases,
-    query_frame,
-    query_rows,
-)
-from pressure_sense.store._queries import (
     conversation_scores_frame,
+    find_databases,
     judge_failures_frame,
     judgements_frame,
+    query_frame,
+    query_rows,
     samples_frame,
     turn_scores_frame,
 )
@@ -90,7 +88,8 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     keys = list(GROUP_COLUMNS)
     samples = samples_frame(db, run)
     samples["failed"] = samples["status"] == "error"
-    samples["n_errors"] = samples["sample_pk"].map(_error_counts(db)).fillna(0).astype(int)
+    errors = dict(query_rows(db, "SELECT sample_pk, COUNT(*) FROM errors WHERE sample_pk IS NOT NULL GROUP BY 1"))
+    samples["n_errors"] = samples["sample_pk"].map(errors).fillna(0).astype(int)
     table = samples.groupby(keys, sort=True).agg(
         n_samples=("sample_pk", "size"), n_failed=("failed", "sum"), n_errors=("n_errors", "sum")
     )
@@ -103,9 +102,9 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     judged = judged[judged["turn_index"].notna() & judged["disagreement"].notna()]
     disagreement = judged.assign(flag=judged["disagreement"].astype(float)).groupby(keys)["flag"].mean()
     table = table.join(conversation_means).join(turn_means).join(disagreement.rename("disagreement_rate"))
-    counts = pd.DataFrame(
-        [(pk, turns, used) for pk, (turns, used) in _scratchpad_counts(db).items()],
-        columns=["sample_pk", "scratchpad_turns", "scratchpad_used"],
+    counts = query_frame(  # a turn whose reasoning is not NULL used the scratchpad
+        db, "SELECT sample_pk, COUNT(*) AS scratchpad_turns, SUM(reasoning IS NOT NULL) AS scratchpad_used "
+        "FROM turns GROUP BY sample_pk",
     )
     usage = samples[samples["reasoning"]].merge(counts, on="sample_pk", how="left").fillna(
         {"scratchpad_turns": 0, "scratchpad_used": 0}
@@ -128,17 +127,6 @@ def judge_failure_counts(db: DbLike, run: str | None = None) -> pd.DataFrame:
         n_asked=("failed", "size"), n_failed=("failed", "sum")
     )
     return counts.reset_index().astype({"n_asked": "int64", "n_failed": "int64"})
-
-
-def _error_counts(db: DbLike) -> dict[int, int]:
-    rows = query_rows(db, "SELECT sample_pk, COUNT(*) FROM errors WHERE sample_pk IS NOT NULL GROUP BY sample_pk")
-    return {int(pk): int(count) for pk, count in rows}
-
-
-def _scratchpad_counts(db: DbLike) -> dict[int, tuple[int, int]]:
-    """Per sample: (stored turns, turns whose reasoning is not NULL, i.e. that used the scratchpad)."""
-    rows = query_rows(db, "SELECT sample_pk, COUNT(*), SUM(reasoning IS NOT NULL) FROM turns GROUP BY sample_pk")
-    return {int(pk): (int(turns), int(used)) for pk, turns, used in rows}
 
 
 def dimension_order(names: Iterable[str]) -> list[str]:

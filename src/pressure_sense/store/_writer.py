@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from inspect_ai.log import EvalSample, read_eval_log
+from inspect_ai.log import EvalSample, EvalSpec, read_eval_log
 from tenacity import Retrying, retry_if_exception, stop_before_delay, wait_random_exponential
 
 from pressure_sense.store._keys import STUDY_METADATA_KEY, study_settings
@@ -116,10 +116,8 @@ def open_connection(path: Path, timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Co
 
 
 class ResultsStore:
-    """A results database, created or migrated on open. Safe to share between threads and processes.
-
-    Every text written is passed through `redact` first, so API keys never reach the file.
-    """
+    """A results database, created or migrated on open, safe to share between threads and processes; every
+    text written is passed through `redact` first, so API keys never reach the file."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -197,12 +195,9 @@ class ResultsStore:
         task_id: str | None = None,
         source: Literal["run", "import"] = "run",
     ) -> str:
-        """Record a run as started and return the run_id the store keeps for it.
-
-        A run already stored under `run_id`, or (when `task_id` is given) under the same study and
-        Inspect task_id (a retried or resumed task), is reused: its samples stay and later writes
-        replace them one by one, so a resume never duplicates anything.
-        """
+        """Record a run as started and return the run_id the store keeps for it: a run already stored under
+        `run_id`, or under the same study and `task_id` (a retried or resumed task), is reused, its samples
+        replaced one by one by later writes, so a resume never duplicates anything."""
         with self.transaction() as connection:
             existing = connection.execute("SELECT run_id FROM runs WHERE run_id = ?", (run_id,)).fetchone()
             if existing is None and task_id is not None:
@@ -239,6 +234,23 @@ class ResultsStore:
                 _clean({**values, "run_id": stored_id}),
             )
             return stored_id
+
+    def start_task_run(
+        self, spec: EvalSpec, run_id: str, *, task_id: str | None = None, log_path: str | None = None,
+        source: Literal["run", "import"] = "run",
+    ) -> str:  # fmt: skip
+        """`start_run` for an Inspect task: study id, model label and judge from its study settings, else its spec."""
+        settings = study_settings(spec.metadata)
+        return self.start_run(
+            run_id,
+            study_id=str(settings.get("study_id") or spec.run_id),
+            model=str(settings.get("model_label") or spec.model),
+            judge=settings.get("judge"),
+            log_path=log_path,
+            config=run_config(spec.task_args, spec.metadata),
+            task_id=spec.task_id if task_id is None else task_id,
+            source=source,
+        )
 
     def finish_run(
         self,
@@ -316,25 +328,11 @@ class ResultsStore:
             return {(str(sample_id), int(epoch)) for sample_id, epoch in rows}
 
     def write_log(self, log_path: str | Path, *, only_missing: bool = False) -> str:
-        """(Re)import a whole Inspect log (.eval or .json); returns the run_id it is stored under.
-
-        Samples already stored are replaced (or, with `only_missing`, left as they are), so importing
-        the same log twice, or a log whose samples the hook already wrote, adds no duplicates.
-        """
+        """(Re)import a whole Inspect log (.eval or .json); returns the run_id it is stored under. Stored samples
+        are replaced (with `only_missing`, kept), so importing a log twice adds no duplicates."""
         location = str(log_path)
         header = read_eval_log(location, header_only=True)
-        spec = header.eval
-        settings = study_settings(spec.metadata)
-        run_id = self.start_run(
-            spec.eval_id,
-            study_id=settings.get("study_id") or spec.run_id,
-            model=settings.get("model_label") or spec.model,
-            judge=settings.get("judge"),
-            log_path=location,
-            config=run_config(spec.task_args, spec.metadata),
-            task_id=spec.task_id,
-            source="import",
-        )
+        run_id = self.start_task_run(header.eval, header.eval.eval_id, log_path=location, source="import")
         present = self.stored_samples(run_id) if only_missing else set()
         for sample in log_samples(location):
             if (str(sample.id), sample.epoch) not in present:
