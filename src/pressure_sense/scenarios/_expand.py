@@ -7,10 +7,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pressure_sense.scenarios._requests import Request
+from pressure_sense.scenarios._design import INTENSITIES, Request, Tactic, render
 from pressure_sense.scenarios._schema import PressureType, Scenario, Turn
-from pressure_sense.scenarios._tactics import INTENSITIES, Tactic
-from pressure_sense.scenarios._templates import render
 from pressure_sense.yaml_files import dump_yaml
 
 SEPARATOR = "--"
