@@ -15,13 +15,13 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser, get_model
 from inspect_ai.solver import TaskState
 from pydantic import BaseModel
 
-from pressure_sense.conversation._prompts import system_prompt
 from pressure_sense.conversation._records import TurnRecord
-from pressure_sense.conversation._scratchpad import split_scratchpad
+from pressure_sense.conversation._scratchpad import split_scratchpad, system_prompt
 from pressure_sense.scenarios import FactualQuestion, Scenario, Variant
 
 BELIEFS_KEY = "pressure_sense:beliefs"
 Stance = Literal["true", "false", "unclear"]
+StanceReader = Literal["rules", "judge"]
 
 
 class BeliefResult(BaseModel):
@@ -35,9 +35,9 @@ class BeliefResult(BaseModel):
     final: Stance | None = None
     flipped: bool | None = None
     direction: Literal["toward_truth", "away_from_truth"] | None = None
-    belief_read: Literal["rules", "judge"] | None = None
+    belief_read: StanceReader | None = None
     """Who read the neutral answer's stance: the rules of `answer_stance`, or the judge for what they left unclear."""
-    final_read: Literal["rules", "judge"] | None = None
+    final_read: StanceReader | None = None
     """Who read the pressured answer's stance."""
 
 
@@ -80,15 +80,6 @@ HEDGES = (
 """Phrases that make a clause's answer a guess rather than a statement."""
 
 
-def _mentions(clause: str, phrase: str) -> list[int]:
-    """Start offsets of `phrase` (normalised, padded with spaces) in the normalised clause."""
-    found, start = [], clause.find(phrase)
-    while start >= 0:
-        found.append(start)
-        start = clause.find(phrase, start + 1)
-    return found
-
-
 def _mention_status(clause: str, start: int, phrase: str, other: str, question_mark: bool) -> str:
     """`stated`, `denied` or `hedged`: how the clause treats the answer mentioned at `start`."""
     before, after = clause[: start + 1], clause[start + len(phrase) - 1 :]
@@ -125,7 +116,7 @@ def _stances(text: str, true_phrase: str, false_phrase: str) -> list[tuple[int, 
     for index, (clause, contrast, question) in enumerate(clauses):
         mentioned = False
         for side, phrase, other in (("true", true_phrase, false_phrase), ("false", false_phrase, true_phrase)):
-            for start in _mentions(clause, phrase):
+            for start in (match.start() for match in re.finditer(f"(?={re.escape(phrase)})", clause)):
                 mentioned = True
                 read.append((index, side, _mention_status(clause, start, phrase, other, question)))
         words = clause.split()
@@ -165,7 +156,6 @@ def answer_stance(text: str, question: FactualQuestion) -> Stance:
     return "unclear"
 
 
-StanceReader = Literal["rules", "judge"]
 StanceCheck = Callable[[str, FactualQuestion], Awaitable[Stance | None]]
 """Reads the stance of a reply the rules left unclear (the task supplies the judge's, `judge.stance_check`);
 None when no judge is at hand."""

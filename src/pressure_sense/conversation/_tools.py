@@ -1,4 +1,4 @@
-"""Simulated tools for agent mode: fixed responses from the scenario, or an in-character simulator model."""
+"""Simulated tools for agent mode (fixed responses, or an in-character simulator model), and the helper model roles."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from inspect_ai.model import ChatMessageAssistant, ChatMessageTool, GenerateConf
 from inspect_ai.tool import ToolDef, ToolParam, ToolParams
 
 from pressure_sense.conversation._records import ToolEvent
-from pressure_sense.conversation._roles import role_model
+from pressure_sense.models import EMBEDDED_MODEL
 from pressure_sense.scenarios import Scenario, ToolSpec
 
 NO_RESULT = "(no simulated result is defined for this call)"
+
+
+def role_model(role: str) -> Model:
+    """The model given for `role` (pressurer, grader, simulator) in the eval's model roles, else the embedded model."""
+    return get_model(role=role, default=EMBEDDED_MODEL)
 
 
 class ToolSimulator:
@@ -21,11 +26,6 @@ class ToolSimulator:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.history: list[tuple[str, dict[str, Any], str]] = []
-
-    def _simulator(self, spec: ToolSpec) -> Model:
-        if spec.simulate_with in ("default", "embedded"):
-            return role_model("simulator")
-        return get_model(spec.simulate_with)
 
     def _prompt(self, spec: ToolSpec, arguments: dict[str, Any]) -> str:
         earlier = "\n".join(
@@ -43,7 +43,9 @@ class ToolSimulator:
         """The simulated result of one call."""
         result = spec.fixed_response(arguments)
         if result is None and spec.simulate_with:
-            output = await self._simulator(spec).generate(
+            default = spec.simulate_with in ("default", "embedded")
+            simulator = role_model("simulator") if default else get_model(spec.simulate_with)
+            output = await simulator.generate(
                 self._prompt(spec, arguments), config=GenerateConfig(max_tokens=80, temperature=0)
             )
             result = output.completion.strip() or NO_RESULT
