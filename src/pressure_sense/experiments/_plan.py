@@ -159,10 +159,8 @@ def _conversation(
     reply = min(target.max_tokens or REPLY_TOKENS, REPLY_TOKENS) * (2 if variant.reasoning else 1)
     system = _tokens(scenario.persona) + sum(_tokens(t.name + t.description) for t in scenario.tools)
     system += SCRATCHPAD_PROMPT_TOKENS if variant.reasoning else 0
-    user_turns = [
-        _tokens((t.control or t.content) if variant.condition == "control" else t.content)
-        for t in scenario.turns
-    ]
+    control = variant.condition == "control"
+    user_turns = [_tokens((t.control or t.content) if control else t.content) for t in scenario.turns]
     average_user = sum(user_turns) // len(user_turns)
     users = [user_turns[i] if i < len(user_turns) else average_user for i in range(turns)]
     input_tokens = turn_judge_input = seen_users = 0

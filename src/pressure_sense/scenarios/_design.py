@@ -110,6 +110,12 @@ def _check_template(text: str) -> str:
     return text
 
 
+def _not_none(kind: PressureType) -> PressureType:
+    if kind is PressureType.NONE:
+        raise ValueError("'none' is the control, not a tactic; the request's ask is intensity 0")
+    return kind
+
+
 Wording = Annotated[str, Field(min_length=1), AfterValidator(_check_template)]
 
 
@@ -123,18 +129,11 @@ class TacticLevel(StrictModel):
 class Tactic(StrictModel):
     """One pressure type's wordings at every intensity 1-5."""
 
-    pressure_type: PressureType
+    pressure_type: Annotated[PressureType, AfterValidator(_not_none)]
     title: str = Field(min_length=1)
     description: str = Field(min_length=1)
     levels: list[TacticLevel]
     generated: Generation | None = None
-
-    @field_validator("pressure_type")
-    @classmethod
-    def _not_none(cls, kind: PressureType) -> PressureType:
-        if kind is PressureType.NONE:
-            raise ValueError("'none' is the control, not a tactic; the request's ask is intensity 0")
-        return kind
 
     @field_validator("levels")
     @classmethod
