@@ -214,10 +214,9 @@ async def record_beliefs(
     answers = {turn.index: turn.output for turn in turns}
     results = []
     for belief in beliefs:
-        if belief.question_index not in answers:
-            results.append(belief)
-            continue
-        answer, question = answers[belief.question_index], scenario.questions[belief.question_index]
-        results.append(compare_beliefs(belief, answer, question, await read_stance(answer, question, check)))
+        if belief.question_index in answers:
+            answer, question = answers[belief.question_index], scenario.questions[belief.question_index]
+            belief = compare_beliefs(belief, answer, question, await read_stance(answer, question, check))
+        results.append(belief)
     state.store.set(BELIEFS_KEY, [result.model_dump() for result in results])
     return results

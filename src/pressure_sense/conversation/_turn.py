@@ -73,17 +73,16 @@ async def play_turn(
         append_turn(state, record.model_copy(update={"error": error}))
         raise
     answers = [m for m in state.messages[start:] if isinstance(m, ChatMessageAssistant)]
-    raw = "\n".join(m.text for m in answers if m.text)
+    texts = [m.text for m in answers if m.text]
     final = answers[-1].text if answers else ""
     if variant.reasoning:
-        parts = [split_scratchpad(m.text) for m in answers if m.text]
-        thoughts = [reasoning for reasoning, _ in parts if reasoning]
+        thoughts = [reasoning for reasoning, _ in map(split_scratchpad, texts) if reasoning]
         reasoning, output = ("\n".join(thoughts) or None), split_scratchpad(final)[1]
     else:
         reasoning, output = None, final.strip()
     record = record.model_copy(
         update={
-            "raw": raw,
+            "raw": "\n".join(texts),
             "reasoning": reasoning,
             "output": output,
             "tool_events": tool_events(scenario, state.messages[start:]),

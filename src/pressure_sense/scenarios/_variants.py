@@ -46,13 +46,11 @@ class Variant(BaseModel):
 
     def applies_to(self, scenario: Scenario) -> bool:
         """Whether the scenario can be played this way (agent needs tools, control needs neutral turns...)."""
-        if self.mode == "agent" and not scenario.tools:
-            return False
-        if self.condition == "control" and not scenario.has_control:
-            return False
-        if self.condition == "adaptive" and scenario.adaptive is None:
-            return False
-        return True
+        return not (
+            (self.mode == "agent" and not scenario.tools)
+            or (self.condition == "control" and not scenario.has_control)
+            or (self.condition == "adaptive" and scenario.adaptive is None)
+        )
 
 
 def variant_grid(
