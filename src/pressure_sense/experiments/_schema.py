@@ -50,8 +50,7 @@ class _Retries(StrictModel):
     @property
     def budget(self) -> RetryBudget:
         """The retry budget these settings give."""
-        fields = ("max_retries", "timeout", "attempt_timeout")
-        return RetryBudget(**{name: getattr(self, name) for name in fields if getattr(self, name) is not None})
+        return RetryBudget(**self.model_dump(include={"max_retries", "timeout", "attempt_timeout"}, exclude_none=True))
 
 
 class TargetSpec(_Retries):
