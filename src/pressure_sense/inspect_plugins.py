@@ -23,9 +23,7 @@ def load_inspect_plugins(deferred: frozenset[str] = DEFERRED_PLUGIN_PACKAGES) ->
         from inspect_ai._util import entrypoints as inspect_plugins
     except ImportError:
         return []
-    if not isinstance(getattr(inspect_plugins, "_inspect_ai_eps_loaded_all", None), bool):
-        return []
-    if inspect_plugins._inspect_ai_eps_loaded_all:
+    if getattr(inspect_plugins, "_inspect_ai_eps_loaded_all", None) is not False:  # already loaded, or unknown
         return []
     skipped: list[str] = []
     for plugin in entry_points(group="inspect_ai"):

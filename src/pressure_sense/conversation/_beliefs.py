@@ -184,14 +184,10 @@ def compare_beliefs(
 async def probe_beliefs(scenario: Scenario, variant: Variant, check: StanceCheck | None = None) -> list[BeliefResult]:
     """Ask every question neutrally, each in a fresh chat with the persona, and record the stance (`check`
     reads what the rules leave unclear)."""
-    model = get_model()
+    model, system = get_model(), system_prompt(scenario, variant)
     results = []
     for index, question in enumerate(scenario.questions):
-        messages = [
-            ChatMessageSystem(content=system_prompt(scenario, variant)),
-            ChatMessageUser(content=question.question),
-        ]
-        output = await model.generate(messages)
+        output = await model.generate([ChatMessageSystem(content=system), ChatMessageUser(content=question.question)])
         answer = split_scratchpad(output.completion)[1] if variant.reasoning else output.completion.strip()
         belief, reader = await read_stance(answer, question, check)
         results.append(

@@ -26,13 +26,10 @@ def split_scratchpad(text: str) -> tuple[str | None, str]:
     """
     reasoning_match = _REASONING.search(text)
     reasoning = reasoning_match.group(1).strip() if reasoning_match else None
-    output_match = _OUTPUT.search(text)
-    if output_match:
+    if output_match := _OUTPUT.search(text):
         output = output_match.group(1)
-    elif reasoning_match:
-        output = text[reasoning_match.end():]
     else:
-        output = text
+        output = text[reasoning_match.end():] if reasoning_match else text
     return reasoning, _ANY_TAG.sub("", output).strip()
 
 

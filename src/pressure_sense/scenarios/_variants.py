@@ -25,12 +25,8 @@ class Variant(BaseModel):
     @property
     def name(self) -> str:
         """A short stable label, e.g. `chat+reasoning` or `agent+control`."""
-        parts = [self.mode]
-        if self.reasoning:
-            parts.append("reasoning")
-        if self.condition != "scripted":
-            parts.append(self.condition)
-        return "+".join(parts)
+        flags = ["reasoning" if self.reasoning else "", "" if self.condition == "scripted" else self.condition]
+        return "+".join([self.mode, *(flag for flag in flags if flag)])
 
     @classmethod
     def from_name(cls, name: str) -> "Variant":
