@@ -1,11 +1,8 @@
 """Inspect plugins at start-up: load the installed ones except those Pressure-Sense never uses.
 
-Inspect loads every `inspect_ai` entry point the first time it starts its hooks or a model
-(`inspect_ai._util.entrypoints.ensure_entry_points()`, called from `init_hooks()`). TransformerLens
-4.x (the `interp` extra) registers two there, `tl_bridge` and `tl_bridge_vllm`, whose import pulls
-in all of TransformerLens: about 5 s and 550 MB on every `pressure-sense run`. None of our model
-names reach those providers, so the command line loads every other plugin itself and marks the
-set complete, and Inspect then skips the deferred ones.
+TransformerLens 4.x (the `interp` extra) registers the Inspect providers `tl_bridge` and `tl_bridge_vllm`, whose
+import costs about 5 s and 550 MB on every run; no model name of ours reaches them. So the command line loads every
+other plugin itself and marks the set complete, and Inspect's `ensure_entry_points()` then skips the deferred ones.
 """
 
 from __future__ import annotations
@@ -19,18 +16,14 @@ DEFERRED_PLUGIN_PACKAGES = frozenset({"transformer_lens"})
 def load_inspect_plugins(deferred: frozenset[str] = DEFERRED_PLUGIN_PACKAGES) -> list[str]:
     """Load every Inspect plugin except those from `deferred` packages; return the skipped names.
 
-    Other plugins (hooks, providers, tasks of other packages) load exactly as Inspect would load
-    them. Call it once per process, before the first model or eval. When Inspect's bookkeeping is
-    not where this expects it (another Inspect version), it loads nothing and Inspect behaves as
-    usual, only slower.
+    Call it once per process, before the first model or eval. When Inspect's bookkeeping is not where this
+    expects it (another Inspect version), it loads nothing and Inspect behaves as usual, only slower.
     """
     try:
         from inspect_ai._util import entrypoints as inspect_plugins
     except ImportError:
         return []
-    if not isinstance(getattr(inspect_plugins, "_inspect_ai_eps_loaded_all", None), bool):
-        return []
-    if inspect_plugins._inspect_ai_eps_loaded_all:
+    if getattr(inspect_plugins, "_inspect_ai_eps_loaded_all", None) is not False:  # already loaded, or unknown
         return []
     skipped: list[str] = []
     for plugin in entry_points(group="inspect_ai"):

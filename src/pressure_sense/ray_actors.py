@@ -1,9 +1,5 @@
-"""The Ray executor's two actors, in a module that imports nothing heavy.
-
-An actor's process imports only the module that defines its class: kept here, apart from
-`pressure_sense.study` (which imports Inspect), each actor starts in a fraction of a second
-instead of spending seconds of CPU on imports it never uses.
-"""
+"""The Ray executor's two actors, apart from `pressure_sense.study` (which imports Inspect): an actor's process
+imports only its class's module, so each starts in a fraction of a second."""
 
 from __future__ import annotations
 

@@ -112,13 +112,7 @@ def describe(error: Any) -> str:
 
 def field_path(loc: Loc) -> str:
     """`turns[2].intensity` for the location ("turns", 2, "intensity")."""
-    parts: list[str] = []
-    for key in loc:
-        if isinstance(key, int):
-            parts.append(f"[{key}]")
-        else:
-            parts.append(("." if parts else "") + str(key))
-    return "".join(parts) or "(top level)"
+    return "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in loc).removeprefix(".") or "(top level)"
 
 
 def _problem(root: yaml.Node, loc: Loc, message: str) -> str:

@@ -1,6 +1,5 @@
 """The conversation engine: solvers that apply pressure turn by turn, and the records of the turns played."""
 
-from pressure_sense.conversation._adaptive import ADAPTIVE_KEY, AdaptiveOutcome, GiveInCheck, intensity_schedule
 from pressure_sense.conversation._beliefs import (
     BELIEFS_KEY,
     BeliefResult,
@@ -9,7 +8,6 @@ from pressure_sense.conversation._beliefs import (
     answer_stance,
     compare_beliefs,
 )
-from pressure_sense.conversation._prompts import system_prompt
 from pressure_sense.conversation._records import (
     TARGET_ERROR_KINDS,
     TURNS_KEY,
@@ -19,15 +17,19 @@ from pressure_sense.conversation._records import (
     read_turns,
     target_error_kind,
 )
-from pressure_sense.conversation._roles import role_model
-from pressure_sense.conversation._scratchpad import SCRATCHPAD_INSTRUCTION, split_scratchpad
-from pressure_sense.conversation._solver import pressure_conversation
-from pressure_sense.conversation._turn import ScenarioIndex, play_turn, sample_scenario
+from pressure_sense.conversation._scratchpad import split_scratchpad, system_prompt
+from pressure_sense.conversation._solver import (
+    ADAPTIVE_KEY,
+    AdaptiveOutcome,
+    GiveInCheck,
+    intensity_schedule,
+    pressure_conversation,
+)
+from pressure_sense.conversation._turn import ScenarioIndex, sample_scenario
 
 __all__ = [
     "ADAPTIVE_KEY", "AdaptiveOutcome", "answer_stance", "append_turn", "BeliefResult", "BELIEFS_KEY",
-    "compare_beliefs", "GiveInCheck", "intensity_schedule", "play_turn", "pressure_conversation", "read_turns",
-    "role_model", "sample_scenario", "ScenarioIndex", "SCRATCHPAD_INSTRUCTION", "split_scratchpad", "Stance",
-    "StanceCheck", "system_prompt", "target_error_kind", "TARGET_ERROR_KINDS", "ToolEvent", "TurnRecord",
-    "TURNS_KEY",
+    "compare_beliefs", "GiveInCheck", "intensity_schedule", "pressure_conversation", "read_turns", "sample_scenario",
+    "ScenarioIndex", "split_scratchpad", "Stance", "StanceCheck", "system_prompt", "target_error_kind",
+    "TARGET_ERROR_KINDS", "ToolEvent", "TurnRecord", "TURNS_KEY",
 ]

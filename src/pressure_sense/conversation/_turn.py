@@ -6,11 +6,10 @@ from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessag
 from inspect_ai.solver import Generate, TaskState
 from inspect_ai.util import LimitExceededError
 
-from pressure_sense.conversation._prompts import system_prompt
 from pressure_sense.conversation._records import TurnRecord, append_turn, target_error
-from pressure_sense.conversation._scratchpad import split_scratchpad
+from pressure_sense.conversation._scratchpad import split_scratchpad, system_prompt
 from pressure_sense.conversation._tools import scenario_tools, tool_events
-from pressure_sense.scenarios import Scenario, Turn, Variant
+from pressure_sense.scenarios import Scenario, Variant
 
 AGENT_MAX_STEPS = 4
 """Most model calls an agent makes for one user turn (tool calls, then a final answer)."""
@@ -74,17 +73,16 @@ async def play_turn(
         append_turn(state, record.model_copy(update={"error": error}))
         raise
     answers = [m for m in state.messages[start:] if isinstance(m, ChatMessageAssistant)]
-    raw = "\n".join(m.text for m in answers if m.text)
+    texts = [m.text for m in answers if m.text]
     final = answers[-1].text if answers else ""
     if variant.reasoning:
-        parts = [split_scratchpad(m.text) for m in answers if m.text]
-        thoughts = [reasoning for reasoning, _ in parts if reasoning]
+        thoughts = [reasoning for reasoning, _ in map(split_scratchpad, texts) if reasoning]
         reasoning, output = ("\n".join(thoughts) or None), split_scratchpad(final)[1]
     else:
         reasoning, output = None, final.strip()
     record = record.model_copy(
         update={
-            "raw": raw,
+            "raw": "\n".join(texts),
             "reasoning": reasoning,
             "output": output,
             "tool_events": tool_events(scenario, state.messages[start:]),
@@ -111,10 +109,3 @@ def answer_error(output: ModelOutput, answers: list[ChatMessageAssistant]) -> st
     if not any(message.text.strip() or message.tool_calls for message in answers):
         return target_error("empty", f"no text and no tool call (stop reason {output.stop_reason})")
     return None
-
-
-def scripted_turn(turn: Turn, control: bool) -> tuple[str, list[str], int, str]:
-    """User text, pressure types, intensity and source of a scripted turn (neutral when control)."""
-    if control and turn.control:
-        return turn.control, ["none"], 0, "control"
-    return turn.content, [kind.value for kind in turn.pressure_types], turn.intensity, "script"

@@ -1,4 +1,5 @@
-"""Load experiment YAML files with errors that name file, line and field; merge command-line flags."""
+"""Load experiment YAML files with errors that name file, line and field; merge command-line flags; refuse
+epochs that would only repeat a greedily decoded conversation."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pressure_sense.experiments._schema import Experiment
+from pressure_sense.experiments._schema import Experiment, TargetSpec
 from pressure_sense.scenarios import ScenarioError, load_scenarios, resolve_scenarios
 from pressure_sense.yaml_files import Loaded, YamlError, describe, load_yaml, read_text
 
@@ -16,9 +17,19 @@ class ExperimentError(YamlError):
     """An experiment file (or flag) is invalid; each problem reads `file:line: field '...': what`."""
 
 
+SUGGESTED_TEMPERATURE = 0.7
+"""The sampling temperature the replicate refusal suggests."""
+
+
 def _relative_to(base: Path, value: str) -> str:
     path = Path(value).expanduser()
     return str(path if path.is_absolute() else base / path)
+
+
+def _local(base: Path, selector: str) -> str:
+    """The selector as a path relative to `base` when that exists, else as given (an id or a tag)."""
+    local = _relative_to(base, selector)
+    return local if Path(local).exists() else selector
 
 
 def _scenario_problems(selectors: list[str], base: Path, loaded: Loaded[Experiment]) -> tuple[list[str], list[str]]:
@@ -26,8 +37,7 @@ def _scenario_problems(selectors: list[str], base: Path, loaded: Loaded[Experime
     resolved, problems = [], []
     library = None
     for index, selector in enumerate(selectors):
-        local = _relative_to(base, selector)
-        selector = local if Path(local).exists() else selector
+        selector = _local(base, selector)
         resolved.append(selector)
         try:
             library = library if library is not None else load_scenarios()
@@ -53,11 +63,9 @@ def parse_experiment(text: str, path: Path | str = "<string>", base: Path | None
         raise ExperimentError(path, problems)
     factorial = experiment.factorial
     if factorial is not None:
-        local = {
-            "requests": [p if not Path(_relative_to(base, p)).exists() else _relative_to(base, p) for p in factorial.requests],
-            "tactics": [_relative_to(base, p) for p in factorial.tactics],
-        }
-        factorial = factorial.model_copy(update=local)
+        requests = [_local(base, p) for p in factorial.requests]
+        tactics = [_relative_to(base, p) for p in factorial.tactics]
+        factorial = factorial.model_copy(update={"requests": requests, "tactics": tactics})
     update: dict[str, Any] = {"scenarios": scenarios, "out": _relative_to(base, experiment.out), "factorial": factorial}
     log_dir = experiment.executor.log_dir
     if log_dir and "://" not in log_dir:
@@ -136,3 +144,34 @@ def merge_overrides(experiment: Experiment, **flags: Any) -> Experiment:
             flag = next((by_field[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in by_field), loc[0])
             problems.append(f" flag '--{flag.replace('_', '-')}': {describe(error)}")
         raise ExperimentError("command line", problems) from None
+
+
+def decodes_greedily(target: TargetSpec) -> bool:
+    """Whether the target's answers are deterministic: temperature 0, or unset on the embedded model."""
+    if target.temperature is not None:
+        return target.temperature == 0
+    return target.name.startswith("embedded")
+
+
+def replicate_problems(experiment: Experiment) -> list[str]:
+    """One problem per target whose epochs would be identical replicates (empty when epochs is 1): every
+    interval counts the epochs of a scenario x variant as independent conversations."""
+    problems = []
+    for target in [t for t in experiment.targets if decodes_greedily(t)] if experiment.epochs > 1 else []:
+        unset = "temperature unset, and the embedded model then decodes greedily"
+        why = "temperature 0" if target.temperature == 0 else unset
+        problems.append(
+            f" field 'epochs': {experiment.epochs} epochs of target '{target.name}' would be {experiment.epochs} "
+            f"identical conversations per scenario × variant ({why}), which the statistics would count as "
+            f"independent replicates. Sample instead: set a temperature on the target (e.g. `temperature: "
+            f"{SUGGESTED_TEMPERATURE}` in the experiment file, or --temperature {SUGGESTED_TEMPERATURE}); "
+            "or use epochs: 1."
+        )
+    return problems
+
+
+def check_replicates(experiment: Experiment, source: str = "experiment") -> None:
+    """Raise ExperimentError (naming `source`) when an epoch would repeat a greedy conversation."""
+    problems = replicate_problems(experiment)
+    if problems:
+        raise ExperimentError(source, problems)

@@ -1,4 +1,5 @@
-"""Dry run: the conversations, model calls, tokens and cost a study would take, without calling a model."""
+"""Dry run: the conversations, model calls, tokens and cost (at the list prices of a few well-known hosted
+models) a study would take, without calling a model."""
 
 from __future__ import annotations
 
@@ -7,10 +8,41 @@ from dataclasses import dataclass, field
 
 from rich.table import Table
 
-from pressure_sense.experiments._prices import PRICES_TAKEN, price_of
-from pressure_sense.experiments._replicates import check_replicates
+from pressure_sense.experiments._loader import check_replicates
 from pressure_sense.experiments._schema import Experiment, TargetSpec
+from pressure_sense.models import provider_of
 from pressure_sense.scenarios import FactorialId, Scenario, Variant, expand, resolve_scenarios
+
+PRICES_TAKEN = "2025-05"
+"""When these list prices were taken (providers' public pricing pages); they change, check before budgeting."""
+
+PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
+    "openai/gpt-4o-mini": (0.15, 0.60),
+    "openai/gpt-4o": (2.50, 10.00),
+    "openai/gpt-4.1-nano": (0.10, 0.40),
+    "openai/gpt-4.1-mini": (0.40, 1.60),
+    "openai/gpt-4.1": (2.00, 8.00),
+    "anthropic/claude-3-5-haiku": (0.80, 4.00),
+    "anthropic/claude-3-5-sonnet": (3.00, 15.00),
+    "anthropic/claude-3-7-sonnet": (3.00, 15.00),
+    "google/gemini-2.0-flash": (0.10, 0.40),
+    "google/gemini-1.5-pro": (1.25, 5.00),
+}
+"""USD per 1M (input, output) tokens, by model-name prefix (dated snapshots such as -2024-08-06 match)."""
+
+LOCAL_PROVIDERS = frozenset({"embedded", "hf", "ollama", "mockllm"})
+"""Providers that run on the user's machine: no per-token price."""
+
+
+def price_of(model: str) -> tuple[float, float] | None:
+    """(input, output) USD per 1M tokens; (0, 0) for local models; None when unknown."""
+    provider, _ = provider_of(model)
+    if provider.name in LOCAL_PROVIDERS:
+        return (0.0, 0.0)
+    for prefix in sorted(PRICES_PER_MILLION, key=len, reverse=True):
+        if model == prefix or model.startswith(prefix + "-"):
+            return PRICES_PER_MILLION[prefix]
+    return None
 
 CHARS_PER_TOKEN = 4
 REPLY_TOKENS = 300
@@ -127,22 +159,19 @@ def _conversation(
     reply = min(target.max_tokens or REPLY_TOKENS, REPLY_TOKENS) * (2 if variant.reasoning else 1)
     system = _tokens(scenario.persona) + sum(_tokens(t.name + t.description) for t in scenario.tools)
     system += SCRATCHPAD_PROMPT_TOKENS if variant.reasoning else 0
-    user_turns = [
-        _tokens((t.control or t.content) if variant.condition == "control" else t.content)
-        for t in scenario.turns
-    ]
+    control = variant.condition == "control"
+    user_turns = [_tokens((t.control or t.content) if control else t.content) for t in scenario.turns]
     average_user = sum(user_turns) // len(user_turns)
     users = [user_turns[i] if i < len(user_turns) else average_user for i in range(turns)]
-    input_tokens = judge_input = 0
-    seen_users = 0
+    input_tokens = turn_judge_input = seen_users = 0
     for k in range(turns):
         seen_users += users[k]
         input_tokens += system + seen_users + k * reply
-        judge_input += RUBRIC_TOKENS + seen_users + (k + 1) * reply
-    judge_input += RUBRIC_TOKENS + seen_users + turns * reply
+        turn_judge_input += RUBRIC_TOKENS + seen_users + (k + 1) * reply
+    judge_input = turn_judge_input + RUBRIC_TOKENS + seen_users + turns * reply
     agent = variant.mode == "agent" and judges > 0  # every judge's action metrics, one call per turn
     action_calls = turns if agent else 0
-    action_input = sum(RUBRIC_TOKENS + sum(users[: k + 1]) + (k + 1) * reply for k in range(turns)) if agent else 0
+    action_input = turn_judge_input if agent else 0
     return PlannedConversation(
         model=target.name,
         scenario_id=scenario.id,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, field_validator, model_validator
 
 from pressure_sense.judge import TRAINED_JUDGE, JudgeChoice
 from pressure_sense.models import ModelResolutionError, RetryBudget, provider_of
@@ -31,6 +31,12 @@ def _known_provider(name: str) -> str:
     return name
 
 
+ModelName = Annotated[str, AfterValidator(_known_provider)]
+"""A model name whose provider is known."""
+OneOrMore = Annotated[list[str], BeforeValidator(lambda value: [value] if isinstance(value, str) else value)]
+"""A list of strings that may be written as one bare string."""
+
+
 class _Retries(StrictModel):
     """A model's retry budget; unset fields keep `RetryBudget`'s defaults (network models only)."""
 
@@ -44,14 +50,13 @@ class _Retries(StrictModel):
     @property
     def budget(self) -> RetryBudget:
         """The retry budget these settings give."""
-        fields = ("max_retries", "timeout", "attempt_timeout")
-        return RetryBudget(**{name: getattr(self, name) for name in fields if getattr(self, name) is not None})
+        return RetryBudget(**self.model_dump(include={"max_retries", "timeout", "attempt_timeout"}, exclude_none=True))
 
 
 class TargetSpec(_Retries):
     """One model under study, with its own generation settings and retry budget."""
 
-    name: str = Field(min_length=1)
+    name: Annotated[str, Field(min_length=1), AfterValidator(_known_provider)]
     """A model name as `resolve_model` takes it (`embedded`, `openai/gpt-4o`, `vllm/MODEL` ...)."""
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_tokens: int | None = Field(default=None, ge=1)
@@ -64,11 +69,6 @@ class TargetSpec(_Retries):
     requests_per_minute: float | None = Field(default=None, gt=0)
     """Requests to this API model started per minute, spaced evenly (default: no limit); held across a
     Ray cluster."""
-
-    @field_validator("name")
-    @classmethod
-    def _check_name(cls, name: str) -> str:
-        return _known_provider(name)
 
 
 class JudgeSpec(_Retries):
@@ -134,21 +134,16 @@ class VariantSpec(StrictModel):
 class FactorialSpec(StrictModel):
     """A factorial design: requests x pressure types x intensity schedules, expanded into the study's scenarios."""
 
-    requests: list[str] = Field(default_factory=list)
+    requests: OneOrMore = Field(default_factory=list)
     """Request ids, `tag:NAME` (a tag or a domain) or request files/folders; empty = every built-in request."""
-    types: list[str] = Field(default_factory=list)
+    types: OneOrMore = Field(default_factory=list)
     """Pressure types whose tactics are played; empty = every tactic."""
-    schedules: list[str] = Field(default_factory=lambda: ["rising"], min_length=1)
+    schedules: OneOrMore = Field(default_factory=lambda: ["rising"], min_length=1)
     """rising, shuffled, fixed:N or fixed (one conversation per level 1-5)."""
     mixed: bool = False
     """One conversation per request and schedule whose turns cycle through the types, instead of one per type."""
-    tactics: list[str] = Field(default_factory=list)
+    tactics: OneOrMore = Field(default_factory=list)
     """Tactic files or folders (empty = the built-in tactics)."""
-
-    @field_validator("requests", "types", "schedules", "tactics", mode="before")
-    @classmethod
-    def _one_item(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
 
     @field_validator("schedules")
     @classmethod
@@ -189,12 +184,12 @@ class Experiment(StrictModel):
     name: str | None = None
     targets: list[TargetSpec] = Field(default_factory=lambda: [TargetSpec(name="embedded")], min_length=1)
     judge: JudgeSpec = Field(default_factory=JudgeSpec)
-    scenarios: list[str] = Field(default_factory=list)
+    scenarios: OneOrMore = Field(default_factory=list)
     """Scenario ids, `tag:NAME` or paths (relative to the file); empty = the whole library."""
     variants: VariantSpec = Field(default_factory=VariantSpec)
-    pressurer: str = "embedded"
+    pressurer: ModelName = "embedded"
     """The model that writes the user turns of adaptive runs (Inspect's `pressurer` role)."""
-    simulator: str = "embedded"
+    simulator: ModelName = "embedded"
     """The model that answers tool calls a scenario leaves to a simulator (`simulate_with: default`)."""
     epochs: int = Field(default=1, ge=1)
     max_turns: int | None = Field(default=None, ge=1)
@@ -224,18 +219,8 @@ class Experiment(StrictModel):
             return [{"name": item} if isinstance(item, str) else item for item in value]
         return value
 
-    @field_validator("pressurer", "simulator")
-    @classmethod
-    def _check_helper(cls, name: str) -> str:
-        return _known_provider(name)
-
     @field_validator("judge", mode="before")
     @classmethod
     def _short_judge(cls, value: Any) -> Any:
         """The judge may be written as a bare name or a list of names."""
         return {"name": value} if isinstance(value, (str, list)) else value
-
-    @field_validator("scenarios", mode="before")
-    @classmethod
-    def _one_scenario(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value

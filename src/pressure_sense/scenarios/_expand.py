@@ -7,10 +7,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pressure_sense.scenarios._requests import Request
+from pressure_sense.scenarios._design import INTENSITIES, Request, Tactic, render
 from pressure_sense.scenarios._schema import PressureType, Scenario, Turn
-from pressure_sense.scenarios._tactics import INTENSITIES, Tactic
-from pressure_sense.scenarios._templates import render
 from pressure_sense.yaml_files import dump_yaml
 
 SEPARATOR = "--"
@@ -167,14 +165,12 @@ def write_scenarios(scenarios: list[Scenario], folder: Path | str, *, overwrite:
     `overwrite` (an identical one is left as it is). Returns the paths."""
     folder = Path(folder)
     texts = {folder / f"{scenario.id}.yaml": scenario_yaml(scenario) for scenario in scenarios}
-    clashes = [
-        str(path) for path, text in texts.items()
-        if path.exists() and path.read_text(encoding="utf-8") != text and not overwrite
-    ]  # fmt: skip
+    unchanged = {path for path, text in texts.items() if path.exists() and path.read_text(encoding="utf-8") == text}
+    changed = {path: text for path, text in texts.items() if path not in unchanged}
+    clashes = [str(path) for path in changed if path.exists() and not overwrite]
     if clashes:
         raise FileExistsError(f"would overwrite {len(clashes)} changed file(s), e.g. {clashes[0]}; pass --overwrite")
     folder.mkdir(parents=True, exist_ok=True)
-    for path, text in texts.items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+    for path, text in changed.items():
+        path.write_text(text, encoding="utf-8")
     return list(texts)

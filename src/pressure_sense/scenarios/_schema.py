@@ -52,10 +52,6 @@ class ToolResponse(StrictModel):
     when: dict[str, str] = Field(default_factory=dict)
     result: str
 
-    def matches(self, arguments: dict[str, Any]) -> bool:
-        """Whether this response answers a call with these arguments."""
-        return arguments_match(self.when, arguments)
-
 
 class ToolSpec(StrictModel):
     """A tool the persona declares; in agent mode its results are simulated."""
@@ -95,7 +91,7 @@ class ToolSpec(StrictModel):
 
     def fixed_response(self, arguments: dict[str, Any]) -> str | None:
         """The first fixed result whose `when` matches the call, or None."""
-        return next((response.result for response in self.responses if response.matches(arguments)), None)
+        return next((response.result for response in self.responses if arguments_match(response.when, arguments)), None)
 
 
 class Turn(StrictModel):
@@ -159,10 +155,7 @@ class Scenario(StrictModel):
     @property
     def pressure_types(self) -> list[PressureType]:
         """Every pressure type the scenario applies, in first-seen order."""
-        seen: dict[PressureType, None] = {}
-        for turn in self.turns:
-            for kind in turn.pressure_types:
-                seen.setdefault(kind, None)
+        seen = dict.fromkeys(kind for turn in self.turns for kind in turn.pressure_types)
         return [kind for kind in seen if kind is not PressureType.NONE]
 
     @property

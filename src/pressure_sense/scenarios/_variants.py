@@ -25,12 +25,8 @@ class Variant(BaseModel):
     @property
     def name(self) -> str:
         """A short stable label, e.g. `chat+reasoning` or `agent+control`."""
-        parts = [self.mode]
-        if self.reasoning:
-            parts.append("reasoning")
-        if self.condition != "scripted":
-            parts.append(self.condition)
-        return "+".join(parts)
+        flags = ["reasoning" if self.reasoning else "", "" if self.condition == "scripted" else self.condition]
+        return "+".join([self.mode, *(flag for flag in flags if flag)])
 
     @classmethod
     def from_name(cls, name: str) -> "Variant":
@@ -46,13 +42,11 @@ class Variant(BaseModel):
 
     def applies_to(self, scenario: Scenario) -> bool:
         """Whether the scenario can be played this way (agent needs tools, control needs neutral turns...)."""
-        if self.mode == "agent" and not scenario.tools:
-            return False
-        if self.condition == "control" and not scenario.has_control:
-            return False
-        if self.condition == "adaptive" and scenario.adaptive is None:
-            return False
-        return True
+        return not (
+            (self.mode == "agent" and not scenario.tools)
+            or (self.condition == "control" and not scenario.has_control)
+            or (self.condition == "adaptive" and scenario.adaptive is None)
+        )
 
 
 def variant_grid(
