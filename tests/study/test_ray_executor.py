@@ -34,6 +34,7 @@ from pressure_sense.store import (
     judgements_frame,
     list_runs,
     rebuild_store,
+    reliability_records,
     samples_frame,
     transcripts,
     turn_scores_frame,
@@ -165,6 +166,8 @@ def test_sharded_study_equals_in_process_study_within_one_connection_limit(tmp_p
     assert server.calls == reference_calls, "every call made once, as in one process"
     runs = list_runs(result.db)
     assert len(runs) == 1 and runs["status"].tolist() == ["success"], "one run per target, as in one process"
+    assert runs["judge"].tolist() == list_runs(reference_db)["judge"].tolist() == ["compatible/fake"]
+    assert reliability_records(result.db) == reliability_records(reference_db) == {"compatible/fake": None}
 
     assert server.peak_in_flight <= 2, f"the server saw {server.peak_in_flight} requests at once with a limit of 2"
     assert server.peak_in_flight == 2, "the limit was reached (the test would notice a broken limit)"

@@ -120,7 +120,7 @@ def pressure_study(
             max_turns=max_turns, scenarios=index, gave_in=give_in_check(choice), stance=stance_check()
         ),
         scorer=scorers or None,
-        metadata={STUDY_METADATA_KEY: settings} if db else {},
+        metadata={STUDY_METADATA_KEY: settings},
     )
 
 
