@@ -9,6 +9,7 @@ import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psutil
 import pytest
 
 from pressure_sense.store import SCHEMA_VERSION, ResultsStore, StoreError, list_runs
@@ -48,8 +49,10 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     connection.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     connection.commit()
     connection.close()
-    with pytest.raises(StoreError, match="schema version 99, newer than this pressure-sense"):
+    with pytest.raises(StoreError, match="schema version 99, newer than this pressure-sense") as refused:
         ResultsStore(db)
+    assert refused.traceback  # keeps the half-made store alive, as a caller's handler would
+    assert db not in {Path(f.path) for f in psutil.Process().open_files()}, "the refused file is still open"
 
 
 def test_a_rerun_task_reuses_its_run(tmp_path: Path) -> None:

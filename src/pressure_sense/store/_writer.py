@@ -132,6 +132,9 @@ class ResultsStore:
         except sqlite3.Error as error:
             self._connection.close()
             raise StoreError(f"cannot use {self.path} as a results database ({_reason(error)})") from None
+        except StoreError:  # a newer schema: refused, and the file is not kept open
+            self._connection.close()
+            raise
 
     def close(self) -> None:
         with self._lock:
