@@ -40,14 +40,15 @@ class TrainSettings:
 
 
 class LowerCache:
-    """The frozen layers' states of every distinct pair, computed once (float16, unpadded)."""
+    """The frozen layers' states of every distinct pair, computed once (float16, unpadded), in batches of pairs
+    of like length taken in the order given, so the same pairs give the same states whatever the hash seed."""
 
     def __init__(self, net: ReaderNet) -> None:
         self.net = net
         self._states: dict[ReaderInput, tuple] = {}
 
     def fill(self, pairs: Sequence[ReaderInput], progress: Callable[[int, int], None] | None = None) -> None:
-        missing = sorted({p for p in pairs if p not in self._states}, key=lambda p: len(p.answer))
+        missing = sorted(dict.fromkeys(p for p in pairs if p not in self._states), key=lambda p: len(p.answer))
         torch = self.net.torch
         with torch.inference_mode():
             for start in range(0, len(missing), BATCH):
