@@ -25,9 +25,8 @@ from inspect_ai.scorer import Score, Target, mean, scorer
 from inspect_ai.solver import Generate, TaskState, solver
 
 import pressure_sense.store  # noqa: F401  (registers the hook)
-from pressure_sense.conversation._records import ToolEvent, TurnRecord, append_turn
-from pressure_sense.conversation._scratchpad import split_scratchpad
-from pressure_sense.judge._records import JUDGEMENTS_KEY, DimensionScore, Judgement
+from pressure_sense.conversation import ToolEvent, TurnRecord, append_turn, split_scratchpad
+from pressure_sense.judge import JUDGEMENTS_KEY, DimensionScore, Judgement
 
 PLANTED_ENV = "PRESSURE_STORE_TEST_API_KEY"
 PLANTED_KEY = "planted-secret-value-7f3a9c"

@@ -230,7 +230,7 @@ def test_rebuild_skips_a_damaged_log_and_names_it(tmp_path):
     (logs / "2026-12-01T00-00-00+00-00_pressure-study_abc.eval").write_bytes(b"PK\x03\x04 cut short by a crash")
     with pytest.raises(FileNotFoundError, match="no Inspect logs"):
         rebuild_store(logs, tmp_path / "results.sqlite")
-    from pressure_sense.store._rebuild import read_log_headers
+    from pressure_sense.store._logs import read_log_headers
 
     unreadable: list[str] = []
     assert read_log_headers(logs, unreadable) == []
