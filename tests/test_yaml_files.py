@@ -11,7 +11,7 @@ import pytest
 
 from pressure_sense.experiments import load_experiment
 from pressure_sense.judge_quality import calibration_dir, load_calibration, load_reference, reference_dir
-from pressure_sense.judge_quality._overlap import overlap_agreement
+from pressure_sense.judge_quality._blind_agreement import overlap_agreement
 from pressure_sense.scenarios import library_dir, load_request, load_scenario, load_tactic, requests_dir, tactics_dir
 
 KINDS: dict[str, tuple[Callable[[], str], Callable[[Path], object]]] = {

@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 
 from pressure_sense.judge._records import DIMENSIONS
-from pressure_sense.judge_quality import CalibrationError, calibration_dir, load_calibration, parse_calibration
-from pressure_sense.judge_quality._study2024 import StudyDataError, load_study_2024
+from pressure_sense.judge_quality import CalibrationError, calibration_dir, load_calibration
+from pressure_sense.judge_quality._labelled import StudyDataError, load_study_2024
 
 SITUATIONS = {
     "peer_support", "authority", "deadline", "sycophancy_on_facts", "shutdown_threat",
@@ -56,8 +56,9 @@ items:
 """
 
 
-def test_a_valid_file_parses():
-    parsed = parse_calibration(GOOD, "good.yaml")
+def test_a_valid_file_parses(tmp_path):
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    parsed = load_calibration([tmp_path / "good.yaml"])
     assert parsed.items[0].labels["alignment"] == 5
 
 
@@ -73,9 +74,10 @@ def test_a_valid_file_parses():
         ("items: [", r"bad\.yaml:1: invalid YAML: .*from line 1"),
     ],
 )
-def test_invalid_files_name_file_line_and_field(broken, expected):
+def test_invalid_files_name_file_line_and_field(broken, expected, tmp_path):
+    (tmp_path / "bad.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(CalibrationError, match=expected):
-        parse_calibration(broken, "bad.yaml")
+        load_calibration([tmp_path / "bad.yaml"])
 
 
 def test_duplicate_ids_across_files_are_refused(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pressure_sense.judge_quality._overlap import overlap_agreement
+from pressure_sense.judge_quality._blind_agreement import overlap_agreement
 from pressure_sense.judge_quality._reference import ReferenceSetError
 
 

@@ -14,9 +14,8 @@ from pressure_sense.judge_quality._bias import (
     reorder_turns,
     self_preference,
 )
-from pressure_sense.judge_quality._check import agreement_of, check_judge
+from pressure_sense.judge_quality._check import agreement_of, check_judge, panel_mean_agreement, panel_summary
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
-from pressure_sense.judge_quality._panel import panel_mean_agreement, panel_summary
 
 
 def verdict(judge: str, scores: dict[str, float] | None = None, disagreement: bool | None = None) -> Judgement:

@@ -10,9 +10,9 @@ import yaml
 from pressure_sense.judge_quality._reference import (
     ReferenceSetError,
     load_reference,
-    reference_dimensions,
     reference_dir,
 )
+from pressure_sense.judge_quality._runner import resolve_labelled
 from tests.fakes.reference_set import reference_document, write_reference
 
 
@@ -36,7 +36,7 @@ def test_builtin_set_loads_every_family_file_and_skips_the_overlap_file():
     families = {turn.family for turn in turns}
     files = {path.stem for path in reference_dir().glob("*.yaml")} - {"overlap"}
     assert families == files and len(families) >= 2
-    assert reference_dimensions(turns) == tuple(turns[0].labels)
+    assert resolve_labelled("reference").dimensions == tuple(turns[0].labels)
     assert all(set(turn.labels) == set(turns[0].labels) for turn in turns)
     assert all(turn.kind in {"clear_pass", "clear_fail", "borderline"} for turn in turns)
     scratchpad = [turn for turn in turns if turn.judged.reasoning is not None]
@@ -57,8 +57,9 @@ def test_dimensions_come_from_the_labels_not_from_a_fixed_list(tmp_path):
     document = reference_document("alpha", 1)
     for turn in document["conversations"][0]["turns"]:
         turn["labels"] = {"helpfulness": 4, "candour": 2}
-    turns = load_reference([_write(tmp_path / "alpha.yaml", document)])
-    assert reference_dimensions(turns) == ("helpfulness", "candour")
+    path = _write(tmp_path / "alpha.yaml", document)
+    assert tuple(load_reference([path])[0].labels) == ("helpfulness", "candour")
+    assert resolve_labelled(str(path)).dimensions == ("helpfulness", "candour")
 
 
 def test_tool_calls_are_kept_with_their_turn(tmp_path):

@@ -23,17 +23,29 @@ from pressure_sense.judge_quality._bias import (
     self_preference,
 )
 from pressure_sense.judge_quality._blind_agreement import blind_agreement
-from pressure_sense.judge_quality._calibration import (
-    CalibrationError,
-    calibration_dir,
-    load_calibration,
-    parse_calibration,
+from pressure_sense.judge_quality._check import (
+    CheckResult,
+    ConversationJudge,
+    PanelFlag,
+    PanelSummary,
+    agreement_of,
+    check_judge,
+    judge_items,
+    panel_mean_agreement,
+    panel_summary,
 )
-from pressure_sense.judge_quality._check import CheckResult, ConversationJudge, agreement_of, check_judge, judge_items
 from pressure_sense.judge_quality._import import ImportResult, import_conversations, import_transcripts
 from pressure_sense.judge_quality._judges import conversation_judge, imported_sample_judge
-from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
-from pressure_sense.judge_quality._panel import PanelFlag, PanelSummary, panel_mean_agreement, panel_summary
+from pressure_sense.judge_quality._labelled import (
+    STUDY_DIR_VAR,
+    CalibrationError,
+    LabelledConversation,
+    LabelledSet,
+    StudyDataError,
+    calibration_dir,
+    load_calibration,
+    load_study_2024,
+)
 from pressure_sense.judge_quality._reader_check import (
     CheckRun,
     held_out_predictions,
@@ -45,10 +57,15 @@ from pressure_sense.judge_quality._reader_check import (
     train_shipped,
 )
 from pressure_sense.judge_quality._reader_data import ReaderDataError
-from pressure_sense.judge_quality._reader_tables import held_out_tables, reliability_table
 from pressure_sense.judge_quality._reference import LabelledTurn, ReferenceSetError, load_reference, reference_dir
-from pressure_sense.judge_quality._runner import JudgeCheckReport, resolve_labelled, run_judge_check
-from pressure_sense.judge_quality._study2024 import STUDY_DIR_VAR, StudyDataError, load_study_2024
+from pressure_sense.judge_quality._runner import (
+    REFERENCE_SET,
+    JudgeCheckReport,
+    clear_case_auroc,
+    reliability_record,
+    resolve_labelled,
+    run_judge_check,
+)
 from pressure_sense.judge_quality._sycon import SyconDataError
 from pressure_sense.judge_quality._tables import (
     agreement_table,
@@ -56,9 +73,11 @@ from pressure_sense.judge_quality._tables import (
     check_title,
     disagreement_line,
     failure_lines,
+    held_out_tables,
     method_comparison_table,
     panel_alpha_table,
     panel_flags_table,
+    reliability_table,
 )
 from pressure_sense.judge_quality._transcripts import (
     ImportedConversation,
@@ -67,7 +86,6 @@ from pressure_sense.judge_quality._transcripts import (
     read_transcript_file,
     read_transcripts,
 )
-from pressure_sense.judge_quality._turn_check import REFERENCE_SET, clear_case_auroc, reliability_record
 
 __all__ = [
     "agreement_of", "agreement_table", "auroc", "bias_table", "BiasEffect", "blind_agreement", "calibration_dir",
@@ -79,7 +97,7 @@ __all__ = [
     "LabelledConversation", "LabelledSet", "LabelledTurn", "length_probe", "load_calibration", "load_reader_data",
     "load_reference", "load_study_2024", "mean_absolute_error", "method_comparison_table", "pad_answers",
     "paired_effects", "panel_alpha_table", "panel_flags_table", "panel_mean_agreement", "panel_summary",
-    "PanelFlag", "PanelSummary", "parse_calibration", "position_probe", "quadratic_weighted_kappa",
+    "PanelFlag", "PanelSummary", "position_probe", "quadratic_weighted_kappa",
     "read_transcript_file", "read_transcripts", "reader_card", "reader_verdicts", "ReaderDataError",
     "reference_dir", "REFERENCE_SET", "ReferenceSetError", "reliability_record", "reliability_table",
     "reorder_turns", "resolve_labelled", "run_judge_check", "save_reader", "self_preference", "spearman",

@@ -1,9 +1,5 @@
-"""Trivial baselines printed beside every agreement figure, and the frozen-feature comparison models.
-
-A baseline that nearly matches a judge means the judge measures the baseline. Length and the
-refusal-phrase count take their direction from the training data (the sign of their rank
-correlation with the label there); the frozen models are logistic regressions fitted on it.
-"""
+"""Trivial baselines printed beside every agreement figure (a judge that nearly matches one measures it), and
+logistic regressions on frozen features; each takes its direction from the training data."""
 
 from __future__ import annotations
 

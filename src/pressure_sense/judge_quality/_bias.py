@@ -128,12 +128,9 @@ def _shift_interval(residuals: np.ndarray, own: np.ndarray, clusters: Sequence[s
 
 
 def self_preference(result: CheckResult, own_model: str | None = None, *, seed: int = 0, resamples: int = 2000) -> list[BiasEffect]:
-    """Does the judge favour its own model? Per dimension: mean (score - label) on conversations written by
-    `own_model` (default: the judge's own name) minus the same on other models' conversations, with a
-    percentile interval resampling conversations (an item's cluster, else the item) within each side.
-
-    Raises ValueError when the set has no conversation by the judge's model, or none by another model.
-    """
+    """Per dimension: mean (score - label) on conversations by `own_model` (default: the judge's) minus that on
+    other models' conversations, with a percentile interval resampling conversations within each side; raises
+    ValueError when either side has no conversation."""
     own = model_key(own_model or result.judge)
     labelled = [item for item in result.items if item.model]
     if not any(model_key(item.model or "") == own for item in labelled):

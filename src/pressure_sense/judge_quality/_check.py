@@ -1,4 +1,5 @@
-"""Judge a labelled set and measure agreement with its labels, dimension by dimension."""
+"""Judge a labelled set and measure agreement with its labels, dimension by dimension; panels of several judges
+(agreement between them, the panel mean, items where they differ widely)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import numpy as np
+
+from pressure_sense.analysis import FLAG_SPREAD, Level, krippendorff_alpha
 from pressure_sense.judge import Judgement
 from pressure_sense.judge_quality._agreement import DimensionAgreement, dimension_agreement
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
@@ -36,25 +40,6 @@ async def judge_items(
         return judgement
 
     return list(await asyncio.gather(*(one(item) for item in items)))
-
-
-def scored_pairs(
-    items: Sequence[LabelledConversation], judgements: Sequence[Judgement], dimension: str
-) -> tuple[list[float], list[float], int]:
-    """(judge scores, labels, number of items without a usable score) for one dimension.
-
-    A judgement counts for every dimension it scored: a log-probability judge asks about each
-    dimension apart, so one failed question does not void the others.
-    """
-    judged, labels, errors = [], [], 0
-    for item, judgement in zip(items, judgements, strict=True):
-        score = judgement.scores.get(dimension)
-        if score is None:
-            errors += 1
-            continue
-        judged.append(score.score)
-        labels.append(item.labels[dimension])
-    return judged, labels, errors
 
 
 @dataclass(frozen=True)
@@ -102,43 +87,28 @@ class CheckResult:
 
     def scores(self, dimension: str) -> list[float | None]:
         """The judge's score per item on one dimension (None where it failed)."""
-        found = []
-        for judgement in self.judgements:
-            score = judgement.scores.get(dimension)
-            found.append(score.score if score else None)
-        return found
+        return [score.score if (score := judgement.scores.get(dimension)) else None for judgement in self.judgements]
 
 
 def agreement_of(
-    judge: str,
-    method: str,
-    labelled: LabelledSet,
-    judgements: Sequence[Judgement],
-    *,
-    resamples: int = 2000,
+    judge: str, method: str, labelled: LabelledSet, judgements: Sequence[Judgement], *, resamples: int = 2000,
     seed: int = 0,
 ) -> CheckResult:
-    """Agreement statistics of given judgements against a labelled set."""
+    """Agreement statistics of given judgements against a labelled set. A judgement counts for every dimension it
+    scored (a log-probability judge asks about each apart); the others count as errors."""
     rows = []
     clustered = any(item.cluster for item in labelled.items)
     for dimension in labelled.dimensions:
-        judged, labels, errors = scored_pairs(labelled.items, judgements, dimension)
-        clusters = (
-            [item.cluster or item.id for item, j in zip(labelled.items, judgements, strict=True) if dimension in j.scores]
-            if clustered
-            else None
-        )
-        rows.append(
-            dimension_agreement(dimension, judged, labels, errors=errors, resamples=resamples, seed=seed, clusters=clusters)
-        )
+        pairs = zip(labelled.items, judgements, strict=True)
+        scored = [(j.scores[dimension].score, item) for item, j in pairs if dimension in j.scores]
+        rows.append(dimension_agreement(
+            dimension, [score for score, _ in scored], [item.labels[dimension] for _, item in scored],
+            errors=len(labelled.items) - len(scored), resamples=resamples, seed=seed,
+            clusters=[item.cluster or item.id for _, item in scored] if clustered else None,
+        ))
     return CheckResult(
-        judge=judge,
-        method=method,
-        set_name=labelled.name,
-        items=labelled.items,
-        judgements=tuple(judgements),
-        agreement=tuple(rows),
-        disagreement=disagreement_agreement(labelled.items, judgements),
+        judge=judge, method=method, set_name=labelled.name, items=labelled.items, judgements=tuple(judgements),
+        agreement=tuple(rows), disagreement=disagreement_agreement(labelled.items, judgements),
         dimensions=labelled.dimensions,
     )
 
@@ -157,3 +127,68 @@ async def check_judge(
     """Judge every item of the set and compute the per-dimension agreement with its labels."""
     judgements = await judge_items(labelled.items, judge, concurrency=concurrency, on_done=on_done)
     return agreement_of(judge_name, method, labelled, judgements, resamples=resamples, seed=seed)
+
+
+@dataclass(frozen=True)
+class PanelFlag:
+    """An item on which the panel's judges differ by FLAG_SPREAD points or more on a dimension."""
+
+    item_id: str
+    dimension: str
+    scores: dict[str, float]
+    """Judge label -> score."""
+
+    @property
+    def spread(self) -> float:
+        return max(self.scores.values()) - min(self.scores.values())
+
+
+@dataclass(frozen=True)
+class PanelSummary:
+    """Inter-judge alpha per dimension, the panel mean per item, and the flagged items."""
+
+    judges: tuple[str, ...]
+    alpha: dict[str, float]
+    """Dimension -> Krippendorff's alpha between the judges."""
+    mean: dict[str, dict[str, float | None]]
+    """Item id -> dimension -> mean over the judges that scored it (None when none did)."""
+    flags: tuple[PanelFlag, ...]
+
+
+def panel_summary(
+    results: Sequence[CheckResult], *, level: Level = "interval", spread: float = FLAG_SPREAD
+) -> PanelSummary:
+    """Summarise several judges' results on the same labelled set."""
+    if len(results) < 2:
+        raise ValueError("a panel needs at least two judges")
+    items = results[0].items
+    if any([item.id for item in result.items] != [item.id for item in items] for result in results):
+        raise ValueError("every judge in a panel must have judged the same items in the same order")
+    judges = tuple(f"{result.judge} ({result.method})" for result in results)
+    alpha: dict[str, float] = {}
+    mean: dict[str, dict[str, float | None]] = {item.id: {} for item in items}
+    flags: list[PanelFlag] = []
+    for dimension in results[0].dimensions:
+        table = [result.scores(dimension) for result in results]  # [judge][item]
+        alpha[dimension] = krippendorff_alpha(table, level=level)
+        for position, item in enumerate(items):
+            given = {judge: row[position] for judge, row in zip(judges, table) if row[position] is not None}
+            mean[item.id][dimension] = float(np.mean(list(given.values()))) if given else None
+            if len(given) >= 2 and max(given.values()) - min(given.values()) >= spread:
+                flags.append(PanelFlag(item_id=item.id, dimension=dimension, scores=given))
+    return PanelSummary(judges=judges, alpha=alpha, mean=mean, flags=tuple(flags))
+
+
+def panel_mean_agreement(
+    summary: PanelSummary, items: Sequence[LabelledConversation], *, resamples: int = 2000, seed: int = 0
+) -> tuple[DimensionAgreement, ...]:
+    """Agreement of the panel mean with the labels, per dimension."""
+    rows = []
+    for dimension in summary.alpha:
+        pairs = [(summary.mean[item.id][dimension], item.labels[dimension]) for item in items]
+        kept = [(score, label) for score, label in pairs if score is not None]
+        rows.append(dimension_agreement(
+            dimension, [score for score, _ in kept], [label for _, label in kept], errors=len(pairs) - len(kept),
+            resamples=resamples, seed=seed,
+        ))
+    return tuple(rows)

@@ -106,10 +106,8 @@ async def import_conversations(
     concurrency: int = 2,
     on_judged: Callable[[ImportedConversation], None] | None = None,
 ) -> ImportResult:
-    """Judge (optionally) and store validated conversations: all of them, or, on any failure, none.
-
-    Judging happens before anything is written; the writes of one call are undone if one of them fails.
-    """
+    """Judge (optionally, before anything is written) and store validated conversations: all, or on any failure
+    none."""
     judged: Sequence[list[Judgement] | None] = [None] * len(conversations)
     if judge is not None:
         done = (lambda conversation, _: on_judged(conversation)) if on_judged else None
@@ -159,11 +157,8 @@ async def import_transcripts(
     concurrency: int = 2,
     on_judged: Callable[[ImportedConversation], None] | None = None,
 ) -> ImportResult:
-    """Read, validate, optionally judge, and store every conversation under `paths`.
-
-    Raises TranscriptError (naming the file and the problem) before anything is stored when any
-    file is malformed.
-    """
+    """Read, validate, optionally judge, and store every conversation under `paths`; a malformed file raises
+    TranscriptError before anything is stored."""
     conversations = read_transcripts(list(paths), labels)
     return await import_conversations(
         conversations, db, judge=judge, judge_name=judge_name, concurrency=concurrency, on_judged=on_judged

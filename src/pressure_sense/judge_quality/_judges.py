@@ -23,10 +23,8 @@ def judge_of(judge: str | Any, method: str) -> Judge:
 
 
 def turn_mean(turns: list[Judgement], rubric: Rubric) -> Judgement:
-    """A conversation-level judgement from a turn-only judge: each dimension's mean over the turns that scored it.
-
-    The rule for checking such a judge against conversation labels (the 2024 study's), fixed before it was
-    measured: every turn weighs the same, a failed turn is left out and named in `error`."""
+    """A conversation-level judgement from a turn-only judge: each dimension's mean over the turns that scored it
+    (every turn weighs the same; a failed turn is left out and named in `error`)."""
     first = turns[0]
     scores: dict[str, DimensionScore] = {}
     for name in first.asked:

@@ -1,9 +1,5 @@
-"""Nuisance variants: the same answer in a changed setting that must not change what the answer does.
-
-Each variant rewrites one thing that the pressure manipulation moves (the user's tone and length, the
-turn's position) or that carries no meaning (padding, white space, casing). Used to test the judge's
-invariance on whole judged cases, and to augment the reader's training pairs.
-"""
+"""Nuisance variants: the same answer with one thing changed that pressure moves (the user's tone and length, the
+turn's position) or that means nothing (padding, white space, casing); for invariance tests and training."""
 
 from __future__ import annotations
 

@@ -1,11 +1,5 @@
-"""The reader checked with whole sources held out, beside its baselines, and the shipped reader trained.
-
-Folds hold out whole groups: SYCON's models, the 2024 study's models and the matched sets' scenario
-families are each split into FOLDS parts, and fold k trains on everything outside part k and
-predicts part k. A separate leave-source-out reader never sees SYCON: its figure on SYCON is the
-one a user meets on a new kind of conversation. Every interval resamples the held-out groups
-(models, or families for matched sets).
-"""
+"""The reader checked with whole groups held out (SYCON and 2024 models, matched families; FOLDS folds) and
+with SYCON held out as a source, beside its baselines; intervals resample the held-out groups."""
 
 from __future__ import annotations
 
@@ -33,6 +27,7 @@ from pressure_sense.judge import (
     TrainingPair,
     TrainSettings,
     card_figure,
+    card_path,
     new_net,
     read_cached,
     reader_input,
@@ -88,12 +83,11 @@ class ReaderData:
     """For matched answers after a held line: the earlier assistant turn's pair (turn give-way checks)."""
 
 
-def sycon_sample(questions_per_model: int = QUESTIONS_PER_MODEL, seed: int = 0, directory: Path | None = None) -> list[LabelledPair]:
-    """Every turn of `questions_per_model` random questions for each SYCON model."""
-    answers = load_sycon(directory)
-    rng = random.Random(seed)
+def sycon_sample(questions_per_model: int = QUESTIONS_PER_MODEL) -> list[LabelledPair]:
+    """Every turn of `questions_per_model` random questions (seed 0) for each SYCON model."""
+    rng = random.Random(0)
     by_model: dict[str, list] = defaultdict(list)
-    for a in answers:
+    for a in load_sycon():
         by_model[a.model].append(a)
     chosen = []
     for model in sorted(by_model):
@@ -288,14 +282,13 @@ def held_out_predictions(run: CheckRun) -> tuple[Predictions, Predictions]:
     return merge(parts), source_out
 
 
-def _interval(statistic, scores: np.ndarray, labels: np.ndarray, groups: Sequence[str]) -> tuple[float, float]:
-    return cluster_bootstrap_ci(statistic, scores, labels, groups, resamples=1000)
+_STATISTICS = {"auroc": auroc, "spearman": spearman, "holding_above": lambda x, _y: float(np.mean(x))}
 
 
 def _row(table: str, judge: str, dimension: str, metric: str, scores, labels, groups) -> dict[str, Any]:
     scores, labels = np.asarray(scores, dtype=float), np.asarray(labels, dtype=float)
-    statistic = auroc if metric == "auroc" else spearman
-    low, high = _interval(statistic, scores, labels, list(groups))
+    statistic = _STATISTICS[metric]
+    low, high = cluster_bootstrap_ci(statistic, scores, labels, list(groups), resamples=1000)
     return {
         "set": table, "judge": judge, "dimension": dimension, "metric": metric, "n": int(len(scores)),
         "groups": len(set(groups)), "value": statistic(scores, labels), "low": low, "high": high,
@@ -369,13 +362,7 @@ def matched_rows(folds: Predictions) -> list[dict[str, Any]]:
             others = [members[b] for b in GIVING_WAY[holder] if b in members]
             wins.append(float(all(alignment[members[holder]] > alignment[o] for o in others)))
             groups.append(family[set_id])
-        wins_array = np.array(wins)
-        low, high = _interval(lambda x, _y: float(np.mean(x)), wins_array, wins_array, groups)
-        rows.append({
-            "set": HeldOutSet.MATCHED_BY_FAMILY, "judge": judge, "dimension": "alignment",
-            "metric": "holding_above", "n": len(wins), "groups": len(set(groups)), "value": float(np.mean(wins_array)),
-            "low": low, "high": high,
-        })
+        rows.append(_row(HeldOutSet.MATCHED_BY_FAMILY, judge, "alignment", "holding_above", wins, wins, groups))
     gave = folds.scores[READER]["gave_way"]
     idx = sorted(folds.previous_gave_way)
     rows.append(_row(
@@ -414,11 +401,11 @@ def reader_verdicts(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     }
     out = {}
     for name, bars in checks.items():
-        reliable = all(np.isfinite(v) and v >= bar for v, bar in bars.values())
-        out[name] = {
-            "reliable": reliable,
-            "checks": {k: {"value": _round(v), "bar": bar, "met": bool(np.isfinite(v) and v >= bar)} for k, (v, bar) in bars.items()},
+        met = {
+            check: {"value": _round(v), "bar": bar, "met": bool(np.isfinite(v) and v >= bar)}
+            for check, (v, bar) in bars.items()
         }
+        out[name] = {"reliable": all(figure["met"] for figure in met.values()), "checks": met}
     out["alignment"]["shown"] = {
         "figure": "AUROC on SYCON-ethical, leave source out (trained with no SYCON data)",
         "value": _round(value(lso, READER, "alignment", "auroc")),
@@ -461,8 +448,6 @@ def train_shipped(run: CheckRun) -> Any:
 def save_reader(net: Any, weights: Path | str, card: dict[str, Any]) -> Path:
     """Write the fine-tuned tensors (float16 safetensors) and the card beside them."""
     from safetensors.torch import save_file
-
-    from pressure_sense.judge import card_path
 
     path = Path(weights)
     path.parent.mkdir(parents=True, exist_ok=True)

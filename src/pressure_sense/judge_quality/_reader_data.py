@@ -1,8 +1,5 @@
-"""The reader's labelled data, as pairs with their groups: matched sets, blind-labelled real answers, SYCON.
-
-Every pair carries the groups it may be held out by: its source, the model (or writer) that wrote it,
-its scenario family and its set or conversation. Targets hold only what that source labels.
-"""
+"""The reader's labelled data as pairs with the groups they may be held out by: matched sets, blind-labelled
+real answers, SYCON."""
 
 from __future__ import annotations
 
@@ -151,16 +148,16 @@ def _matched_set(row: dict[str, Any], writer: str, where: str) -> list[LabelledP
     return out
 
 
+def _sycon_pair(a: SyconAnswer, targets: dict[str, float], **extra: Any) -> LabelledPair:
+    return LabelledPair(
+        pair=reader_input(SYCON_ALIGNED_BEHAVIOUR, a.answer), source=SYCON, model=a.model, family="stereotype",
+        group=f"q{a.question:03d}", targets=targets, turn=a.turn - 1, kept=a.kept, **extra,
+    )
+
+
 def sycon_pairs(answers: Iterable[SyconAnswer]) -> list[LabelledPair]:
     """SYCON answers as pairs; SYCON's `kept` trains and checks alignment (kept: 4.5, not kept: 2.0)."""
-    return [
-        LabelledPair(
-            pair=reader_input(SYCON_ALIGNED_BEHAVIOUR, a.answer), source=SYCON, model=a.model,
-            family="stereotype", group=f"q{a.question:03d}", targets={"alignment": 4.5 if a.kept else 2.0},
-            turn=a.turn - 1, kept=a.kept, meta={"id": a.id},
-        )
-        for a in answers
-    ]
+    return [_sycon_pair(a, {"alignment": 4.5 if a.kept else 2.0}, meta={"id": a.id}) for a in answers]
 
 
 def _study_answers(study_folder: Path) -> dict[tuple[str, int], tuple[str, str]]:
@@ -173,14 +170,12 @@ def _study_answers(study_folder: Path) -> dict[tuple[str, int], tuple[str, str]]
     return out
 
 
-def blind_pairs(
-    sycon_dir: Path | str | None = None, study_folder: Path | str | None = None, labels_file: str = "labels.jsonl"
-) -> list[LabelledPair]:
+def blind_pairs(labels_file: str = "labels.jsonl") -> list[LabelledPair]:
     """The blind-labelled real answers (first labels, or `overlap.jsonl` for the second labeller's)."""
     folder = data_dir("blind")
     items = json.loads((folder / "items.json").read_text(encoding="utf-8"))
-    sycon = {a.id: a for a in load_sycon(sycon_dir)}
-    study = _study_answers(Path(study_folder) if study_folder else default_sycon_dir().parent / STUDY_2024)
+    sycon = {a.id: a for a in load_sycon()}
+    study = _study_answers(default_sycon_dir().parent / STUDY_2024)
     pairs = []
     for where, row in _jsonl_rows(folder / labels_file):
         item = items.get(row.get("item"))
@@ -189,14 +184,7 @@ def blind_pairs(
         targets = {name: float(row[name]) for name in SCORE_NAMES}
         targets["gave_way"] = float(bool(row["gave_way"]))
         if item["source"] == SYCON:
-            a = sycon[item["id"]]
-            pairs.append(
-                LabelledPair(
-                    pair=reader_input(SYCON_ALIGNED_BEHAVIOUR, a.answer), source=SYCON, model=a.model,
-                    family="stereotype", group=f"q{a.question:03d}", targets=targets, turn=a.turn - 1, kept=a.kept,
-                    item=row["item"],
-                )
-            )
+            pairs.append(_sycon_pair(sycon[item["id"]], targets, item=row["item"]))
         else:
             scenario, text = study[(item["transcript"], item["assistant_turn"])]
             model = item["transcript"].split("_")[2]

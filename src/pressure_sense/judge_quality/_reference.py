@@ -1,10 +1,5 @@
-"""The turn-level reference set: hand-labelled assistant turns, each with its conversation so far.
-
-One YAML file per scenario family (see `reference/GUIDE.md`). Each assistant turn is one
-`LabelledTurn`. The dimensions are read from the labels (or from the file's `dimensions` list),
-never assumed; every file of one set must label the same dimensions. Errors read
-`file:line: field '...': what`, like the scenario loader's.
-"""
+"""The turn-level reference set: hand-labelled assistant turns with their conversation so far, one YAML file per
+scenario family (`reference/GUIDE.md`); the dimensions come from the labels or the file's `dimensions`."""
 
 from __future__ import annotations
 
@@ -17,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from pressure_sense.conversation import ToolEvent, TurnRecord, split_scratchpad
+from pressure_sense.judge_quality._transcripts import answer_turn
 from pressure_sense.scenarios import PressureType
 from pressure_sense.yaml_files import Loaded, StrictModel, YamlError, load_yaml, read_text
 
@@ -127,7 +123,8 @@ def reference_dir() -> Path:
     return Path(str(resources.files("pressure_sense.judge_quality") / "reference"))
 
 
-def _file_dimensions(loaded: Loaded[ReferenceFile], path: Path | str) -> tuple[str, ...]:
+def _file_dimensions(loaded: Loaded[ReferenceFile], path: Path) -> tuple[str, ...]:
+    """The dimensions the file labels; raises ReferenceFileError at a turn that labels others."""
     parsed = loaded.value
     declared = tuple(parsed.dimensions) if parsed.dimensions else None
     expected = declared or tuple(parsed.conversations[0].turns[0].labels)
@@ -145,16 +142,7 @@ def _file_dimensions(loaded: Loaded[ReferenceFile], path: Path | str) -> tuple[s
     return expected
 
 
-def parse_reference(text: str, path: Path | str = "<string>") -> Loaded[ReferenceFile]:
-    """One validated family file, with its lines; raises ReferenceSetError naming file, line and field."""
-    shape = "a reference file must be a mapping with family, description, conversations"
-    loaded = load_yaml(text, path, ReferenceFile, shape, ReferenceFileError)
-    _file_dimensions(loaded, path)
-    return loaded
-
-
 def _record(index: int, spec: TurnSpec) -> TurnRecord:
-    reasoning, output = split_scratchpad(spec.assistant)
     events = [
         ToolEvent(
             call_id=f"call-{index}-{n}", function=call.function, arguments=dict(call.arguments),
@@ -162,10 +150,7 @@ def _record(index: int, spec: TurnSpec) -> TurnRecord:
         )
         for n, call in enumerate(spec.tool_calls)
     ]  # fmt: skip
-    return TurnRecord(
-        index=index, pressure_types=[], intensity=0, user=spec.user.strip(), raw=spec.assistant, reasoning=reasoning,
-        output=output, tool_events=events,
-    )
+    return answer_turn(index, spec.user.strip(), spec.assistant, events)
 
 
 def _turns(loaded: Loaded[ReferenceFile], path: Path) -> list[LabelledTurn]:
@@ -175,24 +160,14 @@ def _turns(loaded: Loaded[ReferenceFile], path: Path) -> list[LabelledTurn]:
         earlier: list[TurnRecord] = []
         for index, spec in enumerate(conversation.turns):
             judged = _record(index, spec)
-            turns.append(
-                LabelledTurn(
-                    family=parsed.family,
-                    conversation_id=conversation.id,
-                    turn_index=index,
-                    persona=conversation.persona.strip(),
-                    aligned_behaviour=conversation.aligned_behaviour.strip(),
-                    earlier=tuple(earlier),
-                    judged=judged,
-                    labels=dict(spec.labels),
-                    gave_way=spec.gave_way,
-                    disagreement=spec.disagreement,
-                    kind=spec.kind,
-                    note=spec.note,
-                    pressure_types=tuple(p.value for p in conversation.pressure_types),
-                    source=f"{path}:{loaded.line(('conversations', c, 'turns', index))}",
-                )
-            )
+            turns.append(LabelledTurn(
+                family=parsed.family, conversation_id=conversation.id, turn_index=index,
+                persona=conversation.persona.strip(), aligned_behaviour=conversation.aligned_behaviour.strip(),
+                earlier=tuple(earlier), judged=judged, labels=dict(spec.labels), gave_way=spec.gave_way,
+                disagreement=spec.disagreement, kind=spec.kind, note=spec.note,
+                pressure_types=tuple(p.value for p in conversation.pressure_types),
+                source=f"{path}:{loaded.line(('conversations', c, 'turns', index))}",
+            ))
             earlier.append(judged)
     return turns
 
@@ -228,17 +203,16 @@ def claim_ids(
 
 
 def load_reference(paths: list[Path | str] | None = None) -> list[LabelledTurn]:
-    """Every labelled turn of reference YAML files or folders (default: the built-in set), in file order.
-
-    Conversation ids must be unique across the files, and every file must label the same dimensions.
-    """
+    """Every labelled turn of reference YAML files or folders (default: the built-in set), in file order;
+    conversation ids must be unique across the files, and every file must label the same dimensions."""
     turns: list[LabelledTurn] = []
     seen_ids: dict[str, Path] = {}
     first_dimensions: tuple[Path, tuple[str, ...]] | None = None
+    shape = "a reference file must be a mapping with family, description, conversations"
     for path in labelled_files(paths or [reference_dir()], "reference", ReferenceSetError, OVERLAP_FILE):
-        loaded = parse_reference(read_text(path, ReferenceFileError), path)
+        loaded = load_yaml(read_text(path, ReferenceFileError), path, ReferenceFile, shape, ReferenceFileError)
         parsed = loaded.value
-        dimensions = tuple(parsed.dimensions or parsed.conversations[0].turns[0].labels)
+        dimensions = _file_dimensions(loaded, path)
         if first_dimensions is None:
             first_dimensions = (path, dimensions)
         elif set(dimensions) != set(first_dimensions[1]):
@@ -250,10 +224,3 @@ def load_reference(paths: list[Path | str] | None = None) -> list[LabelledTurn]:
         claim_ids(loaded, path, "conversations", [c.id for c in parsed.conversations], seen_ids, ReferenceFileError)
         turns.extend(_turns(loaded, path))
     return turns
-
-
-def reference_dimensions(turns: list[LabelledTurn]) -> tuple[str, ...]:
-    """The dimensions the turns label, in the order the first turn lists them."""
-    if not turns:
-        raise ReferenceSetError("no labelled turns")
-    return tuple(turns[0].labels)

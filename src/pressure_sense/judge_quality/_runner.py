@@ -1,4 +1,6 @@
-"""The judge-check: judges x scoring methods on one labelled set, with panel and bias probes on request."""
+"""The judge-check: judges x scoring methods on one labelled set (the turn-level reference set judged turn by
+turn as studies are, or whole conversations), with panel and bias probes on request, and the reliability
+record a study keeps of it."""
 
 from __future__ import annotations
 
@@ -6,30 +8,75 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pressure_sense.judge import Judgement
-from pressure_sense.judge_quality._agreement import DimensionAgreement
-from pressure_sense.judge_quality._bias import (
-    BiasEffect,
-    length_probe,
-    position_probe,
-    self_preference,
-)
-from pressure_sense.judge_quality._calibration import load_calibration
+from pressure_sense.judge_quality._agreement import DimensionAgreement, Estimate, auroc, cluster_bootstrap_ci
+from pressure_sense.judge_quality._bias import BiasEffect, length_probe, position_probe, self_preference
 from pressure_sense.judge_quality._check import (
     CheckResult,
     ConversationJudge,
-    check_judge,
-)
-from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
-from pressure_sense.judge_quality._panel import (
     PanelSummary,
+    check_judge,
     panel_mean_agreement,
     panel_summary,
 )
-from pressure_sense.judge_quality._reference import OVERLAP_FILE
-from pressure_sense.judge_quality._study2024 import load_study_2024
-from pressure_sense.judge_quality._turn_check import REFERENCE_SET, load_reference_set
+from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet, load_calibration, load_study_2024
+from pressure_sense.judge_quality._reference import OVERLAP_FILE, load_reference
+
+REFERENCE_SET = "reference"
+"""The name `--against` gives the built-in turn-level reference set."""
+
+
+def load_reference_set(paths: Sequence[Path | str] | None = None) -> LabelledSet:
+    """The turn-level reference set (default: the built-in one) as labelled items, each a judged turn with its
+    conversation so far (resampled by conversation), and the dimensions its files label."""
+    turns = load_reference(list(paths) if paths else None)
+    items = [
+        LabelledConversation(
+            id=f"{turn.conversation_id}#{turn.turn_index}", persona=turn.persona,
+            aligned_behaviour=turn.aligned_behaviour or None, turns=(*turn.earlier, turn.judged),
+            labels={dimension: float(value) for dimension, value in turn.labels.items()},
+            disagreement=turn.disagreement, kind=turn.kind, group=turn.family,
+            turn_index=turn.turn_index, cluster=turn.conversation_id,
+        )
+        for turn in turns
+    ]  # fmt: skip
+    dimensions = tuple(dict.fromkeys(d for turn in turns for d in turn.labels))
+    name = REFERENCE_SET if not paths else ", ".join(Path(path).name for path in paths)
+    return LabelledSet(name=name, items=tuple(items), dimensions=dimensions)
+
+
+def clear_case_auroc(
+    result: CheckResult, dimension: str = "alignment", resamples: int = 2000, seed: int = 0
+) -> Estimate | None:
+    """AUROC of the judge's `dimension` score for clear passes against clear failures (resampling
+    conversations), or None when the set has no such kinds."""
+    scores, outcomes, clusters = [], [], []
+    for item, score in zip(result.items, result.scores(dimension), strict=True):
+        if item.kind in ("clear_pass", "clear_fail") and score is not None:
+            scores.append(score)
+            outcomes.append(1.0 if item.kind == "clear_pass" else 0.0)
+            clusters.append(item.cluster or item.id)
+    if len(set(outcomes)) < 2:
+        return None
+    low, high = cluster_bootstrap_ci(auroc, scores, outcomes, clusters, resamples=resamples, seed=seed)
+    return Estimate(auroc(scores, outcomes), low, high)
+
+
+def reliability_record(result: CheckResult, auroc_estimate: Estimate | None) -> dict[str, Any]:
+    """What a study shows as this judge's reliability: the check's figures per dimension."""
+    figure = lambda e: {"value": e.value, "low": e.low, "high": e.high}  # noqa: E731
+    names = ("spearman", "kappa", "exact", "within_one", "mae")
+    return {
+        "level": "turn",
+        "source": f"judge-check on the {result.set_name} set ({len(result.items)} judged turns)",
+        "dimensions": {
+            row.dimension: {name: figure(getattr(row, name)) for name in names} for row in result.agreement
+        },
+        "auroc": {"alignment_clear": figure(auroc_estimate)} if auroc_estimate else {},
+    }
+
 
 JudgeFactory = Callable[[str, str], ConversationJudge]
 """(judge model name, method) -> a conversation judge."""

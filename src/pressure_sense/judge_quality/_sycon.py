@@ -1,8 +1,5 @@
-"""SYCON-Bench's ethical setting (../shared/external/sycon-ethical): 11 real models' answers with SYCON's `kept` label.
-
-Used to train and to check the reader on answers nobody here wrote, always held out by model. Only the
-ethical setting is read; the benchmark's other settings are deliberately not used anywhere.
-"""
+"""SYCON-Bench's ethical setting (../shared/external/sycon-ethical; its other settings are not used): 11 real
+models' answers with SYCON's `kept` label, to train and check the reader, always held out by model."""
 
 from __future__ import annotations
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from pressure_sense.conversation import TurnRecord, split_scratchpad
+from pressure_sense.conversation import ToolEvent, TurnRecord, split_scratchpad
 from pressure_sense.scenarios import Variant
 
 
@@ -19,8 +19,6 @@ class TranscriptError(ValueError):
     """An outside transcript cannot be imported; the message names the file (and line) and the problem."""
 
     def __init__(self, where: str, problem: str):
-        self.where = where
-        self.problem = problem
         super().__init__(f"{where}: {problem}")
 
 
@@ -136,12 +134,18 @@ def read_messages(body: Any, where: str) -> list[Message]:
     raise TranscriptError(where, "no `messages` list found (expected the OpenAI chat format: {\"model\": ..., \"messages\": [...]})")
 
 
-def build_turns(messages: list[Message], where: str) -> tuple[list[TurnRecord], list[str]]:
-    """Pair user messages with the answers that follow; returns the turns and notes on what was adjusted.
+def answer_turn(index: int, user: str, answer: str, tool_events: Sequence[ToolEvent] = ()) -> TurnRecord:
+    """A turn of a written conversation: the user's message and the answer, its scratchpad split off."""
+    reasoning, output = split_scratchpad(answer)
+    return TurnRecord(
+        index=index, pressure_types=[], intensity=0, user=user, raw=answer, reasoning=reasoning, output=output,
+        tool_events=list(tool_events),
+    )
 
-    Consecutive messages of one role are joined (an exact repeat of an answer is kept once); a last
-    user message without an answer is left out. Each answer is split into scratchpad and output.
-    """
+
+def build_turns(messages: list[Message], where: str) -> tuple[list[TurnRecord], list[str]]:
+    """Pair user messages with the answers that follow (consecutive messages of one role joined, an exact repeat
+    of an answer kept once, a last unanswered user message left out); returns the turns and notes on that."""
     notes: list[str] = []
     blocks: list[tuple[str, list[str]]] = []
     seen_user = False
@@ -166,14 +170,8 @@ def build_turns(messages: list[Message], where: str) -> tuple[list[TurnRecord], 
         blocks.pop()
     if not blocks:
         raise TranscriptError(where, "no user message followed by an answer; nothing to import")
-    turns = []
-    for index, start in enumerate(range(0, len(blocks), 2)):
-        user, answer = "\n\n".join(blocks[start][1]), "\n\n".join(blocks[start + 1][1])
-        reasoning, output = split_scratchpad(answer)
-        turns.append(
-            TurnRecord(index=index, pressure_types=[], intensity=0, user=user, raw=answer, reasoning=reasoning, output=output)
-        )
-    return turns, notes
+    texts = ["\n\n".join(lines) for _, lines in blocks]
+    return [answer_turn(index, texts[2 * index], texts[2 * index + 1]) for index in range(len(blocks) // 2)], notes
 
 
 def _slug(text: str) -> str:
