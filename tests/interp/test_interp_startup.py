@@ -47,3 +47,16 @@ def test_inspect_start_up_skips_the_transformer_lens_plugins() -> None:
     assert result["imported"] is False
     assert "pressure_sense/pressure_sense_store" in result["hooks"]  # other plugins still load
     assert result["again"] == []
+
+
+def test_an_argument_mistake_is_named_before_torch_is_imported() -> None:
+    result = _run(
+        "import json, sys\n"
+        "from typer.testing import CliRunner\n"
+        "from pressure_sense.cli import app\n"
+        "done = CliRunner().invoke(app, ['interp', '--high-min', '1', '--low-max', '2'])\n"
+        f"print(json.dumps({{'code': done.exit_code, 'output': done.output,\n"
+        f"                  'loaded': [name for name in {HEAVY!r} if name in sys.modules]}}))"
+    )
+    assert result["code"] == 2 and "must be above --low-max" in result["output"]
+    assert result["loaded"] == []

@@ -80,6 +80,14 @@ def interp(
     ),
     out: Path = typer.Option(Path("interp"), "--out", "-o", help="Folder for interp.html, Parquet and NPZ files."),
 ) -> None:
+    with user_errors(ScenarioError, KeyError, ValueError):  # checked before torch is imported
+        if high_min <= low_max:
+            raise UserError(f"--high-min ({high_min}) must be above --low-max ({low_max})")
+        if not (scenario or all_scenarios or db or run or sample):
+            raise UserError("nothing to replay: give --scenario ID|PATH, --all, or --db/--run/--sample")
+        chosen_layers, refusal, compliance = _layers(layers), _words(refusal_tokens), _words(compliance_tokens)
+        scenarios = load_scenarios() if all_scenarios else resolve_scenarios(list(scenario)) if scenario else []
+
     from pressure_sense.interp import (
         InterpError,
         InterpSettings,
@@ -89,12 +97,6 @@ def interp(
     )
 
     with user_errors(ScenarioError, StoreError, KeyError, ValueError, InterpError):
-        if high_min <= low_max:
-            raise UserError(f"--high-min ({high_min}) must be above --low-max ({low_max})")
-        if not (scenario or all_scenarios or db or run or sample):
-            raise UserError("nothing to replay: give --scenario ID|PATH, --all, or --db/--run/--sample")
-        chosen_layers, refusal, compliance = _layers(layers), _words(refusal_tokens), _words(compliance_tokens)
-        scenarios = load_scenarios() if all_scenarios else resolve_scenarios(list(scenario)) if scenario else []
         require_interp_extra()
         path = database_path(db) if db else default_database(run) if (run or sample) else None
         stored = stored_conversations(path, run, list(sample or [])) if path else []
