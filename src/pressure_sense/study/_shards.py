@@ -13,9 +13,17 @@ from inspect_ai.log import EvalLog
 
 from pressure_sense.experiments import Experiment
 from pressure_sense.inspect_plugins import load_inspect_plugins
+from pressure_sense.judge import JudgeChoice
 from pressure_sense.scenarios import resolve_scenarios
-from pressure_sense.store import STUDY_METADATA_KEY, newest_logs, study_settings
-from pressure_sense.study._task import eval_settings, model_roles, study_samples, study_task, target_model
+from pressure_sense.store import STUDY_METADATA_KEY, newest_logs
+from pressure_sense.study._task import (
+    eval_settings,
+    judge_settings,
+    model_roles,
+    study_samples,
+    study_task,
+    target_model,
+)
 
 SHARDED_MANIFEST = "study.json"
 """Written in the folder of a study run by the Ray executor (its shared log location, its experiment)."""
@@ -78,7 +86,10 @@ def _shard_eval(job: ShardJob, experiment: Experiment, folder: str) -> EvalLog:
     resolved, model = target_model(experiment.targets[job.shard.target])
     task = study_task(experiment, resolved, model, db=None, study_id=job.study_id)
     metadata = {
-        **study_settings(task.metadata),  # the judge and its reliability, as in one process
+        "db": None,
+        "study_id": job.study_id,
+        "model_label": resolved.label,
+        **judge_settings(JudgeChoice.parse(experiment.judge.names, experiment.judge.method)),  # as in one process
         "shard": job.shard.shard_id,
         "run_key": f"{job.study_id}-t{job.shard.target:02d}",  # the store's run: every shard of the target
     }

@@ -47,13 +47,15 @@ def _names(value: list[str] | str | None) -> list[str] | None:
     return [value] if isinstance(value, str) else value
 
 
-def panel_reliability(choice: JudgeChoice) -> dict[str, dict | None]:
-    """Each named judge's measured reliability on the conversation rubric (None: not validated)."""
-    return {
+def judge_settings(choice: JudgeChoice) -> dict[str, Any]:
+    """The judge as a run records it: the panel's labels, and each named judge's measured reliability on the
+    conversation rubric (None: not validated)."""
+    reliability = {
         seat.name: judge_reliability(seat.judge() if seat.trained else Judge(label=seat.name, method=choice.method))
         for seat in choice.panel
         if seat.name
     }
+    return {"judge": ", ".join(seat.label for seat in choice.panel) or None, "judge_reliability": reliability}
 
 
 def judge_panel(judges: list[str] | str | None, method: str = "auto") -> JudgeChoice:
@@ -109,18 +111,15 @@ def pressure_study(
     index = {scenario.id: scenario for scenario in played}
     choice = judge_panel(judges, judge_method)
     scorers = study_scorers(study_rubrics(rubrics, chosen), choice, show_labels=judge_sees_labels, scenarios=index)
-    labels = [seat.label for seat in choice.panel]
-    settings = {
-        "db": db, "study_id": study_id, "model_label": model_label, "judge": ", ".join(labels) or None,
-        "judge_reliability": panel_reliability(choice),
-    }
+    settings = {"db": db, "study_id": study_id, "model_label": model_label, **judge_settings(choice)}
     return Task(
         dataset=MemoryDataset(study_samples(played, chosen), name="pressure-study"),
         solver=pressure_conversation(
             max_turns=max_turns, scenarios=index, gave_in=give_in_check(choice), stance=stance_check()
         ),
         scorer=scorers or None,
-        metadata={STUDY_METADATA_KEY: settings},
+        # None without a store, so a shard's own survives eval_retry (a task's metadata overrides the log's).
+        metadata={STUDY_METADATA_KEY: settings} if db else {},
     )
 
 
