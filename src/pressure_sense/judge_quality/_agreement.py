@@ -106,7 +106,6 @@ def _whole_scores(values: np.ndarray, low: int = 1, high: int = 5) -> np.ndarray
     return np.clip(np.floor(values + 0.5), low, high).astype(int)
 
 
-
 def quadratic_weighted_kappa(judge: Sequence[float], reference: Sequence[float]) -> float:
     """Cohen's kappa with quadratic weights, both sides rounded to whole points 1-5 first: one minus the mean
     squared difference of paired scores over that of all pairs (the chance expectation). This is scikit-learn's
