@@ -111,15 +111,15 @@ def pressure_study(
     index = {scenario.id: scenario for scenario in played}
     choice = judge_panel(judges, judge_method)
     scorers = study_scorers(study_rubrics(rubrics, chosen), choice, show_labels=judge_sees_labels, scenarios=index)
-    settings = {"db": db, "study_id": study_id, "model_label": model_label, **judge_settings(choice)}
+    # None without a store, so a shard's own survives eval_retry (a task's metadata overrides the log's).
+    settings = {"db": db, "study_id": study_id, "model_label": model_label, **judge_settings(choice)} if db else None
     return Task(
         dataset=MemoryDataset(study_samples(played, chosen), name="pressure-study"),
         solver=pressure_conversation(
             max_turns=max_turns, scenarios=index, gave_in=give_in_check(choice), stance=stance_check()
         ),
         scorer=scorers or None,
-        # None without a store, so a shard's own survives eval_retry (a task's metadata overrides the log's).
-        metadata={STUDY_METADATA_KEY: settings} if db else {},
+        metadata={STUDY_METADATA_KEY: settings} if settings else {},
     )
 
 
