@@ -133,5 +133,10 @@ def test_an_unreliable_alignment_gets_no_breaking_points_and_its_reliability_is_
     html = result.html.read_text(encoding="utf-8")
     data = re.search(r'<script type="application/json" id="transcript-data">(.*?)</script>', html, re.S).group(1)
     assert all(t["breaking"] == "unreliable" for t in json.loads(data))
+    assert pd.read_csv(tmp_path / "report_files" / "tables" / "ranking.csv").empty  # no rank read from it either
+    for key in ("ranking", "breaking"):
+        block = re.search(rf'id="table-{key}">(.*?)(<h3|</section>)', html, re.S).group(1)
+        assert '<p class="note">Not shown: the judge' in block and "alignment scores are not reliable" in block
+    assert 'data-table="ranking"' not in html and "No data for this table." not in html.split('id="table-means"')[0]
     exported = pd.read_parquet(tmp_path / "report_files" / "tables" / "judge_reliability.parquet")
     assert dict(zip(exported["dimension"], exported["reliability"])) == reliability

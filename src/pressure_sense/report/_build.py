@@ -28,6 +28,26 @@ from pressure_sense.report._viewer import DEFAULT_TRANSCRIPT_CAP, choose_convers
 from pressure_sense.store import StoreError
 
 
+ALIGNMENT_CLAIMS = {
+    "ranking": ("ranking",),
+    "breaking": ("breaking_points", "breaking_summary"),
+    "factorial_crossings": ("factorial_crossings",),
+}
+"""Report tables (and the analysis tables behind them) that read a rank or a breaking point from alignment:
+left empty, saying why, when alignment is not reliable."""
+WITHHELD = (
+    "Not shown: the judge's alignment scores are not reliable (see the judge reliability above), so no rank or "
+    "breaking point is read from them."
+)
+
+
+def _withheld(tables: list[Table], alignment_reliable: bool) -> list[Table]:
+    """`tables`, those left empty because alignment is not reliable saying so."""
+    if alignment_reliable:
+        return tables
+    return [replace(t, empty=WITHHELD) if t.key in ALIGNMENT_CLAIMS else t for t in tables]
+
+
 @dataclass(frozen=True)
 class ReportResult:
     """What build_report wrote."""
@@ -110,10 +130,9 @@ def build_report(
     )
     findings = headline_findings(analysis, judge_reliability)
     alignment_reliable = "alignment" not in unreliable_dimensions(judge_reliability)
-    if not alignment_reliable:  # no breaking point is read from an alignment marked not reliable
-        analysis = replace(
-            analysis, breaking_points=analysis.breaking_points.iloc[0:0], breaking_summary=analysis.breaking_summary.iloc[0:0]
-        )
+    if not alignment_reliable:
+        claims = [name for names in ALIGNMENT_CLAIMS.values() for name in names]
+        analysis = replace(analysis, **{name: getattr(analysis, name).iloc[0:0] for name in claims})
     lap("analysis")
     out = Path(out_path)
     assets = out.parent / f"{out.stem}_files"
@@ -157,8 +176,8 @@ def build_report(
         runs=Table("runs", "Runs", RUN_COLUMNS, [Row(cells, model) for model, cells in run_rows(frames.runs)]),
         findings=findings,
         charts=charts,
-        tables=report_tables(analysis),
-        sections=sections,
+        tables=_withheld(report_tables(analysis), alignment_reliable),
+        sections=[replace(s, tables=_withheld(s.tables, alignment_reliable)) for s in sections],
         transcript_note=cap_note,
         transcript_json=script_json(embedded),
         css=environment.loader.get_source(environment, "report.css")[0],

@@ -33,6 +33,8 @@ class Table:
     note: str = ""
     unit: str = ""
     """The unit of replication and how many of it each row holds (shown under the title)."""
+    empty: str = "No data for this table."
+    """What the report says where the table has no rows."""
 
 
 def number(value: object, digits: int = 2, signed: bool = False) -> str:
