@@ -9,6 +9,7 @@ completes; a study whose driver is killed resumes with --resume.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from typer.testing import CliRunner
 from pressure_sense.cli import app
 
 from pressure_sense.experiments import ExecutorSpec, Experiment, TargetSpec, load_experiment
+from pressure_sense.models import BREAKER_FAILURES
 from pressure_sense.store import (
     DB_FILENAME,
     conversation_scores_frame,
@@ -239,6 +241,35 @@ def test_sharded_study_rides_out_rate_limit_replies(tmp_path, cluster, monkeypat
     assert result.errored == []
     assert successes == reference_calls, "every call answered once after its 429s, none repeated"
     assert_same_store(result.db, reference_db)
+
+
+def test_a_model_that_always_fails_is_named_by_the_driver_as_in_one_process(tmp_path, cluster, monkeypatch):
+    """The breakers live in the workers; the driver still prints the one line per failing model."""
+    def spec(executor: str) -> Experiment:
+        return Experiment(
+            targets=[TargetSpec(name="compatible/fake", max_retries=0)], judge="none", scenarios=SCENARIOS,
+            max_turns=3, concurrency=2, cache=False, out=str(tmp_path),
+            executor=ExecutorSpec(kind=executor, **({"shard_size": 2, "workers": 3} if executor == "ray" else {})),
+        )  # fmt: skip
+
+    results, calls = {}, {}
+    with FakeOpenAIServer(script=["server_error"] * 10_000) as fake:
+        monkeypatch.setenv("COMPATIBLE_BASE_URL", fake.base_url)
+        monkeypatch.setenv("COMPATIBLE_API_KEY", API_KEY)
+        for executor in ("ray", "local"):  # ray first: the driver has no failures of its own yet
+            before = fake.calls
+            results[executor] = run_study(spec(executor), out=tmp_path / executor, report=False, display="none")
+            calls[executor] = fake.calls - before
+    for executor, result in results.items():
+        assert result.stopped and len(result.failing) == 1, (executor, result.failing)
+        line = result.failing[0]
+        failed = int(re.search(r", (\d+) calls failed: ", line).group(1))
+        assert BREAKER_FAILURES <= failed <= calls[executor], (executor, line, calls[executor])
+        shown = re.sub(r", \d+ calls failed: ", ", N calls failed: ", line)
+        assert shown == f"compatible/fake at 127.0.0.1:{fake.port}: HTTP 500, N calls failed: " + (
+            "the server fails: check its logs, or try again later"
+        )
+        assert len(result.errored) == len(EXPECTED), "every sample stored, as errored"
 
 
 def test_rebuild_of_in_process_logs_equals_the_hooks_store(tmp_path, reference):

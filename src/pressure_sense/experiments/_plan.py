@@ -30,14 +30,15 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
 }
 """USD per 1M (input, output) tokens, by model-name prefix (dated snapshots such as -2024-08-06 match)."""
 
-LOCAL_PROVIDERS = frozenset({"embedded", "hf", "ollama", "mockllm"})
-"""Providers that run on the user's machine: no per-token price."""
+FREE_PROVIDERS = frozenset({"embedded", "hf", "ollama", "mockllm"})
+"""Providers (as users write them) whose models run on the user's machine, in process or on a local server: no
+per-token price. Not `models.LOCAL_PROVIDERS`, which names Inspect APIs that run in process."""
 
 
 def price_of(model: str) -> tuple[float, float] | None:
     """(input, output) USD per 1M tokens; (0, 0) for local models; None when unknown."""
     provider, _ = provider_of(model)
-    if provider.name in LOCAL_PROVIDERS:
+    if provider.name in FREE_PROVIDERS:
         return (0.0, 0.0)
     for prefix in sorted(PRICES_PER_MILLION, key=len, reverse=True):
         if model == prefix or model.startswith(prefix + "-"):

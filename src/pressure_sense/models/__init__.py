@@ -6,7 +6,10 @@ from pressure_sense.models._breaker import (
     Breaker,
     ModelUnavailable,
     RetryBudget,
+    absorb_breakers,
     failing_models,
+    failure_counts,
+    failures_since,
     guard,
     reset_breakers,
 )
@@ -37,8 +40,9 @@ from pressure_sense.models._resolve import (
 )
 
 __all__ = [
-    "Breaker", "BREAKER_FAILURES", "cache_root", "DEFAULT_REPETITION", "degeneration", "EMBEDDED_MODEL",
+    "absorb_breakers", "Breaker", "BREAKER_FAILURES", "cache_root", "DEFAULT_REPETITION", "degeneration", "EMBEDDED_MODEL",
     "embedded_model_dir", "EMBEDDED_MODEL_NAME", "EmbeddedModelAPI", "EmbeddedModelError", "failing_models",
+    "failure_counts", "failures_since",
     "guard", "list_models_status", "load_env", "LOCAL_PROVIDERS", "may_return_logprobs", "ModelResolutionError",
     "ModelUnavailable", "offline_hub", "provider_of", "PROVIDERS_EXTRA", "ProviderStatus", "RepetitionControl",
     "reset_breakers", "resolve_model", "ResolvedModel", "RetryBudget", "small_context",

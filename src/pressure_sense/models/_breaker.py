@@ -5,7 +5,7 @@ endpoint, a revoked key or an unknown model ends a study in seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlparse
 
@@ -158,6 +158,30 @@ def breaker_for(label: str, model: str, base_url: str | None, key_var: str | Non
 def failing_models() -> list[Breaker]:
     """The breakers that saw failed tries since the last `reset_breakers`."""
     return [breaker for breaker in _breakers.values() if breaker.failed]
+
+
+def failure_counts() -> dict[tuple[str, str], int]:
+    """Failed tries so far per (model, host) in this process: the mark `failures_since` counts from."""
+    return {key: breaker.failed for key, breaker in _breakers.items()}
+
+
+def failures_since(counts: dict[tuple[str, str], int]) -> list[Breaker]:
+    """Copies of the breakers that failed since `counts` or are open, holding only the new failures: what a
+    worker sends to the process that shows them (`absorb_breakers`)."""
+    return [
+        replace(breaker, failed=breaker.failed - counts.get(key, 0), in_flight=set())
+        for key, breaker in _breakers.items()
+        if breaker.open or breaker.failed > counts.get(key, 0)
+    ]
+
+
+def absorb_breakers(reports: list[Breaker]) -> None:
+    """Add other processes' failures (`failures_since` of a sharded study's workers) to this process's breakers."""
+    for report in reports:
+        breaker = _breakers.setdefault((report.label, report.host), replace(report, failed=0, in_flight=set()))
+        breaker.failed += report.failed
+        breaker.last = report.last or breaker.last
+        breaker.open = breaker.open or report.open
 
 
 def reset_breakers() -> None:

@@ -18,7 +18,7 @@ except ImportError as error:  # pragma: no cover - depends on the installed extr
 from inspect_ai.log import read_eval_log_sample_summaries
 
 from pressure_sense.experiments import Experiment
-from pressure_sense.models import provider_of, resolve_model
+from pressure_sense.models import Breaker, absorb_breakers, failure_counts, failures_since, provider_of, resolve_model
 from pressure_sense.ray_actors import PermitBroker, ProgressBoard
 from pressure_sense.store import DB_FILENAME, rebuild_store
 from pressure_sense.study._limits import ModelLimit, RayPermits, install_permits, model_limits
@@ -43,14 +43,15 @@ LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2
 """Object store of a Ray instance started here: shards exchange only small messages."""
 
 
-def _shard_task(job: ShardJob, broker: Any, board: Any, limits: list[ModelLimit]) -> str:
-    """One attempt at a shard on a worker, holding the study's per-model `limits`; an earlier attempt's permits
-    are reclaimed first."""
+def _shard_task(job: ShardJob, broker: Any, board: Any, limits: list[ModelLimit]) -> tuple[str, list[Breaker]]:
+    """One attempt at a shard on a worker, holding the study's per-model `limits` (an earlier attempt's permits
+    are reclaimed first); returns its log's location and the models that failed in it, for the driver to show."""
     ray.get(broker.reclaim.remote(job.shard.shard_id))
     install_permits(RayPermits(broker, job.shard.shard_id), limits)
     install_progress(board.report.remote, job.shard.shard_id)  # the ProgressBoard actor
+    counts = failure_counts()  # a worker keeps its breakers from shard to shard: only this shard's are sent
     try:
-        return run_shard(job)
+        return run_shard(job), failures_since(counts)
     finally:
         install_permits(None)
         install_progress(None)
@@ -139,7 +140,9 @@ def _run_shards(
                 for ref in done:
                     shard = pending.pop(ref)
                     try:
-                        logs.append(ray.get(ref))
+                        location, failures = ray.get(ref)
+                        logs.append(location)
+                        absorb_breakers(failures)  # shown by the study's result as in one process
                         tally.shards_done += 1
                     except RayError as error:
                         failed[shard.shard_id] = _reason(error)

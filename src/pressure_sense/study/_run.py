@@ -34,13 +34,13 @@ def run_study(
     design = experiment.factorial.expand() if experiment.factorial is not None else None
     if design is None:
         resolve_scenarios(experiment.scenarios)
+    reset_breakers()
     if experiment.executor.kind == "ray":
         if design is not None:
             raise ValueError("a factorial design runs with the local executor; the Ray executor does not expand one")
         from pressure_sense.study._ray import run_sharded_study
 
         return run_sharded_study(experiment, out=out, report=report, display=display)
-    reset_breakers()
     targets = [target_model(target) for target in experiment.targets]
     roles = model_roles(experiment)
 
@@ -104,11 +104,11 @@ def guard_target(log: EvalLog) -> None:
 def resume_study(run: str | Path, report: bool = True, display: str | None = None) -> StudyResult:
     """Re-run what a study left unfinished or errored; its finished samples come from its logs, not the model."""
     folder = study_folder(run)
+    reset_breakers()
     if (folder / SHARDED_MANIFEST).exists():
         from pressure_sense.study._ray import resume_sharded_study
 
         return resume_sharded_study(folder, report=report, display=display)
-    reset_breakers()
     logs = newest_logs(folder / "logs")  # one per target model
     rerun = [needs_rerun(log) for log in logs]
     unfinished = [log for log, again in zip(logs, rerun) if again]
