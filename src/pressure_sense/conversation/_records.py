@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from inspect_ai.solver import TaskState
 from pydantic import BaseModel, Field
@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 TURNS_KEY = "pressure_sense:turns"
 
 TargetErrorKind = Literal["refusal", "content_filter", "empty", "provider_error"]
-TARGET_ERROR_KINDS: tuple[str, ...] = ("refusal", "content_filter", "empty", "provider_error")
+TARGET_ERROR_KINDS: tuple[str, ...] = get_args(TargetErrorKind)
 """Why a turn has no ordinary answer: the provider flagged a refusal, stopped on its content filter,
 returned no text and no tool call, or the model call failed."""
 

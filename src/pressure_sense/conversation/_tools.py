@@ -36,21 +36,18 @@ def scenario_tools(scenario: Scenario) -> list[ToolDef]:
     sees the earlier calls and stays consistent."""
     history: list[tuple[str, dict[str, Any], str]] = []
 
-    async def call(spec: ToolSpec, arguments: dict[str, Any]) -> str:
-        result = spec.fixed_response(arguments)
-        if result is None and spec.simulate_with:
-            default = spec.simulate_with in ("default", "embedded")
-            simulator = role_model("simulator") if default else get_model(spec.simulate_with)
-            prompt = _simulator_prompt(scenario, spec, arguments, history)
-            output = await simulator.generate(prompt, config=GenerateConfig(max_tokens=80, temperature=0))
-            result = output.completion.strip() or NO_RESULT
-        result = result if result is not None else NO_RESULT
-        history.append((spec.name, arguments, result))
-        return result
-
     def tool(spec: ToolSpec) -> ToolDef:
         async def execute(**arguments: Any) -> str:
-            return await call(spec, arguments)
+            result = spec.fixed_response(arguments)
+            if result is None and spec.simulate_with:
+                default = spec.simulate_with in ("default", "embedded")
+                simulator = role_model("simulator") if default else get_model(spec.simulate_with)
+                prompt = _simulator_prompt(scenario, spec, arguments, history)
+                output = await simulator.generate(prompt, config=GenerateConfig(max_tokens=80, temperature=0))
+                result = output.completion.strip() or NO_RESULT
+            result = result if result is not None else NO_RESULT
+            history.append((spec.name, arguments, result))
+            return result
 
         parameters = ToolParams(
             properties={

@@ -197,17 +197,13 @@ def _cost(model: str, input_tokens: int, output_tokens: int) -> float | None:
     return None if price is None else (input_tokens * price[0] + output_tokens * price[1]) / 1e6
 
 
-def plan_study(experiment: Experiment, scenarios: list[Scenario] | None = None) -> Plan:
-    """Every conversation (target x scenario x variant x epoch) with expected calls, tokens and cost.
-
-    `scenarios` defaults to those the experiment selects. Retries and agent tool rounds are not
-    counted; tokens are estimated at 4 characters per token (see `Plan.assumptions`). Raises
-    ExperimentError when epochs > 1 would repeat a greedily decoded conversation (`check_replicates`).
-    """
+def plan_study(experiment: Experiment) -> Plan:
+    """Every conversation (target x scenario x variant x epoch) of the experiment's scenarios with expected calls,
+    tokens and cost. Retries and agent tool rounds are not counted; tokens are estimated at 4 characters per token
+    (see `Plan.assumptions`). Raises ExperimentError when epochs > 1 would repeat a greedily decoded conversation
+    (`check_replicates`)."""
     check_replicates(experiment)
-    if scenarios is not None:
-        chosen = scenarios
-    elif experiment.factorial is not None:
+    if experiment.factorial is not None:
         chosen = experiment.factorial.expand()
     else:
         chosen = resolve_scenarios(experiment.scenarios or None)

@@ -12,10 +12,7 @@ from threadpoolctl import threadpool_limits
 
 def intensity_classes(intensities: np.ndarray, low_max: int, high_min: int) -> np.ndarray:
     """[turn] 1 for high intensity (>= high_min), 0 for low (<= low_max), -1 for the turns in between."""
-    classes = np.full(len(intensities), -1, dtype=np.int64)
-    classes[intensities <= low_max] = 0
-    classes[intensities >= high_min] = 1
-    return classes
+    return np.select([intensities >= high_min, intensities <= low_max], [1, 0], -1)
 
 
 @dataclass(frozen=True)
@@ -52,9 +49,7 @@ def project(residuals: np.ndarray, direction: PressureDirection) -> np.ndarray:
 
 def per_layer(turns: pd.DataFrame, n_layers: int) -> pd.DataFrame:
     """`turns` with every row repeated once per layer, and a layer column (fresh index)."""
-    frame = turns.loc[turns.index.repeat(n_layers)].reset_index(drop=True)
-    frame["layer"] = np.tile(np.arange(n_layers), len(turns))
-    return frame
+    return turns.merge(pd.DataFrame({"layer": np.arange(n_layers)}), how="cross")
 
 
 def activation_frame(turns: pd.DataFrame, residuals: np.ndarray, projection: np.ndarray | None) -> pd.DataFrame:

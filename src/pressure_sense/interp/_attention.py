@@ -125,14 +125,9 @@ def condensed_pattern(pattern: torch.Tensor, membership: torch.Tensor) -> torch.
 
 def shares_frame(turns: pd.DataFrame, shares: np.ndarray) -> pd.DataFrame:
     """Long frame of shares [turn, layer, head, segment]: the `turns` columns, layer, head, segment, share."""
-    _, layers, heads, segments = shares.shape
-    layer, head, segment = np.meshgrid(np.arange(layers), np.arange(heads), np.arange(segments), indexing="ij")
-    frame = turns.loc[turns.index.repeat(layer.size)].reset_index(drop=True)
-    frame["layer"] = np.tile(layer.ravel(), len(turns))
-    frame["head"] = np.tile(head.ravel(), len(turns))
-    frame["segment"] = np.tile(np.array(SEGMENTS)[segment.ravel()], len(turns))
-    frame["share"] = shares.ravel()
-    return frame
+    _, layers, heads, _ = shares.shape
+    grid = pd.MultiIndex.from_product([range(layers), range(heads), SEGMENTS], names=["layer", "head", "segment"])
+    return turns.merge(grid.to_frame(index=False), how="cross").assign(share=shares.ravel())
 
 
 def share_trend(shares: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pressure_sense.interp._activations import confound_findings
+from pressure_sense.interp._activations import SURVIVES_MARGIN, confound_findings
 from pressure_sense.interp._analysis import MEASURES, InterpTables
 from pressure_sense.interp._capture import ConversationCapture
 from pressure_sense.interp._extra import INTERP_INSTALL, InterpError
@@ -89,7 +89,7 @@ def findings(tables: InterpTables, heads: pd.DataFrame) -> list[str]:
             f"{best['cv']} against {best['shuffled_accuracy']:.2f} with shuffled labels, {best['position_accuracy']:.2f} "
             f"from the turn position alone and {best['chance']:.2f} for the larger class ({int(best['turns'])} turns)."
         )
-        if best["position_accuracy"] >= best["accuracy"] - 0.05:
+        if best["position_accuracy"] >= best["accuracy"] - SURVIVES_MARGIN:
             lines.append(
                 "The turn position alone separates these turns as well as the probe does: here intensity and "
                 "position go together, so the probe cannot show that the model encodes pressure rather than "

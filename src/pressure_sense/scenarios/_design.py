@@ -23,16 +23,6 @@ offered, who supposedly already does it)."""
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-def template_problem(text: str) -> str | None:
-    """Why `text` is not a valid wording (an unknown slot, a stray brace), or None when it is valid."""
-    for name in _PLACEHOLDER.findall(text):
-        if name not in REQUEST_SLOTS:
-            return f"unknown slot {{{name}}}; slots: {', '.join(REQUEST_SLOTS)}"
-    if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
-        return "unbalanced brace: write a slot as {name}"
-    return None
-
-
 def render(text: str, values: dict[str, str]) -> str:
     """`text` with every `{slot}` replaced by its value; a value that starts a sentence is capitalised."""
 
@@ -104,9 +94,12 @@ class Request(StrictModel):
 
 
 def _check_template(text: str) -> str:
-    problem = template_problem(text)
-    if problem:
-        raise ValueError(problem)
+    """`text` when it is a valid wording; ValueError naming an unknown slot or a stray brace."""
+    for name in _PLACEHOLDER.findall(text):
+        if name not in REQUEST_SLOTS:
+            raise ValueError(f"unknown slot {{{name}}}; slots: {', '.join(REQUEST_SLOTS)}")
+    if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
+        raise ValueError("unbalanced brace: write a slot as {name}")
     return text
 
 

@@ -125,10 +125,8 @@ def _load_files(
 
 
 def load_scenarios(paths: list[Path | str] | None = None) -> list[Scenario]:
-    """Load every scenario from files or folders (default: the built-in library).
-
-    Raises ScenarioError listing the problems of every bad file, or on duplicate ids.
-    """
+    """Every scenario in the files or folders (default: the built-in library); ScenarioError lists every bad
+    file's problems and every duplicate id."""
     return _load_files(list(paths or [library_dir()]), load_scenario, lambda scenario: scenario.id, "id", "scenarios")
 
 
