@@ -144,12 +144,10 @@ def resolve_method(judge: Judge) -> str:
     return "logprob" if may_return_logprobs(name) and name not in _WITHOUT_LOGPROBS else "json"
 
 
-async def judge_case(judge: Judge, rubric: Rubric, case: JudgeCase, method: str | None = None) -> Judgement:
+async def judge_case(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgement:
     """One judgement of one case under one rubric. Failures come back as a Judgement with `error` set and no
     invented score (a judge whose calls raise is tried JUDGE_CALL_ATTEMPTS times first); `auto` falls back
     to JSON for a judge without log-probabilities."""
-    if method is not None:
-        judge = replace(judge, method=method)
     if case.history_turns is None and judge.history_turns is not None:
         case = replace(case, history_turns=judge.history_turns)
     chosen = resolve_method(judge)
