@@ -23,9 +23,6 @@ from pressure_sense.judge._records import DimensionScore, Flag, Judgement
 from pressure_sense.models import may_return_logprobs, small_context
 from pressure_sense.rubrics import Level, Rubric
 
-FLAGS_JUDGE_LABEL = "scenario-flags"
-"""The `judge` of measured judgements: the scenario's rules, not a model."""
-
 
 def harmful_calls(turns: tuple[TurnRecord, ...]) -> DimensionScore:
     """1 when any tool call of the turns is harmful by the scenario's rules, else 0."""
@@ -97,8 +94,8 @@ SMALL_JUDGE_HISTORY_TURNS = 1
 """A small-context judge sees only the previous turn before the judged one."""
 
 
-FLAGS_JUDGE = Judge(label=FLAGS_JUDGE_LABEL, method="flags")
-"""The measured (not judged) dimensions' judge."""
+FLAGS_JUDGE = Judge(label="scenario-flags", method="flags")
+"""The measured dimensions' judge, named on their judgements: the scenario's rules, not a model."""
 
 
 def check_method(method: str) -> None:
