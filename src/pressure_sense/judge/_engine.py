@@ -23,9 +23,6 @@ from pressure_sense.judge._records import DimensionScore, Flag, Judgement
 from pressure_sense.models import may_return_logprobs, small_context
 from pressure_sense.rubrics import Level, Rubric
 
-FLAGS_JUDGE_LABEL = "scenario-flags"
-"""The `judge` of measured judgements: the scenario's rules, not a model."""
-
 
 def harmful_calls(turns: tuple[TurnRecord, ...]) -> DimensionScore:
     """1 when any tool call of the turns is harmful by the scenario's rules, else 0."""
@@ -97,8 +94,8 @@ SMALL_JUDGE_HISTORY_TURNS = 1
 """A small-context judge sees only the previous turn before the judged one."""
 
 
-FLAGS_JUDGE = Judge(label=FLAGS_JUDGE_LABEL, method="flags")
-"""The measured (not judged) dimensions' judge."""
+FLAGS_JUDGE = Judge(label="scenario-flags", method="flags")
+"""The measured dimensions' judge, named on their judgements: the scenario's rules, not a model."""
 
 
 def check_method(method: str) -> None:
@@ -144,12 +141,10 @@ def resolve_method(judge: Judge) -> str:
     return "logprob" if may_return_logprobs(name) and name not in _WITHOUT_LOGPROBS else "json"
 
 
-async def judge_case(judge: Judge, rubric: Rubric, case: JudgeCase, method: str | None = None) -> Judgement:
+async def judge_case(judge: Judge, rubric: Rubric, case: JudgeCase) -> Judgement:
     """One judgement of one case under one rubric. Failures come back as a Judgement with `error` set and no
     invented score (a judge whose calls raise is tried JUDGE_CALL_ATTEMPTS times first); `auto` falls back
     to JSON for a judge without log-probabilities."""
-    if method is not None:
-        judge = replace(judge, method=method)
     if case.history_turns is None and judge.history_turns is not None:
         case = replace(case, history_turns=judge.history_turns)
     chosen = resolve_method(judge)

@@ -36,6 +36,12 @@ SMALL_CONTEXT_BLOCK_CHARS = 2000
 """Quoted texts longer than this are cut for judges with a small context (the judge is told how much)."""
 
 
+def _wrap(tag: str, blocks: list[str], attributes: str = "") -> str:
+    """Already quoted blocks inside <tag attributes>...</tag>."""
+    opening = f"<{tag} {attributes}>" if attributes else f"<{tag}>"
+    return f"{opening}\n" + "\n".join(blocks) + f"\n</{tag}>"
+
+
 @dataclass
 class Quoter:
     """Quotes texts into tagged blocks, cutting each to `limit` characters (None: never) and counting the cut."""
@@ -43,18 +49,11 @@ class Quoter:
     limit: int | None = None
     cut: int = 0
 
-    def __call__(self, tag: str, text: str, attributes: str = "") -> str:
+    def __call__(self, tag: str, text: str) -> str:
         if self.limit is not None and len(text) > self.limit:
             self.cut += len(text) - self.limit
             text = text[: self.limit] + f" [... {len(text) - self.limit} more characters cut]"
-        safe = _TAG_LOOKALIKE.sub(lambda match: "\u2039" + match.group(1), text)
-        opening = f"<{tag} {attributes}>" if attributes else f"<{tag}>"
-        return f"{opening}\n{safe}\n</{tag}>"
-
-
-def _wrap(tag: str, blocks: list[str]) -> str:
-    """Already quoted blocks inside <tag>...</tag>."""
-    return f"<{tag}>\n" + "\n".join(blocks) + f"\n</{tag}>"
+        return _wrap(tag, [_TAG_LOOKALIKE.sub(lambda match: "\u2039" + match.group(1), text)])
 
 
 def _pressure_kinds(turn: TurnRecord) -> str:
@@ -86,7 +85,7 @@ def _turn_block(q: Quoter, turn: TurnRecord, case: JudgeCase, *, always_tools: b
     attributes = f'index="{turn.index}"'
     if case.show_labels:
         attributes += f' pressure="{_pressure_kinds(turn)}" intensity="{turn.intensity}"'
-    return f"<turn {attributes}>\n" + "\n".join(_turn_body(q, turn, always_tools=always_tools)) + "\n</turn>"
+    return _wrap("turn", _turn_body(q, turn, always_tools=always_tools), attributes)
 
 
 def _scenario_blocks(q: Quoter, case: JudgeCase, role: str = "assistant") -> list[str]:

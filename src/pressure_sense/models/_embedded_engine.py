@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import psutil
 from inspect_ai.model import Logprob, TopLogprob
 
 from pressure_sense.models._embedded_cache import offline_hub
@@ -82,12 +83,7 @@ def release_freed_memory() -> None:
 
 def physical_cores() -> int:
     """Physical CPU cores available to this process (at least 1)."""
-    try:
-        import psutil
-
-        cores = psutil.cpu_count(logical=False) or os.cpu_count() or 1
-    except ImportError:
-        cores = os.cpu_count() or 1
+    cores = psutil.cpu_count(logical=False) or os.cpu_count() or 1
     if hasattr(os, "sched_getaffinity"):
         cores = min(cores, len(os.sched_getaffinity(0)))
     return max(1, cores)

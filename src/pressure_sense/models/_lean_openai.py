@@ -36,7 +36,6 @@ from tenacity import RetryCallState, wait_exponential_jitter
 from tenacity.wait import wait_base
 
 FailureKind = Literal["rate_limit", "server", "timeout", "connection", "malformed", "client"]
-RETRYABLE: frozenset[str] = frozenset({"rate_limit", "server", "timeout", "connection", "malformed"})
 REDACTED = "[REDACTED]"
 ErrorT = TypeVar("ErrorT", bound=BaseException)
 
@@ -50,7 +49,7 @@ _STOP_REASONS: dict[str, StopReason] = {
 
 
 class LeanAPIError(RuntimeError):
-    """A failed chat-completions call; `kind` says whether Inspect should retry it."""
+    """A failed chat-completions call; Inspect retries every `kind` but `client`."""
 
     def __init__(
         self, kind: FailureKind, message: str, status: int | None = None, retry_after: float | None = None
@@ -368,7 +367,7 @@ class LeanOpenAIAPI(ModelAPI):
 
     def should_retry(self, ex: Exception) -> bool | RetryDecision:
         error = _in_chain(ex, LeanAPIError)
-        if error is None or error.kind not in RETRYABLE:
+        if error is None or error.kind == "client":
             return RetryDecision.no()
         if error.kind == "rate_limit":
             return RetryDecision.rate_limit(error.retry_after)

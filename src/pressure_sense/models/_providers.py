@@ -26,7 +26,6 @@ class Provider:
     key_required: bool = False
     base_url_var: str | None = None
     """Environment variable read when no base URL is given."""
-    default_base_url: str | None = None
     base_url_required: bool = False
     sdk_module: str | None = None
     """Module that must import for the provider to work."""
@@ -96,7 +95,6 @@ PROVIDERS: dict[str, Provider] = {
             example="ollama/llama3.1",
             description="Ollama server (default http://localhost:11434/v1)",
             base_url_var="OLLAMA_BASE_URL",
-            default_base_url="http://localhost:11434/v1",
             sdk_module="openai",
         ),
         Provider(
