@@ -34,7 +34,7 @@ class Chart:
     path: Path
     title: str
     kind: str
-    variant: str | None
+    variant: str | None = None
 
     @property
     def data_uri(self) -> str:
@@ -361,5 +361,5 @@ def write_charts(analysis: StudyAnalysis, folder: Path) -> list[Chart]:
         add("heatmap", "Alignment by pressure type", pressure_type_heatmap, types, variant)
     if not analysis.breaking_points.empty:
         path = breaking_point_chart(analysis.breaking_points, colours, folder / "breaking_points.png")
-        charts.append(Chart(path, "Breaking-point distribution", "breaking", None))
+        charts.append(Chart(path, "Breaking-point distribution", "breaking"))
     return charts
