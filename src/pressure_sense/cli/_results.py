@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import tempfile
 from pathlib import Path
 
@@ -99,9 +98,8 @@ def _failures(row: dict) -> str:
     counts = [
         (key.removesuffix("_failed"), value)
         for key, value in row.items()
-        if key.endswith("_failed") and not key.startswith("n_")
-        and isinstance(value, (int, float)) and not math.isnan(value) and value
-    ]  # fmt: skip
+        if key.endswith("_failed") and not key.startswith("n_") and pd.notna(value) and value
+    ]
     return ", ".join(f"{name} {int(value)}" for name, value in counts) or "0"
 
 
