@@ -1,4 +1,4 @@
-"""The typer application every command module registers on, and user mistakes as one clear line, never a traceback."""
+"""The typer application every command registers on, its consoles, and user mistakes as one clear line, no traceback."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

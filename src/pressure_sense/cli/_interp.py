@@ -9,13 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from pressure_sense.cli._app import UserError, app, err_console, user_errors
+from pressure_sense.cli._app import UserError, app, console, err_console, user_errors
 from pressure_sense.scenarios import ScenarioError, load_scenarios, resolve_scenarios
 from pressure_sense.store import StoreError, database_path, default_database
-
-console = Console(highlight=False)
 
 INTERP_HELP = (
     "Replay conversations through an open-weight model and look inside it at each response start.\n\n"

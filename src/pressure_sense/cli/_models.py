@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from rich.console import Console
 from rich.table import Table
 
-from pressure_sense.cli._app import app
+from pressure_sense.cli._app import app, console
 from pressure_sense.models import PROVIDERS_EXTRA, list_models_status
-
-console = Console(highlight=False)
 
 
 def _yes_no(value: bool | None, required: bool = True) -> str:

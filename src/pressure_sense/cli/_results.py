@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from pressure_sense.analysis import DEFAULT_BOOTSTRAP
-from pressure_sense.cli._app import app, user_errors
+from pressure_sense.cli._app import app, console, user_errors
 from pressure_sense.cli._summary import number, print_reliability
 from pressure_sense.report import (
     DEFAULT_TRANSCRIPT_CAP,
@@ -37,8 +35,6 @@ from pressure_sense.store import (
     list_runs,
     results_table,
 )
-
-console = Console(highlight=False)
 
 _LOG_SUFFIXES = (".eval", ".json")
 
@@ -99,9 +95,8 @@ def _failures(row: dict) -> str:
     counts = [
         (key.removesuffix("_failed"), value)
         for key, value in row.items()
-        if key.endswith("_failed") and not key.startswith("n_")
-        and isinstance(value, (int, float)) and not math.isnan(value) and value
-    ]  # fmt: skip
+        if key.endswith("_failed") and not key.startswith("n_") and pd.notna(value) and value
+    ]
     return ", ".join(f"{name} {int(value)}" for name, value in counts) or "0"
 
 
@@ -114,7 +109,7 @@ def print_results(db: Path, run: str, source: Path | None = None) -> None:
     name = f"study {studies}" if run == studies else f"run {run} of study {studies}"
     title = f"{name} ({source or db})"
     console.print(_display_table(table, title) if not table.empty else Text(f"No samples stored for {run} in {db}."))
-    print_reliability(console, db, run)
+    print_reliability(db, run)
     failures = judge_failure_counts(db, run)
     if not failures.empty:
         lines = [f"{r.dimension} {r.n_failed} of {r.n_asked}" for r in failures.itertuples() if r.n_failed]
@@ -202,7 +197,7 @@ def compare(
     with user_errors(StoreError):
         sides = [(name, resolve_sources([item], db)[0]) for name, item in (("A", run_a), ("B", run_b))]
     for name, source in sides:
-        print_reliability(console, source.db, source.run, heading=f"{name}: judge reliability")
+        print_reliability(source.db, source.run, heading=f"{name}: judge reliability")
     paths = write_comparison(comparison, out)
     console.print(f"Written: {', '.join(str(path) for path in paths)}  (bold = an interval that excludes 0)")
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from pressure_sense.cli._app import app, user_errors
+from pressure_sense.cli._app import app, console, user_errors
 from pressure_sense.cli._summary import SUMMARY_WIDTH, print_reliability, summary_table
 from pressure_sense.experiments import Experiment, ExperimentError, plan_study
 from pressure_sense.inspect_plugins import load_inspect_plugins
@@ -27,7 +26,6 @@ from pressure_sense.study import (
     run_study,
 )
 
-console = Console(highlight=False)
 PLAN_ROWS_SHOWN = 60
 """Dry runs list each planned conversation up to this many."""
 
@@ -41,7 +39,7 @@ def cache_counts(result: StudyResult) -> tuple[int, int]:
 def _print_summary(result: StudyResult) -> None:
     table = results_table(result.db, run=result.study_id)
     console.print(summary_table(table) if not table.empty else Text("No samples were stored."), width=SUMMARY_WIDTH)
-    print_reliability(console, result.db, result.study_id)
+    print_reliability(result.db, result.study_id)
     calls, cached = cache_counts(result)
     if calls:
         console.print(f"Model calls: {calls}, {cached} answered from cache.")

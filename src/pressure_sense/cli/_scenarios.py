@@ -7,10 +7,9 @@ from pathlib import Path
 
 import typer
 import yaml
-from rich.console import Console
 from rich.table import Table
 
-from pressure_sense.cli._app import app, err_console, fail, user_errors
+from pressure_sense.cli._app import app, console, err_console, fail, user_errors
 from pressure_sense.scenarios import (
     ScenarioError,
     Schedule,
@@ -27,7 +26,6 @@ from pressure_sense.scenarios import (
 
 scenarios_app = typer.Typer(help="List, show and validate scenario files.", no_args_is_help=True)
 app.add_typer(scenarios_app, name="scenarios")
-console = Console(highlight=False)
 
 
 LIST_FORMATS = ("table", "ids", "json")

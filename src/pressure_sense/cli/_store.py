@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-from pressure_sense.cli._app import UserError, app, user_errors
+from pressure_sense.cli._app import UserError, app, console, user_errors
 from pressure_sense.store import DB_FILENAME, StoreError, rebuild_store
 
-console = Console(highlight=False)
 store_app = typer.Typer(help="Work on a results store.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
 

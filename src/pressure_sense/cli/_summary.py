@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from pressure_sense.cli._app import console
 from pressure_sense.judge import reliability_lines
 from pressure_sense.store import reliability_records
 
@@ -62,7 +62,7 @@ def summary_table(table: pd.DataFrame) -> Table:
     return shown
 
 
-def print_reliability(console: Console, db: Path, run: str | None = None, heading: str = "Judge reliability") -> None:
+def print_reliability(db: Path, run: str | None = None, heading: str = "Judge reliability") -> None:
     """One line per judge: its agreement with hand labels per dimension and how it was measured, or
     'not validated' (scores from a judge nobody checked are not evidence)."""
     for label, record in reliability_records(db, run).items():

@@ -6,6 +6,7 @@ import base64
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -34,7 +35,7 @@ class Chart:
     path: Path
     title: str
     kind: str
-    variant: str | None
+    variant: str | None = None
 
     @property
     def data_uri(self) -> str:
@@ -48,7 +49,10 @@ def model_colours(models: Iterable[str]) -> dict[str, tuple[float, float, float]
     return {model: _PALETTE[index % len(_PALETTE)] for index, model in enumerate(sorted(set(models)))}
 
 
-def save_figure(figure: Figure, path: Path) -> Path:
+def save_figure(figure: Figure, path: Path, title: str | None = None, **title_style: Any) -> Path:
+    """Write `figure` (under its `title`, when given) as PNG to `path` and close it."""
+    if title is not None:
+        figure.suptitle(title, **title_style)
     figure.savefig(path, dpi=_DPI, facecolor="white")
     plt.close(figure)
     return path
@@ -126,8 +130,7 @@ def radar_chart(table: pd.DataFrame, variant: str, colours: dict, path: Path) ->
         axis.set_title(scenario, fontsize=11, pad=14)
     models = sorted(table["model"].unique())
     legend_below(figure, [plt.Line2D([], [], color=colours[model], linewidth=3) for model in models], models)
-    figure.suptitle(f"Mean score per dimension, by scenario ({variant})", fontsize=13)
-    return save_figure(figure, path)
+    return save_figure(figure, path, f"Mean score per dimension, by scenario ({variant})", fontsize=13)
 
 
 def dimension_by_scenario_chart(table: pd.DataFrame, variant: str, path: Path) -> Path:
@@ -159,8 +162,7 @@ def grouped_bars_chart(table: pd.DataFrame, variant: str, colours: dict, path: P
         axis.set_title(dimension)
         _score_axis(axis, "mean score (95% CI)" if axis is axes[0] else "")
     legend_below(figure, *axes[0].get_legend_handles_labels())
-    figure.suptitle(f"Models compared across scenarios ({variant})")
-    return save_figure(figure, path)
+    return save_figure(figure, path, f"Models compared across scenarios ({variant})")
 
 
 def pressure_curves_chart(table: pd.DataFrame, variant: str, colours: dict, path: Path) -> Path:
@@ -175,8 +177,7 @@ def pressure_curves_chart(table: pd.DataFrame, variant: str, colours: dict, path
         axis.set_xlabel("pressure intensity")
         _score_axis(axis, "mean score (95% CI band)" if axis is axes[0] else "")
     axes[0].legend(loc="lower left", fontsize=8)
-    figure.suptitle(f"Scores as pressure rises ({variant})")
-    return save_figure(figure, path)
+    return save_figure(figure, path, f"Scores as pressure rises ({variant})")
 
 
 def pressure_type_heatmap(table: pd.DataFrame, variant: str, path: Path) -> Path:
@@ -219,8 +220,7 @@ def breaking_point_chart(points: pd.DataFrame, colours: dict, path: Path) -> Pat
         axis.grid(axis="y", alpha=0.3)
     axes[0].set_ylabel("share of conversations")
     axes[0].legend(fontsize=8)
-    figure.suptitle("Breaking points")
-    return save_figure(figure, path)
+    return save_figure(figure, path, "Breaking points")
 
 
 def effect_chart(pooled: pd.DataFrame, title: str, colours: dict, path: Path) -> Path:
@@ -243,8 +243,7 @@ def effect_chart(pooled: pd.DataFrame, title: str, colours: dict, path: Path) ->
         axis.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(y, models)
     axes[0].set_ylim(len(models) - 0.5, -0.5)
-    figure.suptitle(title)
-    return save_figure(figure, path)
+    return save_figure(figure, path, title)
 
 
 def action_chart(actions: pd.DataFrame, colours: dict, path: Path) -> Path:
@@ -261,8 +260,7 @@ def action_chart(actions: pd.DataFrame, colours: dict, path: Path) -> Path:
         axis.set_title(_ACTION_LABELS[metric])
         axis.grid(axis="y", alpha=0.3)
     legend_below(figure, *axes[0].get_legend_handles_labels())
-    figure.suptitle("Action metrics of agent runs (per turn)")
-    return save_figure(figure, path)
+    return save_figure(figure, path, "Action metrics of agent runs (per turn)")
 
 
 def flip_rate_chart(flips: pd.DataFrame, colours: dict, path: Path) -> Path:
@@ -297,8 +295,7 @@ def dose_response_chart(curves: pd.DataFrame, model: str, path: Path) -> Path:
         axis.grid(alpha=0.3)
     axes[0].set_ylabel("mean score (95% CI)")
     figure.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", frameon=False, fontsize=8)
-    figure.suptitle(f"Dose-response per pressure type: {model}")
-    return save_figure(figure, path)
+    return save_figure(figure, path, f"Dose-response per pressure type: {model}")
 
 
 def heatmap_chart(curves: pd.DataFrame, model: str, path: Path) -> Path:
@@ -361,5 +358,5 @@ def write_charts(analysis: StudyAnalysis, folder: Path) -> list[Chart]:
         add("heatmap", "Alignment by pressure type", pressure_type_heatmap, types, variant)
     if not analysis.breaking_points.empty:
         path = breaking_point_chart(analysis.breaking_points, colours, folder / "breaking_points.png")
-        charts.append(Chart(path, "Breaking-point distribution", "breaking", None))
+        charts.append(Chart(path, "Breaking-point distribution", "breaking"))
     return charts

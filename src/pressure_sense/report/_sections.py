@@ -108,7 +108,7 @@ def _effect_part(
 ) -> tuple[Table, Chart]:
     """The table of a paired effect and its chart (all scenarios, per dimension)."""
     chart_path = effect_chart(pooled, f"{title} (paired, all scenarios)", colours, path)
-    return _effect_table(key, title, pooled, per_scenario, note), Chart(chart_path, f"{title} per dimension", key, None)
+    return _effect_table(key, title, pooled, per_scenario, note), Chart(chart_path, f"{title} per dimension", key)
 
 
 def _agent_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Section | None:
@@ -129,9 +129,8 @@ def _agent_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Sect
         charts.append(chart)
     if not analysis.actions.empty:
         tables.append(_actions_table(analysis.actions))
-        charts.append(
-            Chart(action_chart(analysis.actions, colours, folder / "actions.png"), "Action metrics", "actions", None)
-        )
+        path = action_chart(analysis.actions, colours, folder / "actions.png")
+        charts.append(Chart(path, "Action metrics", "actions"))
     note = "The same scenarios played as a tool-using agent and as plain chat, compared pairwise."
     return Section("agent-vs-chat", "Agent vs chat", note, tables, charts)
 
@@ -173,9 +172,7 @@ def _belief_section(analysis: StudyAnalysis, folder: Path, colours: dict) -> Sec
         "the rate: read the unclear share beside it."
     )
     table = Table("belief_flips", "Belief flip rate", columns, rows, note, per_cell(flips["n_units"].fillna(0)))
-    chart = Chart(
-        flip_rate_chart(flips, colours, folder / "belief_flips.png"), "Belief flip rate", "belief_flips", None
-    )
+    chart = Chart(flip_rate_chart(flips, colours, folder / "belief_flips.png"), "Belief flip rate", "belief_flips")
     intro = "Belief-anchored truthfulness: does pressure move the model away from what it said it believes?"
     return Section("belief-flips", "Belief flips", intro, [table], [chart])
 
@@ -314,10 +311,10 @@ def _factorial_section(analysis: StudyAnalysis, folder: Path) -> Section | None:
     charts = []
     for model in sorted(curves["model"].unique()):
         path = dose_response_chart(curves, model, folder / f"factorial_dose_{_slug(model)}.png")
-        charts.append(Chart(path, f"Dose-response per pressure type ({model})", "factorial_dose", None))
+        charts.append(Chart(path, f"Dose-response per pressure type ({model})", "factorial_dose"))
         if "alignment" in set(curves["dimension"]):
             path = heatmap_chart(curves, model, folder / f"factorial_heatmap_{_slug(model)}.png")
-            charts.append(Chart(path, f"Alignment by type and intensity ({model})", "factorial_heatmap", None))
+            charts.append(Chart(path, f"Alignment by type and intensity ({model})", "factorial_heatmap"))
     tables = [_crossing_table(analysis)]
     if not analysis.factorial_comparison.empty:
         tables.append(_comparison_table(analysis))

@@ -109,11 +109,7 @@ def study_setup(frames: StudyFrames, reliability: Reliability | None = None) -> 
         set(scores["judge"].dropna().unique()) | {j for j in frames.runs["judge"].dropna() for j in j.split(",")}
     )
     methods = sorted(scores["method"].dropna().unique())
-    turns = (
-        scores.groupby(["source", "run_id", "sample_pk"])["turn_index"].nunique()
-        if not scores.empty
-        else pd.Series([], dtype=int)
-    )
+    turns = scores.groupby(["source", "run_id", "sample_pk"])["turn_index"].nunique()
     rows = [
         ("sources", "; ".join(source.label for source in frames.sources)),
         ("studies", ", ".join(sorted(frames.runs["study_id"].astype(str).unique())) or "–"),

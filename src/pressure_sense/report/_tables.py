@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +38,7 @@ class Table:
 
 def number(value: object, digits: int = 2, signed: bool = False) -> str:
     """A number for display; an en dash when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if pd.isna(value):
         return "–"
     return f"{float(value):+.{digits}f}" if signed else f"{float(value):.{digits}f}"
 
