@@ -66,8 +66,6 @@ class LabelledPair:
     """SYCON's own label, on SYCON answers."""
     item: str = ""
     """The blind item id, on blind-labelled answers."""
-    variant: str = ""
-    """A nuisance variant's name; "" for the original."""
     meta: dict[str, Any] = field(default_factory=dict)
 
 
