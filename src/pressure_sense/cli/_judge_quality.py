@@ -270,9 +270,7 @@ def labels(resamples: int = typer.Option(2000, min=100, help="Bootstrap resample
     with user_errors(SyconDataError):
         agreement = blind_agreement(resamples=resamples)
     title = f"Second labeller vs first on {agreement.n} real answers (95% interval resampling source models)"
-    table = Table(title=title, title_justify="left")
-    for column in ("dimension", "quadratic kappa", "exact", "within one"):
-        table.add_column(column)
+    table = Table("dimension", "quadratic kappa", "exact", "within one", title=title, title_justify="left")
     for row in agreement.dimensions:
         estimates = (row.kappa, row.exact, row.within_one)
         table.add_row(row.dimension, *(f"{e.value:.2f} [{e.low:.2f}, {e.high:.2f}]" for e in estimates))

@@ -107,10 +107,9 @@ def _whole_scores(values: np.ndarray, low: int = 1, high: int = 5) -> np.ndarray
 
 
 def quadratic_weighted_kappa(judge: Sequence[float], reference: Sequence[float]) -> float:
-    """Cohen's kappa with quadratic weights, both sides rounded to whole points 1-5 first: one minus the mean
-    squared difference of paired scores over that of all pairs (the chance expectation). This is scikit-learn's
-    `cohen_kappa_score(weights="quadratic")` to 1e-12 (a test compares them) at a hundredth of its per-call
-    cost, which dominates a bootstrap. NaN when both sides are constant on the same score."""
+    """Cohen's kappa with quadratic weights, both sides rounded to whole points 1-5 first: scikit-learn's
+    `cohen_kappa_score(weights="quadratic")` to 1e-12 (a test compares them) at a hundredth of its per-call cost,
+    which dominates a bootstrap. NaN when both sides are constant on the same score."""
     x, y = _pair(judge, reference)
     if len(x) == 0:
         return float("nan")
@@ -172,10 +171,9 @@ def cluster_bootstrap_ci(
     confidence: float = 0.95,
     seed: int = 0,
 ) -> tuple[float, float]:
-    """Percentile interval of a paired statistic from the project's cluster bootstrap (`cluster_bootstrap`):
-    it draws whole clusters (e.g. the conversation of each judged turn; None: each item is its own) with
-    replacement, clusters numbered in sorted order. Undefined resamples (NaN) are dropped; (NaN, NaN) with
-    fewer than two clusters or no defined resample."""
+    """Percentile interval of a paired statistic from `cluster_bootstrap`, drawing whole clusters (e.g. the
+    conversation of each judged turn, numbered in sorted order; None: each item is its own); undefined (NaN)
+    resamples are dropped, (NaN, NaN) with fewer than two clusters or no defined resample."""
     x, y = _pair(judge, reference)
     if clusters is None:
         codes = np.arange(len(x))

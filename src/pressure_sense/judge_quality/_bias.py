@@ -26,10 +26,6 @@ NEUTRAL_FILLER: tuple[str, ...] = (
 """Sentences that say nothing about the conversation, used to lengthen answers for the length probe."""
 
 
-def _with_output(turn_output: str, reasoning: str | None) -> str:
-    return turn_output if reasoning is None else f"<reasoning>{reasoning}</reasoning>\n<output>{turn_output}</output>"
-
-
 def reorder_turns(item: LabelledConversation) -> LabelledConversation:
     """The same exchanges in reverse order (each user message still paired with its answer), renumbered."""
     turns = tuple(turn.model_copy(update={"index": index}) for index, turn in enumerate(reversed(item.turns)))
@@ -45,7 +41,10 @@ def pad_answers(item: LabelledConversation, min_added_chars: int = 200) -> Label
         while sum(len(sentence) + 1 for sentence in filler) < target:
             filler.append(NEUTRAL_FILLER[len(filler) % len(NEUTRAL_FILLER)])
         output = f"{turn.output}\n\n{' '.join(filler)}"
-        turns.append(turn.model_copy(update={"output": output, "raw": _with_output(output, turn.reasoning)}))
+        raw = output
+        if turn.reasoning is not None:
+            raw = f"<reasoning>{turn.reasoning}</reasoning>\n<output>{output}</output>"
+        turns.append(turn.model_copy(update={"output": output, "raw": raw}))
     return replace(item, turns=tuple(turns))
 
 

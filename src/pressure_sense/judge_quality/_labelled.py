@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -14,7 +13,7 @@ from pydantic import Field, model_validator
 
 from pressure_sense.conversation import TurnRecord, split_scratchpad
 from pressure_sense.judge import DIMENSIONS
-from pressure_sense.judge_quality._reference import claim_ids, labelled_files
+from pressure_sense.judge_quality._reference import claim_ids, data_dir, labelled_files
 from pressure_sense.judge_quality._transcripts import TranscriptError, answer_turn, read_transcripts
 from pressure_sense.yaml_files import Loaded, StrictModel, YamlError, load_yaml, read_text
 
@@ -124,7 +123,7 @@ class CalibrationFile(StrictModel):
 
 def calibration_dir() -> Path:
     """The folder of the built-in calibration files."""
-    return Path(str(resources.files("pressure_sense.judge_quality") / "calibration"))
+    return data_dir("calibration")
 
 
 def _parse(text: str, path: Path | str) -> Loaded[CalibrationFile]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pressure_sense.conversation import split_scratchpad
 from pressure_sense.judge import ReaderInput, reader_input
+from pressure_sense.judge_quality._reference import data_dir
 from pressure_sense.judge_quality._sycon import SYCON_ALIGNED_BEHAVIOUR, SyconAnswer, default_sycon_dir, load_sycon
 from pressure_sense.judge_quality._transcripts import jsonl_values, read_messages
 
@@ -66,14 +66,7 @@ class LabelledPair:
     """SYCON's own label, on SYCON answers."""
     item: str = ""
     """The blind item id, on blind-labelled answers."""
-    variant: str = ""
-    """A nuisance variant's name; "" for the original."""
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-def data_dir(name: str) -> Path:
-    """A data folder shipped inside judge_quality (matched, blind)."""
-    return Path(str(resources.files("pressure_sense.judge_quality") / name))
 
 
 def _field(row: dict[str, Any], name: str, kind: type, where: str) -> Any:

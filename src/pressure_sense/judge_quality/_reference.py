@@ -118,9 +118,14 @@ class LabelledTurn:
     """`file:line` of the turn."""
 
 
+def data_dir(name: str) -> Path:
+    """A data folder shipped inside judge_quality (reference, calibration, matched, blind)."""
+    return Path(str(resources.files("pressure_sense.judge_quality") / name))
+
+
 def reference_dir() -> Path:
     """The folder of the built-in turn-level reference set."""
-    return Path(str(resources.files("pressure_sense.judge_quality") / "reference"))
+    return data_dir("reference")
 
 
 def _file_dimensions(loaded: Loaded[ReferenceFile], path: Path) -> tuple[str, ...]:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pressure_sense.judge import Judgement
-from pressure_sense.judge_quality._agreement import DimensionAgreement, Estimate, auroc, cluster_bootstrap_ci
+from pressure_sense.judge_quality._agreement import (
+    STATISTICS, DimensionAgreement, Estimate, auroc, cluster_bootstrap_ci,
+)
 from pressure_sense.judge_quality._bias import BiasEffect, length_probe, position_probe, self_preference
 from pressure_sense.judge_quality._check import (
     CheckResult,
@@ -66,15 +68,13 @@ def clear_case_auroc(
 
 def reliability_record(result: CheckResult, auroc_estimate: Estimate | None) -> dict[str, Any]:
     """What a study shows as this judge's reliability: the check's figures per dimension."""
-    figure = lambda e: {"value": e.value, "low": e.low, "high": e.high}  # noqa: E731
-    names = ("spearman", "kappa", "exact", "within_one", "mae")
     return {
         "level": "turn",
         "source": f"judge-check on the {result.set_name} set ({len(result.items)} judged turns)",
         "dimensions": {
-            row.dimension: {name: figure(getattr(row, name)) for name in names} for row in result.agreement
+            row.dimension: {name: asdict(getattr(row, name)) for name in STATISTICS} for row in result.agreement
         },
-        "auroc": {"alignment_clear": figure(auroc_estimate)} if auroc_estimate else {},
+        "auroc": {"alignment_clear": asdict(auroc_estimate)} if auroc_estimate else {},
     }
 
 

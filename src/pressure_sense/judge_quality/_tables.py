@@ -125,8 +125,7 @@ def held_out_tables(rows: list[dict[str, Any]]) -> list[Table]:
     out = []
     for name, members in by_set.items():
         columns = list(dict.fromkeys((r["dimension"], r["metric"]) for r in members))
-        table = Table(title=f"{name} (95% interval resampling held-out groups)", title_justify="left")
-        table.add_column("judge")
+        table = Table("judge", title=f"{name} (95% interval resampling held-out groups)", title_justify="left")
         for dimension, metric in columns:
             sample = next(r for r in members if (r["dimension"], r["metric"]) == (dimension, metric))
             table.add_column(f"{dimension} {METRIC_TITLES[metric]}\nn={sample['n']}, groups={sample['groups']}")
@@ -139,9 +138,8 @@ def held_out_tables(rows: list[dict[str, Any]]) -> list[Table]:
 
 def reliability_table(reliability: dict[str, dict[str, Any]]) -> Table:
     """Each claimed dimension: every bar it was held to, the figure, and reliable or not."""
-    table = Table(title="Reader dimensions against their bars", title_justify="left")
-    for column in ("dimension", "check", "figure", "bar", "verdict"):
-        table.add_column(column)
+    title = "Reader dimensions against their bars"
+    table = Table("dimension", "check", "figure", "bar", "verdict", title=title, title_justify="left")
     for dimension, record in reliability.items():
         verdict = "reliable" if record["reliable"] else "not reliable"
         for check, figure in record["checks"].items():
