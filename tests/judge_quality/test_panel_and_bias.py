@@ -16,6 +16,7 @@ from pressure_sense.judge_quality._bias import (
 )
 from pressure_sense.judge_quality._check import agreement_of, check_judge, panel_mean_agreement, panel_summary
 from pressure_sense.judge_quality._labelled import LabelledConversation, LabelledSet
+from pressure_sense.judge_quality._runner import load_reference_set
 
 
 def verdict(judge: str, scores: dict[str, float] | None = None, disagreement: bool | None = None) -> Judgement:
@@ -76,6 +77,19 @@ def test_panel_alpha_mean_and_flags():
     assert all(flag.spread == 2 for flag in summary.flags)
     rows = panel_mean_agreement(summary, labelled.items, resamples=50)
     assert [row.n for row in rows] == [4] * 4
+
+
+def test_the_panel_mean_resamples_whole_conversations_as_each_judge_does():
+    """On the turn-level reference set, a panel of two identical judges must get its members' intervals."""
+    labelled = load_reference_set()
+    scores = [{d: 1 + i * 7 % 5 for d in labelled.dimensions} for i, _ in enumerate(labelled.items)]
+    results = [
+        agreement_of(name, "json", labelled, [verdict(name, s) for s in scores], resamples=200) for name in "ab"
+    ]
+    panel = panel_mean_agreement(panel_summary(results), labelled.items, resamples=200)
+    assert len({item.cluster for item in labelled.items}) < len(labelled.items)
+    for member, mean in zip(results[0].agreement, panel, strict=True):
+        assert mean.mae == member.mae and mean.spearman == member.spearman
 
 
 def test_a_panel_needs_two_judges_on_the_same_items():

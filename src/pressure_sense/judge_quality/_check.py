@@ -182,13 +182,15 @@ def panel_summary(
 def panel_mean_agreement(
     summary: PanelSummary, items: Sequence[LabelledConversation], *, resamples: int = 2000, seed: int = 0
 ) -> tuple[DimensionAgreement, ...]:
-    """Agreement of the panel mean with the labels, per dimension."""
+    """Agreement of the panel mean with the labels, per dimension (intervals resample as `agreement_of`'s do)."""
     rows = []
+    clustered = any(item.cluster for item in items)
     for dimension in summary.alpha:
-        pairs = [(summary.mean[item.id][dimension], item.labels[dimension]) for item in items]
-        kept = [(score, label) for score, label in pairs if score is not None]
+        pairs = [(summary.mean[item.id][dimension], item) for item in items]
+        kept = [(score, item) for score, item in pairs if score is not None]
         rows.append(dimension_agreement(
-            dimension, [score for score, _ in kept], [label for _, label in kept], errors=len(pairs) - len(kept),
-            resamples=resamples, seed=seed,
+            dimension, [score for score, _ in kept], [item.labels[dimension] for _, item in kept],
+            errors=len(pairs) - len(kept), resamples=resamples, seed=seed,
+            clusters=[item.cluster or item.id for _, item in kept] if clustered else None,
         ))
     return tuple(rows)
