@@ -21,15 +21,18 @@ from inspect_ai.model import (
     ContentReasoning,
     ContentText,
     GenerateConfig,
+    Logprob,
+    Logprobs,
     ModelAPI,
     ModelCall,
     ModelOutput,
     ModelUsage,
+    RetryDecision,
+    StopReason,
+    TopLogprob,
     modelapi,
 )
 from inspect_ai.model._call_tools import parse_tool_call
-from inspect_ai.model._model import RetryDecision
-from inspect_ai.model._model_output import Logprob, Logprobs, StopReason, TopLogprob
 from inspect_ai.tool import ToolCall, ToolChoice, ToolFunction, ToolInfo
 from inspect_ai.util._concurrency import resolve_adaptive
 from tenacity import RetryCallState, wait_exponential_jitter
