@@ -117,9 +117,8 @@ def turn_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
         "j.turn_index IS NOT NULL",
         "s.sample_pk, j.turn_index, j.judgement_pk, sc.rowid",
         run,
-        {"turn_index": "int64", "intensity": "Int64", "score": float},
+        {"turn_index": "int64", "intensity": "Int64", "score": float, "scratchpad_used": bool},  # IS NOT NULL: 0 or 1
     )
-    frame["scratchpad_used"] = frame["scratchpad_used"].fillna(0).astype(bool)
     frame.insert(
         frame.columns.get_loc("pressure_types") + 1,
         "primary_pressure_type",
@@ -345,10 +344,7 @@ def judge_failures_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     columns = [
         *SAMPLE_COLUMNS, "judgement_pk", "rubric", "turn_index", "judge", "method", "dimension", "failed", "judge_error",
     ]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["turn_index"] = frame["turn_index"].astype("Int64")
-    frame["failed"] = frame["failed"].astype(bool)
-    frame["reasoning"] = frame["reasoning"].astype(bool)
+    frame = pd.DataFrame(rows, columns=columns).astype({"turn_index": "Int64", "failed": bool, "reasoning": bool})
     return frame.drop(columns="judgement_pk")
 
 
