@@ -60,12 +60,6 @@ def read_connection(db: DbLike) -> sqlite3.Connection:
     return connection
 
 
-def query_rows(db: DbLike, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every row of one query on an existing database (`read_connection`)."""
-    with closing(read_connection(db)) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
 def query_frame(db: DbLike, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """One query on an existing database (`read_connection`) as a DataFrame."""
     with closing(read_connection(db)) as connection:

@@ -20,7 +20,6 @@ from pressure_sense.store._queries import (
     judge_failures_frame,
     judgements_frame,
     query_frame,
-    query_rows,
     samples_frame,
     turn_scores_frame,
 )
@@ -88,8 +87,8 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     keys = list(GROUP_COLUMNS)
     samples = samples_frame(db, run)
     samples["failed"] = samples["status"] == "error"
-    errors = dict(query_rows(db, "SELECT sample_pk, COUNT(*) FROM errors WHERE sample_pk IS NOT NULL GROUP BY 1"))
-    samples["n_errors"] = samples["sample_pk"].map(errors).fillna(0).astype(int)
+    errors = query_frame(db, "SELECT sample_pk, COUNT(*) AS n FROM errors WHERE sample_pk IS NOT NULL GROUP BY 1")
+    samples["n_errors"] = samples["sample_pk"].map(errors.set_index("sample_pk")["n"]).fillna(0).astype(int)
     table = samples.groupby(keys, sort=True).agg(
         n_samples=("sample_pk", "size"), n_failed=("failed", "sum"), n_errors=("n_errors", "sum")
     )
@@ -144,9 +143,9 @@ def _per_dimension(
 
 def reliability_records(db: DbLike, run: str | None = None) -> dict[str, dict | None]:
     """The judge reliability each run recorded at its start ({judge: record, or None when not validated})."""
-    query = "SELECT config FROM runs" + (" WHERE run_id = ? OR study_id = ?" if run else "") + " ORDER BY created_at"
+    where = " WHERE run_id = :run OR study_id = :run" if run else ""
     records: dict[str, dict | None] = {}
-    for (config,) in query_rows(db, query, (run, run) if run else ()):
+    for config in query_frame(db, f"SELECT config FROM runs{where} ORDER BY created_at", {"run": run})["config"]:
         settings = json.loads(config or "{}").get(STUDY_METADATA_KEY) or {}
         records.update(settings.get("judge_reliability") or {})
     return records
