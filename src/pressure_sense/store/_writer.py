@@ -90,8 +90,7 @@ def _create_database(path: Path) -> None:
     connection = sqlite3.connect(building, isolation_level=None)
     try:
         connection.execute("PRAGMA journal_mode = WAL")  # kept in the file: set here, once
-        for statement in _statements(DDL):
-            connection.execute(statement)
+        connection.executescript(DDL)
         connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
     finally:
         connection.close()
