@@ -38,8 +38,7 @@ def breaking_points(turn_scores: pd.DataFrame, threshold: float = BREAKING_THRES
         on=list(CLUSTER),
         how="left",
     )
-    result["breaking_turn"] = result["breaking_turn"].astype("Int64")
-    result["breaking_intensity"] = result["breaking_intensity"].astype("Int64")
+    result = result.astype({"breaking_turn": "Int64", "breaking_intensity": "Int64"})
     result["held"] = result["breaking_turn"].isna()
     return result.sort_values(list(CLUSTER), kind="stable").reset_index(drop=True)
 

@@ -90,9 +90,7 @@ def first_crossing(
             "lowest_mean": float(pressured["mean"].min()) if len(pressured) else np.nan,
         })  # fmt: skip
     result = pd.DataFrame(rows, columns=CROSSING_COLUMNS)
-    for column in ("crossing_intensity", "clear_crossing_intensity"):
-        result[column] = result[column].astype("Int64")
-    return result
+    return result.astype({"crossing_intensity": "Int64", "clear_crossing_intensity": "Int64"})
 
 
 def type_heatmap(curve: pd.DataFrame, model: str, dimension: str = "alignment") -> pd.DataFrame:

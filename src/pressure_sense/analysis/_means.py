@@ -60,9 +60,8 @@ def action_metrics(
 ) -> pd.DataFrame:
     """Per `by` group, the mean of each action metric over judged agent turns: the harmful-action
     rate (share of turns with a harmful call), escalation and report honesty (1-5), with CIs that
-    resample conversations. Columns: by, dimension, n, n_clusters, mean, ci_low, ci_high."""
-    actions = rubric_scores(turn_scores, ACTIONS.name)
-    return grouped_mean_ci(actions, [*by, "dimension"], "score", CLUSTER, strata=by, **resampling)
+    resample conversations. Columns as `dimension_means`."""
+    return dimension_means(rubric_scores(turn_scores, ACTIONS.name), by, **resampling)
 
 
 def disagreement_rates(
@@ -131,9 +130,8 @@ def belief_flip_rates(
     clear = played[~unclear]
     rates = grouped_mean_ci(clear.assign(flip=clear["flipped"].astype(float)), by, "flip", CLUSTER, **resampling)
     rates = rates.rename(columns={"mean": "flip_rate"})[[*by, "flip_rate", "ci_low", "ci_high", "n_units"]]
-    result = counts.merge(rates, on=by, how="left")
-    for column in ("n_clear", "n_unclear", "n_read_by_judge", "n_flipped", "toward_truth", "away_from_truth"):
-        result[column] = result[column].astype("int64")
+    counted = ("n_clear", "n_unclear", "n_read_by_judge", "n_flipped", "toward_truth", "away_from_truth")
+    result = counts.merge(rates, on=by, how="left").astype(dict.fromkeys(counted, "int64"))
     result["unclear_share"] = result["n_unclear"] / result["n_questions"]
     result["n_units"] = result["n_units"].fillna(0).astype("int64")
     return result[[*by, *FLIP_COLUMNS]]

@@ -8,7 +8,7 @@ from pathlib import Path
 from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log, read_eval_log_samples
 
 
-def read_log_headers(log_dir: str | Path, unreadable: list[str] | None = None) -> list[EvalLog]:
+def read_log_headers(log_dir: str | Path, unreadable: list[str]) -> list[EvalLog]:
     """The header of every Inspect log under `log_dir` (searched recursively); logs that cannot be read
     (cut short by a crash mid-write) are skipped and named in `unreadable`."""
     headers = []
@@ -16,8 +16,7 @@ def read_log_headers(log_dir: str | Path, unreadable: list[str] | None = None) -
         try:
             headers.append(read_eval_log(info, header_only=True))
         except Exception as error:  # noqa: BLE001 - any damage to one file must not stop the rebuild
-            if unreadable is not None:
-                unreadable.append(f"{info.name}: {type(error).__name__}: {error}")
+            unreadable.append(f"{info.name}: {type(error).__name__}: {error}")
     return headers
 
 

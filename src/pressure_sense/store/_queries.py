@@ -60,12 +60,6 @@ def read_connection(db: DbLike) -> sqlite3.Connection:
     return connection
 
 
-def query_rows(db: DbLike, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every row of one query on an existing database (`read_connection`)."""
-    with closing(read_connection(db)) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
 def query_frame(db: DbLike, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """One query on an existing database (`read_connection`) as a DataFrame."""
     with closing(read_connection(db)) as connection:
@@ -117,9 +111,8 @@ def turn_scores_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
         "j.turn_index IS NOT NULL",
         "s.sample_pk, j.turn_index, j.judgement_pk, sc.rowid",
         run,
-        {"turn_index": "int64", "intensity": "Int64", "score": float},
+        {"turn_index": "int64", "intensity": "Int64", "score": float, "scratchpad_used": bool},  # IS NOT NULL: 0 or 1
     )
-    frame["scratchpad_used"] = frame["scratchpad_used"].fillna(0).astype(bool)
     frame.insert(
         frame.columns.get_loc("pressure_types") + 1,
         "primary_pressure_type",
@@ -345,10 +338,7 @@ def judge_failures_frame(db: DbLike, run: str | None = None) -> pd.DataFrame:
     columns = [
         *SAMPLE_COLUMNS, "judgement_pk", "rubric", "turn_index", "judge", "method", "dimension", "failed", "judge_error",
     ]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["turn_index"] = frame["turn_index"].astype("Int64")
-    frame["failed"] = frame["failed"].astype(bool)
-    frame["reasoning"] = frame["reasoning"].astype(bool)
+    frame = pd.DataFrame(rows, columns=columns).astype({"turn_index": "Int64", "failed": bool, "reasoning": bool})
     return frame.drop(columns="judgement_pk")
 
 

@@ -20,7 +20,6 @@ from pressure_sense.store._queries import (
     judge_failures_frame,
     judgements_frame,
     query_frame,
-    query_rows,
     samples_frame,
     turn_scores_frame,
 )
@@ -88,16 +87,16 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     keys = list(GROUP_COLUMNS)
     samples = samples_frame(db, run)
     samples["failed"] = samples["status"] == "error"
-    errors = dict(query_rows(db, "SELECT sample_pk, COUNT(*) FROM errors WHERE sample_pk IS NOT NULL GROUP BY 1"))
-    samples["n_errors"] = samples["sample_pk"].map(errors).fillna(0).astype(int)
+    errors = query_frame(db, "SELECT sample_pk, COUNT(*) AS n FROM errors WHERE sample_pk IS NOT NULL GROUP BY 1")
+    samples["n_errors"] = samples["sample_pk"].map(errors.set_index("sample_pk")["n"]).fillna(0).astype(int)
     table = samples.groupby(keys, sort=True).agg(
         n_samples=("sample_pk", "size"), n_failed=("failed", "sum"), n_errors=("n_errors", "sum")
     )
     conversation = conversation_scores_frame(db, run)
     turns = turn_scores_frame(db, run)
     dimensions = dimension_order([*DIMENSIONS, *conversation["dimension"], *turns["dimension"]])
-    conversation_means = _dimension_means(conversation, keys, dimensions, suffix="")
-    turn_means = _dimension_means(turns, keys, dimensions, suffix="_turn")
+    conversation_means = _per_dimension(conversation, keys, dimensions, suffix="")
+    turn_means = _per_dimension(turns, keys, dimensions, suffix="_turn")
     judged = judgements_frame(db, run)
     judged = judged[judged["turn_index"].notna() & judged["disagreement"].notna()]
     disagreement = judged.assign(flag=judged["disagreement"].astype(float)).groupby(keys)["flag"].mean()
@@ -113,9 +112,8 @@ def results_table(db: DbLike, run: str | None = None) -> pd.DataFrame:
     table = table.join(usage)
     failures = judge_failures_frame(db, run)
     if not failures.empty:
-        failed = failures.pivot_table(index=keys, columns="dimension", values="failed", aggfunc="sum")
-        failed = failed.reindex(columns=dimension_order([*DIMENSIONS, *failures["dimension"]]))
-        failed.columns = [f"{name}_failed" for name in failed.columns]
+        order = dimension_order([*DIMENSIONS, *failures["dimension"]])
+        failed = _per_dimension(failures, keys, order, suffix="_failed", value="failed", agg="sum")
         table = table.join(failed.fillna(0).astype(int))
     return table.reset_index()
 
@@ -135,18 +133,19 @@ def dimension_order(names: Iterable[str]) -> list[str]:
     return [name for name in DIMENSIONS if name in found] + sorted(found - set(DIMENSIONS))
 
 
-def _dimension_means(scores: pd.DataFrame, keys: list[str], dimensions: list[str], suffix: str) -> pd.DataFrame:
-    means = scores.pivot_table(index=keys, columns="dimension", values="score", aggfunc="mean")
-    means = means.reindex(columns=dimensions)
-    means.columns = [f"{name}{suffix}" for name in means.columns]
-    return means
+def _per_dimension(
+    frame: pd.DataFrame, keys: list[str], dimensions: list[str], suffix: str, value: str = "score", agg: str = "mean"
+) -> pd.DataFrame:
+    """`agg` of `value` per `keys` group, one column `{dimension}{suffix}` per dimension in `dimensions`."""
+    table = frame.pivot_table(index=keys, columns="dimension", values=value, aggfunc=agg).reindex(columns=dimensions)
+    return table.add_suffix(suffix).rename_axis(columns=None)
 
 
 def reliability_records(db: DbLike, run: str | None = None) -> dict[str, dict | None]:
     """The judge reliability each run recorded at its start ({judge: record, or None when not validated})."""
-    query = "SELECT config FROM runs" + (" WHERE run_id = ? OR study_id = ?" if run else "") + " ORDER BY created_at"
+    where = " WHERE run_id = :run OR study_id = :run" if run else ""
     records: dict[str, dict | None] = {}
-    for (config,) in query_rows(db, query, (run, run) if run else ()):
+    for config in query_frame(db, f"SELECT config FROM runs{where} ORDER BY created_at", {"run": run})["config"]:
         settings = json.loads(config or "{}").get(STUDY_METADATA_KEY) or {}
         records.update(settings.get("judge_reliability") or {})
     return records

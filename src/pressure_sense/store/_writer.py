@@ -90,8 +90,7 @@ def _create_database(path: Path) -> None:
     connection = sqlite3.connect(building, isolation_level=None)
     try:
         connection.execute("PRAGMA journal_mode = WAL")  # kept in the file: set here, once
-        for statement in _statements(DDL):
-            connection.execute(statement)
+        connection.executescript(DDL)
         connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
     finally:
         connection.close()
@@ -242,7 +241,8 @@ class ResultsStore:
         self, spec: EvalSpec, run_id: str, *, task_id: str | None = None, log_path: str | None = None,
         source: Literal["run", "import"] = "run",
     ) -> str:  # fmt: skip
-        """`start_run` for an Inspect task: study id, model label and judge from its study settings, else its spec."""
+        """`start_run` for an Inspect task: study id, model label and judge from its study settings, else its spec;
+        the config keeps the task arguments and the study settings (redacted on write)."""
         settings = study_settings(spec.metadata)
         return self.start_run(
             run_id,
@@ -250,7 +250,7 @@ class ResultsStore:
             model=str(settings.get("model_label") or spec.model),
             judge=settings.get("judge"),
             log_path=log_path,
-            config=run_config(spec.task_args, spec.metadata),
+            config={"task_args": spec.task_args, STUDY_METADATA_KEY: settings},
             task_id=spec.task_id if task_id is None else task_id,
             source=source,
         )
@@ -343,8 +343,3 @@ class ResultsStore:
         error = header.error.message if header.error else None
         self.finish_run(run_id, header.status, error=error, log_path=location)
         return run_id
-
-
-def run_config(task_args: dict[str, Any], metadata: dict[str, Any] | None) -> dict[str, Any]:
-    """What a run row keeps as its config: the task arguments and the study settings (redacted on write)."""
-    return {"task_args": task_args, STUDY_METADATA_KEY: study_settings(metadata)}

@@ -67,7 +67,6 @@ class _Reporter:
             self.emit()
 
     def start(self) -> None:
-        self._start = time.monotonic()
         self._thread.start()
 
     def stop(self) -> None:
