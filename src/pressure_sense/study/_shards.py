@@ -13,7 +13,6 @@ from inspect_ai.log import EvalLog
 
 from pressure_sense.experiments import Experiment
 from pressure_sense.inspect_plugins import load_inspect_plugins
-from pressure_sense.judge import JudgeChoice
 from pressure_sense.scenarios import resolve_scenarios
 from pressure_sense.store import STUDY_METADATA_KEY, newest_logs
 from pressure_sense.study._task import (
@@ -89,7 +88,7 @@ def _shard_eval(job: ShardJob, experiment: Experiment, folder: str) -> EvalLog:
         "db": None,
         "study_id": job.study_id,
         "model_label": resolved.label,
-        **judge_settings(JudgeChoice.parse(experiment.judge.names, experiment.judge.method)),  # as in one process
+        **judge_settings(experiment.judge.choice),  # as in one process
         "shard": job.shard.shard_id,
         "run_key": f"{job.study_id}-t{job.shard.target:02d}",  # the store's run: every shard of the target
     }
