@@ -12,10 +12,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pressure_sense.cli._app import app, user_errors
+from pressure_sense.cli._app import app, console, user_errors
 from pressure_sense.inspect_plugins import load_inspect_plugins
 
-console = Console(highlight=False)
 reader_console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 judge_app = typer.Typer(
     help="The offline reader judge: check it held out by source, train it, show its card.", no_args_is_help=True

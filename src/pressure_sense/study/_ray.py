@@ -18,7 +18,15 @@ except ImportError as error:  # pragma: no cover - depends on the installed extr
 from inspect_ai.log import read_eval_log_sample_summaries
 
 from pressure_sense.experiments import Experiment
-from pressure_sense.models import Breaker, absorb_breakers, failure_counts, failures_since, provider_of, resolve_model
+from pressure_sense.models import (
+    Breaker,
+    absorb_breakers,
+    failure_counts,
+    failures_since,
+    provider_of,
+    reset_breakers,
+    resolve_model,
+)
 from pressure_sense.ray_actors import PermitBroker, ProgressBoard
 from pressure_sense.store import DB_FILENAME, rebuild_store
 from pressure_sense.study._limits import ModelLimit, RayPermits, install_permits, model_limits
@@ -28,6 +36,7 @@ from pressure_sense.study._shard_progress import ProgressTally, install_progress
 from pressure_sense.study._shards import (
     SHARDED_MANIFEST,
     Shard,
+    ShardFailed,
     ShardJob,
     latest_shard_log,
     plan_shards,
@@ -43,15 +52,27 @@ LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2
 """Object store of a Ray instance started here: shards exchange only small messages."""
 
 
+_worker_study = ""
+"""The study whose shard this worker process ran last: a shard of another study starts with fresh breakers."""
+
+
 def _shard_task(job: ShardJob, broker: Any, board: Any, limits: list[ModelLimit]) -> tuple[str, list[Breaker]]:
     """One attempt at a shard on a worker, holding the study's per-model `limits` (an earlier attempt's permits
-    are reclaimed first); returns its log's location and the models that failed in it, for the driver to show."""
+    are reclaimed first); returns its log's location and the models that failed in it, for the driver to show
+    (a ShardFailed carries them as `failures`)."""
+    global _worker_study
+    if job.study_id != _worker_study:
+        reset_breakers()
+        _worker_study = job.study_id
     ray.get(broker.reclaim.remote(job.shard.shard_id))
     install_permits(RayPermits(broker, job.shard.shard_id), limits)
     install_progress(board.report.remote, job.shard.shard_id)  # the ProgressBoard actor
-    counts = failure_counts()  # a worker keeps its breakers from shard to shard: only this shard's are sent
+    counts = failure_counts()  # the worker keeps its breakers from shard to shard of a study: send this one's
     try:
         return run_shard(job), failures_since(counts)
+    except ShardFailed as error:
+        error.failures = failures_since(counts)
+        raise
     finally:
         install_permits(None)
         install_progress(None)
@@ -145,6 +166,7 @@ def _run_shards(
                         absorb_breakers(failures)  # shown by the study's result as in one process
                         tally.shards_done += 1
                     except RayError as error:
+                        absorb_breakers(getattr(getattr(error, "cause", None), "failures", []))
                         failed[shard.shard_id] = _reason(error)
                         tally.shards_failed += 1
                         ray.get(broker.reclaim.remote(shard.shard_id))  # its dead worker's permits
