@@ -87,7 +87,28 @@ class CheckResult:
 
     def scores(self, dimension: str) -> list[float | None]:
         """The judge's score per item on one dimension (None where it failed)."""
-        return [score.score if (score := judgement.scores.get(dimension)) else None for judgement in self.judgements]
+        return _scores(self.judgements, dimension)
+
+
+def _scores(judgements: Sequence[Judgement], dimension: str) -> list[float | None]:
+    return [score.score if (score := judgement.scores.get(dimension)) else None for judgement in judgements]
+
+
+def _agreement_rows(
+    items: Sequence[LabelledConversation], scores: dict[str, list[float | None]], *, resamples: int, seed: int
+) -> tuple[DimensionAgreement, ...]:
+    """Per dimension, agreement of `scores` (one per item; None, a failed judgement, counts as an error) with the
+    items' labels; intervals resample whole conversations where the set's items are turns of them."""
+    clustered = any(item.cluster for item in items)
+    rows = []
+    for dimension, given in scores.items():
+        kept = [(score, item) for score, item in zip(given, items, strict=True) if score is not None]
+        rows.append(dimension_agreement(
+            dimension, [score for score, _ in kept], [item.labels[dimension] for _, item in kept],
+            errors=len(items) - len(kept), resamples=resamples, seed=seed,
+            clusters=[item.cluster or item.id for _, item in kept] if clustered else None,
+        ))
+    return tuple(rows)
 
 
 def agreement_of(
@@ -96,20 +117,11 @@ def agreement_of(
 ) -> CheckResult:
     """Agreement statistics of given judgements against a labelled set. A judgement counts for every dimension it
     scored (a log-probability judge asks about each apart); the others count as errors."""
-    rows = []
-    clustered = any(item.cluster for item in labelled.items)
-    for dimension in labelled.dimensions:
-        pairs = zip(labelled.items, judgements, strict=True)
-        scored = [(j.scores[dimension].score, item) for item, j in pairs if dimension in j.scores]
-        rows.append(dimension_agreement(
-            dimension, [score for score, _ in scored], [item.labels[dimension] for _, item in scored],
-            errors=len(labelled.items) - len(scored), resamples=resamples, seed=seed,
-            clusters=[item.cluster or item.id for _, item in scored] if clustered else None,
-        ))
+    scores = {dimension: _scores(judgements, dimension) for dimension in labelled.dimensions}
     return CheckResult(
         judge=judge, method=method, set_name=labelled.name, items=labelled.items, judgements=tuple(judgements),
-        agreement=tuple(rows), disagreement=disagreement_agreement(labelled.items, judgements),
-        dimensions=labelled.dimensions,
+        agreement=_agreement_rows(labelled.items, scores, resamples=resamples, seed=seed),
+        disagreement=disagreement_agreement(labelled.items, judgements), dimensions=labelled.dimensions,
     )
 
 
@@ -183,14 +195,5 @@ def panel_mean_agreement(
     summary: PanelSummary, items: Sequence[LabelledConversation], *, resamples: int = 2000, seed: int = 0
 ) -> tuple[DimensionAgreement, ...]:
     """Agreement of the panel mean with the labels, per dimension (intervals resample as `agreement_of`'s do)."""
-    rows = []
-    clustered = any(item.cluster for item in items)
-    for dimension in summary.alpha:
-        pairs = [(summary.mean[item.id][dimension], item) for item in items]
-        kept = [(score, item) for score, item in pairs if score is not None]
-        rows.append(dimension_agreement(
-            dimension, [score for score, _ in kept], [item.labels[dimension] for _, item in kept],
-            errors=len(pairs) - len(kept), resamples=resamples, seed=seed,
-            clusters=[item.cluster or item.id for _, item in kept] if clustered else None,
-        ))
-    return tuple(rows)
+    scores = {dimension: [summary.mean[item.id][dimension] for item in items] for dimension in summary.alpha}
+    return _agreement_rows(items, scores, resamples=resamples, seed=seed)
