@@ -242,7 +242,7 @@ class Reader:
         card = card_path(self.path)
         self.card: dict[str, Any] = json.loads(card.read_text(encoding="utf-8")) if card.is_file() else {}
         if self.card and (self.card.get("format"), self.card.get("format_version")) != (READER_FORMAT, READER_FORMAT_VERSION):
-            raise ReaderError(f"{card_path(self.path)}: not a version {READER_FORMAT_VERSION} {READER_FORMAT} card; retrain with `pressure-sense judge validate -o FILE`")
+            raise ReaderError(f"{card}: not a version {READER_FORMAT_VERSION} {READER_FORMAT} card; retrain with `pressure-sense judge validate -o FILE`")
 
     def net(self) -> ReaderNet:
         with self._lock:
