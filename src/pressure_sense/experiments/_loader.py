@@ -156,10 +156,13 @@ def decodes_greedily(target: TargetSpec) -> bool:
 def replicate_problems(experiment: Experiment) -> list[str]:
     """One problem per target whose epochs would be identical replicates (empty when epochs is 1): every
     interval counts the epochs of a scenario x variant as independent conversations."""
+    if experiment.epochs <= 1:
+        return []
     problems = []
-    for target in [t for t in experiment.targets if decodes_greedily(t)] if experiment.epochs > 1 else []:
-        unset = "temperature unset, and the embedded model then decodes greedily"
-        why = "temperature 0" if target.temperature == 0 else unset
+    for target in filter(decodes_greedily, experiment.targets):
+        why = "temperature 0"
+        if target.temperature != 0:
+            why = "temperature unset, and the embedded model then decodes greedily"
         problems.append(
             f" field 'epochs': {experiment.epochs} epochs of target '{target.name}' would be {experiment.epochs} "
             f"identical conversations per scenario × variant ({why}), which the statistics would count as "
