@@ -71,10 +71,11 @@ class PermitBroker:
 
 
 class ProgressBoard:
-    """Collects workers' reports until the driver drains them."""
+    """Collects workers' reports until the driver drains them, and the models that failed in each shard attempt."""
 
     def __init__(self) -> None:
         self.pending: list[tuple[str, list[tuple[str, int, bool]], int]] = []
+        self.failures: list[dict] = []
 
     def report(self, shard_id: str, samples: list[tuple[str, int, bool]], calls: int) -> None:
         self.pending.append((shard_id, samples, calls))
@@ -82,3 +83,11 @@ class ProgressBoard:
     def drain(self) -> list[tuple[str, list[tuple[str, int, bool]], int]]:
         pending, self.pending = self.pending, []
         return pending
+
+    def report_failures(self, failures: list[dict]) -> None:
+        """One attempt's failing models (`models.failures_since`: plain data, so this module imports nothing)."""
+        self.failures.extend(failures)
+
+    def drain_failures(self) -> list[dict]:
+        failures, self.failures = self.failures, []
+        return failures

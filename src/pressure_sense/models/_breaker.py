@@ -5,7 +5,7 @@ endpoint, a revoked key or an unknown model ends a study in seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlparse
 
@@ -143,6 +143,8 @@ class Breaker:
 
 
 _breakers: dict[tuple[str, str], Breaker] = {}
+_RECORDED = tuple(f.name for f in fields(Breaker) if f.name != "in_flight")
+"""The Breaker fields another process is sent (not the tries under way)."""
 
 
 def breaker_for(label: str, model: str, base_url: str | None, key_var: str | None) -> Breaker:
@@ -165,20 +167,21 @@ def failure_counts() -> dict[tuple[str, str], int]:
     return {key: breaker.failed for key, breaker in _breakers.items()}
 
 
-def failures_since(counts: dict[tuple[str, str], int]) -> list[Breaker]:
-    """Copies of the breakers that failed since `counts` or are open, holding only the new failures: what a
+def failures_since(counts: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
+    """The breakers that failed since `counts` or are open, as plain data holding only the new failures: what a
     worker sends to the process that shows them (`absorb_breakers`)."""
     return [
-        replace(breaker, failed=breaker.failed - counts.get(key, 0), in_flight=set())
+        {**{name: getattr(breaker, name) for name in _RECORDED}, "failed": breaker.failed - counts.get(key, 0)}
         for key, breaker in _breakers.items()
         if breaker.open or breaker.failed > counts.get(key, 0)
     ]
 
 
-def absorb_breakers(reports: list[Breaker]) -> None:
+def absorb_breakers(records: list[dict[str, Any]]) -> None:
     """Add other processes' failures (`failures_since` of a sharded study's workers) to this process's breakers."""
-    for report in reports:
-        breaker = _breakers.setdefault((report.label, report.host), replace(report, failed=0, in_flight=set()))
+    for record in records:
+        report = Breaker(**record)
+        breaker = _breakers.setdefault((report.label, report.host), replace(report, failed=0))
         breaker.failed += report.failed
         breaker.last = report.last or breaker.last
         breaker.open = breaker.open or report.open

@@ -19,7 +19,6 @@ from inspect_ai.log import read_eval_log_sample_summaries
 
 from pressure_sense.experiments import Experiment
 from pressure_sense.models import (
-    Breaker,
     absorb_breakers,
     failure_counts,
     failures_since,
@@ -36,7 +35,6 @@ from pressure_sense.study._shard_progress import ProgressTally, install_progress
 from pressure_sense.study._shards import (
     SHARDED_MANIFEST,
     Shard,
-    ShardFailed,
     ShardJob,
     latest_shard_log,
     plan_shards,
@@ -56,10 +54,10 @@ _worker_study = ""
 """The study whose shard this worker process ran last: a shard of another study starts with fresh breakers."""
 
 
-def _shard_task(job: ShardJob, broker: Any, board: Any, limits: list[ModelLimit]) -> tuple[str, list[Breaker]]:
+def _shard_task(job: ShardJob, broker: Any, board: Any, limits: list[ModelLimit]) -> str:
     """One attempt at a shard on a worker, holding the study's per-model `limits` (an earlier attempt's permits
-    are reclaimed first); returns its log's location and the models that failed in it, for the driver to show
-    (a ShardFailed carries them as `failures`)."""
+    are reclaimed first); returns its log's location. The models that failed in it go to the ProgressBoard
+    whether it succeeds or not, for the driver to show."""
     global _worker_study
     if job.study_id != _worker_study:
         reset_breakers()
@@ -69,11 +67,9 @@ def _shard_task(job: ShardJob, broker: Any, board: Any, limits: list[ModelLimit]
     install_progress(board.report.remote, job.shard.shard_id)  # the ProgressBoard actor
     counts = failure_counts()  # the worker keeps its breakers from shard to shard of a study: send this one's
     try:
-        return run_shard(job), failures_since(counts)
-    except ShardFailed as error:
-        error.failures = failures_since(counts)
-        raise
+        return run_shard(job)
     finally:
+        ray.get(board.report_failures.remote(failures_since(counts)))
         install_permits(None)
         install_progress(None)
         ray.get(broker.reclaim.remote(job.shard.shard_id))  # leased permits the ended eval left unused
@@ -161,18 +157,16 @@ def _run_shards(
                 for ref in done:
                     shard = pending.pop(ref)
                     try:
-                        location, failures = ray.get(ref)
-                        logs.append(location)
-                        absorb_breakers(failures)  # shown by the study's result as in one process
+                        logs.append(ray.get(ref))
                         tally.shards_done += 1
                     except RayError as error:
-                        absorb_breakers(getattr(getattr(error, "cause", None), "failures", []))
                         failed[shard.shard_id] = _reason(error)
                         tally.shards_failed += 1
                         ray.get(broker.reclaim.remote(shard.shard_id))  # its dead worker's permits
                 for report in ray.get(board.drain.remote()):
                     tally.add(*report)
                 show(tally)
+        absorb_breakers(ray.get(board.drain_failures.remote()))  # every attempt's: shown as in one process
     finally:
         for actor in (broker, board):
             ray.kill(actor)

@@ -56,9 +56,6 @@ def plan_shards(experiment: Experiment) -> list[Shard]:
 class ShardFailed(RuntimeError):
     """A shard's eval ended without success; the message names the shard and says why."""
 
-    failures: list = []
-    """The models that failed in the shard (`models.failures_since`), set by the worker for the driver."""
-
 
 @dataclass(frozen=True)
 class ShardJob:
